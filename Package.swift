@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// compe: design contests and agile backlogs for a government app team.
+// Module layout and data flow: ../shared/DESIGN.md (Content → CompeContent → CompeCore → CompeSite → Public).
+import PackageDescription
+
+let package = Package(
+    name: "compe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "compe", targets: ["compe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CDiscount",
+            pkgConfig: "libmarkdown",
+            providers: [.apt(["libmarkdown2-dev"])]
+        ),
+        .target(name: "CompeCore"),
+        .target(
+            name: "CompeContent",
+            dependencies: ["CompeCore", "CDiscount", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "CompeSite",
+            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Theme")]
+        ),
+        .target(
+            name: "CompeServer",
+            dependencies: [
+                "CompeCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "compe",
+            dependencies: [
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore"]),
+        .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["compe"]),
+    ]
+)

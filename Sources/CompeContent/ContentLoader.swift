@@ -1,0 +1,363 @@
+import CompeCore
+import Foundation
+import Yams
+
+/// Reads and validates `Content/`: `site.yml`, pages, contest briefs and template overrides.
+///
+/// Every problem is collected and thrown at the end as one `DiagnosticError`, so a user
+/// fixes all of them in one pass. Files are parsed in parallel.
+public struct ContentLoader: Sendable {
+    /// The `Content/` directory.
+    public var root: URL
+    /// How paths are shown in messages (the directory as the user named it).
+    public var displayRoot: String
+    /// Keep pages and contests marked `draft: true`.
+    public var includeDrafts: Bool
+    /// Template names the theme knows; overrides with other names are errors.
+    public var knownTemplates: [String]
+
+    /// Creates a loader for the directory `root`.
+    public init(root: URL, displayRoot: String? = nil, includeDrafts: Bool = false, knownTemplates: [String]) {
+        self.root = root
+        self.displayRoot = displayRoot ?? root.path
+        self.includeDrafts = includeDrafts
+        self.knownTemplates = knownTemplates
+    }
+
+    /// Keys allowed in `site.yml`.
+    public static let siteKeys = ["title", "description", "base_url", "languages", "timezone", "submit_url", "allowed_origins"]
+    /// Keys allowed in a page's front matter.
+    public static let pageKeys = ["title", "description", "draft", "menu", "weight", "template"]
+
+    /// Loads everything; throws `DiagnosticError` listing every error found.
+    public func load() throws -> SiteContent {
+        var diags = Diagnostics()
+        guard let config = loadConfig(&diags) else { throw DiagnosticError(diags.sorted) }
+
+        let pageFiles = markdownFiles(under: "pages")
+        let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics) in
+            var d = Diagnostics()
+            let page = loadPage(file, config: config, diags: &d)
+            return (page, d)
+        }
+        var pages: [PageSource] = []
+        for (page, d) in pageResults {
+            diags.append(contentsOf: d.all)
+            if let page, includeDrafts || !page.draft { pages.append(page) }
+        }
+        checkTranslationsHaveOriginals(pages.map { ($0.name, $0.language, $0.path) }, config: config, what: "page", diags: &diags)
+        if !pages.contains(where: { $0.name == "index" && $0.language == config.defaultLanguage }) {
+            diags.error(SourceLocation(path: display("pages")), "no home page: add pages/index.md")
+        }
+
+        let contests = loadContests(config: config, diags: &diags)
+        let templates = loadTemplates(&diags)
+        try diags.throwIfErrors()
+        pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
+        return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
+                           warnings: diags.sorted.filter { $0.severity == .warning })
+    }
+
+    // MARK: site.yml
+
+    func loadConfig(_ diags: inout Diagnostics) -> SiteConfig? {
+        let path = display("site.yml")
+        guard let text = readText("site.yml", diags: &diags) else {
+            if !diags.hasErrors { diags.error(SourceLocation(path: path), "site.yml is missing: every site needs one (title, base_url, languages, timezone)") }
+            return nil
+        }
+        let source = YAMLSource(path: path)
+        guard let node = source.parse(text, into: &diags),
+              let f = YAMLFields(node, source: source, context: "site.yml", diags: &diags) else { return nil }
+        f.rejectUnknownKeys(allowed: Self.siteKeys, diags: &diags)
+        var languages = f.stringList("languages", diags: &diags) ?? ["ja", "en"]
+        for (i, lang) in languages.enumerated() where !Self.isLanguageCode(lang) {
+            diags.error(f.location(ofKey: "languages"), "languages[\(i)] '\(lang)' is not a language code such as ja or en")
+        }
+        if languages.isEmpty {
+            diags.error(f.location(ofKey: "languages"), "languages must list at least one language")
+            languages = ["ja"]
+        }
+        if Set(languages).count != languages.count {
+            diags.error(f.location(ofKey: "languages"), "languages lists a language twice")
+        }
+        let title = f.localizedString("title", required: true, languages: languages, diags: &diags) ?? [:]
+        let description = f.localizedString("description", languages: languages, diags: &diags) ?? [:]
+        var baseURL = f.string("base_url", required: true, diags: &diags) ?? "http://localhost:8080"
+        if let u = URL(string: baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil,
+           u.path.isEmpty || u.path == "/" {
+            while baseURL.hasSuffix("/") { baseURL.removeLast() }
+        } else if f.has("base_url") {
+            diags.error(source.location(f.value("base_url")),
+                        "base_url must be an http(s) URL of the site's root, e.g. https://compe.example.go.jp")
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let tz = f.string("timezone", diags: &diags) {
+            if let zone = TimeZone(identifier: tz), tz.contains("/") || tz == "UTC" {
+                timeZone = zone
+            } else {
+                diags.error(source.location(f.value("timezone")), "timezone '\(tz)' is not an IANA time zone such as Asia/Tokyo")
+            }
+        }
+        var submitURL = f.string("submit_url", diags: &diags) ?? "/api"
+        while submitURL.hasSuffix("/") { submitURL.removeLast() }
+        if !(submitURL.hasPrefix("/") || submitURL.hasPrefix("https://") || submitURL.hasPrefix("http://")) {
+            diags.error(source.location(f.value("submit_url")), "submit_url must be a path such as /api or an http(s) URL")
+        }
+        let origins = f.stringList("allowed_origins", diags: &diags) ?? []
+        for origin in origins {
+            if let u = URL(string: origin), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil, u.path.isEmpty {
+                continue
+            }
+            diags.error(f.location(ofKey: "allowed_origins"), "allowed_origins entry '\(origin)' must be an origin like https://example.org (no path)")
+        }
+        return SiteConfig(title: title, description: description, baseURL: baseURL, languages: languages,
+                          timeZone: timeZone, submitURL: submitURL, allowedOrigins: origins)
+    }
+
+    static func isLanguageCode(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLowercase }) else { return false }
+        return parts.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    // MARK: pages
+
+    /// A content file found on disk: its path relative to `Content/`.
+    struct ContentFile: Sendable {
+        var relative: String
+        var url: URL
+    }
+
+    func markdownFiles(under dir: String) -> [ContentFile] {
+        let base = root.appendingPathComponent(dir)
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var out: [ContentFile] = []
+        for case let url as URL in walker where url.pathExtension == "md" {
+            let rel = String(url.path.dropFirst(base.path.count + 1))
+            out.append(ContentFile(relative: dir + "/" + rel, url: url))
+        }
+        return out.sorted { $0.relative < $1.relative }
+    }
+
+    /// Splits `about.en.md` into (`about`, `en`); `about.md` gives the default language.
+    func nameAndLanguage(_ fileName: String, config: SiteConfig, path: String, diags: inout Diagnostics) -> (String, String)? {
+        var stem = String(fileName.dropLast(3))
+        var language = config.defaultLanguage
+        if let dot = stem.lastIndex(of: "."), Self.isLanguageCode(String(stem[stem.index(after: dot)...])) {
+            let code = String(stem[stem.index(after: dot)...])
+            guard config.languages.contains(code) else {
+                diags.error(SourceLocation(path: path),
+                            "translation language '\(code)' is not in site.yml languages [\(config.languages.joined(separator: ", "))]")
+                return nil
+            }
+            language = code
+            stem = String(stem[..<dot])
+        }
+        return (stem, language)
+    }
+
+    func loadPage(_ file: ContentFile, config: SiteConfig, diags: inout Diagnostics) -> PageSource? {
+        let path = display(file.relative)
+        let relName = String(file.relative.dropFirst("pages/".count))
+        guard let (name, language) = nameAndLanguage(relName, config: config, path: path, diags: &diags) else { return nil }
+        guard name.split(separator: "/").allSatisfy({ Self.isSlug($0) }) else {
+            diags.error(SourceLocation(path: path), "page file names may use only a-z, 0-9, '-' and '_' (they become URLs)")
+            return nil
+        }
+        guard let text = readText(file.relative, diags: &diags),
+              let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
+        f.rejectUnknownKeys(allowed: Self.pageKeys, diags: &diags)
+        let title = f.string("title", required: true, diags: &diags) ?? ""
+        let template = f.string("template", diags: &diags) ?? (name == "index" ? "home" : "page")
+        if !knownTemplates.contains(template) {
+            diags.error(source(f).location(f.value("template")),
+                        "unknown template '\(template)' (known: \(knownTemplates.joined(separator: ", ")))")
+        }
+        let urlName = name == "index" ? "" : (name.hasSuffix("/index") ? String(name.dropLast(6)) : name)
+        return PageSource(path: path, name: name, language: language, title: title,
+                          description: f.string("description", diags: &diags) ?? "",
+                          draft: f.bool("draft", diags: &diags) ?? false,
+                          menu: f.bool("menu", diags: &diags) ?? false,
+                          weight: f.int("weight", diags: &diags) ?? 0,
+                          template: template, markdown: doc.body, bodyFirstLine: doc.bodyFirstLine,
+                          url: config.urlPath(urlName, language: language))
+    }
+
+    func checkTranslationsHaveOriginals(_ items: [(name: String, language: String, path: String)], config: SiteConfig,
+                                        what: String, diags: inout Diagnostics) {
+        let originals = Set(items.filter { $0.language == config.defaultLanguage }.map(\.name))
+        for item in items where item.language != config.defaultLanguage && !originals.contains(item.name) {
+            diags.error(SourceLocation(path: item.path),
+                        "translation of a \(what) that has no \(config.defaultLanguage) original: add the default-language file first")
+        }
+    }
+
+    // MARK: contests
+
+    func loadContests(config: SiteConfig, diags: inout Diagnostics) -> [ContestSource] {
+        let dir = root.appendingPathComponent("contests")
+        let fm = FileManager.default
+        guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
+        var files: [ContentFile] = []
+        for slug in slugs.sorted() where !slug.hasPrefix(".") {
+            var isDir: ObjCBool = false
+            let slugURL = dir.appendingPathComponent(slug)
+            guard fm.fileExists(atPath: slugURL.path, isDirectory: &isDir), isDir.boolValue else {
+                diags.warning(SourceLocation(path: display("contests/\(slug)")), "ignored: contests/ holds one folder per contest")
+                continue
+            }
+            guard Self.isSlug(Substring(slug)) else {
+                diags.error(SourceLocation(path: display("contests/\(slug)")),
+                            "contest folder '\(slug)' must use only a-z, 0-9, '-' and '_' (it becomes the URL)")
+                continue
+            }
+            let names = (try? fm.contentsOfDirectory(atPath: slugURL.path)) ?? []
+            if !names.contains("brief.md") {
+                diags.error(SourceLocation(path: display("contests/\(slug)")), "contest '\(slug)' has no brief.md")
+            }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let rel = "contests/\(slug)/\(name)"
+                if name.hasPrefix("brief.") && name.hasSuffix(".md") {
+                    files.append(ContentFile(relative: rel, url: slugURL.appendingPathComponent(name)))
+                } else if name != "results.md" {
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md and results.md")
+                }
+            }
+        }
+        // Parse every file in parallel, then apply translations over their originals.
+        let parsed = ParallelMap.map(files) { file -> (BriefFile?, Diagnostics) in
+            var d = Diagnostics()
+            return (parseBrief(file, config: config, diags: &d), d)
+        }
+        var originals: [String: Contest] = [:]
+        var briefs: [BriefFile] = []
+        for (brief, d) in parsed {
+            diags.append(contentsOf: d.all)
+            guard let brief else { continue }
+            briefs.append(brief)
+            if brief.language == config.defaultLanguage, let c = brief.contest { originals[brief.slug] = c }
+        }
+        var out: [ContestSource] = []
+        for brief in briefs {
+            let contest: Contest
+            if let c = brief.contest {
+                contest = c
+            } else if let original = originals[brief.slug], let t = brief.translation {
+                contest = t.apply(to: original, language: brief.language, path: brief.path, diags: &diags)
+            } else {
+                continue
+            }
+            if contest.draft && !includeDrafts { continue }
+            out.append(ContestSource(path: brief.path, contest: contest, markdown: brief.body, bodyFirstLine: brief.bodyFirstLine,
+                                     url: config.urlPath("contests/\(brief.slug)", language: brief.language)))
+        }
+        return out.sorted { ($0.contest.opens, $0.contest.slug, $0.contest.language) > ($1.contest.opens, $1.contest.slug, $1.contest.language) }
+    }
+
+    /// One parsed brief file: a full contest (default language) or a translation.
+    struct BriefFile: Sendable {
+        var slug: String
+        var language: String
+        var path: String
+        var contest: Contest?
+        var translation: ContestTranslation?
+        var body: String
+        var bodyFirstLine: Int
+    }
+
+    func parseBrief(_ file: ContentFile, config: SiteConfig, diags: inout Diagnostics) -> BriefFile? {
+        let path = display(file.relative)
+        let parts = file.relative.split(separator: "/")
+        let slug = String(parts[1])
+        let fileName = String(parts[2])
+        guard let (stem, language) = nameAndLanguage(fileName, config: config, path: path, diags: &diags) else { return nil }
+        guard stem == "brief" else {
+            diags.error(SourceLocation(path: path), "expected brief.md or brief.<lang>.md")
+            return nil
+        }
+        guard let text = readText(file.relative, diags: &diags),
+              let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
+        var brief = BriefFile(slug: slug, language: language, path: path, contest: nil, translation: nil,
+                              body: doc.body, bodyFirstLine: doc.bodyFirstLine)
+        if language == config.defaultLanguage {
+            brief.contest = BriefReader(fields: f, slug: slug, language: language).contest(diags: &diags)
+        } else {
+            if !FileManager.default.fileExists(atPath: file.url.deletingLastPathComponent().appendingPathComponent("brief.md").path) {
+                diags.error(SourceLocation(path: path), "translation of a contest that has no brief.md")
+                return nil
+            }
+            brief.translation = BriefReader(fields: f, slug: slug, language: language).translation(diags: &diags)
+        }
+        return brief
+    }
+
+    // MARK: templates
+
+    func loadTemplates(_ diags: inout Diagnostics) -> [String: TemplateSource] {
+        let dir = root.appendingPathComponent("templates")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [:] }
+        var out: [String: TemplateSource] = [:]
+        for file in names.sorted() where !file.hasPrefix(".") {
+            let path = display("templates/\(file)")
+            guard file.hasSuffix(".mustache") else {
+                diags.warning(SourceLocation(path: path), "ignored: templates/ holds <name>.mustache overrides")
+                continue
+            }
+            let name = String(file.dropLast(".mustache".count))
+            guard knownTemplates.contains(name) else {
+                diags.error(SourceLocation(path: path),
+                            "no built-in template named '\(name)' to override (known: \(knownTemplates.joined(separator: ", ")))")
+                continue
+            }
+            if let text = readText("templates/\(file)", diags: &diags) {
+                out[name] = TemplateSource(path: path, name: name, text: text)
+            }
+        }
+        return out
+    }
+
+    // MARK: helpers
+
+    /// The display path of a file relative to `Content/`.
+    public func display(_ relative: String) -> String {
+        displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative
+    }
+
+    func readText(_ relative: String, diags: inout Diagnostics) -> String? {
+        let url = root.appendingPathComponent(relative)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let text = String(validatingUTF8Data: data) else {
+            diags.error(SourceLocation(path: display(relative)), "file is not valid UTF-8: save it as UTF-8")
+            return nil
+        }
+        return text
+    }
+
+    func frontMatter(_ text: String, path: String, diags: inout Diagnostics) -> (FrontMatterDocument, YAMLFields)? {
+        switch FrontMatterDocument.split(text, path: path) {
+        case .failure(let e):
+            diags.append(contentsOf: e.diagnostics)
+            return nil
+        case .success(let doc):
+            let source = YAMLSource(path: path, lineOffset: doc.yamlLineOffset)
+            guard let node = source.parse(doc.yaml, into: &diags),
+                  let f = YAMLFields(node, source: source, context: "front matter", diags: &diags) else { return nil }
+            return (doc, f)
+        }
+    }
+
+    func source(_ f: YAMLFields) -> YAMLSource { f.source }
+
+    static func isSlug(_ s: Substring) -> Bool {
+        !s.isEmpty && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
+    }
+}
+
+extension String {
+    /// Decodes UTF-8, returning nil (rather than repairing) when the bytes are invalid.
+    init?(validatingUTF8Data data: Data) {
+        guard let s = String(data: data, encoding: .utf8) else { return nil }
+        self = s
+    }
+}

@@ -1,0 +1,116 @@
+import CompeCore
+import Foundation
+
+/// Settings from `Content/site.yml`.
+public struct SiteConfig: Sendable {
+    /// Site title per language.
+    public var title: [String: String]
+    /// Site description per language (may be empty).
+    public var description: [String: String]
+    /// Absolute base URL without a trailing slash, e.g. `https://compe.example.go.jp`.
+    public var baseURL: String
+    /// Languages, the first being the default (served at `/`).
+    public var languages: [String]
+    /// IANA time zone in which deadlines are shown.
+    public var timeZone: TimeZone
+    /// Where entry forms post; `/api` (same origin) by default.
+    public var submitURL: String
+    /// Origins other than the site's own that may post entries.
+    public var allowedOrigins: [String]
+
+    /// Creates settings.
+    public init(title: [String: String], description: [String: String], baseURL: String, languages: [String],
+                timeZone: TimeZone, submitURL: String, allowedOrigins: [String]) {
+        self.title = title
+        self.description = description
+        self.baseURL = baseURL
+        self.languages = languages
+        self.timeZone = timeZone
+        self.submitURL = submitURL
+        self.allowedOrigins = allowedOrigins
+    }
+
+    /// The default language (the first listed).
+    public var defaultLanguage: String { languages[0] }
+
+    /// The site title in `language`, falling back to the default language.
+    public func title(in language: String) -> String { title[language] ?? title[defaultLanguage] ?? "" }
+
+    /// The site description in `language`, falling back to the default language.
+    public func description(in language: String) -> String {
+        description[language] ?? description[defaultLanguage] ?? ""
+    }
+
+    /// The URL path of `path` (no leading or trailing slash; empty for home) in `language`:
+    /// the default language lives at `/`, others under `/<lang>/`.
+    public func urlPath(_ path: String, language: String) -> String {
+        let prefix = language == defaultLanguage ? "/" : "/\(language)/"
+        return path.isEmpty ? prefix : prefix + path + "/"
+    }
+}
+
+/// A Markdown page from `Content/pages/`.
+public struct PageSource: Sendable {
+    /// Display path of the file, e.g. `Content/pages/about.en.md`.
+    public var path: String
+    /// Page name without language or extension, e.g. `about` or `guide/faq`; `index` is home.
+    public var name: String
+    /// Language of this file.
+    public var language: String
+    /// Page title.
+    public var title: String
+    /// Short description for meta tags.
+    public var description: String
+    /// Left out unless drafts are built.
+    public var draft: Bool
+    /// Shown in the site navigation.
+    public var menu: Bool
+    /// Order in the navigation (lower first).
+    public var weight: Int
+    /// Template name (`page` unless the front matter says otherwise).
+    public var template: String
+    /// The Markdown body.
+    public var markdown: String
+    /// Line of the body's first line in the file.
+    public var bodyFirstLine: Int
+    /// The URL path, e.g. `/en/about/`.
+    public var url: String
+}
+
+/// One language's brief of a contest.
+public struct ContestSource: Sendable {
+    /// Display path of the file, e.g. `Content/contests/sme-ui/brief.en.md`.
+    public var path: String
+    /// The contest in this language.
+    public var contest: Contest
+    /// The brief's Markdown body (rules, eligibility, ...).
+    public var markdown: String
+    /// Line of the body's first line in the file.
+    public var bodyFirstLine: Int
+    /// The URL path, e.g. `/en/contests/sme-ui/`.
+    public var url: String
+}
+
+/// A template override from `Content/templates/`.
+public struct TemplateSource: Sendable {
+    /// Display path of the file.
+    public var path: String
+    /// Template name (file name without `.mustache`).
+    public var name: String
+    /// The template text.
+    public var text: String
+}
+
+/// Everything read from `Content/`, validated, ready to render.
+public struct SiteContent: Sendable {
+    /// `site.yml`.
+    public var config: SiteConfig
+    /// Pages in every language (drafts removed unless asked for).
+    public var pages: [PageSource]
+    /// Contest briefs in every language.
+    public var contests: [ContestSource]
+    /// Template overrides by name.
+    public var templates: [String: TemplateSource]
+    /// Warnings found while loading (errors throw instead).
+    public var warnings: [Diagnostic]
+}

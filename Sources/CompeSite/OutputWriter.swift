@@ -1,0 +1,86 @@
+import CompeContent
+import Foundation
+
+/// Writes a finished build so that readers never see half of it.
+///
+/// Files go into a hidden sibling directory; when all are written the old output is moved
+/// aside and the new one renamed into place, then the old one is deleted. A failure before the
+/// swap leaves the previous output untouched.
+public struct OutputWriter: Sendable {
+    /// The output directory (`Public/`).
+    public var output: URL
+
+    /// A marker file that says a directory was made by `compe build` and may be replaced.
+    public static let marker = ".compe-build"
+
+    /// Creates a writer for `output`.
+    public init(output: URL) { self.output = output }
+
+    /// Errors that stop a write.
+    public enum WriteError: Error, CustomStringConvertible {
+        /// The output exists, is not empty and was not made by compe: refusing to replace it.
+        case notOurs(String)
+        /// A file system operation failed.
+        case io(String)
+
+        public var description: String {
+            switch self {
+            case .notOurs(let p): return "\(p) exists and was not made by compe build; remove it or choose another --out"
+            case .io(let m): return m
+            }
+        }
+    }
+
+    /// Writes `files` and copies `staticFiles` from `staticDir`, then swaps the result into place.
+    public func write(_ files: [OutputFile], staticDir: URL, staticFiles: [String]) throws {
+        let fm = FileManager.default
+        let parent = output.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: output.path, isDirectory: &isDir) {
+            let entries = (try? fm.contentsOfDirectory(atPath: output.path)) ?? []
+            if !isDir.boolValue || (!entries.isEmpty && !entries.contains(Self.marker)) {
+                throw WriteError.notOurs(output.path)
+            }
+        }
+        let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        let staging = parent.appendingPathComponent(".\(output.lastPathComponent).new-\(tag)")
+        let retired = parent.appendingPathComponent(".\(output.lastPathComponent).old-\(tag)")
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            var dirs = Set<String>()
+            for path in files.map(\.path) + staticFiles {
+                var d = (path as NSString).deletingLastPathComponent
+                while !d.isEmpty && dirs.insert(d).inserted { d = (d as NSString).deletingLastPathComponent }
+            }
+            for d in dirs.sorted() {
+                try fm.createDirectory(at: staging.appendingPathComponent(d), withIntermediateDirectories: true)
+            }
+            for path in staticFiles {
+                try fm.copyItem(at: staticDir.appendingPathComponent(path), to: staging.appendingPathComponent(path))
+            }
+            let failures = ParallelMap.map(files) { file -> String? in
+                do {
+                    try file.contents.write(to: staging.appendingPathComponent(file.path))
+                    return nil
+                } catch {
+                    return "cannot write \(file.path): \(error.localizedDescription)"
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw WriteError.io(failure) }
+            try Data().write(to: staging.appendingPathComponent(Self.marker))
+            if fm.fileExists(atPath: output.path) {
+                try fm.moveItem(at: output, to: retired)
+            }
+            try fm.moveItem(at: staging, to: output)
+        } catch {
+            try? fm.removeItem(at: staging)
+            if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: retired.path) {
+                try? fm.moveItem(at: retired, to: output)
+            }
+            if let e = error as? WriteError { throw e }
+            throw WriteError.io("cannot write the site to \(output.path): \(error.localizedDescription)")
+        }
+        try? fm.removeItem(at: retired)
+    }
+}

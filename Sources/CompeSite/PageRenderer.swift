@@ -1,0 +1,208 @@
+import CompeContent
+import CompeCore
+import Foundation
+
+/// Turns loaded content into output files: Markdown through Discount, then the theme.
+struct PageRenderer: @unchecked Sendable {
+    let content: SiteContent
+    let theme: Theme
+    let now: Date
+    let staticFiles: [String]
+    let dates: DateDisplay
+
+    /// URL paths of each page name / contest slug per language, for switchers and alternates.
+    let pageURLs: [String: [String: String]]
+    let contestURLs: [String: [String: String]]
+
+    init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String]) {
+        self.content = content
+        self.theme = theme
+        self.now = now
+        self.staticFiles = staticFiles
+        self.dates = DateDisplay(timeZone: content.config.timeZone)
+        var pages: [String: [String: String]] = [:]
+        for p in content.pages { pages[p.name, default: [:]][p.language] = p.url }
+        var contests: [String: [String: String]] = [:]
+        for c in content.contests { contests[c.contest.slug, default: [:]][c.contest.language] = c.url }
+        self.pageURLs = pages
+        self.contestURLs = contests
+    }
+
+    var config: SiteConfig { content.config }
+
+    /// Every output file of the site.
+    func renderAll() -> [OutputFile] {
+        var jobs: [@Sendable () -> OutputFile] = []
+        for page in content.pages { jobs.append { renderPage(page) } }
+        for contest in content.contests { jobs.append { renderContest(contest) } }
+        for lang in config.languages { jobs.append { renderContestList(lang) } }
+        var files = ParallelMap.map(jobs) { $0() }
+        for lang in config.languages { files.append(renderFeed(lang)) }
+        files.append(renderNotFound())
+        files.append(renderSitemap(files))
+        files.append(OutputFile(path: "assets/compe.css", text: Theme.stylesheet))
+        return files
+    }
+
+    // MARK: pages
+
+    func renderPage(_ page: PageSource) -> OutputFile {
+        var ctx = base(language: page.language, url: page.url, title: page.title, description: page.description,
+                       translations: pageURLs[page.name] ?? [:])
+        ctx["content"] = Markdown.html(page.markdown, trust: .trusted)
+        if page.template == "home" {
+            let cards = contestCards(page.language)
+            ctx["contests"] = cards
+            ctx["has_contests"] = !cards.isEmpty
+        }
+        return OutputFile(path: OutputFile.path(forURL: page.url), text: wrap(page.template, ctx),
+                          origin: .init(path: page.path, markdown: page.markdown, bodyFirstLine: page.bodyFirstLine, template: page.template))
+    }
+
+    func renderContest(_ source: ContestSource) -> OutputFile {
+        let c = source.contest
+        let lang = c.language
+        let t = UIStrings.table(for: lang)
+        var ctx = base(language: lang, url: source.url, title: c.title, description: c.description,
+                       translations: contestURLs[c.slug] ?? [:])
+        ctx.merge(contestSummary(c, url: source.url)) { _, new in new }
+        ctx["content"] = Markdown.html(source.markdown, trust: .trusted)
+        ctx["opens_utc"] = dates.utc(c.opens)
+        ctx["closes_utc"] = dates.utc(c.closes)
+        ctx["timezone"] = dates.zoneLabel(at: c.closes)
+        ctx["prizes"] = c.prizes
+        ctx["has_prizes"] = !c.prizes.isEmpty
+        ctx["team_size"] = teamSize(c.teamSize, t)
+        ctx["criteria"] = c.criteria.map { cr -> [String: Any] in
+            ["id": cr.id, "name": cr.name, "weight": cr.weight, "scale_min": cr.scaleMin, "scale_max": cr.scaleMax, "rubric": cr.rubric]
+        }
+        ctx["judges_per_entry"] = c.judging.judgesPerEntry
+        ctx["blind"] = c.judging.blind
+        ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
+        ctx["accept"] = c.uploads.types.flatMap { k in k.extensions.map { "." + $0 } + [k.mimeType] }.joined(separator: ",")
+        ctx["max_files"] = c.uploads.maxFiles
+        ctx["max_file_mb"] = c.uploads.maxFileMB
+        let kinds = c.uploads.types.map { $0.rawValue.uppercased() }.joined(separator: ", ")
+        ctx["files_help"] = lang == "ja"
+            ? "\(t["files_help_prefix"]!) \(kinds) · \(t["files_help_count"]!) \(c.uploads.maxFiles) · \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB"
+            : "\(t["files_help_prefix"]!) \(kinds). \(t["files_help_count"]!) \(c.uploads.maxFiles) \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB."
+        return OutputFile(path: OutputFile.path(forURL: source.url), text: wrap("contest", ctx),
+                          origin: .init(path: source.path, markdown: source.markdown, bodyFirstLine: source.bodyFirstLine, template: "contest"))
+    }
+
+    func renderContestList(_ lang: String) -> OutputFile {
+        let url = config.urlPath("contests", language: lang)
+        var translations: [String: String] = [:]
+        for l in config.languages { translations[l] = config.urlPath("contests", language: l) }
+        let t = UIStrings.table(for: lang)
+        var ctx = base(language: lang, url: url, title: t["contests"]!, description: "", translations: translations)
+        let cards = contestCards(lang)
+        ctx["contests"] = cards
+        ctx["has_contests"] = !cards.isEmpty
+        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("contests", ctx))
+    }
+
+    func renderNotFound() -> OutputFile {
+        let lang = config.defaultLanguage
+        var ctx = base(language: lang, url: "/404.html", title: UIStrings.table(for: lang)["not_found_title"]!, description: "", translations: [:])
+        ctx["messages"] = config.languages.map { l -> [String: Any] in
+            let t = UIStrings.table(for: l)
+            return ["lang": l, "title": t["not_found_title"]!, "text": t["not_found_text"]!, "home_label": t["home"]!,
+                    "home_url": config.urlPath("", language: l)]
+        }
+        return OutputFile(path: "404.html", text: wrap("404", ctx))
+    }
+
+    func renderFeed(_ lang: String) -> OutputFile {
+        let entries = content.contests.filter { $0.contest.language == lang }.map { s in
+            (title: s.contest.title, url: s.url, summary: s.contest.description,
+             published: dates.iso(s.contest.opens), updated: dates.iso(s.contest.opens))
+        }
+        let feedURL = config.urlPath("", language: lang) + "feed.xml"
+        return OutputFile(path: String(feedURL.dropFirst()),
+                          text: Feeds.atom(title: config.title(in: lang), language: lang, feedURL: feedURL,
+                                           homeURL: config.urlPath("", language: lang), baseURL: config.baseURL, entries: entries))
+    }
+
+    func renderSitemap(_ files: [OutputFile]) -> OutputFile {
+        var entries: [(url: String, alternates: [(lang: String, url: String)])] = []
+        func alternates(_ urls: [String: String]) -> [(lang: String, url: String)] {
+            config.languages.compactMap { l in urls[l].map { (lang: l, url: $0) } }
+        }
+        for p in content.pages { entries.append((p.url, alternates(pageURLs[p.name] ?? [:]))) }
+        for c in content.contests { entries.append((c.url, alternates(contestURLs[c.contest.slug] ?? [:]))) }
+        for l in config.languages {
+            let urls = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath("contests", language: $0)) })
+            entries.append((config.urlPath("contests", language: l), alternates(urls)))
+        }
+        return OutputFile(path: "sitemap.xml", text: Feeds.sitemap(pages: entries, baseURL: config.baseURL))
+    }
+
+    // MARK: context
+
+    /// The context every template shares: language, site, navigation, switcher, assets.
+    func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> [String: Any] {
+        let t = UIStrings.table(for: language)
+        var nav: [[String: Any]] = content.pages
+            .filter { $0.language == language && $0.menu }
+            .sorted { ($0.weight, $0.title) < ($1.weight, $1.title) }
+            .map { ["title": $0.title, "url": $0.url, "current": $0.url == url] }
+        let contestsURL = config.urlPath("contests", language: language)
+        nav.append(["title": t["contests"]!, "url": contestsURL, "current": contestsURL == url])
+        let switcher: [[String: Any]] = config.languages.compactMap { l in
+            guard let u = translations[l] else { return nil }
+            return ["lang": l, "label": UIStrings.languageName(l), "url": u, "current": l == language]
+        }
+        let alternates: [[String: Any]] = switcher.map { ["lang": $0["lang"]!, "absolute": config.baseURL + ($0["url"] as! String)] }
+        return [
+            "lang": language,
+            "t": t,
+            "site_title": config.title(in: language),
+            "site_description": config.description(in: language),
+            "page_title": title,
+            "description": description.isEmpty ? config.description(in: language) : description,
+            "canonical": config.baseURL + url,
+            "home_url": config.urlPath("", language: language),
+            "feed_url": config.urlPath("", language: language) + "feed.xml",
+            "nav": nav,
+            "switcher": switcher,
+            "has_switcher": switcher.count > 1,
+            "alternates": switcher.count > 1 ? alternates : [],
+            "stylesheets": staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": "/" + $0] },
+            "scripts": staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": "/" + $0] },
+        ]
+    }
+
+    /// Card data for the contests of one language, open ones first, then by deadline.
+    func contestCards(_ lang: String) -> [[String: Any]] {
+        let order: [Contest.Phase: Int] = [.open: 0, .upcoming: 1, .closed: 2]
+        return content.contests.filter { $0.contest.language == lang }
+            .sorted { (order[$0.contest.phase(at: now)]!, $0.contest.closes) < (order[$1.contest.phase(at: now)]!, $1.contest.closes) }
+            .map { contestSummary($0.contest, url: $0.url) }
+    }
+
+    /// Title, phase and dates of a contest, for cards and the contest page.
+    func contestSummary(_ c: Contest, url: String) -> [String: Any] {
+        let phase = c.phase(at: now)
+        let t = UIStrings.table(for: c.language)
+        return [
+            "title": c.title, "url": url, "description": c.description, "slug": c.slug,
+            "phase": phase.rawValue, "phase_label": t["phase_\(phase.rawValue)"]!,
+            "is_open": phase == .open, "is_upcoming": phase == .upcoming, "is_closed": phase == .closed,
+            "opens_local": dates.local(c.opens, language: c.language), "opens_iso": dates.iso(c.opens),
+            "closes_local": dates.local(c.closes, language: c.language), "closes_iso": dates.iso(c.closes),
+        ]
+    }
+
+    func teamSize(_ r: ClosedRange<Int>, _ t: [String: String]) -> String {
+        let n = r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)–\(r.upperBound)"
+        return "\(n) \(t["team_size_unit"]!)"
+    }
+
+    /// Renders `template` as the body and wraps it in `layout`.
+    func wrap(_ template: String, _ context: [String: Any]) -> String {
+        var ctx = context
+        ctx["body"] = theme.render(template, context)
+        return theme.render("layout", ctx)
+    }
+}

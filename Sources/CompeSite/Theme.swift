@@ -1,0 +1,56 @@
+import CompeContent
+import CompeCore
+import Foundation
+import Mustache
+
+/// The built-in Mustache theme, with the site's overrides from `Content/templates/` applied.
+///
+/// Every page is rendered twice: its own template (`page`, `home`, `contest`, ...) gives the
+/// body, then `layout` wraps it with the header, navigation and language switcher.
+public struct Theme: Sendable {
+    /// Names of the templates a site may override (`Content/templates/<name>.mustache`).
+    public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "404"]
+
+    private let library: MustacheLibrary
+
+    /// Loads the built-in templates and applies `overrides`. A template that does not parse
+    /// is reported at its line and column.
+    public init(overrides: [String: TemplateSource]) throws {
+        var diags = Diagnostics()
+        var library = MustacheLibrary()
+        for name in Self.templateNames {
+            let override = overrides[name]
+            let text = override?.text ?? Self.builtIn(name)
+            do {
+                library.register(try MustacheTemplate(string: text), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                let path = override?.path ?? "(built-in theme)/\(name).mustache"
+                diags.error(SourceLocation(path: path, line: error.context.lineNumber, column: error.context.columnNumber),
+                            "template does not parse: \(error.error)")
+            }
+        }
+        try diags.throwIfErrors()
+        self.library = library
+    }
+
+    /// Renders template `name` with `context`.
+    public func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? ""
+    }
+
+    /// The text of a built-in template, from the package's resources.
+    public static func builtIn(_ name: String) -> String {
+        resource("\(name).mustache")
+    }
+
+    /// The built-in stylesheet, written to `/assets/compe.css`.
+    public static var stylesheet: String { resource("compe.css") }
+
+    private static func resource(_ file: String) -> String {
+        guard let dir = Bundle.module.url(forResource: "Theme", withExtension: nil),
+              let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8) else {
+            preconditionFailure("compe's theme resource \(file) is missing from the installed bundle")
+        }
+        return text
+    }
+}

@@ -1,0 +1,57 @@
+/// The theme's user-visible strings in Japanese and English.
+///
+/// Languages other than ja fall back to English; a site in another language can
+/// override any template that needs different words.
+public enum UIStrings {
+    /// The strings for `language`.
+    public static func table(for language: String) -> [String: String] {
+        language == "ja" ? ja : en
+    }
+
+    /// The name of a language in that language, for the switcher.
+    public static func languageName(_ code: String) -> String {
+        ["ja": "日本語", "en": "English", "ko": "한국어", "zh": "中文", "fr": "Français", "de": "Deutsch", "es": "Español"][code] ?? code
+    }
+
+    static let ja: [String: String] = [
+        "skip": "本文へ移動", "menu": "メニュー", "language": "言語", "feed": "フィード (Atom)", "sitemap": "サイトマップ",
+        "contests": "コンペ一覧", "no_contests": "現在公開中のコンペはありません。",
+        "opens": "受付開始", "closes": "締切", "team_size": "チーム人数", "prizes": "賞",
+        "criteria": "審査基準", "criteria_caption": "各基準の重み (合計 100%) と採点尺度",
+        "criterion": "基準", "weight": "重み", "scale": "尺度", "rubric": "評価の観点",
+        "judging_note": "1 作品あたりの審査員数:", "blind_note": "審査員には応募者の氏名・所属を伏せて審査します (ブラインド審査)。",
+        "entry_form": "応募フォーム", "not_open_yet": "受付開始前です。受付開始:", "closed": "受付は終了しました。締切:",
+        "required_note": "* は必須項目です。JavaScript が無効でも送信できます。",
+        "f_title": "作品タイトル (200 字以内)", "f_summary": "作品概要 (Markdown、5,000 字以内)",
+        "f_summary_help": "Markdown が使えます。HTML タグはそのまま文字として表示されます。",
+        "f_team_name": "チーム名 (個人の場合は氏名)", "f_members": "メンバー (1 行に 1 名)", "f_members_help": "人数:",
+        "f_email": "連絡先メールアドレス", "f_country": "国・地域", "f_link": "参考リンク (任意、https のみ)",
+        "f_link_help": "プロトタイプや動画などの URL。", "f_files": "提出ファイル",
+        "f_website": "この欄は空のままにしてください", "f_agree": "応募規約に同意します。",
+        "submit": "応募する", "files_help_prefix": "ファイル形式:", "files_help_count": "最大ファイル数:", "files_help_size": "1 ファイルの上限:",
+        "team_size_unit": "名", "phase_upcoming": "受付前", "phase_open": "受付中", "phase_closed": "受付終了",
+        "not_found_title": "ページが見つかりません", "not_found_text": "お探しのページは移動または削除された可能性があります。",
+        "home": "トップページへ",
+    ]
+
+    static let en: [String: String] = [
+        "skip": "Skip to content", "menu": "Menu", "language": "Language", "feed": "Feed (Atom)", "sitemap": "Sitemap",
+        "contests": "Contests", "no_contests": "There are no contests at the moment.",
+        "opens": "Opens", "closes": "Closes", "team_size": "Team size", "prizes": "Prizes",
+        "criteria": "Judging criteria", "criteria_caption": "Weight of each criterion (total 100%) and scoring scale",
+        "criterion": "Criterion", "weight": "Weight", "scale": "Scale", "rubric": "What judges look for",
+        "judging_note": "Judges per entry:", "blind_note": "Judging is blind: judges do not see entrants' names or organisations.",
+        "entry_form": "Entry form", "not_open_yet": "Entries are not open yet. They open on", "closed": "Entries are closed. The deadline was",
+        "required_note": "Fields marked * are required. The form works without JavaScript.",
+        "f_title": "Title (up to 200 characters)", "f_summary": "Summary (Markdown, up to 5,000 characters)",
+        "f_summary_help": "Markdown is supported. HTML tags are shown as plain text.",
+        "f_team_name": "Team name (your name if you enter alone)", "f_members": "Members (one per line)", "f_members_help": "Team size:",
+        "f_email": "Contact email", "f_country": "Country or region", "f_link": "Link (optional, https only)",
+        "f_link_help": "A prototype, video or repository.", "f_files": "Files",
+        "f_website": "Leave this field empty", "f_agree": "I agree to the contest terms.",
+        "submit": "Submit entry", "files_help_prefix": "File types:", "files_help_count": "Up to", "files_help_size": "files, each at most",
+        "team_size_unit": "people", "phase_upcoming": "Opening soon", "phase_open": "Open", "phase_closed": "Closed",
+        "not_found_title": "Page not found", "not_found_text": "The page you were looking for may have moved or been removed.",
+        "home": "Go to the home page",
+    ]
+}

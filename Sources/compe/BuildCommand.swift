@@ -1,0 +1,56 @@
+import ArgumentParser
+import CompeContent
+import CompeCore
+import CompeSite
+import Foundation
+
+/// `compe build`: Content/ + Static/ → Public/.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the static site from Content/ and Static/ into Public/.",
+        discussion: """
+        Every content problem is printed as path:line:col: error: message, all at once, and the
+        build then exits 1 without touching the output directory. A good build replaces the
+        output directory in one swap.
+        """
+    )
+
+    @Option(help: "The content directory.") var content = "Content"
+    @Option(name: .customLong("static"), help: "Files copied verbatim into the output.") var staticDir = "Static"
+    @Option(help: "The output directory.") var out = "Public"
+    @Flag(help: "Include pages and contests marked draft: true.") var drafts = false
+    @Option(help: ArgumentHelp("Decide which contests are open as of this time (RFC 3339), instead of now.", visibility: .hidden))
+    var now: String?
+
+    func validate() throws {
+        if let now, DateParsing.dateTime(now) == nil {
+            throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00")
+        }
+        let c = directory(content).path, o = directory(out).path
+        if o == c || c.hasPrefix(o + "/") || o == directory(staticDir).path {
+            throw ValidationError("--out must not be the content or static directory, nor contain them")
+        }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: directory(content).path) else {
+            throw fail("content directory '\(content)' does not exist")
+        }
+        let options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
+                                   output: directory(out), includeDrafts: drafts,
+                                   now: now.flatMap(DateParsing.dateTime) ?? Date())
+        let start = Date()
+        do {
+            let report = try SiteBuilder(options: options).build()
+            printDiagnostics(report.warnings)
+            let ms = Int(Date().timeIntervalSince(start) * 1000)
+            print("built \(report.pages) pages (\(report.files) files) into \(out)/ in \(ms) ms")
+        } catch let error as DiagnosticError {
+            printDiagnostics(error.diagnostics)
+            let count = error.diagnostics.filter { $0.severity == .error }.count
+            throw fail("build failed with \(count) error\(count == 1 ? "" : "s"); \(out)/ was left as it was")
+        } catch let error as OutputWriter.WriteError {
+            throw fail(error.description)
+        }
+    }
+}

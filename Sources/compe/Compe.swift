@@ -1,0 +1,35 @@
+import ArgumentParser
+import CompeContent
+import CompeCore
+import CompeServer
+import CompeSite
+import Foundation
+import Logging
+
+/// The `compe` command line: thin wrappers that parse arguments, call a module and print.
+@main
+struct Compe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compe",
+        abstract: "Design contests and agile backlogs: publish, accept, judge, plan.",
+        discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
+        subcommands: [Build.self, Serve.self]
+    )
+}
+
+/// Prints a one-line reason on stderr and exits 1 (a user error, per SPEC's exit codes).
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("compe: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+/// Prints diagnostics on stderr, one `path:line:col: severity: message` per line.
+func printDiagnostics(_ diagnostics: [Diagnostic]) {
+    let text = diagnostics.map(\.description).joined(separator: "\n")
+    if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
+
+/// A directory argument as a URL relative to the working directory.
+func directory(_ path: String) -> URL {
+    URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+}
