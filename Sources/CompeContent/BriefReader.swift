@@ -80,20 +80,22 @@ struct BriefReader {
                 diags.error(u.source.location(u.value("max_file_mb")), "max_file_mb must be between 1 and 4096")
             }
         }
-        if let names = u.stringList("types", diags: &diags) {
+        if let typesNode = u.value("types") {
+            let items = typesNode.sequence.map(Array.init) ?? [typesNode]
             var kinds: [FileKind] = []
-            for name in names {
+            for item in items {
+                let name = item.scalar?.string ?? ""
                 let key = name.lowercased() == "jpg" ? "jpeg" : name.lowercased()
                 if let kind = FileKind(rawValue: key) {
                     if !kinds.contains(kind) { kinds.append(kind) }
                 } else if ["svg", "html", "htm", "xhtml"].contains(key) {
-                    diags.error(u.location(ofKey: "types"), "file type '\(name)' is not allowed: it can carry scripts that run in a judge's browser")
+                    diags.error(u.source.location(item), "file type '\(name)' is not allowed: it can carry scripts that run in a judge's browser")
                 } else {
-                    diags.error(u.location(ofKey: "types"),
+                    diags.error(u.source.location(item),
                                 "unknown file type '\(name)' (allowed: \(FileKind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
             }
-            if kinds.isEmpty && names.isEmpty {
+            if items.isEmpty {
                 diags.error(u.location(ofKey: "types"), "types must list at least one file type")
             }
             if !kinds.isEmpty { policy.types = kinds }

@@ -32,7 +32,16 @@ public struct ContentLoader: Sendable {
     /// Loads everything; throws `DiagnosticError` listing every error found.
     public func load() throws -> SiteContent {
         var diags = Diagnostics()
-        guard let config = loadConfig(&diags) else { throw DiagnosticError(diags.sorted) }
+        let content = load(&diags)
+        try diags.throwIfErrors()
+        return content!
+    }
+
+    /// Loads as much as can be loaded, recording every problem in `diags`, so that later
+    /// steps (the link check) can add theirs and the user sees all of them at once.
+    /// Returns nil only when `site.yml` itself cannot be read.
+    public func load(_ diags: inout Diagnostics) -> SiteContent? {
+        guard let config = loadConfig(&diags) else { return nil }
 
         let pageFiles = markdownFiles(under: "pages")
         let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics) in
@@ -41,21 +50,30 @@ public struct ContentLoader: Sendable {
             return (page, d)
         }
         var pages: [PageSource] = []
-        for (page, d) in pageResults {
+        var unrendered: Set<String> = []
+        for (file, (page, d)) in zip(pageFiles, pageResults) {
             diags.append(contentsOf: d.all)
             if let page, includeDrafts || !page.draft { pages.append(page) }
+            if page == nil, let url = guessedURL(ofPage: file, config: config) { unrendered.insert(url) }
         }
         checkTranslationsHaveOriginals(pages.map { ($0.name, $0.language, $0.path) }, config: config, what: "page", diags: &diags)
         if !pages.contains(where: { $0.name == "index" && $0.language == config.defaultLanguage }) {
             diags.error(SourceLocation(path: display("pages")), "no home page: add pages/index.md")
         }
 
-        let contests = loadContests(config: config, diags: &diags)
+        let contests = loadContests(config: config, unrendered: &unrendered, diags: &diags)
         let templates = loadTemplates(&diags)
-        try diags.throwIfErrors()
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
-                           warnings: diags.sorted.filter { $0.severity == .warning })
+                           warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered)
+    }
+
+    /// The URL a page file would have had, for one whose front matter failed to load.
+    func guessedURL(ofPage file: ContentFile, config: SiteConfig) -> String? {
+        var ignored = Diagnostics()
+        let rel = String(file.relative.dropFirst("pages/".count))
+        guard let (name, language) = nameAndLanguage(rel, config: config, path: "", diags: &ignored) else { return nil }
+        return config.urlPath(name == "index" ? "" : name, language: language)
     }
 
     // MARK: site.yml
@@ -195,7 +213,7 @@ public struct ContentLoader: Sendable {
 
     // MARK: contests
 
-    func loadContests(config: SiteConfig, diags: inout Diagnostics) -> [ContestSource] {
+    func loadContests(config: SiteConfig, unrendered: inout Set<String>, diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -232,9 +250,13 @@ public struct ContentLoader: Sendable {
         }
         var originals: [String: Contest] = [:]
         var briefs: [BriefFile] = []
-        for (brief, d) in parsed {
+        for (file, (brief, d)) in zip(files, parsed) {
             diags.append(contentsOf: d.all)
-            guard let brief else { continue }
+            guard let brief, brief.contest != nil || brief.translation != nil else {
+                let slug = String(file.relative.split(separator: "/")[1])
+                for lang in config.languages { unrendered.insert(config.urlPath("contests/\(slug)", language: lang)) }
+                continue
+            }
             briefs.append(brief)
             if brief.language == config.defaultLanguage, let c = brief.contest { originals[brief.slug] = c }
         }

@@ -113,4 +113,6 @@ public struct SiteContent: Sendable {
     public var templates: [String: TemplateSource]
     /// Warnings found while loading (errors throw instead).
     public var warnings: [Diagnostic]
+    /// URL paths of files that exist but failed to load: links to them are not reported as broken.
+    public var unrenderedURLs: Set<String> = []
 }

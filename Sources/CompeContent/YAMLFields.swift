@@ -36,6 +36,8 @@ public struct YAMLSource: Sendable {
                 let detail = [context.map { "\($0.text)" }, problem].compactMap { $0 }.filter { !$0.isEmpty }
                 diags.error(SourceLocation(path: path, line: mark.line + lineOffset, column: mark.column),
                             "invalid YAML: \(detail.joined(separator: ", "))")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                reportDuplicates(duplicates, in: yaml, mapping: context.mark, into: &diags)
             default:
                 diags.error(SourceLocation(path: path, line: lineOffset + 1), "invalid YAML: \(error)")
             }
@@ -43,6 +45,28 @@ public struct YAMLSource: Sendable {
         } catch {
             diags.error(SourceLocation(path: path, line: lineOffset + 1), "invalid YAML: \(error)")
             return nil
+        }
+    }
+}
+
+extension YAMLSource {
+    /// Yams reports duplicate keys at the mapping; this finds each key's lines (at the mapping's
+    /// indentation) and reports the second occurrence, naming the first.
+    func reportDuplicates(_ keys: [String], in yaml: String, mapping: Mark, into diags: inout Diagnostics) {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        for key in keys.sorted() {
+            var found: [Int] = []
+            for (i, line) in lines.enumerated() where i + 1 >= mapping.line {
+                let indent = line.prefix { $0 == " " }.count
+                let rest = line.dropFirst(indent)
+                if indent + 1 == mapping.column, rest.hasPrefix(key), rest.dropFirst(key.count).drop(while: { $0 == " " }).first == ":" {
+                    found.append(i + 1)
+                }
+            }
+            let second = found.count > 1 ? found[1] : mapping.line
+            let first = found.first.map { " (first at line \($0 + lineOffset))" } ?? ""
+            diags.error(SourceLocation(path: path, line: second + lineOffset, column: mapping.column),
+                        "duplicate key '\(key)'\(first)")
         }
     }
 }

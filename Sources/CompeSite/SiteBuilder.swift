@@ -52,20 +52,24 @@ public struct SiteBuilder: Sendable {
     /// Runs the whole pipeline; throws `DiagnosticError` for content errors and leaves the
     /// output directory untouched in that case.
     public func build() throws -> BuildReport {
-        let content = try load()
+        var diags = Diagnostics()
+        guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)
         let files = render(content, theme: theme, staticFiles: staticFiles)
-        try check(files, staticFiles: staticFiles, config: content.config)
+        diags.append(contentsOf: check(files, staticFiles: staticFiles, content: content))
+        try diags.throwIfErrors()
         try OutputWriter(output: options.output).write(files, staticDir: options.staticDir, staticFiles: staticFiles)
         return BuildReport(pages: files.filter { $0.path.hasSuffix(".html") }.count,
                            files: files.count + staticFiles.count, warnings: content.warnings)
     }
 
     /// Step 1: read and validate `Content/`.
-    public func load() throws -> SiteContent {
-        try ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
-                          knownTemplates: Theme.templateNames).load()
+    public func load() throws -> SiteContent { try loader.load() }
+
+    var loader: ContentLoader {
+        ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
+                      knownTemplates: Theme.templateNames)
     }
 
     /// Step 2: render every page, list, feed and the sitemap, in parallel.
@@ -74,7 +78,8 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Step 3: refuse outputs that collide and internal links that lead nowhere.
-    public func check(_ files: [OutputFile], staticFiles: [String], config: SiteConfig) throws {
+    public func check(_ files: [OutputFile], staticFiles: [String], content: SiteContent) -> [Diagnostic] {
+        let config = content.config
         var diags = Diagnostics()
         var seen: [String: String] = [:]
         for file in files {
@@ -90,6 +95,7 @@ public struct SiteBuilder: Sendable {
         }
         var existing = Set(files.map(\.path))
         existing.formUnion(staticFiles)
+        existing.formUnion(content.unrenderedURLs.map(OutputFile.path(forURL:)))
         let prefixes = config.submitURL.hasPrefix("/") ? [config.submitURL + "/"] : []
         let checker = LinkChecker(existing: existing, ignoredPrefixes: prefixes)
         let htmlFiles = files.filter { $0.path.hasSuffix(".html") }
@@ -99,7 +105,7 @@ public struct SiteBuilder: Sendable {
                                  fallbackPath: "(generated) \(file.path)")
         }
         diags.append(contentsOf: found.flatMap { $0 })
-        try diags.throwIfErrors()
+        return diags.all
     }
 }
 

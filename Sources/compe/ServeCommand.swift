@@ -26,7 +26,8 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "compe")
         logger.logLevel = .info
         let app = SiteServer.application(ServerConfiguration(host: host, port: port, publicDir: dir), logger: logger) { bound in
-            print("serving \(dir.path) on http://\(host):\(bound)/")
+            // Written unbuffered: scripts and tests read the bound port from this line.
+            FileHandle.standardOutput.write(Data("serving \(dir.path) on http://\(host):\(bound)/\n".utf8))
         }
         try await app.runService()
     }

@@ -1,0 +1,111 @@
+import CompeContent
+import CompeCore
+@testable import CompeSite
+import Foundation
+import Testing
+
+@Suite struct SiteBuilderTests {
+    func options(_ site: TestSite, now: String = "2027-01-20T12:00:00+09:00") -> BuildOptions {
+        BuildOptions(content: site.content, contentDisplay: "Content", staticDir: site.root.appendingPathComponent("Static"),
+                     output: site.root.appendingPathComponent("Public"), now: DateParsing.dateTime(now)!)
+    }
+
+    func read(_ site: TestSite, _ path: String) throws -> String {
+        try String(contentsOf: site.root.appendingPathComponent("Public/\(path)"), encoding: .utf8)
+    }
+
+    @Test func buildsBothLanguagesWithSwitcherFeedsAndSitemap() throws {
+        let site = try TestSite.minimal()
+        try site.write("contests/test/brief.en.md", "---\ntitle: Test contest\n---\nRules in English.\n")
+        let report = try SiteBuilder(options: options(site)).build()
+        #expect(report.pages >= 6)
+        let ja = try read(site, "contests/test/index.html")
+        let en = try read(site, "en/contests/test/index.html")
+        #expect(ja.contains("<html lang=\"ja\">"))
+        #expect(en.contains("<html lang=\"en\">"))
+        #expect(en.contains("<a href=\"/contests/test/\" hreflang=\"ja\" lang=\"ja\">日本語</a>"))
+        // Deadline in the site's zone and in UTC.
+        #expect(ja.contains("2027年2月10日(水) 17:00"))
+        #expect(ja.contains("2027-02-10 08:00 UTC"))
+        #expect(en.contains("Wed 10 Feb 2027, 17:00"))
+        // Criteria table with weights.
+        #expect(ja.contains("<th scope=\"row\">使いやすさ</th><td>60%</td><td>1–10</td>"))
+        // The form posts to the API with every field of SPEC.
+        #expect(ja.contains("action=\"/api/contests/test/entries\""))
+        for field in ["title", "summary", "team_name", "members", "contact_email", "country", "link", "files", "agree_terms", "website"] {
+            #expect(ja.contains("name=\"\(field)\""), "form lacks \(field)")
+        }
+        #expect(try read(site, "sitemap.xml").contains("hreflang=\"en\" href=\"https://example.org/en/contests/test/\""))
+        #expect(try read(site, "feed.xml").contains("<title>テストコンペ</title>"))
+        #expect(try read(site, "en/feed.xml").contains("<title>Test contest</title>"))
+        #expect(try read(site, "404.html").contains("<section lang=\"en\">"))
+        #expect(try read(site, "assets/compe.css").contains(":root"))
+    }
+
+    @Test func formOnlyWhileOpen() throws {
+        let site = try TestSite.minimal()
+        try SiteBuilder(options: options(site, now: "2027-01-01T00:00:00+09:00")).build()
+        let before = try read(site, "contests/test/index.html")
+        #expect(!before.contains("<form"))
+        #expect(before.contains("受付開始前です"))
+        try SiteBuilder(options: options(site, now: "2027-03-01T00:00:00+09:00")).build()
+        let after = try read(site, "contests/test/index.html")
+        #expect(!after.contains("<form"))
+        #expect(after.contains("受付は終了しました"))
+        try SiteBuilder(options: options(site)).build()
+        #expect(try read(site, "contests/test/index.html").contains("<form"))
+    }
+
+    @Test func brokenLinkIsReportedAtItsSourcePositionAndOutputIsUntouched() throws {
+        let site = try TestSite.minimal()
+        try SiteBuilder(options: options(site)).build()
+        let before = try read(site, "index.html")
+        try site.write("pages/index.md", "---\ntitle: ホーム\n---\nようこそ\n\n見る: [規約](/terms/) と [コンペ](/contests/test/)\n")
+        #expect {
+            try SiteBuilder(options: options(site)).build()
+        } throws: { error in
+            let d = (error as? DiagnosticError)?.diagnostics.map(\.description) ?? []
+            return d == ["Content/pages/index.md:6:10: error: broken internal link '/terms/': nothing is built at /terms/"]
+        }
+        #expect(try read(site, "index.html") == before)
+    }
+
+    @Test func staticFilesAreCopiedAndStylesheetsLinked() throws {
+        let site = try TestSite.minimal()
+        let css = site.root.appendingPathComponent("Static/css/site.css")
+        try FileManager.default.createDirectory(at: css.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "body{}".write(to: css, atomically: true, encoding: .utf8)
+        try SiteBuilder(options: options(site)).build()
+        #expect(try read(site, "css/site.css") == "body{}")
+        #expect(try read(site, "index.html").contains("<link rel=\"stylesheet\" href=\"/css/site.css\">"))
+    }
+
+    @Test func templateOverrideIsUsedAndBadTemplateIsReported() throws {
+        let site = try TestSite.minimal()
+        try site.write("pages/about.md", "---\ntitle: About\n---\nx\n")
+        try site.write("templates/page.mustache", "<article class=\"custom\">{{page_title}}</article>")
+        try SiteBuilder(options: options(site)).build()
+        #expect(try read(site, "about/index.html").contains("<article class=\"custom\">About</article>"))
+        try site.write("templates/page.mustache", "line\n{{#open}}never closed")
+        #expect(throws: DiagnosticError.self) { try SiteBuilder(options: options(site)).build() }
+    }
+
+    @Test func refusesToReplaceADirectoryItDidNotMake() throws {
+        let site = try TestSite.minimal()
+        let out = site.root.appendingPathComponent("Public")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try "mine".write(to: out.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        #expect(throws: OutputWriter.WriteError.self) { try SiteBuilder(options: options(site)).build() }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
+    }
+
+    @Test func linkResolution() {
+        let checker = LinkChecker(existing: ["index.html", "about/index.html", "css/a.css"], ignoredPrefixes: ["/api/"])
+        #expect(checker.resolve("../about/", from: "/en/x/") == "/en/about/")
+        #expect(checker.resolve("https://x.org/", from: "/") == nil)
+        #expect(checker.resolve("mailto:a@b", from: "/") == nil)
+        #expect(checker.resolve("/api/contests/x/entries", from: "/") == nil)
+        #expect(checker.exists("/about/") && checker.exists("/about") && checker.exists("/css/a.css") && checker.exists("/"))
+        #expect(!checker.exists("/missing/"))
+    }
+}

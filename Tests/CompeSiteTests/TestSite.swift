@@ -1,0 +1,56 @@
+import Foundation
+
+/// A throwaway content directory in a temp folder, written file by file.
+final class TestSite {
+    let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("compe-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var content: URL { root.appendingPathComponent("Content") }
+
+    /// Writes `text` to `Content/<path>`.
+    func write(_ path: String, _ text: String) throws {
+        let url = content.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    static let siteYML = """
+    title: {ja: テスト, en: Test}
+    base_url: https://example.org
+    languages: [ja, en]
+    timezone: Asia/Tokyo
+
+    """
+
+    static let brief = """
+    ---
+    title: テストコンペ
+    opens: 2027-01-10T09:00:00+09:00
+    closes: 2027-02-10T17:00:00+09:00
+    prizes: ["1st: ¥1,000,000"]
+    criteria:
+      - {id: usability, name: 使いやすさ, weight: 60, scale: [1, 10], rubric: "r1"}
+      - {id: originality, name: 独創性, weight: 40, scale: [1, 10], rubric: "r2"}
+    ---
+    ## ルール
+
+    本文。
+
+    """
+
+    /// A small valid bilingual site: home in both languages and one contest.
+    static func minimal() throws -> TestSite {
+        let site = try TestSite()
+        try site.write("site.yml", siteYML)
+        try site.write("pages/index.md", "---\ntitle: ホーム\n---\nようこそ\n")
+        try site.write("pages/index.en.md", "---\ntitle: Home\n---\nWelcome\n")
+        try site.write("contests/test/brief.md", brief)
+        return site
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The real `compe` binary on the sample site, as a new user runs it.
+@Suite struct BuildAndServeTests {
+    @Test func sampleBuildsInBothLanguages() throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CompeBinary.run(["build"], in: dir)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("built "))
+        for page in ["index.html", "en/index.html", "about/index.html", "en/about/index.html", "contests/index.html",
+                     "contests/sme-support-ui/index.html", "en/contests/sme-support-ui/index.html",
+                     "contests/disaster-info-app/index.html", "sitemap.xml", "feed.xml", "en/feed.xml", "404.html", "css/site.css"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Public/\(page)").path), "missing \(page)")
+        }
+        let open = try String(contentsOf: dir.appendingPathComponent("Public/en/contests/sme-support-ui/index.html"), encoding: .utf8)
+        #expect(open.contains("<form class=\"entry-form\""))
+        let closed = try String(contentsOf: dir.appendingPathComponent("Public/contests/disaster-info-app/index.html"), encoding: .utf8)
+        #expect(!closed.contains("<form"))
+    }
+
+    @Test func brokenContentFailsWithPositionsAndLeavesPublicAlone() throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CompeBinary.run(["build"], in: dir).status == 0)
+        let index = dir.appendingPathComponent("Public/index.html")
+        let before = try Data(contentsOf: index)
+
+        let brief = dir.appendingPathComponent("Content/contests/sme-support-ui/brief.md")
+        var text = try String(contentsOf: brief, encoding: .utf8)
+        text = text.replacingOccurrences(of: "closes: 2027-11-30T17:00:00+09:00", with: "closes: 30 Nov 2027")
+        try text.write(to: brief, atomically: true, encoding: .utf8)
+        let about = dir.appendingPathComponent("Content/pages/about.en.md")
+        try (try String(contentsOf: about, encoding: .utf8)).replacingOccurrences(of: "menu: true", with: "menu: true\nauthor: me")
+            .write(to: about, atomically: true, encoding: .utf8)
+
+        let r = try CompeBinary.run(["build"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("Content/contests/sme-support-ui/brief.md:5:9: error: 'closes' is not a valid date-time"))
+        #expect(r.stderr.contains("Content/pages/about.en.md:5:1: error: unknown key 'author'"))
+        #expect(r.stderr.contains("Public/ was left as it was"))
+        #expect(try Data(contentsOf: index) == before)
+    }
+
+    @Test func unknownCommandOptionIsAUsageError() throws {
+        let r = try CompeBinary.run(["build", "--bogus"], in: FileManager.default.temporaryDirectory)
+        #expect(r.status == 64 || r.status == 2)
+    }
+
+    @Test func serveGivesBothLanguagesAnd404() async throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CompeBinary.run(["build"], in: dir).status == 0)
+        let server = Process()
+        server.executableURL = CompeBinary.url
+        server.arguments = ["serve", "--port", "0"]
+        server.currentDirectoryURL = dir
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        // A server that never reports its port is stopped, so the read below ends.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if server.isRunning { server.terminate() } }
+        let port = try readPort(out.fileHandleForReading)
+
+        func get(_ path: String) async throws -> (Int, String) {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+        }
+        let (s1, ja) = try await get("/")
+        #expect(s1 == 200 && ja.contains("<html lang=\"ja\">"))
+        let (s2, en) = try await get("/en/contests/sme-support-ui/")
+        #expect(s2 == 200 && en.contains("<html lang=\"en\">") && en.contains("SME Support Platform"))
+        let (s3, missing) = try await get("/no/such/page/")
+        #expect(s3 == 404 && missing.contains("ページが見つかりません"))
+        let (s4, health) = try await get("/healthz")
+        #expect(s4 == 200 && health == "ok\n")
+    }
+
+    /// Reads the server's "serving … on http://127.0.0.1:PORT/" line.
+    func readPort(_ handle: FileHandle) throws -> Int {
+        var buffer = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            if let range = buffer.range(of: "http://127.0.0.1:"), let end = buffer[range.upperBound...].firstIndex(of: "/") {
+                return Int(buffer[range.upperBound..<end])!
+            }
+        }
+        throw CocoaError(.fileReadUnknown)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the real `compe` binary that `swift build` produced next to the test bundle.
+enum CompeBinary {
+    /// The package root (three levels above this file).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `compe` executable in the same build folder as the tests.
+    static var url: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("compe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/compe")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `compe args…` in `directory` and waits for it.
+    static func run(_ args: [String], in directory: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = args
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A temp copy of the sample `Content/` and `Static/`.
+    static func sampleCopy() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compe-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in ["Content", "Static"] {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        return dir
+    }
+}
