@@ -189,7 +189,7 @@ public struct ContentLoader: Sendable {
         let title = f.string("title", required: true, diags: &diags) ?? ""
         let template = f.string("template", diags: &diags) ?? (name == "index" ? "home" : "page")
         if !knownTemplates.contains(template) {
-            diags.error(source(f).location(f.value("template")),
+            diags.error(f.source.location(f.value("template")),
                         "unknown template '\(template)' (known: \(knownTemplates.joined(separator: ", ")))")
         }
         let urlName = name == "index" ? "" : (name.hasSuffix("/index") ? String(name.dropLast(6)) : name)
@@ -368,8 +368,6 @@ public struct ContentLoader: Sendable {
             return (doc, f)
         }
     }
-
-    func source(_ f: YAMLFields) -> YAMLSource { f.source }
 
     static func isSlug(_ s: Substring) -> Bool {
         !s.isEmpty && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "_" }

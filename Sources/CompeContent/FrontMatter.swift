@@ -16,10 +16,12 @@ public struct FrontMatterDocument: Sendable {
     public static func split(_ text: String, path: String) -> Result<FrontMatterDocument, DiagnosticError> {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        // Files saved on Windows: "\r\n" is one Character in Swift, so normalise before splitting.
+        if text.contains("\r\n") { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func trimmed(_ i: Int) -> Substring {
             var l = lines[i]
-            while l.last == "\r" || l.last == " " || l.last == "\t" { l.removeLast() }
+            while l.last == " " || l.last == "\t" { l.removeLast() }
             return l
         }
         guard !lines.isEmpty, trimmed(0) == "---" else {

@@ -38,7 +38,8 @@ public enum Markdown {
         return true
     }()
 
-    /// Renders Markdown to an HTML fragment.
+    /// Renders Markdown to an HTML fragment. A line break between two Japanese characters
+    /// is dropped rather than shown as a space (see `EastAsianLineBreaks`).
     public static func html(_ text: String, trust: Trust) -> String {
         precondition(ready)
         let flags = trust == .trusted ? trustedFlags : untrustedFlags
@@ -52,26 +53,11 @@ public enum Markdown {
                 var out: UnsafeMutablePointer<CChar>?
                 let length = mkd_document(doc, &out)
                 guard length > 0, let out else { return "" }
-                return out.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+                let html = out.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
                     String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
                 }
+                return EastAsianLineBreaks.join(html)
             }
         }
-    }
-
-    /// Plain text of rendered HTML: tags dropped, entities decoded, whitespace folded.
-    /// Used for descriptions in feeds and meta tags.
-    public static func plainText(fromHTML html: String) -> String {
-        var out = ""
-        var inTag = false
-        for ch in html {
-            if ch == "<" { inTag = true; continue }
-            if ch == ">" { inTag = false; out.append(" "); continue }
-            if !inTag { out.append(ch) }
-        }
-        let decoded = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
-        return decoded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

@@ -3,7 +3,7 @@ import CompeCore
 import Foundation
 
 /// Turns loaded content into output files: Markdown through Discount, then the theme.
-struct PageRenderer: @unchecked Sendable {
+struct PageRenderer: Sendable {
     let content: SiteContent
     let theme: Theme
     let now: Date

@@ -15,6 +15,24 @@ struct Compe: AsyncParsableCommand {
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
         subcommands: [Build.self, Serve.self]
     )
+
+    /// Runs the command, mapping argument errors to exit code 2 (SPEC: 0 ok, 1 user error, 2 usage).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Prints a one-line reason on stderr and exits 1 (a user error, per SPEC's exit codes).

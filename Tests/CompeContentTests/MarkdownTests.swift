@@ -64,7 +64,10 @@ import Testing
         #expect(sequential[0].contains("<b>0</b>"))
     }
 
-    @Test func plainTextDropsTags() {
-        #expect(Markdown.plainText(fromHTML: "<p>a &amp; <em>b</em></p>") == "a & b")
+    @Test func japaneseSoftLineBreaksDoNotBecomeSpaces() {
+        let html = Markdown.html("申請手続きが\n分かれており、\nEnglish words\nstay apart.\n\n```\n改行\n保持\n```", trust: .trusted)
+        #expect(html.contains("申請手続きが分かれており、"))
+        #expect(html.contains("English words\nstay apart."))
+        #expect(html.contains("改行\n保持"))
     }
 }
