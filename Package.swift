@@ -48,8 +48,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore"]),
-        .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore"]),
+        .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),
+        .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
+        .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["compe"]),
     ]
 )

@@ -1,5 +1,6 @@
 import CompeContent
 import CompeCore
+import CompeTestSupport
 import Foundation
 import Testing
 

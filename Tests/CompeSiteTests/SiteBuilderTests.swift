@@ -1,6 +1,7 @@
 import CompeContent
 import CompeCore
 @testable import CompeSite
+import CompeTestSupport
 import Foundation
 import Testing
 

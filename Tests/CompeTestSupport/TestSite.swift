@@ -1,26 +1,30 @@
 import Foundation
 
 /// A throwaway content directory in a temp folder, written file by file.
-final class TestSite {
-    let root: URL
+public final class TestSite {
+    /// The temp folder (holds `Content/`, and `Static/`/`Public/` when a test makes them).
+    public let root: URL
 
-    init() throws {
+    /// Makes an empty temp folder.
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("compe-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    var content: URL { root.appendingPathComponent("Content") }
+    /// `<root>/Content`.
+    public var content: URL { root.appendingPathComponent("Content") }
 
     /// Writes `text` to `Content/<path>`.
-    func write(_ path: String, _ text: String) throws {
+    public func write(_ path: String, _ text: String) throws {
         let url = content.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    static let siteYML = """
+    /// A valid bilingual `site.yml`.
+    public static let siteYML = """
     title: {ja: テスト, en: Test}
     base_url: https://example.org
     languages: [ja, en]
@@ -28,7 +32,8 @@ final class TestSite {
 
     """
 
-    static let brief = """
+    /// A valid contest brief, open from 2027-01-10 to 2027-02-10 (Tokyo).
+    public static let brief = """
     ---
     title: テストコンペ
     opens: 2027-01-10T09:00:00+09:00
@@ -45,7 +50,7 @@ final class TestSite {
     """
 
     /// A small valid bilingual site: home in both languages and one contest.
-    static func minimal() throws -> TestSite {
+    public static func minimal() throws -> TestSite {
         let site = try TestSite()
         try site.write("site.yml", siteYML)
         try site.write("pages/index.md", "---\ntitle: ホーム\n---\nようこそ\n")
