@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,9 +37,20 @@ let package = Package(
             resources: [.copy("Theme")]
         ),
         .target(
-            name: "CompeServer",
+            name: "CompeStore",
             dependencies: [
                 "CompeCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "CompeServer",
+            dependencies: [
+                "CompeCore", "CompeContent", "CompeSite", "CompeStore",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -43,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "compe",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeServer",
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +66,12 @@ let package = Package(
         .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
+        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore"]),
+        .testTarget(
+            name: "CompeServerTests",
+            dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["compe"]),
     ]
 )

@@ -1,3 +1,7 @@
+import CompeContent
+import CompeCore
+import CompeSite
+import CompeStore
 import Foundation
 import Hummingbird
 import Logging
@@ -10,31 +14,78 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// The built site to serve (`Public/`).
     public var publicDir: URL
+    /// Where entries live (`Data/`); nil serves the site without the entry API.
+    public var dataDir: URL?
+    /// The content directory whose briefs set contest dates and limits.
+    public var contentDir: URL?
+    /// Posts per IP per minute; 0 disables the limit.
+    public var rateLimit: Int
+    /// Seconds a connection may stay silent (headers or body) before it is closed.
+    public var idleTimeout: Int
+    /// The server's clock (tests move it to before `opens` or after `closes`).
+    public var clock: @Sendable () -> Date
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
+                rateLimit: Int = 30, idleTimeout: Int = 30, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.host = host
         self.port = port
         self.publicDir = publicDir
+        self.dataDir = dataDir
+        self.contentDir = contentDir
+        self.rateLimit = rateLimit
+        self.idleTimeout = idleTimeout
+        self.clock = clock
     }
 }
 
-/// The HTTP server: the built site, `/healthz`, and (in a later step) the entry API, on one port.
+/// The HTTP server: the built site, `/healthz`, and the entry API, on one port.
 public enum SiteServer {
     /// Builds the Hummingbird application. `onReady` receives the bound port.
+    /// Throws `DiagnosticError` when the content has errors (the API needs valid briefs).
     public static func application(_ config: ServerConfiguration, logger: Logger,
-                                   onReady: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+                                   onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger))
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
         router.middlewares.add(FileMiddleware(config.publicDir.path, searchForIndexHtml: true, logger: logger))
         router.get("/healthz") { _, _ in "ok\n" }
+        if let dataDir = config.dataDir, let contentDir = config.contentDir {
+            try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger).register(on: router)
+        }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeout)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe"),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? config.port) },
             logger: logger
         )
+    }
+
+    /// Builds and runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+    public static func run(_ config: ServerConfiguration, logger: Logger, onReady: @escaping @Sendable (Int) async -> Void) async throws {
+        try await application(config, logger: logger, onReady: onReady).runService()
+    }
+
+    static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> EntryAPI {
+        let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
+                                        knownTemplates: Theme.templateNames).load()
+        let store = try EntryStore(dataDirectory: dataDir)
+        store.uploads.removeStaleStagingFiles()
+        var defaults: [String: Contest] = [:]
+        var localized: [String: [String: Contest]] = [:]
+        for source in content.contests {
+            localized[source.contest.slug, default: [:]][source.contest.language] = source.contest
+            if source.contest.language == content.config.defaultLanguage { defaults[source.contest.slug] = source.contest }
+        }
+        let assets = ["css", "js"].flatMap { dir -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: config.publicDir.appendingPathComponent(dir).path)) ?? []
+            return names.sorted().map { "\(dir)/\($0)" }
+        }
+        let pages = EntryPages(chrome: try SiteChrome(content: content, staticFiles: assets), config: content.config, contests: localized)
+        return EntryAPI(contests: defaults, config: content.config, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
+                        origins: OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins),
+                        pages: pages, clock: config.clock, logger: logger)
     }
 }
 
@@ -53,7 +104,8 @@ struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// One structured log line per request: method, path, status, duration.
+/// One structured log line per request: method, path (never the query, which may hold a token),
+/// status, duration.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 

@@ -32,6 +32,14 @@ public enum UIStrings {
         "team_size_unit": "名", "phase_upcoming": "受付前", "phase_open": "受付中", "phase_closed": "受付終了",
         "not_found_title": "ページが見つかりません", "not_found_text": "お探しのページは移動または削除された可能性があります。",
         "home": "トップページへ",
+        "receipt_title": "応募を受け付けました", "receipt_lead": "以下の内容で保存しました。この画面のリンク (編集用) を控えてください。締切までは内容の修正・取り下げができます。",
+        "entry_id": "応募番号", "received_at": "受付日時", "updated_at": "更新日時", "file_name": "ファイル名", "file_size": "サイズ", "sha256": "SHA-256",
+        "edit_link": "編集用リンク (他人に知られないようにしてください)", "edit_title": "応募内容の修正", "edit_submit": "修正を保存",
+        "files_keep": "ファイルを選ばなければ、提出済みのファイルがそのまま残ります。",
+        "withdraw_title": "応募の取り下げ", "withdraw_submit": "この応募を取り下げる", "withdrawn": "この応募は取り下げられました。",
+        "editable_until": "修正・取り下げの期限", "not_editable": "締切を過ぎたため、修正・取り下げはできません。",
+        "errors_title": "入力内容を確認してください", "errors_lead": "次の項目に問題があります。ブラウザの「戻る」で入力内容を残したまま修正できます。",
+        "back": "戻る", "error_title": "送信できませんでした", "entry_view_title": "応募内容", "contest": "コンペ", "summary": "作品概要",
     ]
 
     static let en: [String: String] = [
@@ -53,5 +61,13 @@ public enum UIStrings {
         "team_size_unit": "people", "phase_upcoming": "Opening soon", "phase_open": "Open", "phase_closed": "Closed",
         "not_found_title": "Page not found", "not_found_text": "The page you were looking for may have moved or been removed.",
         "home": "Go to the home page",
+        "receipt_title": "Entry received", "receipt_lead": "Your entry is stored as shown below. Keep the edit link on this page: until the deadline you can change or withdraw your entry.",
+        "entry_id": "Entry number", "received_at": "Received", "updated_at": "Last changed", "file_name": "File", "file_size": "Size", "sha256": "SHA-256",
+        "edit_link": "Edit link (keep it private)", "edit_title": "Change your entry", "edit_submit": "Save changes",
+        "files_keep": "If you choose no files, the files you already sent are kept.",
+        "withdraw_title": "Withdraw your entry", "withdraw_submit": "Withdraw this entry", "withdrawn": "This entry has been withdrawn.",
+        "editable_until": "Changes and withdrawal possible until", "not_editable": "The deadline has passed: the entry can no longer be changed or withdrawn.",
+        "errors_title": "Please check your entry", "errors_lead": "These fields need attention. Use your browser's Back button to return to the form with what you typed.",
+        "back": "Back", "error_title": "Your entry could not be sent", "entry_view_title": "Your entry", "contest": "Contest", "summary": "Summary",
     ]
 }

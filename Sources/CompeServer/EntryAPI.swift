@@ -1,0 +1,289 @@
+import CompeContent
+import CompeCore
+import CompeSite
+import CompeStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The entry endpoint of SPEC "Entries": submit, view, edit and withdraw.
+struct EntryAPI: Sendable {
+    let contests: [String: Contest]
+    let config: SiteConfig
+    let store: EntryStore
+    let limiter: RateLimiter
+    let origins: OriginPolicy
+    let pages: EntryPages
+    let limits = FormLimits()
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// Uploads slower than this on average (after a 30 s grace period) are stopped.
+    static let minimumBytesPerSecond = 1024.0
+
+    func register(on router: Router<CompeRequestContext>) {
+        let api = router.group("api")
+        api.post("contests/:slug/entries") { request, context in try await self.submit(request, context) }
+        api.get("entries/:id") { request, context in try await self.view(request, context) }
+        api.post("entries/:id") { request, context in try await self.edit(request, context) }
+        api.delete("entries/:id") { request, context in try await self.withdraw(request, context) }
+        api.on("contests/:slug/entries", method: .options) { request, _ in self.preflight(request) }
+        api.on("entries/:id", method: .options) { request, _ in self.preflight(request) }
+    }
+
+    // MARK: submit
+
+    func submit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
+        let language = self.language(request, form: nil)
+        let messages = FormMessages(language: language)
+        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        guard let slug = context.parameters.get("slug"), let contest = contests[slug] else {
+            return respond.failure(.notFound, [FieldError(field: "contest", message: messages.unknownContest)], close: true)
+        }
+        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
+            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
+        }
+        if let wait = limiter.take(clientKey(context)) {
+            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
+            r.headers[.retryAfter] = String(wait)
+            return r
+        }
+        if let refusal = phaseRefusal(contest, messages) { return respond.failure(.forbidden, [refusal], close: true) }
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            return respond.failure(.badRequest, [FieldError(field: "Idempotency-Key", message: messages.badIdempotencyKey)], close: true)
+        }
+        let maxBody = Int64(contest.uploads.maxFiles) * contest.uploads.maxFileBytes + 1024 * 1024
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
+            return respond.failure(.contentTooLarge, [FieldError(field: "files", message: messages.requestTooLarge)], close: true)
+        }
+        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
+            return respond.failure(.badRequest, [FieldError(field: "form", message: messages.notMultipart)], close: true)
+        }
+
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads, messages: messages)
+        if let failure = await read(request, into: receiver, maxBody: maxBody, messages: messages) {
+            receiver.discardAll()
+            return respond.rejected(failure)
+        }
+        let formLanguage = self.language(request, form: receiver.fields)
+        let formMessages = FormMessages(language: formLanguage)
+        let formRespond = Responder(request: request, language: formLanguage, pages: pages, origins: origins)
+
+        if !(receiver.fields["website"] ?? "").isEmpty {   // honeypot: a bot; store nothing, say nothing
+            receiver.discardAll()
+            logger.notice("honeypot field filled; entry dropped", metadata: ["contest": "\(slug)"])
+            return formRespond.honeypot(now: clock())
+        }
+        var errors = receiver.errors
+        let draft = EntryValidator(contest: contest, messages: formMessages).draft(from: receiver.fields, language: formLanguage, errors: &errors)
+        if receiver.files.isEmpty && !errors.contains(where: { $0.field == "files" }) {
+            errors.append(FieldError(field: "files", message: formMessages.noFiles))
+        }
+        guard let draft, errors.isEmpty else {
+            receiver.discardAll()
+            return formRespond.failure(receiver.unsupportedType ? .unsupportedMediaType : .badRequest, errors)
+        }
+        let files = try await commit(receiver)
+        let receipt = try await store.create(draft, files: files, idempotencyKey: idempotencyKey, now: clock())
+        logger.info("entry stored", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(files.count)",
+                                               "replayed": "\(receipt.replayed)"])
+        return formRespond.created(receipt, contest: contest)
+    }
+
+    /// Streams the body into `receiver`; returns why it was rejected, or nil when complete.
+    func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64, messages: FormMessages) async -> FormFailure? {
+        var total: Int64 = 0
+        let start = ContinuousClock.now
+        do {
+            for try await chunk in request.body {
+                total += Int64(chunk.readableBytes)
+                if total > maxBody {
+                    return .tooLarge(FieldError(field: "files", message: messages.requestTooLarge))
+                }
+                let elapsed = Double((ContinuousClock.now - start).components.seconds)
+                if elapsed > 30 && Double(total) / elapsed < Self.minimumBytesPerSecond {
+                    return .malformed(messages.tooSlow)
+                }
+                try receiver.feed(chunk)
+            }
+            try receiver.finish()
+            return nil
+        } catch let failure as FormFailure {
+            return failure
+        } catch {
+            return .malformed(messages.unterminated)
+        }
+    }
+
+    /// Moves staged uploads into the content-addressed store (fsync + rename, off the event loop).
+    func commit(_ receiver: MultipartReceiver) async throws -> [EntryFile] {
+        let received = receiver.files
+        let uploads = store.uploads
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                try received.map { file in
+                    let blob = try uploads.commit(file.upload)
+                    return EntryFile(name: file.name, bytes: blob.bytes, sha256: blob.sha256, kind: file.kind.rawValue)
+                }
+            }
+        } catch {
+            receiver.discardAll()
+            throw error
+        }
+    }
+
+    // MARK: view, edit, withdraw
+
+    func view(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
+        let language = self.language(request, form: nil)
+        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
+              let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
+            return respond.failure(.notFound, [FieldError(field: "entry", message: FormMessages(language: language).notFound)])
+        }
+        return respond.entry(entry, token: token, contest: contest, editable: editable(contest), fresh: request.query("new") == "1")
+    }
+
+    func edit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
+        let language = self.language(request, form: nil)
+        let messages = FormMessages(language: language)
+        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        let notFound = respond.failure(.notFound, [FieldError(field: "entry", message: messages.notFound)], close: true)
+        guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
+        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
+            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
+        }
+        if let wait = limiter.take(clientKey(context)) {
+            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
+            r.headers[.retryAfter] = String(wait)
+            return r
+        }
+        // Find the contest from the token before reading a large body, when the token came in a header.
+        var policy = UploadPolicy.standard
+        var known: (Entry, Contest)? = nil
+        if let token = request.bearerToken {
+            guard let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else { return notFound }
+            known = (entry, contest)
+            policy = contest.uploads
+        } else {
+            policy.maxFileMB = contests.values.map(\.uploads.maxFileMB).max() ?? policy.maxFileMB
+            policy.maxFiles = contests.values.map(\.uploads.maxFiles).max() ?? policy.maxFiles
+            policy.types = FileKind.allCases
+        }
+        if let (_, contest) = known, let refusal = phaseRefusal(contest, messages) {
+            return respond.failure(.forbidden, [refusal], close: true)
+        }
+        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
+            return respond.failure(.badRequest, [FieldError(field: "form", message: messages.notMultipart)], close: true)
+        }
+        let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads, messages: messages)
+        if let failure = await read(request, into: receiver, maxBody: maxBody, messages: messages) {
+            receiver.discardAll()
+            return respond.rejected(failure)
+        }
+        let token = request.bearerToken ?? receiver.fields["token"] ?? ""
+        if known == nil, let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] {
+            known = (entry, contest)
+        }
+        guard let (entry, contest) = known else {
+            receiver.discardAll()
+            return notFound
+        }
+        let formLanguage = self.language(request, form: receiver.fields)
+        let formMessages = FormMessages(language: formLanguage)
+        let formRespond = Responder(request: request, language: formLanguage, pages: pages, origins: origins)
+        if let refusal = phaseRefusal(contest, formMessages) {
+            receiver.discardAll()
+            return formRespond.failure(.forbidden, [refusal])
+        }
+        if receiver.fields["action"] == "withdraw" {
+            receiver.discardAll()
+            let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
+            return formRespond.afterChange(withdrawn ?? entry, token: token, contest: contest)
+        }
+        if entry.withdrawnAt != nil {
+            receiver.discardAll()
+            return formRespond.failure(.conflict, [FieldError(field: "entry", message: formMessages.withdrawnEntry)])
+        }
+        var errors = receiver.errors
+        // The file types of this contest apply (the body may have been read with the widest policy).
+        for file in receiver.files where !contest.uploads.types.contains(file.kind) {
+            errors.append(FieldError(field: "files", message: formMessages.wrongType(file.name, contest.uploads.types)))
+        }
+        if receiver.files.count > contest.uploads.maxFiles { errors.append(FieldError(field: "files", message: formMessages.tooManyFiles(contest.uploads.maxFiles))) }
+        for file in receiver.files where file.upload.bytes > contest.uploads.maxFileBytes {
+            errors.append(FieldError(field: "files", message: formMessages.fileTooLarge(file.name, contest.uploads.maxFileMB)))
+        }
+        let draft = EntryValidator(contest: contest, messages: formMessages).draft(from: receiver.fields, language: entry.draft.language, errors: &errors)
+        guard let draft, errors.isEmpty else {
+            receiver.discardAll()
+            let tooLarge = errors.contains { $0.message.contains("MB") }
+            return formRespond.failure(tooLarge ? .contentTooLarge : (receiver.unsupportedType ? .unsupportedMediaType : .badRequest), errors)
+        }
+        let files = receiver.files.isEmpty ? nil : try await commit(receiver)
+        guard let updated = try await store.replace(code: code, token: token, with: draft, files: files, now: clock()) else { return notFound }
+        logger.info("entry updated", metadata: ["entry": "\(code)"])
+        return formRespond.afterChange(updated, token: token, contest: contest)
+    }
+
+    func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
+        let language = self.language(request, form: nil)
+        let messages = FormMessages(language: language)
+        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
+              let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
+            return respond.failure(.notFound, [FieldError(field: "entry", message: messages.notFound)])
+        }
+        if let refusal = phaseRefusal(contest, messages) { return respond.failure(.forbidden, [refusal]) }
+        let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
+        logger.info("entry withdrawn", metadata: ["entry": "\(code)"])
+        return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)
+    }
+
+    func preflight(_ request: Request) -> Response {
+        let origin = request.headers[.origin]
+        guard origins.isCrossOriginAllowed(origin, host: request.head.authority), let origin else {
+            return Response(status: .forbidden)
+        }
+        var headers = HTTPFields()
+        headers[.accessControlAllowOrigin] = origin
+        headers[.accessControlAllowMethods] = "GET, POST, DELETE"
+        headers[.accessControlAllowHeaders] = "Content-Type, Authorization, Idempotency-Key, Accept"
+        headers[.accessControlMaxAge] = "600"
+        headers[.vary] = "Origin"
+        return Response(status: .noContent, headers: headers)
+    }
+
+    // MARK: helpers
+
+    func phaseRefusal(_ contest: Contest, _ messages: FormMessages) -> FieldError? {
+        let display = DateDisplay(timeZone: config.timeZone)
+        switch contest.phase(at: clock()) {
+        case .open: return nil
+        case .upcoming: return FieldError(field: "form", message: messages.notOpenYet(display.local(contest.opens, language: messages.language) + " (\(display.utc(contest.opens)))"))
+        case .closed: return FieldError(field: "form", message: messages.closed(display.local(contest.closes, language: messages.language) + " (\(display.utc(contest.closes)))"))
+        }
+    }
+
+    func editable(_ contest: Contest) -> Bool { contest.phase(at: clock()) == .open }
+
+    /// The answer language: the form's or query's `lang`, else `Accept-Language`, else the site default.
+    func language(_ request: Request, form: [String: String]?) -> String {
+        if let l = form?["lang"] ?? request.query("lang"), config.languages.contains(l) { return l }
+        let accept = (request.headers[.acceptLanguage] ?? "").lowercased()
+        for part in accept.split(separator: ",") {
+            let code = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).split(separator: "-")[0]
+            if config.languages.contains(String(code)) { return String(code) }
+        }
+        return config.defaultLanguage
+    }
+
+    func clientKey(_ context: CompeRequestContext) -> String {
+        context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}

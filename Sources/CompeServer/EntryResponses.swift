@@ -1,0 +1,139 @@
+import CompeContent
+import CompeCore
+import CompeSite
+import CompeStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The JSON shapes of SPEC "Entries".
+struct ReceiptJSON: Codable {
+    struct File: Codable { var name: String; var bytes: Int64; var sha256: String }
+    var id: String
+    var edit_token: String
+    var received_at: String
+    var files: [File]
+}
+
+/// The entrant's view of an entry as JSON.
+struct EntryJSON: Codable {
+    var id: String
+    var contest: String
+    var title: String
+    var summary: String
+    var team_name: String
+    var members: [String]
+    var contact_email: String
+    var country: String
+    var link: String?
+    var received_at: String
+    var updated_at: String
+    var withdrawn_at: String?
+    var editable_until: String
+    var files: [ReceiptJSON.File]
+}
+
+/// `{errors: [{field, message}]}`.
+struct ErrorsJSON: Codable { var errors: [FieldError] }
+
+/// RFC 3339 UTC with seconds, for JSON.
+func rfc3339(_ date: Date) -> String {
+    var c = Calendar(identifier: .gregorian)
+    c.timeZone = TimeZone(identifier: "UTC")!
+    let p = c.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!)
+}
+
+/// Builds responses in JSON or HTML, as the client asked, with the headers every answer needs.
+struct Responder {
+    let request: Request
+    let language: String
+    let pages: EntryPages
+    let origins: OriginPolicy
+
+    private func headers(json: Bool, close: Bool, privatePage: Bool = false) -> HTTPFields {
+        var h = HTTPFields()
+        h[.contentType] = json ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
+        h[.cacheControl] = "no-store"
+        h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        if privatePage { h[HTTPField.Name("Referrer-Policy")!] = "no-referrer" }
+        if close { h[.connection] = "close" }
+        let origin = request.headers[.origin]
+        if origins.isCrossOriginAllowed(origin, host: request.head.authority), let origin {
+            h[.accessControlAllowOrigin] = origin
+            h[.vary] = "Origin"
+        }
+        return h
+    }
+
+    private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status, close: Bool = false) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers(json: true, close: close, privatePage: true),
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func html(_ page: String, status: HTTPResponse.Status, close: Bool = false, privatePage: Bool = false) -> Response {
+        Response(status: status, headers: headers(json: false, close: close, privatePage: privatePage),
+                 body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    /// An error answer with every field error.
+    func failure(_ status: HTTPResponse.Status, _ errors: [FieldError], close: Bool = false) -> Response {
+        if request.wantsJSON { return json(ErrorsJSON(errors: errors), status: status, close: close) }
+        return html(pages.errors(errors, status: status, language: language), status: status, close: close)
+    }
+
+    /// A body rejected while reading: 413 for size, 400 otherwise; the connection is closed
+    /// because the rest of the body was not read.
+    func rejected(_ failure: FormFailure) -> Response {
+        switch failure {
+        case .tooLarge(let e): return self.failure(.contentTooLarge, [e], close: true)
+        case .malformed(let m): return self.failure(.badRequest, [FieldError(field: "form", message: m)], close: true)
+        }
+    }
+
+    /// What a bot that filled the honeypot sees: an answer shaped like success, with nothing stored.
+    func honeypot(now: Date) -> Response {
+        if request.wantsJSON {
+            return json(ReceiptJSON(id: "E-0000", edit_token: "", received_at: rfc3339(now), files: []), status: .created)
+        }
+        return html(pages.message(title: pages.strings(language)["receipt_title"]!, text: "", language: language), status: .ok)
+    }
+
+    /// 201 with the receipt, or 303 to the receipt page.
+    func created(_ receipt: Receipt, contest: Contest) -> Response {
+        let e = receipt.entry
+        if request.wantsJSON {
+            return json(ReceiptJSON(id: e.code, edit_token: receipt.editToken, received_at: rfc3339(e.receivedAt),
+                                    files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .created)
+        }
+        var h = headers(json: false, close: false, privatePage: true)
+        h[.location] = pages.entryURL(e.code, token: receipt.editToken, language: language, fresh: true)
+        return Response(status: .seeOther, headers: h)
+    }
+
+    /// The entrant's view.
+    func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool) -> Response {
+        if request.wantsJSON {
+            return json(EntryJSON(id: e.code, contest: e.draft.contest, title: e.draft.title, summary: e.draft.summary,
+                                  team_name: e.draft.teamName, members: e.draft.members, contact_email: e.draft.contactEmail,
+                                  country: e.draft.country, link: e.draft.link, received_at: rfc3339(e.receivedAt),
+                                  updated_at: rfc3339(e.updatedAt), withdrawn_at: e.withdrawnAt.map(rfc3339),
+                                  editable_until: rfc3339(contest.closes),
+                                  files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .ok)
+        }
+        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language),
+                    status: .ok, privatePage: true)
+    }
+
+    /// After an edit or withdrawal: the entry as JSON, or 303 back to the entrant's view.
+    func afterChange(_ e: Entry, token: String, contest: Contest) -> Response {
+        if request.wantsJSON || request.method == .delete { return entry(e, token: token, contest: contest, editable: true, fresh: false) }
+        var h = headers(json: false, close: false, privatePage: true)
+        h[.location] = pages.entryURL(e.code, token: token, language: language, fresh: false)
+        return Response(status: .seeOther, headers: h)
+    }
+}

@@ -1,0 +1,289 @@
+import CompeCore
+import CompeStore
+import Foundation
+import MultipartKit
+import NIOCore
+
+/// Limits on one multipart request, beyond the contest's upload policy.
+struct FormLimits: Sendable {
+    /// Most parts (fields and files) one request may have.
+    var maxParts = 64
+    /// Largest text field, in bytes.
+    var maxFieldBytes = 64 * 1024
+    /// Most bytes that may pass with no part boundary or header line completed (a huge header line).
+    var maxBytesWithoutProgress = 64 * 1024
+}
+
+/// A file received in a form, staged in `Data/tmp/` and not yet committed.
+struct ReceivedFile {
+    /// Display name (cleaned; never used as a path).
+    var name: String
+    /// The staged bytes.
+    var upload: StagedUpload
+    /// Kind decided from the first bytes.
+    var kind: FileKind
+}
+
+/// A problem with one field, reported to the entrant with the field's name.
+public struct FieldError: Sendable, Hashable, Codable {
+    /// The form field (`title`, `files`, …) or `form` for the request as a whole.
+    public var field: String
+    /// What is wrong, in the entrant's language.
+    public var message: String
+}
+
+/// Why a multipart body was rejected before it was fully read.
+enum FormFailure: Error {
+    /// The body is not well-formed multipart (400).
+    case malformed(String)
+    /// A file or the whole body is over its limit (413).
+    case tooLarge(FieldError)
+}
+
+/// Receives a `multipart/form-data` body chunk by chunk with vapor/multipart-kit's streaming
+/// parser: text fields are kept (bounded), files are streamed to staged uploads while they are
+/// hashed and counted. The body is never held in memory.
+final class MultipartReceiver {
+    private let parser: MultipartParser
+    private let limits: FormLimits
+    private let policy: UploadPolicy
+    private let uploads: UploadStore
+    private let messages: FormMessages
+
+    /// Text fields by name.
+    private(set) var fields: [String: String] = [:]
+    /// Files in the order received.
+    private(set) var files: [ReceivedFile] = []
+    /// Field-level problems found while reading (wrong type, empty file, …).
+    private(set) var errors: [FieldError] = []
+    /// True when some file's content is not an allowed type (answer 415).
+    private(set) var unsupportedType = false
+
+    private var failure: FormFailure?
+    private var parts = 0
+    private var bytesWithoutProgress = 0
+    private var sawClosingPart = false
+    private var current: Part?
+
+    private struct Part {
+        var headers: [(String, String)] = []
+        var started = false
+        var name: String?
+        var fileName: String?
+        var text: [UInt8] = []
+        var textOverflow = false
+        var upload: StagedUpload?
+        var ignored = false
+    }
+
+    init(boundary: String, limits: FormLimits, policy: UploadPolicy, uploads: UploadStore, messages: FormMessages) {
+        parser = MultipartParser(boundary: boundary)
+        self.limits = limits
+        self.policy = policy
+        self.uploads = uploads
+        self.messages = messages
+        parser.onHeader = { [unowned self] name, value in self.header(name, value) }
+        parser.onBody = { [unowned self] buffer in self.body(&buffer) }
+        parser.onPartComplete = { [unowned self] in self.partComplete() }
+    }
+
+    /// The boundary of a `multipart/form-data` Content-Type, or nil.
+    static func boundary(contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        let params = HeaderParameters(contentType)
+        guard params.value.lowercased() == "multipart/form-data", let b = params["boundary"], !b.isEmpty, b.count <= 200 else { return nil }
+        return b
+    }
+
+    /// Feeds the next chunk of the body.
+    func feed(_ buffer: ByteBuffer) throws {
+        let before = progressMarker
+        do {
+            try parser.execute(buffer)
+        } catch {
+            throw FormFailure.malformed(messages.malformed)
+        }
+        if let failure { throw failure }
+        if progressMarker == before {
+            bytesWithoutProgress += buffer.readableBytes
+            if bytesWithoutProgress > limits.maxBytesWithoutProgress { throw FormFailure.malformed(messages.headerTooLarge) }
+        } else {
+            bytesWithoutProgress = 0
+        }
+    }
+
+    /// Called when the body has ended; checks the body was complete.
+    func finish() throws {
+        if current != nil || !sawClosingPart || parts == 0 { throw FormFailure.malformed(messages.unterminated) }
+    }
+
+    /// Deletes every staged upload (rejected request).
+    func discardAll() {
+        for f in files { f.upload.discard() }
+        current?.upload?.discard()
+        files = []
+    }
+
+    private var progressCounter = 0
+    private var progressMarker: Int { progressCounter }
+
+    private func header(_ name: String, _ value: String) {
+        progressCounter += 1
+        if current == nil {
+            current = Part()
+            parts += 1
+            if parts > limits.maxParts { failure = .malformed(messages.tooManyParts) }
+        }
+        current!.headers.append((name.lowercased(), value))
+    }
+
+    private func startBodyIfNeeded() {
+        guard var part = current, !part.started else { return }
+        part.started = true
+        let disposition = part.headers.first { $0.0 == "content-disposition" }.map { HeaderParameters($0.1) }
+        guard let disposition, disposition.value.lowercased() == "form-data", let name = disposition["name"], !name.isEmpty else {
+            failure = .malformed(messages.malformed)
+            current = part
+            return
+        }
+        part.name = name
+        part.fileName = disposition["filename*"].flatMap(HeaderParameters.decodeRFC5987) ?? disposition["filename"]
+        if part.fileName != nil && name != "files" {
+            errors.append(FieldError(field: name, message: messages.unexpectedFile))
+            part.ignored = true
+        }
+        current = part
+    }
+
+    private func body(_ buffer: inout ByteBuffer) {
+        progressCounter += 1
+        if current == nil { current = Part(); parts += 1 }   // a part with no headers at all
+        startBodyIfNeeded()
+        guard failure == nil, var part = current, !part.ignored else { return }
+        if part.fileName != nil {
+            do {
+                if part.upload == nil { part.upload = try uploads.begin() }
+                let upload = part.upload!
+                if upload.bytes + Int64(buffer.readableBytes) > policy.maxFileBytes {
+                    failure = .tooLarge(FieldError(field: "files", message: messages.fileTooLarge(displayName(part.fileName!), policy.maxFileMB)))
+                } else {
+                    try buffer.withUnsafeReadableBytes { try upload.append($0) }
+                }
+            } catch {
+                failure = .malformed("\(error)")
+            }
+        } else if !part.textOverflow {
+            if part.text.count + buffer.readableBytes > limits.maxFieldBytes {
+                part.textOverflow = true
+                part.text = []
+            } else {
+                part.text.append(contentsOf: buffer.readableBytesView)
+            }
+        }
+        current = part
+    }
+
+    private func partComplete() {
+        progressCounter += 1
+        startBodyIfNeeded()
+        sawClosingPart = true
+        guard let part = current else { return }
+        current = nil
+        guard failure == nil, !part.ignored, let name = part.name else {
+            part.upload?.discard()
+            return
+        }
+        if let rawName = part.fileName {
+            guard let upload = part.upload, upload.bytes > 0 else {
+                part.upload?.discard()
+                if !rawName.isEmpty { errors.append(FieldError(field: "files", message: messages.emptyFile(displayName(rawName)))) }
+                return  // a file input left empty sends a part with no name and no bytes
+            }
+            let shown = displayName(rawName)
+            guard let kind = FileKind.detect(upload.head), policy.types.contains(kind) else {
+                upload.discard()
+                unsupportedType = true
+                errors.append(FieldError(field: "files", message: messages.wrongType(shown, policy.types)))
+                return
+            }
+            if files.count >= policy.maxFiles {
+                upload.discard()
+                errors.append(FieldError(field: "files", message: messages.tooManyFiles(policy.maxFiles)))
+                return
+            }
+            files.append(ReceivedFile(name: shown, upload: upload, kind: kind))
+            return
+        }
+        if part.textOverflow {
+            errors.append(FieldError(field: name, message: messages.fieldTooLong))
+            return
+        }
+        guard let text = String(validating: part.text, as: UTF8.self) else {
+            errors.append(FieldError(field: name, message: messages.invalidUTF8))
+            return
+        }
+        if fields[name] != nil {
+            errors.append(FieldError(field: name, message: messages.duplicateField))
+            return
+        }
+        fields[name] = text
+    }
+
+    private func displayName(_ raw: String) -> String {
+        FileNames.display(raw, index: files.count + 1)
+    }
+}
+
+/// File names as entrants' browsers send them, made safe to show: the last path component,
+/// no control characters, bounded length. They are labels only; storage is by hash.
+enum FileNames {
+    static func display(_ raw: String, index: Int) -> String {
+        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        var cleaned = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        cleaned = cleaned.trimmingCharacters(in: .whitespaces)
+        if cleaned.count > 200 { cleaned = String(cleaned.suffix(200)) }
+        if cleaned.isEmpty || cleaned == "." || cleaned == ".." { return "file-\(index)" }
+        return cleaned
+    }
+}
+
+/// A header value with `; key=value` parameters (`Content-Type`, `Content-Disposition`).
+struct HeaderParameters {
+    /// The part before the first `;`.
+    var value: String
+    private var params: [String: String] = [:]
+
+    init(_ header: String) {
+        var parts: [String] = []
+        var current = ""
+        var inQuotes = false
+        var escaped = false
+        for ch in header {
+            if escaped { current.append(ch); escaped = false; continue }
+            if inQuotes && ch == "\\" { escaped = true; current.append(ch); continue }
+            if ch == "\"" { inQuotes.toggle() }
+            if ch == ";" && !inQuotes { parts.append(current); current = ""; continue }
+            current.append(ch)
+        }
+        parts.append(current)
+        value = parts[0].trimmingCharacters(in: .whitespaces)
+        for p in parts.dropFirst() {
+            guard let eq = p.firstIndex(of: "=") else { continue }
+            let key = p[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            var v = p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if v.hasPrefix("\"") && v.hasSuffix("\"") && v.count >= 2 {
+                v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+            }
+            if params[key] == nil { params[key] = v }
+        }
+    }
+
+    subscript(key: String) -> String? { params[key] }
+
+    /// Decodes `UTF-8''na%C3%AFve.pdf` (RFC 5987).
+    static func decodeRFC5987(_ value: String) -> String? {
+        let pieces = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+        guard pieces.count == 3, pieces[0].lowercased() == "utf-8" else { return nil }
+        return String(pieces[2]).removingPercentEncoding
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The request context of compe's server: Hummingbird's core context plus the peer address
+/// (for per-IP rate limits).
+public struct CompeRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The client's address.
+    public let remoteAddress: SocketAddress?
+
+    /// Creates the context for a request arriving on `source.channel`.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Per-IP token buckets: `perMinute` posts a minute, refilled continuously.
+final class RateLimiter: Sendable {
+    private struct Bucket { var tokens: Double; var updated: Double }
+    private let perMinute: Int
+    private let buckets = NIOLockedValueBox([String: Bucket]())
+
+    /// `perMinute` 0 disables limiting.
+    init(perMinute: Int) { self.perMinute = perMinute }
+
+    /// Takes a token for `key`; returns nil when allowed, or the seconds to wait.
+    func take(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
+        guard perMinute > 0 else { return nil }
+        let capacity = Double(perMinute)
+        let rate = capacity / 60
+        return buckets.withLockedValue { buckets in
+            if buckets.count > 100_000 {   // forget addresses whose bucket is full again
+                buckets = buckets.filter { now - $0.value.updated < 60 }
+            }
+            var b = buckets[key] ?? Bucket(tokens: capacity, updated: now)
+            b.tokens = min(capacity, b.tokens + (now - b.updated) * rate)
+            b.updated = now
+            defer { buckets[key] = b }
+            if b.tokens >= 1 {
+                b.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - b.tokens) / rate).rounded(.up)))
+        }
+    }
+}
+
+/// Which browser origins may post entries: the request's own host, the site's `base_url`,
+/// and `allowed_origins` from `site.yml`.
+struct OriginPolicy: Sendable {
+    let allowed: Set<String>
+
+    init(baseURL: String, allowedOrigins: [String]) {
+        allowed = Set(([baseURL] + allowedOrigins).map(Self.normalize))
+    }
+
+    static func normalize(_ origin: String) -> String {
+        var o = origin.lowercased()
+        while o.hasSuffix("/") { o.removeLast() }
+        return o
+    }
+
+    /// True for no `Origin` (curl, scripts), the same origin as `Host`, or an allowed origin.
+    func permits(origin: String?, host: String?) -> Bool {
+        guard let origin else { return true }
+        let o = Self.normalize(origin)
+        if let host, o == "http://\(host.lowercased())" || o == "https://\(host.lowercased())" { return true }
+        return allowed.contains(o)
+    }
+
+    /// True when `origin` is another site allowed to call the API (CORS headers are added).
+    func isCrossOriginAllowed(_ origin: String?, host: String?) -> Bool {
+        guard let origin else { return false }
+        let o = Self.normalize(origin)
+        if let host, o.hasSuffix("://\(host.lowercased())") { return false }
+        return allowed.contains(o)
+    }
+}
+
+extension Request {
+    /// True when the client prefers JSON (an `Accept` naming application/json).
+    var wantsJSON: Bool {
+        (headers[.accept] ?? "").lowercased().contains("application/json")
+    }
+
+    /// The bearer token of an `Authorization` header.
+    var bearerToken: String? {
+        guard let auth = headers[.authorization], auth.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = auth.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// A query parameter.
+    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
+}

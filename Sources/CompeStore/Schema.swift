@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// The database schema: named, append-only migrations. Never edit a migration that has
+/// shipped; add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("2026-11-27 entries, files, audit") { db in
+            try db.create(table: "entry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("code", .text).notNull().unique()
+                t.column("contest", .text).notNull().indexed()
+                t.column("title", .text).notNull()
+                t.column("summary", .text).notNull()
+                t.column("team_name", .text).notNull()
+                t.column("members", .text).notNull()
+                t.column("contact_email", .text).notNull()
+                t.column("country", .text).notNull()
+                t.column("link", .text)
+                t.column("language", .text).notNull()
+                t.column("token_salt", .blob).notNull()
+                t.column("token_hash", .blob).notNull()
+                t.column("received_at", .text).notNull()
+                t.column("updated_at", .text).notNull()
+                t.column("withdrawn_at", .text)
+                t.column("idempotency_key", .text)
+                t.uniqueKey(["contest", "idempotency_key"])
+            }
+            try db.create(table: "entry_file") { t in
+                t.column("entry_id", .integer).notNull().references("entry", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("sha256", .text).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.primaryKey(["entry_id", "position"])
+            }
+            try db.create(table: "entry_change") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("entry_id", .integer).notNull().references("entry").indexed()
+                t.column("at", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+        }
+        return m
+    }
+}
+
+/// A row of `entry`.
+struct EntryRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "entry"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    var id: Int64?
+    var code: String
+    var contest: String
+    var title: String
+    var summary: String
+    var teamName: String
+    var members: String
+    var contactEmail: String
+    var country: String
+    var link: String?
+    var language: String
+    var tokenSalt: Data
+    var tokenHash: Data
+    var receivedAt: String
+    var updatedAt: String
+    var withdrawnAt: String?
+    var idempotencyKey: String?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A row of `entry_file`.
+struct FileRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "entry_file"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    var entryId: Int64
+    var position: Int
+    var name: String
+    var bytes: Int64
+    var sha256: String
+    var kind: String
+}
+
+/// A row of `entry_change`, the audit trail of entries.
+struct ChangeRow: Codable, PersistableRecord {
+    static let databaseTableName = "entry_change"
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    var entryId: Int64
+    var at: String
+    var action: String
+    var detail: String
+}

@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Files of entries, stored by content: `uploads/ab/abcdef…` where the name is the SHA-256.
+///
+/// An upload is first written to `tmp/` while it is hashed and counted; it is moved into
+/// `uploads/` only when complete (fsync, rename, fsync of the directory), so a reader never
+/// sees a partial file, and a crash leaves at most a stray temp file that the next start
+/// removes. Names from users never reach the file system.
+public final class UploadStore: Sendable {
+    /// `Data/uploads`.
+    public let root: URL
+    /// `Data/tmp`, for uploads in progress.
+    public let staging: URL
+
+    /// Opens (and creates) the store under `dataDirectory`.
+    public init(dataDirectory: URL) throws {
+        root = dataDirectory.appendingPathComponent("uploads")
+        staging = dataDirectory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    }
+
+    /// Removes temp files left by a crash. Call before serving.
+    public func removeStaleStagingFiles() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
+            try? FileManager.default.removeItem(at: staging.appendingPathComponent(name))
+        }
+    }
+
+    /// Starts a new upload in `tmp/`.
+    public func begin() throws -> StagedUpload {
+        let path = staging.appendingPathComponent("upload-\(UUID().uuidString)").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        return StagedUpload(fd: fd, path: path)
+    }
+
+    /// Makes a finished upload durable and visible under its hash. Identical content is stored once.
+    public func commit(_ upload: StagedUpload) throws -> StoredBlob {
+        let blob = try upload.finish()
+        let dir = root.appendingPathComponent(String(blob.sha256.prefix(2)))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let target = dir.appendingPathComponent(blob.sha256)
+        if FileManager.default.fileExists(atPath: target.path) {
+            unlink(upload.path)
+        } else {
+            guard rename(upload.path, target.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(upload.path)
+                throw StoreError.io("cannot move upload into place: \(reason)")
+            }
+            try Self.fsyncDirectory(dir.path)
+            try Self.fsyncDirectory(root.path)
+        }
+        return blob
+    }
+
+    /// The file of a stored blob, or nil when `sha256` is not a hash or not stored.
+    public func file(sha256: String) -> URL? {
+        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        let url = root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("cannot open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError.io("fsync of \(path) failed") }
+    }
+}
+
+/// A stored file's identity: its hash and size.
+public struct StoredBlob: Sendable, Hashable {
+    /// Lowercase hex SHA-256 of the content.
+    public var sha256: String
+    /// Size in bytes.
+    public var bytes: Int64
+}
+
+/// An upload being written: bytes are hashed and counted as they arrive, and the first
+/// bytes are kept to decide the file's kind from its content.
+///
+/// Used by one request at a time; not shared between tasks.
+public final class StagedUpload: @unchecked Sendable {
+    /// The temp file's path.
+    public let path: String
+    private var fd: Int32
+    private var hasher = SHA256()
+    /// Bytes written so far.
+    public private(set) var bytes: Int64 = 0
+    /// The first 16 bytes, for magic-byte detection.
+    public private(set) var head: [UInt8] = []
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    /// Appends bytes to the file.
+    public func append(_ chunk: UnsafeRawBufferPointer) throws {
+        guard fd >= 0 else { throw StoreError.io("upload already finished") }
+        if head.count < 16 { head.append(contentsOf: chunk.prefix(16 - head.count)) }
+        hasher.update(bufferPointer: chunk)
+        var offset = 0
+        while offset < chunk.count {
+            let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io("cannot write upload: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        bytes += Int64(chunk.count)
+    }
+
+    /// Flushes the file to disk and closes it; returns its hash and size.
+    func finish() throws -> StoredBlob {
+        guard fd >= 0 else { throw StoreError.io("upload already finished") }
+        defer { fd = -1 }
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw StoreError.io("fsync of upload failed")
+        }
+        close(fd)
+        let digest = hasher.finalize()
+        return StoredBlob(sha256: digest.map { String(format: "%02x", $0) }.joined(), bytes: bytes)
+    }
+
+    /// Throws the upload away.
+    public func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        unlink(path)
+    }
+}
+
+/// Errors of the store.
+public enum StoreError: Error, CustomStringConvertible {
+    /// A file-system operation failed.
+    case io(String)
+    /// Input that breaks a rule of the store.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .io(let m), .invalid(let m): return m
+        }
+    }
+}
