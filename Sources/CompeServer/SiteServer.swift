@@ -5,6 +5,7 @@ import CompeStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Configuration of `compe serve`.
 public struct ServerConfiguration: Sendable {
@@ -67,6 +68,27 @@ public enum SiteServer {
         try await application(config, logger: logger, onReady: onReady).runService()
     }
 
+    /// Starts the server in this process on `config.port` (0 picks a free port) and returns once
+    /// it listens. Used by tests and tools that need a real server on 127.0.0.1.
+    public static func start(_ config: ServerConfiguration, logger: Logger) async throws -> RunningServer {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try application(config, logger: logger) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await task.value
+            throw StartError.notListening
+        }
+        return RunningServer(port: port, group: group, task: task)
+    }
+
+    /// The server stopped before it listened (the port was taken, say).
+    public enum StartError: Error { case notListening }
+
     static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> EntryAPI {
         let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
                                         knownTemplates: Theme.templateNames).load()
@@ -86,6 +108,26 @@ public enum SiteServer {
         return EntryAPI(contests: defaults, config: content.config, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
                         origins: OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins),
                         pages: pages, clock: config.clock, logger: logger)
+    }
+}
+
+/// A server started with `SiteServer.start`.
+public final class RunningServer: Sendable {
+    /// The port it listens on (127.0.0.1 unless configured otherwise).
+    public let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Stops gracefully: requests in progress finish, then it returns.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
     }
 }
 

@@ -1,0 +1,69 @@
+import CompeCore
+import CompeServer
+import CompeStore
+import CompeTestSupport
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// A real compe server on 127.0.0.1 over a temp content directory and a temp SQLite file.
+final class ServerFixture: @unchecked Sendable {
+    let site: TestSite
+    let server: RunningServer
+    let now: NIOLockedValueBox<Date>
+    var data: URL { site.root.appendingPathComponent("Data") }
+    var port: Int { server.port }
+
+    /// The test contest is open from 2027-01-10 to 2027-02-10 (Tokyo); the clock starts inside.
+    static let duringContest = DateParsing.dateTime("2027-01-20T12:00:00+09:00")!
+
+    init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil) async throws {
+        let site = try site ?? TestSite.minimal()
+        if let siteYML { try site.write("site.yml", siteYML) }
+        let publicDir = site.root.appendingPathComponent("Public")
+        try FileManager.default.createDirectory(at: publicDir, withIntermediateDirectories: true)
+        try "<html lang=\"ja\"></html>".write(to: publicDir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        let now = NIOLockedValueBox(Self.duringContest)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
+                                         contentDir: site.content, rateLimit: rateLimit, clock: { now.withLockedValue { $0 } })
+        self.site = site
+        self.now = now
+        self.server = try await SiteServer.start(config, logger: logger)
+    }
+
+    func stop() async { await server.stop() }
+
+    /// POSTs a multipart body (blocking socket I/O off the cooperative pool).
+    func post(_ body: MultipartBody, path: String = "/api/contests/test/entries", headers: [String] = ["Accept: application/json"],
+              rawBody: Data? = nil) async throws -> RawHTTP.Response {
+        let port = self.port
+        let data = rawBody ?? body.finished
+        let head = body.head(path, extra: headers, length: data.count)
+        return try await offPool { try RawHTTP.send(port: port, head: head, body: data) }
+    }
+
+    /// Sends a request without a body.
+    func request(_ method: String, _ path: String, headers: [String] = ["Accept: application/json"]) async throws -> RawHTTP.Response {
+        let port = self.port
+        let head = (["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: close"] + headers).joined(separator: "\r\n") + "\r\n\r\n"
+        return try await offPool { try RawHTTP.send(port: port, head: head) }
+    }
+
+    /// The store, opened on the same data directory (a second connection, as an operator would).
+    func store() throws -> EntryStore { try EntryStore(dataDirectory: data) }
+
+    /// Files left in `Data/tmp` (should be none after any request).
+    func stagingFiles() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("tmp").path)) ?? []
+    }
+}
+
+/// Runs blocking socket I/O on a thread of its own: never on Swift's cooperative pool nor on
+/// Dispatch's (the in-process server's tasks and GRDB's queues need those threads to answer).
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A deliberately small HTTP/1.1 client over a POSIX socket to 127.0.0.1, so tests control
+/// every byte (malformed bodies, slow senders) and see redirects as they are.
+public enum RawHTTP {
+    /// A parsed response.
+    public struct Response: Sendable {
+        /// Status code (0 when the server closed without answering).
+        public var status: Int
+        /// Header fields, names lowercased.
+        public var headers: [String: String]
+        /// The body bytes.
+        public var body: Data
+        /// The body as text.
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        /// The body as a JSON object.
+        public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+    }
+
+    /// Sends `head` + `body` and reads the answer until the server closes (requests say `Connection: close`).
+    /// `chunkDelay` sends the body in pieces with pauses, like a slow client.
+    public static func send(port: Int, head: String, body: Data = Data(), chunk: Int = 0, chunkDelay: TimeInterval = 0,
+                            timeout: TimeInterval = 30) throws -> Response {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var all = Data(head.utf8)
+        if chunk == 0 {
+            all.append(body)
+            writeAll(fd, all)
+        } else {
+            writeAll(fd, all)
+            var offset = 0
+            while offset < body.count {
+                let end = min(body.count, offset + chunk)
+                if !writeAll(fd, body[offset..<end]) { break }
+                offset = end
+                Thread.sleep(forTimeInterval: chunkDelay)
+            }
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return parse(received)
+    }
+
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+
+    static func parse(_ data: Data) -> Response {
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { return Response(status: 0, headers: [:], body: Data()) }
+        let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Data(data[split.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Response(status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, headers: headers, body: body)
+    }
+
+    static func dechunk(_ data: Data) -> Data {
+        var out = Data()
+        var i = data.startIndex
+        while let lineEnd = data[i...].range(of: Data("\r\n".utf8)) {
+            let sizeText = String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";")[0]
+            guard let size = Int(sizeText, radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            guard start + size <= data.endIndex else { break }
+            out.append(data[start..<(start + size)])
+            i = start + size + 2
+        }
+        return out
+    }
+}
+
+/// Builds `multipart/form-data` bodies byte by byte.
+public struct MultipartBody {
+    /// The boundary used.
+    public var boundary = "compe-test-\(UUID().uuidString)"
+    /// The bytes so far (without the closing boundary).
+    public var data = Data()
+
+    /// An empty body.
+    public init() {}
+
+    /// Adds a text field.
+    public mutating func field(_ name: String, _ value: String) {
+        data.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n".utf8))
+        data.append(Data(value.utf8))
+        data.append(Data("\r\n".utf8))
+    }
+
+    /// Adds a file part; `filename` is sent exactly as given.
+    public mutating func file(_ name: String = "files", filename: String, contentType: String = "application/octet-stream", _ content: Data) {
+        data.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"".utf8))
+        data.append(Data(filename.utf8))
+        data.append(Data("\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8))
+        data.append(content)
+        data.append(Data("\r\n".utf8))
+    }
+
+    /// The finished body with its closing boundary.
+    public var finished: Data { data + Data("--\(boundary)--\r\n".utf8) }
+
+    /// A request head for POSTing this body to `path`.
+    public func head(_ path: String, extra: [String] = [], length: Int? = nil) -> String {
+        var lines = ["POST \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
+                     "Content-Type: multipart/form-data; boundary=\(boundary)", "Content-Length: \(length ?? finished.count)"]
+        lines += extra
+        return lines.joined(separator: "\r\n") + "\r\n\r\n"
+    }
+
+    /// A complete, valid entry for the test contest, with one PDF.
+    public static func validEntry(title: String = "My design", pdf: Data = samplePDF()) -> MultipartBody {
+        var body = MultipartBody()
+        body.field("title", title)
+        body.field("summary", "A **bold** idea.")
+        body.field("team_name", "Team A")
+        body.field("members", "Aiko\nBen")
+        body.field("contact_email", "team@example.org")
+        body.field("country", "Japan")
+        body.field("agree_terms", "yes")
+        body.file(filename: "design.pdf", contentType: "application/pdf", pdf)
+        return body
+    }
+
+    /// A small PDF-looking file with unique content.
+    public static func samplePDF(_ extra: String = UUID().uuidString) -> Data {
+        Data("%PDF-1.4\n% \(extra)\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf8)
+    }
+}
