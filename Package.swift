@@ -77,6 +77,9 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["compe"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["compe", "CompeStore", "CompeTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

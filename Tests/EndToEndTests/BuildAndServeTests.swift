@@ -56,18 +56,9 @@ import Testing
         let dir = try CompeBinary.sampleCopy()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try CompeBinary.run(["build"], in: dir).status == 0)
-        let server = Process()
-        server.executableURL = CompeBinary.url
-        server.arguments = ["serve", "--port", "0"]
-        server.currentDirectoryURL = dir
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        // A server that never reports its port is stopped, so the read below ends.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if server.isRunning { server.terminate() } }
-        let port = try readPort(out.fileHandleForReading)
+        let server = try CompeBinary.startServer(in: dir)
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        let port = server.port
 
         func get(_ path: String) async throws -> (Int, String) {
             let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
@@ -81,20 +72,5 @@ import Testing
         #expect(s3 == 404 && missing.contains("ページが見つかりません"))
         let (s4, health) = try await get("/healthz")
         #expect(s4 == 200 && health == "ok\n")
-    }
-
-    /// Reads the server's "serving … on http://127.0.0.1:PORT/" line.
-    func readPort(_ handle: FileHandle) throws -> Int {
-        var buffer = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
-            if let range = buffer.range(of: "http://127.0.0.1:"), let end = buffer[range.upperBound...].firstIndex(of: "/") {
-                return Int(buffer[range.upperBound..<end])!
-            }
-        }
-        throw CocoaError(.fileReadUnknown)
     }
 }

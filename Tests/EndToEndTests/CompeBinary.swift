@@ -47,4 +47,34 @@ enum CompeBinary {
         }
         return dir
     }
+
+    /// A `compe serve` process on a free port.
+    struct Server {
+        var process: Process
+        var port: Int
+    }
+
+    /// Starts `compe serve --port 0` in `directory` (site in Public/, entries in Data/, no rate limit)
+    /// and waits until it listens.
+    static func startServer(in directory: URL, extra: [String] = []) throws -> Server {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = ["serve", "--port", "0", "--rate-limit", "0"] + extra
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A server that never reports its port is stopped, so the read below ends.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if process.isRunning { process.terminate() } }
+        var buffer = ""
+        while true {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw CocoaError(.fileReadUnknown) }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            if let range = buffer.range(of: "http://127.0.0.1:"), let end = buffer[range.upperBound...].firstIndex(of: "/") {
+                return Server(process: process, port: Int(buffer[range.upperBound..<end])!)
+            }
+        }
+    }
 }

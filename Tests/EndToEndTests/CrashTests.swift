@@ -1,0 +1,72 @@
+import CompeStore
+import CompeTestSupport
+import Crypto
+import Foundation
+import Testing
+
+/// `kill -9` of the real server while clients submit: no acknowledged entry is lost and no
+/// partial file is visible afterwards. (The long version with more clients and cycles is
+/// Scripts/crashtest's job; this one runs in every test run.)
+@Suite struct CrashTests {
+    final class Acknowledged: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var entries: [(id: String, token: String, sha256: String)] = []
+        func add(_ e: (String, String, String)) { lock.lock(); entries.append(e); lock.unlock() }
+    }
+
+    @Test func acknowledgedEntriesSurviveSIGKILL() async throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CompeBinary.run(["build"], in: dir).status == 0)
+        let acknowledged = Acknowledged()
+
+        for cycle in 0..<3 {
+            let server = try CompeBinary.startServer(in: dir)
+            let stop = Date().addingTimeInterval(0.8 + Double(cycle) * 0.3)
+            let clients = (0..<8).map { client in
+                Thread {
+                    var n = 0
+                    while Date() < stop {
+                        n += 1
+                        let pdf = MultipartBody.samplePDF("c\(cycle)-\(client)-\(n)" + String(repeating: "z", count: Int.random(in: 0...200_000)))
+                        let body = MultipartBody.validEntry(title: "crash \(cycle) \(client) \(n)", pdf: pdf)
+                        let path = "/api/contests/sme-support-ui/entries"
+                        guard let r = try? RawHTTP.send(port: server.port, head: body.head(path, extra: ["Accept: application/json"]),
+                                                        body: body.finished, timeout: 5),
+                              r.status == 201, let id = r.json?["id"] as? String, let token = r.json?["edit_token"] as? String else { continue }
+                        acknowledged.add((id, token, SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()))
+                    }
+                }
+            }
+            clients.forEach { $0.start() }
+            while Date() < stop.addingTimeInterval(-0.2) { try await Task.sleep(for: .milliseconds(20)) }
+            kill(server.process.processIdentifier, SIGKILL)   // in the middle of the clients' traffic
+            server.process.waitUntilExit()
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(acknowledged.entries.count > 10, "too few entries were acknowledged to prove anything")
+
+        // Restart: every acknowledged entry is there with its file; nothing partial is visible.
+        let server = try CompeBinary.startServer(in: dir)
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        for e in acknowledged.entries {
+            let head = "GET /api/entries/\(e.id)?token=\(e.token) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+            let r = try RawHTTP.send(port: server.port, head: head)
+            #expect(r.status == 200, "acknowledged \(e.id) is missing after kill -9")
+            let hashes = ((r.json?["files"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String }
+            #expect(hashes == [e.sha256])
+        }
+        let data = dir.appendingPathComponent("Data")
+        let staging = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("tmp").path)) ?? []
+        #expect(staging.isEmpty, "temp files left visible after restart: \(staging)")
+        let uploads = data.appendingPathComponent("uploads")
+        for case let path as String in FileManager.default.enumerator(atPath: uploads.path)! {
+            let url = uploads.appendingPathComponent(path)
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let content = try Data(contentsOf: url)
+            #expect(SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined() == url.lastPathComponent,
+                    "a stored upload does not match its name: \(path)")
+        }
+        #expect(try await EntryStore(dataDirectory: data).integrityCheck() == "ok")
+    }
+}
