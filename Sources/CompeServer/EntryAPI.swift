@@ -43,14 +43,7 @@ struct EntryAPI: Sendable {
         guard let slug = context.parameters.get("slug"), let contest = contests[slug] else {
             return respond.failure(.notFound, [FieldError(field: "contest", message: messages.unknownContest)], close: true)
         }
-        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
-            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
-        }
-        if let wait = limiter.take(clientKey(context)) {
-            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
-            r.headers[.retryAfter] = String(wait)
-            return r
-        }
+        if let refusal = refuseForeignOrHurried(request, context, respond, messages) { return refusal }
         if let refusal = phaseRefusal(contest, messages) { return respond.failure(.forbidden, [refusal], close: true) }
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -154,14 +147,7 @@ struct EntryAPI: Sendable {
         let respond = Responder(request: request, language: language, pages: pages, origins: origins)
         let notFound = respond.failure(.notFound, [FieldError(field: "entry", message: messages.notFound)], close: true)
         guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
-        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
-            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
-        }
-        if let wait = limiter.take(clientKey(context)) {
-            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
-            r.headers[.retryAfter] = String(wait)
-            return r
-        }
+        if let refusal = refuseForeignOrHurried(request, context, respond, messages) { return refusal }
         // Find the contest from the token before reading a large body, when the token came in a header.
         var policy = UploadPolicy.standard
         var known: (Entry, Contest)? = nil
@@ -260,6 +246,21 @@ struct EntryAPI: Sendable {
     }
 
     // MARK: helpers
+
+    /// The checks every post passes before its body is read: the `Origin` is ours or allowed
+    /// (403), and the client is within its rate (429 with `Retry-After`).
+    func refuseForeignOrHurried(_ request: Request, _ context: CompeRequestContext, _ respond: Responder,
+                                _ messages: FormMessages) -> Response? {
+        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
+            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
+        }
+        if let wait = limiter.take(clientKey(context)) {
+            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
+            r.headers[.retryAfter] = String(wait)
+            return r
+        }
+        return nil
+    }
 
     func phaseRefusal(_ contest: Contest, _ messages: FormMessages) -> FieldError? {
         let display = DateDisplay(timeZone: config.timeZone)
