@@ -63,9 +63,11 @@ public struct ContentLoader: Sendable {
 
         let contests = loadContests(config: config, unrendered: &unrendered, diags: &diags)
         let templates = loadTemplates(&diags)
+        let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
-                           warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered)
+                           warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
+                           iterations: iterations)
     }
 
     /// The URL a page file would have had, for one whose front matter failed to load.
@@ -78,7 +80,8 @@ public struct ContentLoader: Sendable {
 
     // MARK: site.yml
 
-    func loadConfig(_ diags: inout Diagnostics) -> SiteConfig? {
+    /// Reads and checks `site.yml` alone (the backlog commands need only its languages and zone).
+    public func loadConfig(_ diags: inout Diagnostics) -> SiteConfig? {
         let path = display("site.yml")
         guard let text = readText("site.yml", diags: &diags) else {
             if !diags.hasErrors { diags.error(SourceLocation(path: path), "site.yml is missing: every site needs one (title, base_url, languages, timezone)") }

@@ -115,4 +115,6 @@ public struct SiteContent: Sendable {
     public var warnings: [Diagnostic]
     /// URL paths of files that exist but failed to load: links to them are not reported as broken.
     public var unrenderedURLs: Set<String> = []
+    /// Backlog iterations from `Content/backlog/`, by number.
+    public var iterations: [Iteration] = []
 }

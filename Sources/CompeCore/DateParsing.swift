@@ -45,6 +45,12 @@ public enum DateParsing {
         return day(y, m, d)
     }
 
+    /// `YYYY-MM-DD` of a date in UTC (the form `day(_:)` reads).
+    public static func ymd(_ date: Date) -> String {
+        let p = utcCalendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", p.year!, p.month!, p.day!)
+    }
+
     private static func day(_ y: Int, _ m: Int, _ d: Int) -> Date? {
         guard (1...12).contains(m), (1...31).contains(d) else { return nil }
         let comps = DateComponents(year: y, month: m, day: d)

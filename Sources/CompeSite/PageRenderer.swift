@@ -9,12 +9,14 @@ struct PageRenderer: Sendable {
     let now: Date
     let staticFiles: [String]
     let dates: DateDisplay
+    let entryContests: [String: String]
 
     /// URL paths of each page name / contest slug per language, for switchers and alternates.
     let pageURLs: [String: [String: String]]
     let contestURLs: [String: [String: String]]
 
-    init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String]) {
+    init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String], entryContests: [String: String]) {
+        self.entryContests = entryContests
         self.content = content
         self.theme = theme
         self.now = now
@@ -36,6 +38,12 @@ struct PageRenderer: Sendable {
         for page in content.pages { jobs.append { renderPage(page) } }
         for contest in content.contests { jobs.append { renderContest(contest) } }
         for lang in config.languages { jobs.append { renderContestList(lang) } }
+        if !content.iterations.isEmpty {
+            for lang in config.languages {
+                jobs.append { renderBacklog(lang) }
+                for it in content.iterations { jobs.append { renderIteration(it, lang) } }
+            }
+        }
         var files = ParallelMap.map(jobs) { $0() }
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
@@ -131,11 +139,84 @@ struct PageRenderer: Sendable {
         }
         for p in content.pages { entries.append((p.url, alternates(pageURLs[p.name] ?? [:]))) }
         for c in content.contests { entries.append((c.url, alternates(contestURLs[c.contest.slug] ?? [:]))) }
-        for l in config.languages {
-            let urls = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath("contests", language: $0)) })
-            entries.append((config.urlPath("contests", language: l), alternates(urls)))
+        var lists = ["contests"]
+        if !content.iterations.isEmpty { lists += ["backlog"] + content.iterations.map { "backlog/\($0.slug)" } }
+        for list in lists {
+            let urls = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath(list, language: $0)) })
+            for l in config.languages { entries.append((config.urlPath(list, language: l), alternates(urls))) }
         }
         return OutputFile(path: "sitemap.xml", text: Feeds.sitemap(pages: entries, baseURL: config.baseURL))
+    }
+
+    // MARK: backlog
+
+    /// The same URL path in every language (lists and backlog pages exist in all of them).
+    func everyLanguage(_ path: String) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath(path, language: $0)) })
+    }
+
+    func localized(_ text: [String: String], _ lang: String) -> String { text[lang] ?? text[config.defaultLanguage] ?? "" }
+
+    func period(_ it: Iteration) -> String { "\(DateParsing.ymd(it.start)) – \(DateParsing.ymd(it.end))" }
+
+    func renderBacklog(_ lang: String) -> OutputFile {
+        let t = UIStrings.table(for: lang)
+        let url = config.urlPath("backlog", language: lang)
+        var ctx = base(language: lang, url: url, title: t["backlog"]!, description: "", translations: everyLanguage("backlog"))
+        let rows = Velocity.rows(content.iterations)
+        ctx["velocity_svg"] = Charts.velocity(rows, t: t)
+        ctx["velocity"] = rows.map { ["number": $0.number, "committed": $0.committed, "completed": $0.completed,
+                                      "average": String(format: "%.1f", $0.rollingAverage)] as [String: Any] }
+        ctx["iterations"] = content.iterations.map { it -> [String: Any] in
+            ["number": it.number, "title": localized(it.title, lang), "url": config.urlPath("backlog/\(it.slug)", language: lang),
+             "period": period(it), "capacity": it.capacity.map(String.init) ?? "–", "committed": it.committed, "completed": it.completed]
+        }
+        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("backlog", ctx))
+    }
+
+    func renderIteration(_ it: Iteration, _ lang: String) -> OutputFile {
+        let t = UIStrings.table(for: lang)
+        let url = config.urlPath("backlog/\(it.slug)", language: lang)
+        var ctx = base(language: lang, url: url, title: "#\(it.number) \(localized(it.title, lang))", description: localized(it.goal, lang),
+                       translations: everyLanguage("backlog/\(it.slug)"))
+        ctx["backlog_url"] = config.urlPath("backlog", language: lang)
+        ctx["goal"] = localized(it.goal, lang)
+        ctx["has_goal"] = !localized(it.goal, lang).isEmpty
+        ctx["has_capacity"] = it.capacity != nil
+        ctx["period"] = period(it)
+        ctx["capacity"] = it.capacity.map(String.init) ?? ""
+        ctx["committed"] = it.committed
+        ctx["completed"] = it.completed
+        ctx["added"] = it.added
+        // "Today" is the calendar day in the site's time zone, as the team sees it.
+        let today = DateParsing.day(DateParsing.ymd(now.addingTimeInterval(TimeInterval(config.timeZone.secondsFromGMT(for: now))))) ?? now
+        let burndown = it.burndown(today: today)
+        ctx["burndown_svg"] = Charts.burndown(burndown, days: it.days, t: t)
+        ctx["burndown"] = burndown.days.enumerated().map { i, d -> [String: Any] in
+            ["day": DateParsing.ymd(d.date), "scope": d.scope, "remaining": d.remaining, "ideal": String(format: "%.1f", burndown.ideal[i].points)]
+        }
+        ctx["columns"] = BacklogItem.Status.allCases.map { status -> [String: Any] in
+            let items = it.items.filter { $0.status == status }
+            return ["status": status.rawValue, "label": t["status_\(status.rawValue)"]!, "points": items.reduce(0) { $0 + $1.points },
+                    "items": items.map { item($0, lang) }]
+        }
+        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("iteration", ctx))
+    }
+
+    func item(_ item: BacklogItem, _ lang: String) -> [String: Any] {
+        var entryURL = ""
+        if let entry = item.entry {
+            let parts = entry.split(separator: "/")
+            let slug = parts.count == 2 ? String(parts[0]) : entryContests[entry]
+            if let slug, let urls = contestURLs[slug] {
+                entryURL = urls[lang] ?? urls[config.defaultLanguage] ?? ""   // the translation when there is one
+            }
+        }
+        return ["id": item.id, "title": item.title, "points": item.points, "owner": item.owner ?? "", "labels": item.labels,
+                "has_labels": !item.labels.isEmpty, "checklist": "\(item.checklist.done)/\(item.checklist.total)",
+                "has_checklist": item.checklist.total > 0, "entry": item.entry.map { String($0.split(separator: "/").last!) } ?? "",
+                "entry_url": entryURL, "has_entry": item.entry != nil, "has_entry_url": !entryURL.isEmpty,
+                "has_owner": item.owner != nil, "body": Markdown.html(item.body, trust: .trusted)]
     }
 
     // MARK: context
@@ -149,6 +230,10 @@ struct PageRenderer: Sendable {
             .map { ["title": $0.title, "url": $0.url, "current": $0.url == url] }
         let contestsURL = config.urlPath("contests", language: language)
         nav.append(["title": t["contests"]!, "url": contestsURL, "current": contestsURL == url])
+        if !content.iterations.isEmpty {
+            let backlogURL = config.urlPath("backlog", language: language)
+            nav.append(["title": t["backlog"]!, "url": backlogURL, "current": url.hasPrefix(backlogURL)])
+        }
         let switcher: [[String: Any]] = config.languages.compactMap { l in
             guard let u = translations[l] else { return nil }
             return ["lang": l, "label": UIStrings.languageName(l), "url": u, "current": l == language]

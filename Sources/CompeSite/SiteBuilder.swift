@@ -16,6 +16,8 @@ public struct BuildOptions: Sendable {
     public var includeDrafts: Bool
     /// The moment that decides whether a contest is open (the build's clock by default).
     public var now: Date
+    /// Contest slug of each known entry code (from `Data/`), so backlog items naming an entry link to its contest.
+    public var entryContests: [String: String] = [:]
 
     /// Creates options.
     public init(content: URL, contentDisplay: String? = nil, staticDir: URL, output: URL, includeDrafts: Bool = false, now: Date = Date()) {
@@ -74,7 +76,8 @@ public struct SiteBuilder: Sendable {
 
     /// Step 2: render every page, list, feed and the sitemap, in parallel.
     public func render(_ content: SiteContent, theme: Theme, staticFiles: [String]) -> [OutputFile] {
-        PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles).renderAll()
+        PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles,
+                     entryContests: options.entryContests).renderAll()
     }
 
     /// Step 3: refuse outputs that collide and internal links that lead nowhere.

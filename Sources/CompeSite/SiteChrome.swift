@@ -9,7 +9,7 @@ public struct SiteChrome: Sendable {
 
     /// Prepares the chrome for `content`, linking the given `Static/` files (css/js).
     public init(content: SiteContent, staticFiles: [String]) throws {
-        renderer = PageRenderer(content: content, theme: try Theme(overrides: content.templates), now: Date(), staticFiles: staticFiles)
+        renderer = PageRenderer(content: content, theme: try Theme(overrides: content.templates), now: Date(), staticFiles: staticFiles, entryContests: [:])
     }
 
     /// A full HTML page in `language` whose `<main>` holds `body` (already-escaped HTML).

@@ -9,7 +9,8 @@ import Mustache
 /// body, then `layout` wraps it with the header, navigation and language switcher.
 public struct Theme: Sendable {
     /// Names of the templates a site may override (`Content/templates/<name>.mustache`).
-    public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "404"]
+    public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "404",
+                                       "backlog", "iteration"]
 
     private let library: MustacheLibrary
 

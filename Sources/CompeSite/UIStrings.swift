@@ -39,6 +39,14 @@ public enum UIStrings {
         "withdraw_title": "応募の取り下げ", "withdraw_submit": "この応募を取り下げる", "withdrawn": "この応募は取り下げられました。",
         "editable_until": "修正・取り下げの期限", "not_editable": "締切を過ぎたため、修正・取り下げはできません。",
         "errors_title": "入力内容を確認してください", "errors_lead": "次の項目に問題があります。ブラウザの「戻る」で入力内容を残したまま修正できます。",
+        "backlog": "バックログ", "iterations": "イテレーション", "iteration": "イテレーション", "period": "期間", "capacity": "キャパシティ",
+        "committed": "計画", "completed": "完了", "rolling_average": "直近 3 回の平均", "added_points": "途中追加",
+        "velocity_chart": "ベロシティ (イテレーションごとの計画・完了ポイント)", "velocity_desc_row": "#%d: 計画 %d、完了 %d、平均 %.1f。",
+        "burndown_chart": "バーンダウン (残りポイントの推移)", "burndown_desc": "計画 %d ポイントに対し、最新の残りは %d ポイント (範囲 %d ポイント)。",
+        "remaining": "残り", "ideal": "理想線", "scope": "範囲", "day": "日付", "points": "ポイント", "owner": "担当", "labels": "ラベル",
+        "checklist": "チェック", "goal": "ゴール", "board": "ボード", "chart_data": "グラフの数値", "days_left": "残り日数", "entry": "応募作品",
+        "status_todo": "未着手", "status_doing": "作業中", "status_review": "レビュー", "status_done": "完了", "status_dropped": "中止",
+        "no_items": "なし",
         "back": "戻る", "error_title": "送信できませんでした", "entry_view_title": "応募内容", "contest": "コンペ", "summary": "作品概要",
     ]
 
@@ -68,6 +76,14 @@ public enum UIStrings {
         "withdraw_title": "Withdraw your entry", "withdraw_submit": "Withdraw this entry", "withdrawn": "This entry has been withdrawn.",
         "editable_until": "Changes and withdrawal possible until", "not_editable": "The deadline has passed: the entry can no longer be changed or withdrawn.",
         "errors_title": "Please check your entry", "errors_lead": "These fields need attention. Use your browser's Back button to return to the form with what you typed.",
+        "backlog": "Backlog", "iterations": "Iterations", "iteration": "Iteration", "period": "Dates", "capacity": "Capacity",
+        "committed": "Committed", "completed": "Completed", "rolling_average": "Average of last 3", "added_points": "Added mid-iteration",
+        "velocity_chart": "Velocity: committed and completed points per iteration", "velocity_desc_row": "#%d: committed %d, completed %d, average %.1f.",
+        "burndown_chart": "Burndown: points remaining per day", "burndown_desc": "%d points committed; %d points remain on the latest day (scope %d points).",
+        "remaining": "Remaining", "ideal": "Ideal", "scope": "Scope", "day": "Day", "points": "Points", "owner": "Owner", "labels": "Labels",
+        "checklist": "Checklist", "goal": "Goal", "board": "Board", "chart_data": "Chart figures", "days_left": "Days left", "entry": "Contest entry",
+        "status_todo": "To do", "status_doing": "Doing", "status_review": "Review", "status_done": "Done", "status_dropped": "Dropped",
+        "no_items": "None",
         "back": "Back", "error_title": "Your entry could not be sent", "entry_view_title": "Your entry", "contest": "Contest", "summary": "Summary",
     ]
 }

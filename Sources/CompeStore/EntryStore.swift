@@ -199,6 +199,18 @@ public final class EntryStore: Sendable {
         }
     }
 
+    /// The contest of every entry code in `dataDirectory`, read without creating anything
+    /// (an empty map when there is no database yet). The build uses it to link backlog items.
+    public static func contestsByEntry(dataDirectory: URL) -> [String: String] {
+        let path = dataDirectory.appendingPathComponent("compe.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        var config = Configuration()
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: config),
+              let rows = try? queue.read({ db in try Row.fetchAll(db, sql: "SELECT code, contest FROM entry") }) else { return [:] }
+        return Dictionary(rows.map { ($0["code"] as String, $0["contest"] as String) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Number of entries stored (all contests).
     public func count() async throws -> Int {
         try await pool.read { db in try EntryRow.fetchCount(db) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CompeContent
 import CompeCore
 import CompeSite
+import CompeStore
 import Foundation
 
 /// `compe build`: Content/ + Static/ → Public/.
@@ -19,6 +20,7 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("static"), help: "Files copied verbatim into the output.") var staticDir = "Static"
     @Option(help: "The output directory.") var out = "Public"
     @Flag(help: "Include pages and contests marked draft: true.") var drafts = false
+    @Option(help: "The entry store, read (never written) to link backlog items to their contest entries.") var data = "Data"
     @Option(help: ArgumentHelp("Decide which contests are open as of this time (RFC 3339), instead of now.", visibility: .hidden))
     var now: String?
 
@@ -36,9 +38,10 @@ struct Build: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory(content).path) else {
             throw fail("content directory '\(content)' does not exist")
         }
-        let options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
+        var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                    output: directory(out), includeDrafts: drafts,
                                    now: now.flatMap(DateParsing.dateTime) ?? Date())
+        options.entryContests = EntryStore.contestsByEntry(dataDirectory: directory(data))
         let start = Date()
         do {
             let report = try SiteBuilder(options: options).build()

@@ -100,6 +100,63 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
     }
 
+    static let iteration = """
+    ---
+    iteration: 7
+    title: {ja: 申請, en: Applications}
+    start: 2027-01-11
+    end: 2027-01-15
+    capacity: 12
+    ---
+
+    ## APP-1 A
+    - points: 3
+    - status: done
+    - done: 2027-01-12
+    - entry: test/E-0001
+
+    ## APP-2 B
+    - points: 5
+    - status: doing
+
+    ## APP-3 C
+    - points: 2
+    - status: done
+    - added: 2027-01-13
+    - done: 2027-01-14
+
+    """
+
+    @Test func backlogPagesAreBuiltInBothLanguagesWithCharts() throws {
+        let site = try TestSite.minimal()
+        try site.write("backlog/7.md", Self.iteration)
+        try SiteBuilder(options: options(site)).build()
+        let ja = try read(site, "backlog/7/index.html")
+        let en = try read(site, "en/backlog/7/index.html")
+        #expect(ja.contains("<html lang=\"ja\">") && ja.contains("#7 申請"))
+        #expect(en.contains("<html lang=\"en\">") && en.contains("#7 Applications"))
+        #expect(ja.contains("<svg class=\"chart\"") && ja.contains("<title id=\"burndown-title\">"))
+        // Burndown table: scope 8 → 10 on the 13th, remaining 8, 5, 7, 5, 5.
+        #expect(ja.contains("<tr><th scope=\"row\">2027-01-13</th><td>10</td><td>7</td><td>4.0</td></tr>"))
+        #expect(ja.contains("id=\"APP-1\""))
+        #expect(ja.contains("<a href=\"/contests/test/\">E-0001</a>"))
+        let list = try read(site, "en/backlog/index.html")
+        #expect(list.contains("<tr><th scope=\"row\">#7</th><td>8</td><td>5</td><td>5.0</td></tr>"))
+        #expect(try read(site, "index.html").contains("<a href=\"/backlog/\">バックログ</a>"))
+    }
+
+    @Test func aBrokenBacklogFailsTheBuild() throws {
+        let site = try TestSite.minimal()
+        try site.write("backlog/7.md", Self.iteration.replacingOccurrences(of: "- status: doing", with: "- status: doign"))
+        #expect {
+            try SiteBuilder(options: options(site)).build()
+        } throws: { error in
+            (error as? DiagnosticError)?.diagnostics.map(\.description)
+                == ["Content/backlog/7.md:17:11: error: status 'doign' is not one of todo | doing | review | done | dropped"]
+        }
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("Public/backlog").path))
+    }
+
     @Test func linkResolution() {
         let checker = LinkChecker(existing: ["index.html", "about/index.html", "css/a.css"], ignoredPrefixes: ["/api/"])
         #expect(checker.resolve("../about/", from: "/en/x/") == "/en/about/")

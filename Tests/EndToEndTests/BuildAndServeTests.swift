@@ -46,6 +46,23 @@ import Testing
         #expect(try Data(contentsOf: index) == before)
     }
 
+    @Test func backlogLintAndStatus() throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = try CompeBinary.run(["backlog", "lint"], in: dir)
+        #expect(ok.status == 0 && ok.stdout.contains("3 iterations, 15 items: ok"))
+        let status = try CompeBinary.run(["backlog", "status", "--iteration", "1"], in: dir)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("done         4      18  APP-101 APP-102 APP-103 APP-105"))
+        #expect(status.stdout.contains("points: 18 done, 0 remaining of 18 (committed 19, added 2, capacity 20)"))
+        let file = dir.appendingPathComponent("Content/backlog/iteration-2.md")
+        try (try String(contentsOf: file, encoding: .utf8)).replacingOccurrences(of: "- points: 5\n- status: todo", with: "- points: 4\n- status: todo")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let bad = try CompeBinary.run(["backlog", "lint"], in: dir)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("Content/backlog/iteration-2.md:37:11: error: points '4' is off the scale"))
+    }
+
     @Test func unknownCommandOptionIsAUsageError() throws {
         let r = try CompeBinary.run(["build", "--bogus"], in: FileManager.default.temporaryDirectory)
         #expect(r.status == 2)
