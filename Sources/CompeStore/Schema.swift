@@ -44,6 +44,31 @@ enum Schema {
                 t.column("detail", .text).notNull()
             }
         }
+        m.registerMigration("2026-11-27 judges, conflicts, assignments") { db in
+            try db.create(table: "judge") { t in
+                t.primaryKey("handle", .text)
+                t.column("name", .text).notNull()
+                t.column("email", .text)
+                t.column("organisation", .text)
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "conflict") { t in
+                t.column("judge", .text).notNull().references("judge")
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("reason", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.primaryKey(["judge", "entry_id"])
+            }
+            try db.create(table: "assignment") { t in
+                t.column("contest", .text).notNull()
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("judge", .text).notNull().references("judge")
+                t.column("blind_code", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.primaryKey(["entry_id", "judge"])
+                t.uniqueKey(["contest", "blind_code"])
+            }
+        }
         return m
     }
 }

@@ -1,0 +1,81 @@
+/// Balanced, conflict-free assignment of judges to entries.
+///
+/// Each entry gets `perEntry` judges; a judge never gets an entry they are conflicted with;
+/// loads stay as even as the conflicts allow. Entries with the fewest eligible judges are served
+/// first so they are not starved. Ties are broken by a seeded generator, so the same input and
+/// seed give the same assignment. Existing pairs are kept (incremental: late entries only add).
+public enum AssignmentPlanner {
+    /// A planning failure, naming the entry that cannot be served.
+    public struct Shortage: Error, Sendable, Hashable {
+        /// The entry.
+        public var entry: Int64
+        /// Judges it still needs.
+        public var needed: Int
+        /// Judges that could take it.
+        public var eligible: Int
+
+        /// Creates a shortage report.
+        public init(entry: Int64, needed: Int, eligible: Int) {
+            self.entry = entry
+            self.needed = needed
+            self.eligible = eligible
+        }
+    }
+
+    /// Returns the new (entry, judge) pairs to add to `existing`.
+    public static func plan(entries: [Int64], judges: [String], conflicts: Set<Pair>, existing: Set<Pair>,
+                            perEntry: Int, seed: UInt64) throws -> [Pair] {
+        var rng = SplitMix64(seed: seed)
+        var load: [String: Int] = Dictionary(uniqueKeysWithValues: judges.map { ($0, 0) })
+        for pair in existing where load[pair.judge] != nil { load[pair.judge]! += 1 }
+        let shuffledJudges = judges.shuffled(using: &rng)
+        let rank = Dictionary(uniqueKeysWithValues: shuffledJudges.enumerated().map { ($1, $0) })
+        func eligible(_ entry: Int64) -> [String] {
+            judges.filter { !conflicts.contains(Pair(entry: entry, judge: $0)) && !existing.contains(Pair(entry: entry, judge: $0)) }
+        }
+        let order = entries.shuffled(using: &rng).sorted { eligible($0).count < eligible($1).count }
+        var added: [Pair] = []
+        for entry in order {
+            let have = existing.filter { $0.entry == entry }.count
+            let need = perEntry - have
+            guard need > 0 else { continue }
+            let candidates = eligible(entry)
+            guard candidates.count >= need else {
+                throw Shortage(entry: entry, needed: need, eligible: candidates.count)
+            }
+            let chosen = candidates.sorted { (load[$0]!, rank[$0]!) < (load[$1]!, rank[$1]!) }.prefix(need)
+            for judge in chosen {
+                load[judge]! += 1
+                added.append(Pair(entry: entry, judge: judge))
+            }
+        }
+        return added
+    }
+
+    /// An entry–judge pair.
+    public struct Pair: Hashable, Sendable {
+        public var entry: Int64
+        public var judge: String
+        public init(entry: Int64, judge: String) {
+            self.entry = entry
+            self.judge = judge
+        }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64), so results are reproducible across runs and
+/// platforms (Swift's default generator is neither seedable nor stable).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator whose sequence depends only on `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,157 @@
+import CompeCore
+import Foundation
+import GRDB
+
+/// A judge registered with `compe judges add`.
+public struct Judge: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "judge"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// Short handle typed on the command line (`--judge sato`).
+    public var handle: String
+    /// Full name.
+    public var name: String
+    /// Email (its domain is compared with entrants' for conflicts).
+    public var email: String?
+    /// Declared organisation (compared with entrants' team, members and email domain).
+    public var organisation: String?
+    /// When the judge was added.
+    public var createdAt: String
+
+    /// Creates a judge record.
+    public init(handle: String, name: String, email: String?, organisation: String?, createdAt: Date = Date()) {
+        self.handle = handle
+        self.name = name
+        self.email = email
+        self.organisation = organisation
+        self.createdAt = Timestamp.string(createdAt)
+    }
+}
+
+/// One judge's assignment to one entry, with the blind code the judge sees.
+public struct Assignment: Sendable, Hashable {
+    /// The entry.
+    public var entry: Entry
+    /// The judge's handle.
+    public var judge: String
+    /// The code shown instead of the entry id in a blind contest (unique per contest).
+    public var blindCode: String
+}
+
+extension EntryStore {
+    /// Registers a judge; a handle already taken is a user error.
+    public func addJudge(_ judge: Judge) async throws {
+        guard judge.handle.range(of: "^[a-z][a-z0-9_-]{0,31}$", options: .regularExpression) != nil else {
+            throw StoreError.invalid("judge handle '\(judge.handle)' must be lowercase a-z, 0-9, '-' or '_' (up to 32)")
+        }
+        try await pool.write { db in
+            if try Judge.fetchOne(db, key: judge.handle) != nil {
+                throw StoreError.invalid("judge '\(judge.handle)' already exists")
+            }
+            try judge.insert(db)
+        }
+    }
+
+    /// All judges by handle.
+    public func judges() async throws -> [Judge] {
+        try await pool.read { db in try Judge.order(Column("handle")).fetchAll(db) }
+    }
+
+    /// Declares a conflict of interest between a judge and an entry, removing any assignment of the pair.
+    public func addConflict(judge: String, entryCode: String, reason: String) async throws {
+        guard let id = EntryCode.parse(entryCode) else { throw StoreError.invalid("'\(entryCode)' is not an entry id such as E-0007") }
+        try await pool.write { db in
+            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.invalid("no judge '\(judge)' (see 'compe judges list')") }
+            guard try EntryRow.fetchOne(db, key: id) != nil else { throw StoreError.invalid("no entry \(entryCode)") }
+            try db.execute(sql: "INSERT OR REPLACE INTO conflict (judge, entry_id, reason, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [judge, id, reason, Timestamp.string(Date())])
+            try db.execute(sql: "DELETE FROM assignment WHERE judge = ? AND entry_id = ?", arguments: [judge, id])
+        }
+    }
+
+    /// Webmail domains shared by strangers: never a sign of a conflict.
+    static let publicMailDomains: Set<String> = ["gmail.com", "yahoo.com", "yahoo.co.jp", "outlook.com", "hotmail.com",
+                                                 "icloud.com", "proton.me", "protonmail.com", "live.com", "qq.com", "163.com", "naver.com"]
+
+    /// Declared conflicts plus those inferred from a judge's email domain or organisation
+    /// matching an entrant's (email domain, team name or member names), with reasons.
+    public func conflicts(contest: String) async throws -> [AssignmentPlanner.Pair: String] {
+        let entries = try await self.entries(contest: contest)
+        let judges = try await self.judges()
+        var out: [AssignmentPlanner.Pair: String] = [:]
+        let declared = try await pool.read { db in try Row.fetchAll(db, sql: "SELECT judge, entry_id, reason FROM conflict") }
+        for row in declared {
+            out[AssignmentPlanner.Pair(entry: row["entry_id"], judge: row["judge"])] = row["reason"]
+        }
+        func domain(_ email: String?) -> String? {
+            guard let email, let at = email.lastIndex(of: "@") else { return nil }
+            let d = email[email.index(after: at)...].lowercased()
+            return Self.publicMailDomains.contains(d) ? nil : d
+        }
+        for judge in judges {
+            let judgeDomain = domain(judge.email)
+            let org = judge.organisation?.lowercased().trimmingCharacters(in: .whitespaces)
+            for entry in entries {
+                let pair = AssignmentPlanner.Pair(entry: entry.id, judge: judge.handle)
+                guard out[pair] == nil else { continue }
+                if let judgeDomain, domain(entry.draft.contactEmail) == judgeDomain {
+                    out[pair] = "same email domain (\(judgeDomain))"
+                } else if let org, org.count >= 3 {
+                    let haystack = ([entry.draft.teamName] + entry.draft.members + [domain(entry.draft.contactEmail) ?? ""]).joined(separator: "\n").lowercased()
+                    if haystack.contains(org) { out[pair] = "organisation '\(judge.organisation!)' appears in the entry" }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Assigns judges to the contest's entries (withdrawn ones excluded): keeps what exists, adds
+    /// what is missing, never a conflicted pair. Returns the new assignments.
+    public func assign(contest: String, perEntry: Int, seed: UInt64) async throws -> [Assignment] {
+        let entries = try await self.entries(contest: contest).filter { $0.withdrawnAt == nil }
+        let judges = try await self.judges().map(\.handle)
+        let conflicts = try await self.conflicts(contest: contest)
+        let existing = try await assignments(contest: contest)
+        let pairs = try AssignmentPlanner.plan(entries: entries.map(\.id), judges: judges, conflicts: Set(conflicts.keys),
+                                               existing: Set(existing.map { AssignmentPlanner.Pair(entry: $0.entry.id, judge: $0.judge) }),
+                                               perEntry: perEntry, seed: seed)
+        let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
+        return try await pool.write { db in
+            var used = Set(try String.fetchAll(db, sql: "SELECT blind_code FROM assignment WHERE contest = ?", arguments: [contest]))
+            var out: [Assignment] = []
+            for pair in pairs {
+                var code: String
+                repeat { code = BlindCode.random() } while !used.insert(code).inserted
+                try db.execute(sql: "INSERT INTO assignment (contest, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [contest, pair.entry, pair.judge, code, Timestamp.string(Date())])
+                out.append(Assignment(entry: byID[pair.entry]!, judge: pair.judge, blindCode: code))
+            }
+            return out
+        }
+    }
+
+    /// Every assignment of a contest.
+    public func assignments(contest: String) async throws -> [Assignment] {
+        let entries = Dictionary(uniqueKeysWithValues: try await self.entries(contest: contest).map { ($0.id, $0) })
+        let rows = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code",
+                             arguments: [contest])
+        }
+        return rows.compactMap { row in
+            entries[row["entry_id"]].map { Assignment(entry: $0, judge: row["judge"], blindCode: row["blind_code"]) }
+        }
+    }
+}
+
+/// Blind codes: `B-` and six characters of Crockford's base32 (no I, L, O, U), from the system's
+/// secure generator, so codes say nothing about an entry's order or identity.
+public enum BlindCode {
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// A new random code.
+    public static func random() -> String {
+        var g = SystemRandomNumberGenerator()
+        return "B-" + String((0..<6).map { _ in alphabet[Int(g.next() % 32)] })
+    }
+}

@@ -1,0 +1,79 @@
+import CompeCore
+@testable import CompeStore
+import Foundation
+import Testing
+
+/// Judges, conflicts and assignment on a real SQLite file in a temp directory.
+@Suite struct JudgingTests {
+    func makeStore(entries emails: [String]) async throws -> (EntryStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("judging-\(UUID().uuidString)")
+        let store = try EntryStore(dataDirectory: dir)
+        for (i, email) in emails.enumerated() {
+            let draft = EntryDraft(contest: "c", title: "Entry \(i)", summary: "s", teamName: i == 1 ? "Team Acme Labs" : "Team \(i)",
+                                   members: ["m"], contactEmail: email, country: "JP", link: nil, language: "ja")
+            _ = try await store.create(draft, files: [], idempotencyKey: nil)
+        }
+        return (store, dir)
+    }
+
+    func addJudges(_ store: EntryStore) async throws {
+        try await store.addJudge(Judge(handle: "sato", name: "Sato", email: "sato@uni.example.ac.jp", organisation: nil))
+        try await store.addJudge(Judge(handle: "lee", name: "Lee", email: "lee@gmail.com", organisation: "Acme Labs"))
+        try await store.addJudge(Judge(handle: "kim", name: "Kim", email: nil, organisation: nil))
+        try await store.addJudge(Judge(handle: "ono", name: "Ono", email: nil, organisation: nil))
+    }
+
+    @Test func conflictsAreNeverAssignedAndLoadIsBalanced() async throws {
+        let (store, dir) = try await makeStore(entries: ["a@uni.example.ac.jp", "b@acme.example", "c@gmail.com", "d@x.example",
+                                                         "e@y.example", "f@z.example"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await addJudges(store)
+        try await store.addConflict(judge: "kim", entryCode: "E-0004", reason: "former student")
+        let conflicts = try await store.conflicts(contest: "c")
+        // Declared, same (non-webmail) email domain, organisation named in the team; gmail is not a conflict.
+        #expect(conflicts[.init(entry: 4, judge: "kim")] == "former student")
+        #expect(conflicts[.init(entry: 1, judge: "sato")] == "same email domain (uni.example.ac.jp)")
+        #expect(conflicts[.init(entry: 2, judge: "lee")] == "organisation 'Acme Labs' appears in the entry")
+        #expect(conflicts[.init(entry: 3, judge: "lee")] == nil)
+
+        let added = try await store.assign(contest: "c", perEntry: 2, seed: 7)
+        #expect(added.count == 12)
+        for a in added { #expect(conflicts[.init(entry: a.entry.id, judge: a.judge)] == nil, "conflicted pair assigned") }
+        let perEntry = Dictionary(grouping: added, by: \.entry.id).mapValues(\.count)
+        #expect(perEntry.values.allSatisfy { $0 == 2 } && perEntry.count == 6)
+        let load = Dictionary(grouping: added, by: \.judge).mapValues(\.count)
+        #expect(load.values.max()! - load.values.min()! <= 1, "unbalanced: \(load)")
+        #expect(Set(added.map(\.blindCode)).count == 12)
+        #expect(added.allSatisfy { $0.blindCode.range(of: "^B-[0-9A-HJKMNP-TV-Z]{6}$", options: .regularExpression) != nil })
+    }
+
+    @Test func sameSeedSameAssignmentAndLateEntriesAreAddedIncrementally() async throws {
+        let emails = (0..<8).map { "p\($0)@d\($0).example" }
+        let (s1, d1) = try await makeStore(entries: emails)
+        let (s2, d2) = try await makeStore(entries: emails)
+        defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
+        try await addJudges(s1)
+        try await addJudges(s2)
+        let a1 = try await s1.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+        let a2 = try await s2.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+        #expect(a1 == a2)
+        #expect(try await s1.assign(contest: "c", perEntry: 3, seed: 42).isEmpty)   // nothing missing
+        _ = try await s1.create(EntryDraft(contest: "c", title: "late", summary: "s", teamName: "t", members: ["m"],
+                                           contactEmail: "late@late.example", country: "JP", link: nil, language: "en"),
+                                files: [], idempotencyKey: nil)
+        let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
+        #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
+        #expect(try await s1.assignments(contest: "c").count == 27)
+    }
+
+    @Test func tooFewFreeJudgesIsAClearError() async throws {
+        let (store, dir) = try await makeStore(entries: ["a@uni.example.ac.jp"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await addJudges(store)
+        await #expect(throws: AssignmentPlanner.Shortage(entry: 1, needed: 4, eligible: 3)) {
+            try await store.assign(contest: "c", perEntry: 4, seed: 1)
+        }
+        await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
+        await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
+    }
+}
