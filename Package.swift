@@ -69,6 +69,7 @@ let package = Package(
         .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
+        .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
         .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore"]),
         .testTarget(
             name: "CompeServerTests",

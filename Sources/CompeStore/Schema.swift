@@ -69,6 +69,38 @@ enum Schema {
                 t.uniqueKey(["contest", "blind_code"])
             }
         }
+        m.registerMigration("2026-11-27 scores, audit, publication") { db in
+            try db.create(table: "score") { t in
+                t.column("contest", .text).notNull()
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("judge", .text).notNull().references("judge")
+                t.column("criterion", .text).notNull()
+                t.column("value", .integer).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["entry_id", "judge", "criterion"])
+            }
+            try db.create(index: "score_contest", on: "score", columns: ["contest"])
+            try db.create(table: "score_comment") { t in
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("judge", .text).notNull().references("judge")
+                t.column("comment", .text).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["entry_id", "judge"])
+            }
+            try db.create(table: "score_audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .text).notNull()
+                t.column("judge", .text).notNull()
+                t.column("entry_id", .integer).notNull()
+                t.column("field", .text).notNull()      // a criterion id, or "comment"
+                t.column("old_value", .text)
+                t.column("new_value", .text).notNull()
+            }
+            try db.create(table: "publication") { t in
+                t.primaryKey("contest", .text)
+                t.column("published_at", .text).notNull()
+            }
+        }
         return m
     }
 }
