@@ -1,0 +1,43 @@
+/// Untrusted text made safe and readable in a terminal.
+public enum TerminalText {
+    /// Removes control characters (ESC sequences could rewrite a judge's screen) except newlines and tabs.
+    public static func clean(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.filter {
+            $0 == "\n" || $0 == "\t" || !($0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" || $0 == "\u{202D}")
+        }))
+    }
+
+    /// Renders untrusted Markdown (raw HTML disabled) and flattens it to plain text: paragraphs
+    /// separated by blank lines, list items as "• ", links as "text <url>".
+    public static func fromMarkdown(_ markdown: String) -> String {
+        var html = Markdown.html(markdown, trust: .untrusted)
+        for (tag, replacement) in [("<li>", "• "), ("</p>", "\n\n"), ("</li>", "\n"), ("<br />", "\n"), ("</h1>", "\n\n"), ("</h2>", "\n\n"),
+                                   ("</h3>", "\n\n"), ("</pre>", "\n\n"), ("</blockquote>", "\n")] {
+            html = html.replacingOccurrences(of: tag, with: replacement)
+        }
+        // Keep link targets visible: <a href="u">t</a> → t <u>.
+        var out = ""
+        var rest = Substring(html)
+        while let open = rest.range(of: "<a href=\"") {
+            out += rest[..<open.lowerBound]
+            rest = rest[open.upperBound...]
+            guard let q = rest.firstIndex(of: "\""), let close = rest.range(of: "</a>") else { break }
+            let url = rest[..<q]
+            let textStart = rest[q...].firstIndex(of: ">").map { rest.index(after: $0) } ?? q
+            out += rest[textStart..<close.lowerBound] + " <" + url + ">"
+            rest = rest[close.upperBound...]
+        }
+        out += rest
+        var text = ""
+        var inTag = false
+        for ch in out {
+            if ch == "<" { inTag = true; continue }
+            if ch == ">" && inTag { inTag = false; continue }
+            if !inTag { text.append(ch) }
+        }
+        text = text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
+        return clean(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
