@@ -61,13 +61,18 @@ public struct ContentLoader: Sendable {
             diags.error(SourceLocation(path: display("pages")), "no home page: add pages/index.md")
         }
 
-        let contests = loadContests(config: config, unrendered: &unrendered, diags: &diags)
+        var resultFiles: [ContentFile] = []
+        let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, diags: &diags)
+        var results: [String: ResultsSource] = [:]
+        for file in resultFiles {
+            if let r = loadResults(file, diags: &diags) { results[r.slug] = r }
+        }
         let templates = loadTemplates(&diags)
         let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
-                           iterations: iterations)
+                           iterations: iterations, results: results)
     }
 
     /// The URL a page file would have had, for one whose front matter failed to load.
@@ -216,11 +221,13 @@ public struct ContentLoader: Sendable {
 
     // MARK: contests
 
-    func loadContests(config: SiteConfig, unrendered: inout Set<String>, diags: inout Diagnostics) -> [ContestSource] {
+    func loadContests(config: SiteConfig, unrendered: inout Set<String>, resultFiles: inout [ContentFile],
+                      diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
         var files: [ContentFile] = []
+        resultFiles = []
         for slug in slugs.sorted() where !slug.hasPrefix(".") {
             var isDir: ObjCBool = false
             let slugURL = dir.appendingPathComponent(slug)
@@ -241,7 +248,9 @@ public struct ContentLoader: Sendable {
                 let rel = "contests/\(slug)/\(name)"
                 if name.hasPrefix("brief.") && name.hasSuffix(".md") {
                     files.append(ContentFile(relative: rel, url: slugURL.appendingPathComponent(name)))
-                } else if name != "results.md" {
+                } else if name == "results.md" {
+                    resultFiles.append(ContentFile(relative: rel, url: slugURL.appendingPathComponent(name)))
+                } else {
                     diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md and results.md")
                 }
             }
@@ -315,6 +324,37 @@ public struct ContentLoader: Sendable {
             brief.translation = BriefReader(fields: f, slug: slug, language: language).translation(diags: &diags)
         }
         return brief
+    }
+
+    // MARK: results
+
+    func loadResults(_ file: ContentFile, diags: inout Diagnostics) -> ResultsSource? {
+        let path = display(file.relative)
+        let slug = String(file.relative.split(separator: "/")[1])
+        guard let text = readText(file.relative, diags: &diags), let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
+        f.rejectUnknownKeys(allowed: ["published", "alpha", "entries"], diags: &diags)
+        let published = f.string("published", required: true, diags: &diags) ?? ""
+        let alpha = f.value("alpha").flatMap { $0.scalar?.string }.flatMap(Double.init)
+        var rows: [ResultsSource.Row] = []
+        for node in f.sequence("entries", required: true, diags: &diags) ?? [] {
+            guard let e = YAMLFields(node, source: f.source, context: "results entry", diags: &diags) else { continue }
+            e.rejectUnknownKeys(allowed: ["id", "rank", "rank_low", "rank_high", "raw_mean", "corrected", "judges", "title", "team"], diags: &diags)
+            func number(_ key: String) -> Double? {
+                guard let s = e.value(key)?.scalar?.string, let d = Double(s) else {
+                    diags.error(e.source.location(e.value(key) ?? node), "results entry needs a number '\(key)'")
+                    return nil
+                }
+                return d
+            }
+            guard let id = e.string("id", required: true, diags: &diags), let rank = e.int("rank", required: true, diags: &diags),
+                  let low = e.int("rank_low", required: true, diags: &diags), let high = e.int("rank_high", required: true, diags: &diags),
+                  let raw = number("raw_mean"), let corrected = number("corrected"),
+                  let judges = e.int("judges", required: true, diags: &diags) else { continue }
+            rows.append(.init(id: id, rank: rank, rankLow: low, rankHigh: high, rawMean: raw, corrected: corrected, judges: judges,
+                              title: e.string("title", diags: &diags), team: e.string("team", diags: &diags)))
+        }
+        return ResultsSource(path: path, slug: slug, published: published, alpha: alpha, rows: rows.sorted { ($0.rank, $0.id) < ($1.rank, $1.id) },
+                             markdown: doc.body, bodyFirstLine: doc.bodyFirstLine)
     }
 
     // MARK: templates

@@ -91,6 +91,37 @@ public struct ContestSource: Sendable {
     public var url: String
 }
 
+/// A published ranking from `Content/contests/<slug>/results.md` (written by `compe results publish`).
+public struct ResultsSource: Sendable {
+    /// One ranked entry; `title` and `team` only for the named winners.
+    public struct Row: Sendable, Hashable {
+        public var id: String
+        public var rank: Int
+        public var rankLow: Int
+        public var rankHigh: Int
+        public var rawMean: Double
+        public var corrected: Double
+        public var judges: Int
+        public var title: String?
+        public var team: String?
+    }
+
+    /// Display path of the file.
+    public var path: String
+    /// The contest's slug.
+    public var slug: String
+    /// Publication day (YYYY-MM-DD).
+    public var published: String
+    /// Krippendorff's alpha, if it could be computed.
+    public var alpha: Double?
+    /// Rows by rank.
+    public var rows: [Row]
+    /// The editable note (trusted Markdown written by the team).
+    public var markdown: String
+    /// Line of the note's first line.
+    public var bodyFirstLine: Int
+}
+
 /// A template override from `Content/templates/`.
 public struct TemplateSource: Sendable {
     /// Display path of the file.
@@ -117,4 +148,6 @@ public struct SiteContent: Sendable {
     public var unrenderedURLs: Set<String> = []
     /// Backlog iterations from `Content/backlog/`, by number.
     public var iterations: [Iteration] = []
+    /// Published results by contest slug.
+    public var results: [String: ResultsSource] = [:]
 }

@@ -120,7 +120,9 @@ public enum Ranking {
     }
 
     /// The full ranking.
-    public static func rank(_ obs: [Observation], bootstrap: Int = 200, seed: UInt64 = 1) -> Result {
+    public static func rank(_ observations: [Observation], bootstrap: Int = 200, seed: UInt64 = 1) -> Result {
+        // A fixed order, so the seeded bootstrap draws the same samples whatever order the store returned.
+        let obs = observations.sorted { ($0.entry, $0.judge) < ($1.entry, $1.judge) }
         let (quality, bias) = fit(obs)
         let byEntry = Dictionary(grouping: obs, by: \.entry)
         let entries = byEntry.keys.sorted()

@@ -102,4 +102,27 @@ enum Charts {
         s += legend([("#0050a0", t["remaining"]!, false), ("#9aa5b1", t["ideal"]!, true), ("#c25400", t["scope"]!, false)])
         return s + "</svg>"
     }
+
+    /// Each entry's rank (dot) and 90% rank interval (bar), best first, with its corrected score.
+    static func ranks(_ rows: [ResultsSource.Row], t: [String: String]) -> String {
+        let shown = Array(rows.prefix(30))
+        let rowHeight = 18.0
+        let h = top + rowHeight * Double(max(1, shown.count)) + bottom
+        let maxRank = max(2, rows.map(\.rankHigh).max() ?? 2)
+        let x: (Int) -> Double = { r in left + 60 + (width - left - 60 - right - 60) * Double(r - 1) / Double(maxRank - 1) }
+        let desc = shown.prefix(5).map { "\($0.id): \($0.rank) (\($0.rankLow)–\($0.rankHigh)), \(String(format: "%.1f", $0.corrected))" }.joined(separator: "; ")
+        var s = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(h))\" width=\"100%\" role=\"img\" aria-labelledby=\"ranks-title ranks-desc\" xmlns=\"http://www.w3.org/2000/svg\">"
+            + "<title id=\"ranks-title\">\(HTML.escape(t["results_chart"]!))</title><desc id=\"ranks-desc\">\(HTML.escape(desc))</desc>"
+        for (i, r) in shown.enumerated() {
+            let y = top + rowHeight * (Double(i) + 0.5)
+            s += "<text x=\"\(fmt(left))\" y=\"\(fmt(y + 4))\" font-size=\"11\" fill=\"#1a1a1a\">\(HTML.escape(r.id))</text>"
+            s += "<line x1=\"\(fmt(x(r.rankLow)))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x(r.rankHigh)))\" y2=\"\(fmt(y))\" stroke=\"#9aa5b1\" stroke-width=\"6\" stroke-linecap=\"round\"/>"
+            s += "<circle cx=\"\(fmt(x(r.rank)))\" cy=\"\(fmt(y))\" r=\"4.5\" fill=\"#0050a0\"/>"
+            s += "<text x=\"\(fmt(width - right))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">\(String(format: "%.1f", r.corrected))</text>"
+        }
+        for r in Set([1, maxRank, (maxRank + 1) / 2]).sorted() {
+            s += "<text x=\"\(fmt(x(r)))\" y=\"\(fmt(h - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">\(r)</text>"
+        }
+        return s + "</svg>"
+    }
 }

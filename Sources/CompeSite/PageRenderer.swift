@@ -38,6 +38,9 @@ struct PageRenderer: Sendable {
         for page in content.pages { jobs.append { renderPage(page) } }
         for contest in content.contests { jobs.append { renderContest(contest) } }
         for lang in config.languages { jobs.append { renderContestList(lang) } }
+        for source in content.contests where content.results[source.contest.slug] != nil {
+            jobs.append { renderResults(source) }
+        }
         if !content.iterations.isEmpty {
             for lang in config.languages {
                 jobs.append { renderBacklog(lang) }
@@ -87,6 +90,8 @@ struct PageRenderer: Sendable {
         ctx["judges_per_entry"] = c.judging.judgesPerEntry
         ctx["blind"] = c.judging.blind
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
+        ctx["has_results"] = content.results[c.slug] != nil
+        ctx["results_url"] = source.url + "results/"
         ctx["accept"] = c.uploads.types.flatMap { k in k.extensions.map { "." + $0 } + [k.mimeType] }.joined(separator: ",")
         ctx["max_files"] = c.uploads.maxFiles
         ctx["max_file_mb"] = c.uploads.maxFileMB
@@ -146,6 +151,34 @@ struct PageRenderer: Sendable {
             for l in config.languages { entries.append((config.urlPath(list, language: l), alternates(urls))) }
         }
         return OutputFile(path: "sitemap.xml", text: Feeds.sitemap(pages: entries, baseURL: config.baseURL))
+    }
+
+    // MARK: results
+
+    func renderResults(_ source: ContestSource) -> OutputFile {
+        let c = source.contest, lang = c.language
+        let t = UIStrings.table(for: lang)
+        let results = content.results[c.slug]!
+        let url = source.url + "results/"
+        var translations: [String: String] = [:]
+        for (l, u) in contestURLs[c.slug] ?? [:] { translations[l] = u + "results/" }
+        var ctx = base(language: lang, url: url, title: "\(t["results"]!): \(c.title)", description: c.description, translations: translations)
+        ctx["contest_url"] = source.url
+        ctx["contest_title"] = c.title
+        ctx["published"] = results.published
+        ctx["alpha"] = results.alpha.map { String(format: "%.3f", $0) } ?? "–"
+        ctx["alpha_reading"] = Ranking.reading(results.alpha, language: lang)
+        ctx["content"] = Markdown.html(results.markdown, trust: .trusted)
+        let winners = results.rows.filter { $0.title != nil }
+        ctx["has_winners"] = !winners.isEmpty
+        ctx["winners"] = winners.map { ["id": $0.id, "title": $0.title ?? "", "team": $0.team ?? ""] }
+        ctx["rows"] = results.rows.map { r -> [String: Any] in
+            ["id": r.id, "rank": r.rank, "rank_low": r.rankLow, "rank_high": r.rankHigh, "corrected": String(format: "%.2f", r.corrected),
+             "raw_mean": String(format: "%.2f", r.rawMean), "judges": r.judges, "title": r.title ?? "", "has_title": r.title != nil]
+        }
+        ctx["chart_svg"] = Charts.ranks(results.rows, t: t)
+        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("results", ctx),
+                          origin: .init(path: results.path, markdown: results.markdown, bodyFirstLine: results.bodyFirstLine, template: "results"))
     }
 
     // MARK: backlog

@@ -10,7 +10,7 @@ import Mustache
 public struct Theme: Sendable {
     /// Names of the templates a site may override (`Content/templates/<name>.mustache`).
     public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "404",
-                                       "backlog", "iteration"]
+                                       "backlog", "iteration", "results"]
 
     private let library: MustacheLibrary
 

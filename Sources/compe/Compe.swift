@@ -13,7 +13,7 @@ struct Compe: AsyncParsableCommand {
         commandName: "compe",
         abstract: "Design contests and agile backlogs: publish, accept, judge, plan.",
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
-        subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Conflicts.self, Assign.self, Entries.self, JudgeCommand.self]
+        subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Conflicts.self, Assign.self, Entries.self, JudgeCommand.self, Results.self, Export.self]
     )
 
     /// Runs the command, mapping argument errors to exit code 2 (SPEC: 0 ok, 1 user error, 2 usage).
