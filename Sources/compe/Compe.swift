@@ -51,3 +51,9 @@ func printDiagnostics(_ diagnostics: [Diagnostic]) {
 func directory(_ path: String) -> URL {
     URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
 }
+
+/// Prints a JSON value for tools: pretty, keys sorted (stable diffs).
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}

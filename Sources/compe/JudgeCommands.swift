@@ -41,7 +41,7 @@ struct JudgeCommand: AsyncParsableCommand {
                              "title": TerminalText.clean(a.entry.draft.title), "done": done])
             }
             if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                try printJSON(rows)
                 return
             }
             if rows.isEmpty { print("nothing assigned to \(judge)") }

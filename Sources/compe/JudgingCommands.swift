@@ -143,8 +143,7 @@ struct Entries: AsyncParsableCommand {
                     ["id": e.code, "title": e.draft.title, "team_name": e.draft.teamName, "country": e.draft.country,
                      "files": e.files.count, "received_at": DateParsing.ymd(e.receivedAt), "withdrawn": e.withdrawnAt != nil]
                 }
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                try printJSON(rows)
                 return
             }
             if entries.isEmpty { print("no entries yet") }

@@ -64,7 +64,7 @@ struct Results: AsyncParsableCommand {
         func run() async throws {
             let r = try await ContestResults.compute(options, slug: contest, seed: seed)
             if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: r.json, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                try printJSON(r.json)
             } else if csv {
                 print("rank,rank_low,rank_high,id,title,raw_mean,corrected,judges")
                 for row in r.ranking.rows {
@@ -188,6 +188,6 @@ struct Export: AsyncParsableCommand {
             }.sorted { ($0["entry"] as! String) < ($1["entry"] as! String) },
             "scores": sheets.map { s -> [String: Any] in ["entry": entryAlias[s.entryID]!, "judge": judgeAlias[s.judge]!, "values": s.values] },
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        try printJSON(out)
     }
 }
