@@ -76,4 +76,25 @@ import Testing
         await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
         await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
     }
+
+    @Test func rescoringIsAuditedAndFrozenByPublication() async throws {
+        let (store, dir) = try await makeStore(entries: ["a@x.example"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await addJudges(store)
+        let a = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
+        let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
+                              teamSize: 1...5, uploads: .standard,
+                              criteria: [Criterion(id: "u", name: "U", weight: 100, scaleMin: 1, scaleMax: 10, rubric: "")],
+                              judging: .standard, draft: false)
+        try await store.saveScores(contest: contest, assignment: a, values: ["u": 4], comment: "first look")
+        try await store.saveScores(contest: contest, assignment: a, values: ["u": 7], comment: nil)
+        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 11], comment: nil) }
+        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["x": 1], comment: nil) }
+        let audit = try await store.scoreAudit(entryID: a.entry.id)
+        #expect(audit.map { "\($0.judge) \($0.field) \($0.old ?? "-")→\($0.new)" } == ["\(a.judge) u -→4", "\(a.judge) comment -→first look", "\(a.judge) u 4→7"])
+        #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+        try await store.markPublished(contest: "c")
+        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 9], comment: nil) }
+        #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+    }
 }
