@@ -3,7 +3,8 @@
    progress bar, field errors appear next to their fields, and a receipt page opens on success. */
 (function () {
   "use strict";
-  var forms = document.querySelectorAll("form.entry-form");
+  // Only the contest page's entry form (it carries data-max-files); the edit form on the receipt posts plainly.
+  var forms = document.querySelectorAll("form.entry-form[data-max-files]");
   Array.prototype.forEach.call(forms, function (form) {
     if (!window.FormData || !window.XMLHttpRequest) { return; }
     form.addEventListener("submit", function (event) {

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Real-browser end-to-end test of the entry form (headless Chromium through Selenium).
+
+Builds the sample site with the real `compe` binary, serves it with `compe serve` on
+127.0.0.1, then for ja and en, with JavaScript on and off: fills the form, attaches a
+PDF, submits, and checks the receipt page. With JavaScript on it also checks that the
+upload progress bar appeared. Screenshots go to .build/browser-screenshots/.
+Prints "browser: N passed, M failed" and exits non-zero on any failure.
+"""
+import os, re, shutil, subprocess, sys, tempfile, time, traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
+
+
+def compe_binary():
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return os.path.join(out.stdout.strip(), "compe")
+
+
+def start_site(binary, work):
+    for name in ("Content", "Static"):
+        shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
+    subprocess.run([binary, "build"], cwd=work, check=True, capture_output=True)
+    server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"], cwd=work,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        line = server.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            return server, int(m.group(1))
+    server.kill()
+    raise RuntimeError("compe serve did not report its port")
+
+
+def browser(javascript):
+    opts = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1600"):
+        opts.add_argument(arg)
+    if not javascript:
+        opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        opts.binary_location = binary
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+
+
+def submit_entry(driver, port, lang, javascript, pdf):
+    prefix = "" if lang == "ja" else "/en"
+    driver.get(f"http://127.0.0.1:{port}{prefix}/contests/sme-support-ui/")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    form = driver.find_element(By.CSS_SELECTOR, "form.entry-form")
+    form.find_element(By.NAME, "title").send_keys(f"Browser entry {lang} js={javascript}")
+    form.find_element(By.NAME, "summary").send_keys("A **clear** flow.\n<script>alert('x')</script>")
+    form.find_element(By.NAME, "team_name").send_keys("Team Browser")
+    form.find_element(By.NAME, "members").send_keys("Aiko")
+    form.find_element(By.NAME, "contact_email").send_keys("browser@example.org")
+    form.find_element(By.NAME, "country").send_keys("Japan")
+    form.find_element(By.NAME, "files").send_keys(pdf)
+    form.find_element(By.NAME, "agree_terms").click()
+    if javascript:
+        # Remember, across the navigation to the receipt, whether the progress bar was shown.
+        driver.execute_script("""
+            sessionStorage.removeItem('progressShown');
+            var p = document.querySelector('form.entry-form .progress');
+            new MutationObserver(function () { if (!p.hidden) sessionStorage.setItem('progressShown', '1'); })
+                .observe(p, {attributes: true});
+        """)
+    driver.save_screenshot(os.path.join(SHOTS, f"form-{lang}-js-{'on' if javascript else 'off'}.png"))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: "/api/entries/E-" in d.current_url)
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text != "")
+    heading = driver.find_element(By.TAG_NAME, "h1").text
+    expected = "応募を受け付けました" if lang == "ja" else "Entry received"
+    assert heading == expected, f"receipt heading was {heading!r}"
+    page = driver.page_source
+    assert re.search(r"E-\d{4}", page), "no entry id on the receipt"
+    assert re.search(r"<code>[0-9a-f]{64}</code>", page), "no SHA-256 on the receipt"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    # The entrant's script is shown as text, never run or inserted as an element.
+    assert "<script>alert('x')</script>" not in page
+    if javascript:
+        assert driver.execute_script("return sessionStorage.getItem('progressShown')") == "1", "progress bar never appeared"
+    driver.save_screenshot(os.path.join(SHOTS, f"receipt-{lang}-js-{'on' if javascript else 'off'}.png"))
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="compe-browser-")
+    pdf = os.path.join(work, "design.pdf")
+    with open(pdf, "wb") as f:
+        f.write(b"%PDF-1.4\n" + os.urandom(8 * 1024 * 1024))   # large enough for progress events
+    server, port = start_site(compe_binary(), work)
+    passed = failed = 0
+    try:
+        for javascript in (True, False):
+            driver = browser(javascript)
+            try:
+                for lang in ("ja", "en"):
+                    name = f"{lang}, JavaScript {'on' if javascript else 'off'}"
+                    try:
+                        submit_entry(driver, port, lang, javascript, pdf)
+                        passed += 1
+                        print(f"ok      {name}")
+                    except Exception:
+                        failed += 1
+                        print(f"FAILED  {name}")
+                        traceback.print_exc()
+                        driver.save_screenshot(os.path.join(SHOTS, f"failure-{lang}-js-{'on' if javascript else 'off'}.png"))
+            finally:
+                driver.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"browser: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
