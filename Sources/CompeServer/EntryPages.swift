@@ -15,7 +15,9 @@ struct EntryPages: Sendable {
 
     func strings(_ language: String) -> [String: String] { chrome.strings(language) }
 
-    /// The entrant's page URL; the token travels as a form field (SPEC), pages send no referrer.
+    /// The entrant's page URL; the token travels as a form field (SPEC); these pages send a referrer
+    /// only to our own origin (`Referrer-Policy: same-origin`: with `no-referrer`, browsers post
+    /// `Origin: null`, which the origin check must refuse).
     func entryURL(_ code: String, token: String, language: String, fresh: Bool) -> String {
         "\(config.submitURL.hasPrefix("/") ? config.submitURL : "/api")/entries/\(code)?token=\(token)&lang=\(language)" + (fresh ? "&new=1" : "")
     }

@@ -57,7 +57,7 @@ struct Responder {
         h[.contentType] = json ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
         h[.cacheControl] = "no-store"
         h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        if privatePage { h[HTTPField.Name("Referrer-Policy")!] = "no-referrer" }
+        if privatePage { h[HTTPField.Name("Referrer-Policy")!] = "same-origin" }
         if close { h[.connection] = "close" }
         let origin = request.headers[.origin]
         if origins.isCrossOriginAllowed(origin, host: request.head.authority), let origin {

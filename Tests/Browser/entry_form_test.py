@@ -89,6 +89,13 @@ def submit_entry(driver, port, lang, javascript, pdf):
     if javascript:
         assert driver.execute_script("return sessionStorage.getItem('progressShown')") == "1", "progress bar never appeared"
     driver.save_screenshot(os.path.join(SHOTS, f"receipt-{lang}-js-{'on' if javascript else 'off'}.png"))
+    # Edit from the receipt page: the new title is saved and shown.
+    title = driver.find_element(By.ID, "e-title")
+    title.clear()
+    title.send_keys(f"Edited {lang}")
+    title.submit()
+    WebDriverWait(driver, 30).until(lambda d: f"Edited {lang}" in d.find_element(By.TAG_NAME, "h2").text)
+    assert "new=1" not in driver.current_url
 
 
 def main():

@@ -44,7 +44,7 @@ func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(forma
         #expect(page.text.contains("E-0001"))
         #expect(!page.text.contains("<script>alert('t')</script>"))
         #expect(page.text.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"))
-        #expect(page.headers["referrer-policy"] == "no-referrer")
+        #expect(page.headers["referrer-policy"] == "same-origin")
     }
 
     @Test func everyFieldErrorIsReportedAtOnceAndNothingIsStored() async throws {
