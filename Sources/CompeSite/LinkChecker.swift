@@ -29,26 +29,39 @@ public struct LinkChecker: Sendable {
         return out
     }
 
-    /// The values of `href="…"` and `src="…"` attributes.
+    /// The values of `href="…"` and `src="…"` attributes (attribute names preceded by a space or newline).
     static func links(in html: String) -> [String] {
         var out: [String] = []
-        let bytes = Array(html.utf8)
-        let patterns = [Array("href=\"".utf8), Array("src=\"".utf8)]
-        var i = 0
-        while i < bytes.count {
-            var matched: [UInt8]? = nil
-            for p in patterns where bytes[i] == p[0] && i + p.count <= bytes.count && Array(bytes[i..<(i + p.count)]) == p {
-                if i == 0 || bytes[i - 1] == UInt8(ascii: " ") || bytes[i - 1] == UInt8(ascii: "\n") { matched = p }
+        var text = html
+        text.makeContiguousUTF8()   // native strings already are; this makes the storage access below always succeed
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> [String] in
+            let n = bytes.count
+            let quote = UInt8(ascii: "\"")
+            var i = 1
+            while i < n {
+                // Cheap test first: an attribute starts after a space or newline with 'h' or 's'.
+                let c = bytes[i]
+                guard (c == UInt8(ascii: "h") || c == UInt8(ascii: "s")), bytes[i - 1] == UInt8(ascii: " ") || bytes[i - 1] == UInt8(ascii: "\n") else {
+                    i += 1
+                    continue
+                }
+                var start = -1
+                if c == UInt8(ascii: "h"), i + 6 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "e"),
+                   bytes[i + 3] == UInt8(ascii: "f"), bytes[i + 4] == UInt8(ascii: "="), bytes[i + 5] == quote {
+                    start = i + 6
+                } else if c == UInt8(ascii: "s"), i + 5 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "c"),
+                          bytes[i + 3] == UInt8(ascii: "="), bytes[i + 4] == quote {
+                    start = i + 5
+                }
+                guard start >= 0 else { i += 1; continue }
+                var end = start
+                while end < n && bytes[end] != quote { end += 1 }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    .replacingOccurrences(of: "&amp;", with: "&"))
+                i = end
             }
-            guard let p = matched else { i += 1; continue }
-            let start = i + p.count
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
-            out.append(String(decoding: bytes[start..<end], as: UTF8.self)
-                .replacingOccurrences(of: "&amp;", with: "&"))
-            i = end
-        }
-        return out
+            return out
+        } ?? []
     }
 
     /// The output-relative path an internal link points at, or nil for external links.

@@ -11,6 +11,8 @@ struct PageRenderer: Sendable {
     let dates: DateDisplay
     let entryContests: [String: String]
 
+    /// Menu pages per language, in menu order (computed once, not per page).
+    let menus: [String: [PageSource]]
     /// URL paths of each page name / contest slug per language, for switchers and alternates.
     let pageURLs: [String: [String: String]]
     let contestURLs: [String: [String: String]]
@@ -28,6 +30,8 @@ struct PageRenderer: Sendable {
         for c in content.contests { contests[c.contest.slug, default: [:]][c.contest.language] = c.url }
         self.pageURLs = pages
         self.contestURLs = contests
+        self.menus = Dictionary(grouping: content.pages.filter(\.menu), by: \.language)
+            .mapValues { $0.sorted { ($0.weight, $0.title) < ($1.weight, $1.title) } }
     }
 
     var config: SiteConfig { content.config }
@@ -257,10 +261,7 @@ struct PageRenderer: Sendable {
     /// The context every template shares: language, site, navigation, switcher, assets.
     func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> [String: Any] {
         let t = UIStrings.table(for: language)
-        var nav: [[String: Any]] = content.pages
-            .filter { $0.language == language && $0.menu }
-            .sorted { ($0.weight, $0.title) < ($1.weight, $1.title) }
-            .map { ["title": $0.title, "url": $0.url, "current": $0.url == url] }
+        var nav: [[String: Any]] = (menus[language] ?? []).map { ["title": $0.title, "url": $0.url, "current": $0.url == url] }
         let contestsURL = config.urlPath("contests", language: language)
         nav.append(["title": t["contests"]!, "url": contestsURL, "current": contestsURL == url])
         if !content.iterations.isEmpty {
