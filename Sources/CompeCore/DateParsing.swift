@@ -45,6 +45,12 @@ public enum DateParsing {
         return day(y, m, d)
     }
 
+    /// The calendar day (UTC midnight, as `day(_:)` returns) that `now` falls on in `zone`:
+    /// "today" as the team in that time zone sees it.
+    public static func today(in zone: TimeZone, now: Date = Date()) -> Date {
+        day(ymd(now.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: now)))))!
+    }
+
     /// `YYYY-MM-DD` of a date in UTC (the form `day(_:)` reads).
     public static func ymd(_ date: Date) -> String {
         let p = utcCalendar.dateComponents([.year, .month, .day], from: date)

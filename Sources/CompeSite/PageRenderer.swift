@@ -225,8 +225,7 @@ struct PageRenderer: Sendable {
         ctx["committed"] = it.committed
         ctx["completed"] = it.completed
         ctx["added"] = it.added
-        // "Today" is the calendar day in the site's time zone, as the team sees it.
-        let today = DateParsing.day(DateParsing.ymd(now.addingTimeInterval(TimeInterval(config.timeZone.secondsFromGMT(for: now))))) ?? now
+        let today = DateParsing.today(in: config.timeZone, now: now)
         let burndown = it.burndown(today: today)
         ctx["burndown_svg"] = Charts.burndown(burndown, days: it.days, t: t)
         ctx["burndown"] = burndown.days.enumerated().map { i, d -> [String: Any] in

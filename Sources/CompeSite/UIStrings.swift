@@ -44,13 +44,13 @@ public enum UIStrings {
         "velocity_chart": "ベロシティ (イテレーションごとの計画・完了ポイント)", "velocity_desc_row": "#%d: 計画 %d、完了 %d、平均 %.1f。",
         "burndown_chart": "バーンダウン (残りポイントの推移)", "burndown_desc": "計画 %d ポイントに対し、最新の残りは %d ポイント (範囲 %d ポイント)。",
         "remaining": "残り", "ideal": "理想線", "scope": "範囲", "day": "日付", "points": "ポイント", "owner": "担当", "labels": "ラベル",
-        "checklist": "チェック", "goal": "ゴール", "board": "ボード", "chart_data": "グラフの数値", "days_left": "残り日数", "entry": "応募作品",
+        "checklist": "チェック", "goal": "ゴール", "board": "ボード", "chart_data": "グラフの数値", "entry": "応募作品",
         "status_todo": "未着手", "status_doing": "作業中", "status_review": "レビュー", "status_done": "完了", "status_dropped": "中止",
         "no_items": "なし",
         "results": "審査結果", "published": "公開日", "alpha": "審査員間の一致度 (Krippendorff の α)", "winners": "入賞作品",
         "results_chart": "補正後スコアの順位と 90% 区間", "ranking_caption": "順位は審査員ごとの甘辛を補正したスコアによる。区間はブートストラップ法による 90% 区間。",
         "rank": "順位", "rank_interval": "順位の 90% 区間", "corrected": "補正後スコア", "raw_mean": "素点平均", "judges": "審査員数",
-        "back": "戻る", "error_title": "送信できませんでした", "entry_view_title": "応募内容", "contest": "コンペ", "summary": "作品概要",
+        "error_title": "送信できませんでした", "entry_view_title": "応募内容", "contest": "コンペ", "summary": "作品概要",
     ]
 
     static let en: [String: String] = [
@@ -84,12 +84,12 @@ public enum UIStrings {
         "velocity_chart": "Velocity: committed and completed points per iteration", "velocity_desc_row": "#%d: committed %d, completed %d, average %.1f.",
         "burndown_chart": "Burndown: points remaining per day", "burndown_desc": "%d points committed; %d points remain on the latest day (scope %d points).",
         "remaining": "Remaining", "ideal": "Ideal", "scope": "Scope", "day": "Day", "points": "Points", "owner": "Owner", "labels": "Labels",
-        "checklist": "Checklist", "goal": "Goal", "board": "Board", "chart_data": "Chart figures", "days_left": "Days left", "entry": "Contest entry",
+        "checklist": "Checklist", "goal": "Goal", "board": "Board", "chart_data": "Chart figures", "entry": "Contest entry",
         "status_todo": "To do", "status_doing": "Doing", "status_review": "Review", "status_done": "Done", "status_dropped": "Dropped",
         "no_items": "None",
         "results": "Results", "published": "Published", "alpha": "Agreement between judges (Krippendorff's alpha)", "winners": "Winners",
         "results_chart": "Rank of each entry by corrected score, with its 90% interval", "ranking_caption": "Ranks follow scores corrected for each judge's leniency or harshness; intervals are 90% bootstrap intervals.",
         "rank": "Rank", "rank_interval": "90% interval of rank", "corrected": "Corrected score", "raw_mean": "Raw mean", "judges": "Judges",
-        "back": "Back", "error_title": "Your entry could not be sent", "entry_view_title": "Your entry", "contest": "Contest", "summary": "Summary",
+        "error_title": "Your entry could not be sent", "entry_view_title": "Your entry", "contest": "Contest", "summary": "Summary",
     ]
 }

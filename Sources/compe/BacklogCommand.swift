@@ -60,9 +60,7 @@ struct Backlog: ParsableCommand {
                 printDiagnostics(diags.sorted)
                 throw fail("the backlog has errors; run 'compe backlog lint'")
             }
-            let now = Date()
-            let day = today.flatMap(DateParsing.day)
-                ?? DateParsing.day(DateParsing.ymd(now.addingTimeInterval(TimeInterval(config.timeZone.secondsFromGMT(for: now)))))!
+            let day = today.flatMap(DateParsing.day) ?? DateParsing.today(in: config.timeZone)
             let chosen: Iteration?
             if let iteration {
                 chosen = iterations.first { $0.number == iteration }

@@ -33,8 +33,10 @@ struct JudgeCommand: AsyncParsableCommand {
             let store = try options.store()
             let items = try await store.assignments(judge: judge)
             var rows: [[String: Any]] = []
+            var contests: [String: Contest] = [:]   // reading Content/ once per contest, not per assignment
             for (slug, a) in items {
-                let contest = try options.contest(slug)
+                let contest = try contests[slug] ?? options.contest(slug)
+                contests[slug] = contest
                 let sheet = try await store.sheet(entryID: a.entry.id, judge: judge)
                 let done = contest.criteria.allSatisfy { sheet.values[$0.id] != nil }
                 rows.append(["contest": slug, "entry": contest.judging.blind ? a.blindCode : a.entry.code,
