@@ -18,27 +18,44 @@ public struct FrontMatterDocument: Sendable {
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         // Files saved on Windows: "\r\n" is one Character in Swift, so normalise before splitting.
         if text.contains("\r\n") { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        func trimmed(_ i: Int) -> Substring {
-            var l = lines[i]
-            while l.last == " " || l.last == "\t" { l.removeLast() }
-            return l
+        // Scan UTF-8 bytes for the fences; only the fence lines are ever compared.
+        let bytes = Array(text.utf8)
+        var lineStarts = [0]
+        func lineEnd(from start: Int) -> Int {
+            var i = start
+            while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+            return i
         }
-        guard !lines.isEmpty, trimmed(0) == "---" else {
+        func isFence(_ start: Int, _ end: Int, closing: Bool) -> Bool {
+            var e = end
+            while e > start && (bytes[e - 1] == UInt8(ascii: " ") || bytes[e - 1] == UInt8(ascii: "\t")) { e -= 1 }
+            guard e - start == 3 else { return false }
+            let fence = bytes[start..<e]
+            return fence.elementsEqual("---".utf8) || (closing && fence.elementsEqual("...".utf8))
+        }
+        guard isFence(0, lineEnd(from: 0), closing: false) else {
             return .failure(DiagnosticError([.error(SourceLocation(path: path, line: 1),
                 "missing front matter: start the file with a line '---', then YAML keys such as 'title:', then '---'")]))
         }
-        var end: Int? = nil
-        for i in 1..<lines.count where trimmed(i) == "---" || trimmed(i) == "..." {
-            end = i
-            break
+        var closing: (start: Int, end: Int)? = nil
+        var start = lineEnd(from: 0) + 1
+        while start <= bytes.count {
+            let end = lineEnd(from: start)
+            lineStarts.append(start)
+            if isFence(start, end, closing: true) {
+                closing = (start, end)
+                break
+            }
+            start = end + 1
         }
-        guard let end else {
+        guard let closing else {
             return .failure(DiagnosticError([.error(SourceLocation(path: path, line: 1),
                 "front matter is not closed: add a line '---' after the last YAML key")]))
         }
-        let yaml = lines[1..<end].joined(separator: "\n")
-        let body = end + 1 < lines.count ? lines[(end + 1)...].joined(separator: "\n") : ""
+        let yamlStart = lineStarts[1]
+        let yaml = closing.start > yamlStart ? String(decoding: bytes[yamlStart..<(closing.start - 1)], as: UTF8.self) : ""
+        let body = closing.end < bytes.count ? String(decoding: bytes[(closing.end + 1)...], as: UTF8.self) : ""
+        let end = lineStarts.count - 1
         return .success(FrontMatterDocument(yaml: yaml, yamlLineOffset: 1, body: body, bodyFirstLine: end + 2))
     }
 }

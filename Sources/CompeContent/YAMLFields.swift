@@ -25,7 +25,8 @@ public struct YAMLSource: Sendable {
     /// An empty document gives an empty mapping.
     public func parse(_ yaml: String, into diags: inout Diagnostics) -> Node? {
         do {
-            return try Yams.compose(yaml: yaml) ?? Node.mapping(Node.Mapping([]))
+            // An explicit encoding: Yams' default reads the process environment on every parse.
+            return try Yams.compose(yaml: yaml, .default, .default, .utf8) ?? Node.mapping(Node.Mapping([]))
         } catch let error as YamlError {
             switch error {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):

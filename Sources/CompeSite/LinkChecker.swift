@@ -56,8 +56,8 @@ public struct LinkChecker: Sendable {
                 guard start >= 0 else { i += 1; continue }
                 var end = start
                 while end < n && bytes[end] != quote { end += 1 }
-                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    .replacingOccurrences(of: "&amp;", with: "&"))
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                out.append(bytes[start..<end].contains(UInt8(ascii: "&")) ? value.replacingOccurrences(of: "&amp;", with: "&") : value)
                 i = end
             }
             return out
@@ -71,7 +71,7 @@ public struct LinkChecker: Sendable {
         if ignoredPrefixes.contains(where: { link.hasPrefix($0) }) { return nil }
         var path = link
         if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = String(path[..<cut]) }
-        path = path.removingPercentEncoding ?? path
+        if path.contains("%") { path = path.removingPercentEncoding ?? path }
         if path.isEmpty { return nil }
         if !path.hasPrefix("/") {
             let base = pageURL.hasSuffix("/") ? pageURL : String(pageURL[...(pageURL.lastIndex(of: "/") ?? pageURL.startIndex)])

@@ -60,12 +60,8 @@ public struct OutputWriter: Sendable {
                 try fm.copyItem(at: staticDir.appendingPathComponent(path), to: staging.appendingPathComponent(path))
             }
             let failures = ParallelMap.map(files) { file -> String? in
-                do {
-                    try file.contents.write(to: staging.appendingPathComponent(file.path))
-                    return nil
-                } catch {
-                    return "cannot write \(file.path): \(error.localizedDescription)"
-                }
+                Self.writeFile(file.contents, to: staging.appendingPathComponent(file.path).path)
+                    .map { "cannot write \(file.path): \($0)" }
             }
             if let failure = failures.compactMap({ $0 }).first { throw WriteError.io(failure) }
             try Data().write(to: staging.appendingPathComponent(Self.marker))
@@ -82,5 +78,27 @@ public struct OutputWriter: Sendable {
             throw WriteError.io("cannot write the site to \(output.path): \(error.localizedDescription)")
         }
         try? fm.removeItem(at: retired)
+    }
+
+    /// Writes `data` to a new file at `path` with plain POSIX calls, returning the reason on
+    /// failure. No fsync: a build is reproducible, and the swap (or per-file rename) is what
+    /// keeps readers from seeing a half-written site. Foundation's `Data.write` syncs every
+    /// file, which made writing 10,000 pages most of a build's wall time.
+    static func writeFile(_ data: Data, to path: String) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        return data.withUnsafeBytes { raw -> String? in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                offset += n
+            }
+            return nil
+        }
     }
 }

@@ -38,6 +38,8 @@ public struct BuildReport: Sendable {
     public var files: Int
     /// Problems that did not stop the build.
     public var warnings: [Diagnostic]
+    /// Wall time of each pipeline step in milliseconds, in order (`load`, `render`, `check`, `write`).
+    public var timings: [(step: String, ms: Int)] = []
 }
 
 /// The static-site build as a visible pipeline: load → render → check → write.
@@ -54,16 +56,21 @@ public struct SiteBuilder: Sendable {
     /// Runs the whole pipeline; throws `DiagnosticError` for content errors and leaves the
     /// output directory untouched in that case.
     public func build() throws -> BuildReport {
+        var clock = StepClock()
         var diags = Diagnostics()
         guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)
+        clock.lap("load")
         let files = render(content, theme: theme, staticFiles: staticFiles)
+        clock.lap("render")
         diags.append(contentsOf: check(files, staticFiles: staticFiles, content: content))
         try diags.throwIfErrors()
+        clock.lap("check")
         try OutputWriter(output: options.output).write(files, staticDir: options.staticDir, staticFiles: staticFiles)
+        clock.lap("write")
         return BuildReport(pages: files.filter { $0.path.hasSuffix(".html") }.count,
-                           files: files.count + staticFiles.count, warnings: content.warnings)
+                           files: files.count + staticFiles.count, warnings: content.warnings, timings: clock.laps)
     }
 
     /// Step 1: read and validate `Content/`.
@@ -109,6 +116,19 @@ public struct SiteBuilder: Sendable {
         }
         diags.append(contentsOf: found.flatMap { $0 })
         return diags.all
+    }
+}
+
+/// Wall time between named points of a pipeline.
+struct StepClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var laps: [(step: String, ms: Int)] = []
+
+    /// Records the time since the previous lap under `step`.
+    mutating func lap(_ step: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((step, Int((now - last) / 1_000_000)))
+        last = now
     }
 }
 

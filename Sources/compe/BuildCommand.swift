@@ -20,6 +20,7 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("static"), help: "Files copied verbatim into the output.") var staticDir = "Static"
     @Option(help: "The output directory.") var out = "Public"
     @Flag(help: "Include pages and contests marked draft: true.") var drafts = false
+    @Flag(help: "Print the time taken by each build step (load, render, check, write).") var timings = false
     @Option(help: "The entry store, read (never written) to link backlog items to their contest entries.") var data = "Data"
     @Option(help: ArgumentHelp("Decide which contests are open as of this time (RFC 3339), instead of now.", visibility: .hidden))
     var now: String?
@@ -48,6 +49,7 @@ struct Build: ParsableCommand {
             printDiagnostics(report.warnings)
             let ms = Int(Date().timeIntervalSince(start) * 1000)
             print("built \(report.pages) pages (\(report.files) files) into \(out)/ in \(ms) ms")
+            if timings { print(report.timings.map { "\($0.step) \($0.ms) ms" }.joined(separator: ", ")) }
         } catch let error as DiagnosticError {
             printDiagnostics(error.diagnostics)
             let count = error.diagnostics.filter { $0.severity == .error }.count
