@@ -35,7 +35,8 @@ let package = Package(
         ),
         .target(
             name: "CompeSite",
-            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Theme")]
         ),
         .target(

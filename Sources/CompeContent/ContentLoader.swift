@@ -15,13 +15,16 @@ public struct ContentLoader: Sendable {
     public var includeDrafts: Bool
     /// Template names the theme knows; overrides with other names are errors.
     public var knownTemplates: [String]
+    /// Pages parsed by earlier loads (the dev server's); nil parses every file.
+    public var cache: SourceCache?
 
     /// Creates a loader for the directory `root`.
-    public init(root: URL, displayRoot: String? = nil, includeDrafts: Bool = false, knownTemplates: [String]) {
+    public init(root: URL, displayRoot: String? = nil, includeDrafts: Bool = false, knownTemplates: [String], cache: SourceCache? = nil) {
         self.root = root
         self.displayRoot = displayRoot ?? root.path
         self.includeDrafts = includeDrafts
         self.knownTemplates = knownTemplates
+        self.cache = cache
     }
 
     /// Keys allowed in `site.yml`.
@@ -44,9 +47,13 @@ public struct ContentLoader: Sendable {
         guard let config = loadConfig(&diags) else { return nil }
 
         let pageFiles = markdownFiles(under: "pages")
+        let configKey = cache.map { _ in "\(config.languages)|\(config.defaultLanguage)|\(includeDrafts)" } ?? ""
         let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics) in
+            let stamp = cache.flatMap { _ in SourceCache.stamp(file.url.path) }.map { configKey + "|" + $0 }
+            if let stamp, let hit = cache?.page(file.relative, stamp: stamp) { return hit }
             var d = Diagnostics()
             let page = loadPage(file, config: config, diags: &d)
+            if let stamp { cache?.store(file.relative, stamp: stamp, page: page, diags: d) }
             return (page, d)
         }
         var pages: [PageSource] = []
@@ -157,13 +164,9 @@ public struct ContentLoader: Sendable {
 
     func markdownFiles(under dir: String) -> [ContentFile] {
         let base = root.appendingPathComponent(dir)
-        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-        var out: [ContentFile] = []
-        for case let url as URL in walker where url.pathExtension == "md" {
-            let rel = String(url.path.dropFirst(base.path.count + 1))
-            out.append(ContentFile(relative: dir + "/" + rel, url: url))
+        return DirectoryWalk.files(under: base.path).filter { $0.hasSuffix(".md") }.sorted().map {
+            ContentFile(relative: dir + "/" + $0, url: base.appendingPathComponent($0))
         }
-        return out.sorted { $0.relative < $1.relative }
     }
 
     /// Splits `about.en.md` into (`about`, `en`); `about.md` gives the default language.

@@ -17,7 +17,8 @@ public struct FrontMatterDocument: Sendable {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         // Files saved on Windows: "\r\n" is one Character in Swift, so normalise before splitting.
-        if text.contains("\r\n") { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
+        // (A byte test first: Foundation's `contains` on String is a slow CFString search.)
+        if text.utf8.contains(13), text.contains("\r\n") { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
         // Scan UTF-8 bytes for the fences; only the fence lines are ever compared.
         let bytes = Array(text.utf8)
         var lineStarts = [0]

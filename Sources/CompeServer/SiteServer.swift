@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Int
     /// The server's clock (tests move it to before `opens` or after `closes`).
     public var clock: @Sendable () -> Date
+    /// In watch mode, the hub that tells open pages to reload; nil otherwise.
+    public var liveReload: LiveReload?
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -49,6 +51,10 @@ public enum SiteServer {
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger))
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
+        if let live = config.liveReload {
+            router.middlewares.add(LiveReloadMiddleware(publicDir: config.publicDir))
+            live.register(on: router)
+        }
         router.middlewares.add(FileMiddleware(config.publicDir.path, searchForIndexHtml: true, logger: logger))
         router.get("/healthz") { _, _ in "ok\n" }
         if let dataDir = config.dataDir, let contentDir = config.contentDir {

@@ -19,8 +19,13 @@ public struct LinkChecker: Sendable {
 
     /// Checks one page whose URL path is `pageURL`.
     public func check(_ html: String, pageURL: String, origin: OutputFile.Origin?, fallbackPath: String) -> [Diagnostic] {
+        check(links: Self.links(in: html), pageURL: pageURL, origin: origin, fallbackPath: fallbackPath)
+    }
+
+    /// Checks the links of one page (found earlier with `links(in:)`).
+    public func check(links: [String], pageURL: String, origin: OutputFile.Origin?, fallbackPath: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for link in Self.links(in: html) {
+        for link in links {
             guard let target = resolve(link, from: pageURL) else { continue }
             if exists(target) { continue }
             out.append(.error(locate(link, origin: origin, fallbackPath: fallbackPath),
@@ -67,11 +72,11 @@ public struct LinkChecker: Sendable {
     /// The output-relative path an internal link points at, or nil for external links.
     func resolve(_ link: String, from pageURL: String) -> String? {
         if link.isEmpty || link.hasPrefix("#") || link.hasPrefix("//") { return nil }
-        if let colon = link.firstIndex(of: ":"), !link[..<colon].contains("/") { return nil } // has a scheme
+        if let colon = link.firstIndex(of: ":"), !link[..<colon].utf8.contains(UInt8(ascii: "/")) { return nil } // has a scheme
         if ignoredPrefixes.contains(where: { link.hasPrefix($0) }) { return nil }
         var path = link
         if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = String(path[..<cut]) }
-        if path.contains("%") { path = path.removingPercentEncoding ?? path }
+        if path.utf8.contains(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
         if path.isEmpty { return nil }
         if !path.hasPrefix("/") {
             let base = pageURL.hasSuffix("/") ? pageURL : String(pageURL[...(pageURL.lastIndex(of: "/") ?? pageURL.startIndex)])

@@ -32,7 +32,8 @@ public struct OutputWriter: Sendable {
     }
 
     /// Writes `files` and copies `staticFiles` from `staticDir`, then swaps the result into place.
-    public func write(_ files: [OutputFile], staticDir: URL, staticFiles: [String]) throws {
+    /// `manifest` becomes the marker's text.
+    public func write(_ files: [OutputFile], staticDir: URL, staticFiles: [String], manifest: String = "") throws {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -64,7 +65,9 @@ public struct OutputWriter: Sendable {
                     .map { "cannot write \(file.path): \($0)" }
             }
             if let failure = failures.compactMap({ $0 }).first { throw WriteError.io(failure) }
-            try Data().write(to: staging.appendingPathComponent(Self.marker))
+            if let failure = Self.writeFile(Data(manifest.utf8), to: staging.appendingPathComponent(Self.marker).path) {
+                throw WriteError.io("cannot write \(Self.marker): \(failure)")
+            }
             if fm.fileExists(atPath: output.path) {
                 try fm.moveItem(at: output, to: retired)
             }
@@ -78,6 +81,47 @@ public struct OutputWriter: Sendable {
             throw WriteError.io("cannot write the site to \(output.path): \(error.localizedDescription)")
         }
         try? fm.removeItem(at: retired)
+    }
+
+    /// Updates an existing output in place: writes `changed` files and copies `staticFiles` (each
+    /// to a temporary name, then renamed over the old one, so a reader sees the old file or the
+    /// new one, never half), deletes `removed` paths, and writes the manifest last.
+    public func update(_ changed: [OutputFile], staticDir: URL, staticFiles: [String], removed: [String], manifest: String) throws {
+        let root = output.path
+        var made = Set<String>()
+        func ensureParent(_ path: String) {
+            var dirs: [String] = []
+            var d = (path as NSString).deletingLastPathComponent
+            while !d.isEmpty && !made.contains(d) { dirs.append(d); d = (d as NSString).deletingLastPathComponent }
+            for dir in dirs.reversed() {
+                mkdir(root + "/" + dir, 0o755)
+                made.insert(dir)
+            }
+        }
+        func replace(_ path: String, with data: Data) throws {
+            ensureParent(path)
+            let final = root + "/" + path
+            let temp = root + "/" + (path as NSString).deletingLastPathComponent + "/.compe-tmp-\((path as NSString).lastPathComponent)"
+            if let failure = Self.writeFile(data, to: temp) { throw WriteError.io("cannot write \(path): \(failure)") }
+            guard rename(temp, final) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temp)
+                throw WriteError.io("cannot write \(path): \(reason)")
+            }
+        }
+        for file in changed { try replace(file.path, with: file.contents) }
+        for path in staticFiles {
+            guard let data = FileManager.default.contents(atPath: staticDir.appendingPathComponent(path).path) else {
+                throw WriteError.io("cannot read \(staticDir.lastPathComponent)/\(path)")
+            }
+            try replace(path, with: data)
+        }
+        for path in removed {
+            unlink(root + "/" + path)
+            var d = (path as NSString).deletingLastPathComponent
+            while !d.isEmpty && rmdir(root + "/" + d) == 0 { d = (d as NSString).deletingLastPathComponent }
+        }
+        try replace(Self.marker, with: Data(manifest.utf8))
     }
 
     /// Writes `data` to a new file at `path` with plain POSIX calls, returning the reason on

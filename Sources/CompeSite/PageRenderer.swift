@@ -2,6 +2,16 @@ import CompeContent
 import CompeCore
 import Foundation
 
+/// A page to render and the key of what it depends on.
+struct RenderJob: Sendable {
+    /// Path inside the output directory.
+    let path: String
+    /// `Fingerprint` of every input of the page.
+    let key: String
+    /// Renders the page.
+    let render: @Sendable () -> OutputFile
+}
+
 /// Turns loaded content into output files: Markdown through Discount, then the theme.
 struct PageRenderer: Sendable {
     let content: SiteContent
@@ -38,23 +48,86 @@ struct PageRenderer: Sendable {
 
     /// Every output file of the site.
     func renderAll() -> [OutputFile] {
-        var jobs: [@Sendable () -> OutputFile] = []
-        for page in content.pages { jobs.append { renderPage(page) } }
-        for contest in content.contests { jobs.append { renderContest(contest) } }
-        for lang in config.languages { jobs.append { renderContestList(lang) } }
-        for source in content.contests where content.results[source.contest.slug] != nil {
-            jobs.append { renderResults(source) }
+        let jobs = jobs()
+        return ParallelMap.map(jobs) { $0.render() } + renderGenerated()
+    }
+
+    /// One render per page, list and backlog page, each with the key of everything it shows:
+    /// the page's source, its templates, the site chrome of its language, and for lists the
+    /// front matter of their members. An unchanged key means unchanged output.
+    func jobs() -> [RenderJob] {
+        let chrome = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, chromeKey($0)) })
+        var jobs: [RenderJob] = []
+        func add(_ lang: String, _ path: String, _ parts: [String], _ render: @escaping @Sendable () -> OutputFile) {
+            jobs.append(RenderJob(path: path, key: Fingerprint.of([chrome[lang] ?? ""] + parts), render: render))
         }
-        if !content.iterations.isEmpty {
-            for lang in config.languages {
-                jobs.append { renderBacklog(lang) }
-                for it in content.iterations { jobs.append { renderIteration(it, lang) } }
+        var cards: [String: String] = [:]
+        for lang in config.languages { cards[lang] = Fingerprint.stableText(contestCards(lang)) }
+        var templateKeys: [String: String] = [:]
+        for name in Theme.templateNames { templateKeys[name] = Fingerprint.of([theme.key(name)]) }
+        let translationKeys = pageURLs.mapValues { urls in urls.keys.sorted().map { "\($0)=\(urls[$0]!)" }.joined(separator: " ") }
+        for page in content.pages {
+            let home = page.template == "home" ? cards[page.language] ?? "" : ""
+            add(page.language, OutputFile.path(forURL: page.url),
+                [templateKeys[page.template] ?? "", page.path, page.name, page.title, page.description, page.template, page.url,
+                 page.markdown, "\(page.bodyFirstLine)", translationKeys[page.name] ?? "", home]) { renderPage(page) }
+        }
+        for source in content.contests {
+            let c = source.contest
+            add(c.language, OutputFile.path(forURL: source.url),
+                [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
+                 "\(content.results[c.slug] != nil)", Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
+        }
+        for lang in config.languages {
+            add(lang, OutputFile.path(forURL: config.urlPath("contests", language: lang)), [theme.key("contests"), cards[lang] ?? ""]) {
+                renderContestList(lang)
             }
         }
-        var files = ParallelMap.map(jobs) { $0() }
+        for source in content.contests {
+            guard let results = content.results[source.contest.slug] else { continue }
+            add(source.contest.language, OutputFile.path(forURL: source.url + "results/"),
+                [theme.key("results"), Fingerprint.stableText(source), Fingerprint.stableText(results),
+                 Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderResults(source) }
+        }
+        if !content.iterations.isEmpty {
+            let backlog = Fingerprint.stableText(content.iterations)
+            let today = DateParsing.ymd(DateParsing.today(in: config.timeZone, now: now))
+            let links = Fingerprint.stableText(entryContests) + Fingerprint.stableText(contestURLs)
+            for lang in config.languages {
+                add(lang, OutputFile.path(forURL: config.urlPath("backlog", language: lang)), [theme.key("backlog"), backlog]) {
+                    renderBacklog(lang)
+                }
+                for it in content.iterations {
+                    add(lang, OutputFile.path(forURL: config.urlPath("backlog/\(it.slug)", language: lang)),
+                        [theme.key("iteration"), Fingerprint.stableText(it), today, links]) { renderIteration(it, lang) }
+                }
+            }
+        }
+        return jobs
+    }
+
+    /// What every page of `lang` shows around its body: settings, menu, stylesheets and scripts,
+    /// the backlog link, and the layout template (plus the program that renders it all).
+    func chromeKey(_ lang: String) -> String {
+        Fingerprint.of([Fingerprint.generator, lang, theme.key("layout"), configKey,
+                        Fingerprint.stableText((menus[lang] ?? []).map { [$0.title, $0.url] }),
+                        staticFiles.filter { $0.hasPrefix("css/") || $0.hasPrefix("js/") }.joined(separator: "\n"),
+                        "\(content.iterations.isEmpty)"])
+    }
+
+    /// `site.yml` as text (the time zone by name: its object's fields are not stable text).
+    var configKey: String {
+        Fingerprint.stableText([config.title, config.description, config.baseURL, config.languages, config.timeZone.identifier,
+                                config.submitURL, config.allowedOrigins] as [Any])
+    }
+
+    /// The small files made from the whole site (feeds, 404, sitemap, stylesheet): cheap, so
+    /// always rendered; the writer still skips them when their bytes did not change.
+    func renderGenerated() -> [OutputFile] {
+        var files: [OutputFile] = []
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
-        files.append(renderSitemap(files))
+        files.append(renderSitemap())
         files.append(OutputFile(path: "assets/compe.css", text: Theme.stylesheet))
         return files
     }
@@ -141,7 +214,7 @@ struct PageRenderer: Sendable {
                                            homeURL: config.urlPath("", language: lang), baseURL: config.baseURL, entries: entries))
     }
 
-    func renderSitemap(_ files: [OutputFile]) -> OutputFile {
+    func renderSitemap() -> OutputFile {
         var entries: [(url: String, alternates: [(lang: String, url: String)])] = []
         func alternates(_ urls: [String: String]) -> [(lang: String, url: String)] {
             config.languages.compactMap { l in urls[l].map { (lang: l, url: $0) } }

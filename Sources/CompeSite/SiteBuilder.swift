@@ -32,10 +32,12 @@ public struct BuildOptions: Sendable {
 
 /// What a build did.
 public struct BuildReport: Sendable {
-    /// HTML pages written.
+    /// HTML pages in the site.
     public var pages: Int
-    /// All files written, static ones included.
+    /// All files in the site, static ones included.
     public var files: Int
+    /// Files written by this build (all of them for a clean build; the changed ones otherwise).
+    public var written: Int
     /// Problems that did not stop the build.
     public var warnings: [Diagnostic]
     /// Wall time of each pipeline step in milliseconds, in order (`load`, `render`, `check`, `write`).
@@ -49,28 +51,87 @@ public struct BuildReport: Sendable {
 public struct SiteBuilder: Sendable {
     /// The build's options.
     public var options: BuildOptions
+    /// Caches kept between builds by a long-running process; nil for a one-off build.
+    public var memory: BuildMemory?
 
     /// Creates a builder.
-    public init(options: BuildOptions) { self.options = options }
+    public init(options: BuildOptions, memory: BuildMemory? = nil) {
+        self.options = options
+        self.memory = memory
+    }
 
     /// Runs the whole pipeline; throws `DiagnosticError` for content errors and leaves the
     /// output directory untouched in that case.
-    public func build() throws -> BuildReport {
+    ///
+    /// When the output holds the manifest of an earlier build by this compe, only pages whose
+    /// inputs changed are rendered and written (and deleted pages removed); `clean` (or no
+    /// usable manifest) renders everything and replaces the output in one swap. Both give the
+    /// same files, byte for byte.
+    public func build(clean: Bool = false) throws -> BuildReport {
         var clock = StepClock()
         var diags = Diagnostics()
         guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)
         clock.lap("load")
-        let files = render(content, theme: theme, staticFiles: staticFiles)
+
+        let renderer = PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles,
+                                    entryContests: options.entryContests)
+        let jobs = renderer.jobs()
+        let previous = clean ? nil : (memory?.manifest ?? BuildManifest.read(from: options.output))
+        let root = options.output.path
+        let stale = ParallelMap.map(jobs) { job -> Bool in
+            guard let old = previous?.outputs[job.path], old.key == job.key else { return true }
+            return BuildManifest.size(root + "/" + job.path) != old.size
+        }
+        let rendered = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { $0.render() }
+        let generated = renderer.renderGenerated()
         clock.lap("render")
-        diags.append(contentsOf: check(files, staticFiles: staticFiles, content: content))
+
+        // Links of every page: from the new HTML, or from the manifest for pages not re-rendered.
+        var renderedByPath: [String: OutputFile] = [:]
+        for file in rendered { renderedByPath[file.path] = file }
+        let found = ParallelMap.map(rendered + generated) { LinkChecker.links(in: String(decoding: $0.contents, as: UTF8.self)) }
+        var links: [String: [String]] = [:]
+        for (file, l) in zip(rendered + generated, found) { links[file.path] = l }
+        for (job, isStale) in zip(jobs, stale) where !isStale { links[job.path] = previous?.outputs[job.path]?.links ?? [] }
+        let allPaths = jobs.map(\.path) + generated.map(\.path)
+        diags.append(contentsOf: check(paths: allPaths, links: links, origins: renderedByPath, staticFiles: staticFiles, content: content) { path in
+            jobs.filter { $0.path == path }.map { $0.render() }
+        })
         try diags.throwIfErrors()
         clock.lap("check")
-        try OutputWriter(output: options.output).write(files, staticDir: options.staticDir, staticFiles: staticFiles)
+
+        var manifest = BuildManifest(generator: Fingerprint.generator)
+        for job in jobs {
+            let size = renderedByPath[job.path]?.contents.count ?? previous?.outputs[job.path]?.size ?? 0
+            manifest.outputs[job.path] = .init(key: job.key, size: size, links: links[job.path] ?? [])
+        }
+        for file in generated {
+            manifest.outputs[file.path] = .init(key: Fingerprint.of([String(decoding: file.contents, as: UTF8.self)]),
+                                                size: file.contents.count, links: links[file.path] ?? [])
+        }
+        let staticDir = options.staticDir.path
+        for path in staticFiles { manifest.statics[path] = BuildManifest.stamp(staticDir + "/" + path) ?? "" }
+
+        let writer = OutputWriter(output: options.output)
+        var written = rendered.count + generated.count + staticFiles.count
+        if let previous, previous.outputs.keys.allSatisfy(BuildManifest.storable) {
+            let changedGenerated = generated.filter { previous.outputs[$0.path]?.key != manifest.outputs[$0.path]?.key
+                || BuildManifest.size(root + "/" + $0.path) != $0.contents.count }
+            let changedStatic = staticFiles.filter { previous.statics[$0] != manifest.statics[$0] }
+            let removed = Set(previous.outputs.keys).union(previous.statics.keys)
+                .subtracting(manifest.outputs.keys).subtracting(manifest.statics.keys).sorted()
+            try writer.update(rendered + changedGenerated, staticDir: options.staticDir, staticFiles: changedStatic,
+                              removed: removed, manifest: manifest.text)
+            written = rendered.count + changedGenerated.count + changedStatic.count
+        } else {
+            try writer.write(rendered + generated, staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
+        }
+        memory?.manifest = manifest
         clock.lap("write")
-        return BuildReport(pages: files.filter { $0.path.hasSuffix(".html") }.count,
-                           files: files.count + staticFiles.count, warnings: content.warnings, timings: clock.laps)
+        return BuildReport(pages: allPaths.filter { $0.hasSuffix(".html") }.count,
+                           files: allPaths.count + staticFiles.count, written: written, warnings: content.warnings, timings: clock.laps)
     }
 
     /// Step 1: read and validate `Content/`.
@@ -78,44 +139,61 @@ public struct SiteBuilder: Sendable {
 
     var loader: ContentLoader {
         ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
-                      knownTemplates: Theme.templateNames)
+                      knownTemplates: Theme.templateNames, cache: memory?.sources)
     }
 
-    /// Step 2: render every page, list, feed and the sitemap, in parallel.
-    public func render(_ content: SiteContent, theme: Theme, staticFiles: [String]) -> [OutputFile] {
-        PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles,
-                     entryContests: options.entryContests).renderAll()
-    }
-
-    /// Step 3: refuse outputs that collide and internal links that lead nowhere.
-    public func check(_ files: [OutputFile], staticFiles: [String], content: SiteContent) -> [Diagnostic] {
+    /// Step 3: refuse outputs that collide and internal links that lead nowhere. `origins` are
+    /// the pages rendered in this build; a broken link on another page is located by rendering
+    /// that page again with `rerender`.
+    func check(paths: [String], links: [String: [String]], origins: [String: OutputFile], staticFiles: [String],
+               content: SiteContent, rerender: @Sendable (String) -> [OutputFile]) -> [Diagnostic] {
         let config = content.config
         var diags = Diagnostics()
-        var seen: [String: String] = [:]
-        for file in files {
-            let source = file.origin?.path ?? "(generated) \(file.path)"
-            if let other = seen[file.path] {
-                diags.error(SourceLocation(path: source), "builds the same page as \(other): /\(file.path)")
+        var seen = Set<String>()
+        var reported = Set<String>()
+        for path in paths where !seen.insert(path).inserted && reported.insert(path).inserted {
+            let sources = rerender(path).map { $0.origin?.path ?? "(generated) \(path)" }
+            for (i, source) in sources.enumerated() where i > 0 {
+                diags.error(SourceLocation(path: source), "builds the same page as \(sources[0]): /\(path)")
             }
-            seen[file.path] = source
         }
-        for file in staticFiles where seen[file] != nil {
+        for file in staticFiles where seen.contains(file) {
             diags.error(SourceLocation(path: options.staticDir.lastPathComponent + "/" + file),
                         "collides with a generated page (/\(file)); rename or move it")
         }
-        var existing = Set(files.map(\.path))
+        var existing = seen
         existing.formUnion(staticFiles)
         existing.formUnion(content.unrenderedURLs.map(OutputFile.path(forURL:)))
         let prefixes = config.submitURL.hasPrefix("/") ? [config.submitURL + "/"] : []
         let checker = LinkChecker(existing: existing, ignoredPrefixes: prefixes)
-        let htmlFiles = files.filter { $0.path.hasSuffix(".html") }
-        let found = ParallelMap.map(htmlFiles) { file -> [Diagnostic] in
-            let url = "/" + (file.path.hasSuffix("index.html") ? String(file.path.dropLast("index.html".count)) : file.path)
-            return checker.check(String(decoding: file.contents, as: UTF8.self), pageURL: url, origin: file.origin,
-                                 fallbackPath: "(generated) \(file.path)")
+        let htmlPaths = Array(seen.filter { $0.hasSuffix(".html") }).sorted()
+        let found = ParallelMap.map(htmlPaths) { path -> [Diagnostic] in
+            let url = "/" + (path.hasSuffix("index.html") ? String(path.dropLast("index.html".count)) : path)
+            let fallback = "(generated) \(path)"
+            let quick = checker.check(links: links[path] ?? [], pageURL: url, origin: origins[path]?.origin, fallbackPath: fallback)
+            guard !quick.isEmpty, origins[path] == nil, let again = rerender(path).first else { return quick }
+            return checker.check(String(decoding: again.contents, as: UTF8.self), pageURL: url, origin: again.origin, fallbackPath: fallback)
         }
         diags.append(contentsOf: found.flatMap { $0 })
         return diags.all
+    }
+}
+
+/// What a long-running builder (the dev server) keeps between builds: the last manifest and
+/// the parsed source files, so a rebuild reads and renders only what changed.
+public final class BuildMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _manifest: BuildManifest?
+    /// Parsed `Content/` files by path and stamp.
+    public let sources = SourceCache()
+
+    /// An empty memory.
+    public init() {}
+
+    /// The manifest of the last good build.
+    public var manifest: BuildManifest? {
+        get { lock.withLock { _manifest } }
+        set { lock.withLock { _manifest = newValue } }
     }
 }
 

@@ -13,15 +13,19 @@ public struct Theme: Sendable {
                                        "backlog", "iteration", "results"]
 
     private let library: MustacheLibrary
+    /// The text of each template in use (the override or the built-in one), for build-cache keys.
+    public let texts: [String: String]
 
     /// Loads the built-in templates and applies `overrides`. A template that does not parse
     /// is reported at its line and column.
     public init(overrides: [String: TemplateSource]) throws {
         var diags = Diagnostics()
         var library = MustacheLibrary()
+        var texts: [String: String] = [:]
         for name in Self.templateNames {
             let override = overrides[name]
             let text = override?.text ?? Self.builtIn(name)
+            texts[name] = text
             do {
                 library.register(try MustacheTemplate(string: text), named: name)
             } catch let error as MustacheTemplate.ParserError {
@@ -32,6 +36,30 @@ public struct Theme: Sendable {
         }
         try diags.throwIfErrors()
         self.library = library
+        self.texts = texts
+    }
+
+    /// `name` and every partial it includes (`{{> other}}`), directly or through other partials.
+    public func closure(of name: String) -> [String] {
+        var seen: [String] = []
+        var pending = [name]
+        while let next = pending.popLast() {
+            guard !seen.contains(next), let text = texts[next] else { continue }
+            seen.append(next)
+            var rest = Substring(text)
+            while let open = rest.range(of: "{{>") {
+                rest = rest[open.upperBound...]
+                guard let close = rest.range(of: "}}") else { break }
+                pending.append(rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+                rest = rest[close.upperBound...]
+            }
+        }
+        return seen.sorted()
+    }
+
+    /// The text of `names` and of every partial they include, for cache keys.
+    func key(_ names: String...) -> String {
+        Set(names.flatMap(closure(of:))).sorted().map { "\($0)\u{1}\(texts[$0] ?? "")" }.joined(separator: "\u{2}")
     }
 
     /// Renders template `name` with `context`.

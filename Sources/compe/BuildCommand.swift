@@ -11,8 +11,9 @@ struct Build: ParsableCommand {
         abstract: "Build the static site from Content/ and Static/ into Public/.",
         discussion: """
         Every content problem is printed as path:line:col: error: message, all at once, and the
-        build then exits 1 without touching the output directory. A good build replaces the
-        output directory in one swap.
+        build then exits 1 without touching the output directory. The first build (or --clean)
+        writes everything and replaces the output directory in one swap; later builds render and
+        write only the files whose inputs changed, and give the same bytes as a clean build.
         """
     )
 
@@ -21,6 +22,7 @@ struct Build: ParsableCommand {
     @Option(help: "The output directory.") var out = "Public"
     @Flag(help: "Include pages and contests marked draft: true.") var drafts = false
     @Flag(help: "Print the time taken by each build step (load, render, check, write).") var timings = false
+    @Flag(help: "Render and write every file, ignoring what the last build left (its manifest in the output's .compe-build).") var clean = false
     @Option(help: "The entry store, read (never written) to link backlog items to their contest entries.") var data = "Data"
     @Option(help: ArgumentHelp("Decide which contests are open as of this time (RFC 3339), instead of now.", visibility: .hidden))
     var now: String?
@@ -45,10 +47,10 @@ struct Build: ParsableCommand {
         options.entryContests = EntryStore.contestsByEntry(dataDirectory: directory(data))
         let start = Date()
         do {
-            let report = try SiteBuilder(options: options).build()
+            let report = try SiteBuilder(options: options).build(clean: clean)
             printDiagnostics(report.warnings)
             let ms = Int(Date().timeIntervalSince(start) * 1000)
-            print("built \(report.pages) pages (\(report.files) files) into \(out)/ in \(ms) ms")
+            print("built \(report.pages) pages (\(report.files) files, \(report.written) written) into \(out)/ in \(ms) ms")
             if timings { print(report.timings.map { "\($0.step) \($0.ms) ms" }.joined(separator: ", ")) }
         } catch let error as DiagnosticError {
             printDiagnostics(error.diagnostics)

@@ -47,6 +47,12 @@ func printDiagnostics(_ diagnostics: [Diagnostic]) {
     if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }
 
+/// Prints a line on stdout at once (not buffered): long-running commands report progress to
+/// scripts and tests that read their output while they run.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// A directory argument as a URL relative to the working directory.
 func directory(_ path: String) -> URL {
     URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL

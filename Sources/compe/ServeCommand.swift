@@ -1,6 +1,8 @@
 import ArgumentParser
 import CompeCore
 import CompeServer
+import CompeSite
+import CompeStore
 import Foundation
 import Logging
 
@@ -13,6 +15,10 @@ struct Serve: AsyncParsableCommand {
         /healthz, and the entry API under /api (contest dates and limits come from the briefs in
         --content; entries are stored in --data). SIGTERM or SIGINT stops it gracefully: requests
         in progress finish, new connections are refused.
+
+        With --watch it is the dev server: it builds first, then watches --content and --static
+        and rebuilds only what an edit changed; open pages reload by themselves, and a content
+        error shows as an overlay (path:line:col: message) while the last good site stays served.
         """
     )
 
@@ -21,7 +27,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("public"), help: "The built site.") var publicDir = "Public"
     @Option(help: "Where entries are stored (SQLite and uploads).") var data = "Data"
     @Option(help: "The content directory (contest briefs).") var content = "Content"
+    @Option(name: .customLong("static"), help: "Static files (watched with --watch).") var staticDir = "Static"
     @Option(name: .customLong("rate-limit"), help: "Entry posts per IP per minute; 0 disables the limit.") var rateLimit = 30
+    @Flag(help: "Build, then rebuild on every change to --content or --static and reload open pages.") var watch = false
+    @Flag(help: "With --watch, include pages and contests marked draft: true.") var drafts = false
     @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
 
     func validate() throws {
@@ -32,6 +41,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let dir = directory(publicDir)
+        let live = watch ? LiveReload() : nil
+        var watcher: FileWatcher?
+        if let live { watcher = try startWatching(live) }
+        defer { watcher?.stop() }
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("index.html").path) else {
             throw fail("\(publicDir)/index.html not found: run 'compe build' first")
         }
@@ -40,16 +53,59 @@ struct Serve: AsyncParsableCommand {
         let fixed = now.flatMap(DateParsing.dateTime)
         let start = Date()
         let clock: @Sendable () -> Date = { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(start)) } ?? Date() }
-        let config = ServerConfiguration(host: host, port: port, publicDir: dir, dataDir: directory(data),
+        var config = ServerConfiguration(host: host, port: port, publicDir: dir, dataDir: directory(data),
                                          contentDir: directory(content), rateLimit: rateLimit, clock: clock)
+        config.liveReload = live
         do {
             try await SiteServer.run(config, logger: logger) { bound in
                 // Written unbuffered: scripts and tests read the bound port from this line.
-                FileHandle.standardOutput.write(Data("serving \(dir.path) on http://\(host):\(bound)/\n".utf8))
+                say("serving \(dir.path) on http://\(host):\(bound)/")
             }
         } catch let error as DiagnosticError {
             printDiagnostics(error.diagnostics)
             throw fail("the content has errors; fix them before serving the entry API")
         }
+    }
+
+    /// Builds once (a failure stops here), then rebuilds on every batch of changes.
+    func startWatching(_ live: LiveReload) throws -> FileWatcher {
+        let memory = BuildMemory()
+        let contentDir = directory(content), staticURL = directory(staticDir), out = directory(publicDir)
+        let dataDir = directory(data), drafts = drafts
+        let fixed = now.flatMap(DateParsing.dateTime)
+        let started = Date()
+        @Sendable func build() throws -> BuildReport {
+            var options = BuildOptions(content: contentDir, contentDisplay: content, staticDir: staticURL, output: out,
+                                       includeDrafts: drafts, now: fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date())
+            options.entryContests = EntryStore.contestsByEntry(dataDirectory: dataDir)
+            return try SiteBuilder(options: options, memory: memory).build()
+        }
+        do {
+            let report = try build()
+            printDiagnostics(report.warnings)
+            say("built \(report.pages) pages (\(report.written) files written); watching \(content)/ and \(staticDir)/")
+        } catch let error as DiagnosticError {
+            printDiagnostics(error.diagnostics)
+            throw fail("the content has errors; fix them and start again")
+        }
+        let watcher = try FileWatcher(roots: [contentDir, staticURL]) { _ in
+            let start = ContinuousClock.now
+            do {
+                let report = try build()
+                live.rebuilt()
+                let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+                printDiagnostics(report.warnings)
+                say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written")
+            } catch let error as DiagnosticError {
+                printDiagnostics(error.diagnostics)
+                live.failed(error.diagnostics)
+                say("build failed; still serving the last good site")
+            } catch {
+                live.failed([.error(SourceLocation(path: publicDir), "\(error)")])
+                say("build failed: \(error)")
+            }
+        }
+        watcher.start()
+        return watcher
     }
 }

@@ -1,0 +1,66 @@
+import CompeCore
+import Foundation
+
+/// Pages parsed by earlier loads, keyed by path and by the file's size, modification time and
+/// inode, so a long-running process (the dev server) re-reads only files that changed.
+public final class SourceCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pages: [String: (stamp: String, page: PageSource?, diags: Diagnostics)] = [:]
+
+    /// An empty cache.
+    public init() {}
+
+    /// The cached parse of `path` if its stamp is still `stamp`.
+    func page(_ path: String, stamp: String) -> (PageSource?, Diagnostics)? {
+        lock.withLock {
+            guard let hit = pages[path], hit.stamp == stamp else { return nil }
+            return (hit.page, hit.diags)
+        }
+    }
+
+    /// Remembers the parse of `path`.
+    func store(_ path: String, stamp: String, page: PageSource?, diags: Diagnostics) {
+        lock.withLock { pages[path] = (stamp, page, diags) }
+    }
+
+    /// Size, modification time (ns) and inode of a file: editors that save by rename change the inode.
+    static func stamp(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
+    }
+}
+
+/// Lists files with `opendir`/`readdir` (Foundation's enumerator costs a URL and a stat per entry).
+public enum DirectoryWalk {
+    /// Paths relative to `dir` of every regular file below it (symbolic links are followed
+    /// for files, not for directories); hidden entries are skipped. Empty when `dir` is missing.
+    public static func files(under dir: String) -> [String] {
+        var out: [String] = []
+        walk(dir, prefix: "", into: &out, depth: 0)
+        return out
+    }
+
+    private static func walk(_ dir: String, prefix: String, into out: inout [String], depth: Int) {
+        guard depth < 32, let handle = opendir(dir) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let full = dir + "/" + name
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) || type == Int32(DT_LNK) {
+                var info = stat()
+                guard stat(full, &info) == 0 else { continue }
+                type = (info.st_mode & S_IFMT) == S_IFDIR ? (type == Int32(DT_LNK) ? -1 : Int32(DT_DIR)) : Int32(DT_REG)
+            }
+            if type == Int32(DT_DIR) {
+                walk(full, prefix: prefix + name + "/", into: &out, depth: depth + 1)
+            } else if type == Int32(DT_REG) {
+                out.append(prefix + name)
+            }
+        }
+    }
+}
