@@ -31,12 +31,12 @@ let package = Package(
         .target(name: "CompeCore"),
         .target(
             name: "CompeContent",
-            dependencies: ["CompeCore", "CDiscount", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CompeCore", "CDiscount", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "CompeSite",
-            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Theme")]
         ),
         .target(

@@ -47,18 +47,23 @@ public struct ContentLoader: Sendable {
         guard let config = loadConfig(&diags) else { return nil }
 
         let pageFiles = markdownFiles(under: "pages")
-        let configKey = cache.map { _ in "\(config.languages)|\(config.defaultLanguage)|\(includeDrafts)" } ?? ""
-        let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics) in
-            let stamp = cache.flatMap { _ in SourceCache.stamp(file.url.path) }.map { configKey + "|" + $0 }
-            if let stamp, let hit = cache?.page(file.relative, stamp: stamp) { return hit }
+        let configKey = "\(config.languages)|\(includeDrafts)|\(displayRoot)"   // as in reloadPage
+        let known = cache?.snapshot()
+        let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics, SourceCache.Entry?) in
+            // A file the watcher vouches for is reused without a stat; others are checked by stamp.
+            if let hit = known?.entries[file.relative], hit.stamp.hasPrefix(configKey + "|"), known?.verified.contains(file.relative) == true {
+                return (hit.page, hit.diags, nil)
+            }
+            let stamp = cache == nil ? nil : SourceCache.stamp(file.path).map { configKey + "|" + $0 }
+            if let stamp, let hit = known?.entries[file.relative], hit.stamp == stamp { return (hit.page, hit.diags, hit) }
             var d = Diagnostics()
             let page = loadPage(file, config: config, diags: &d)
-            if let stamp { cache?.store(file.relative, stamp: stamp, page: page, diags: d) }
-            return (page, d)
+            return (page, d, stamp.map { ($0, page, d) })
         }
+        cache?.store(zip(pageFiles, pageResults).compactMap { file, r in r.2.map { (file.relative, $0) } })
         var pages: [PageSource] = []
         var unrendered: Set<String> = []
-        for (file, (page, d)) in zip(pageFiles, pageResults) {
+        for (file, (page, d, _)) in zip(pageFiles, pageResults) {
             diags.append(contentsOf: d.all)
             if let page, includeDrafts || !page.draft { pages.append(page) }
             if page == nil, let url = guessedURL(ofPage: file, config: config) { unrendered.insert(url) }
@@ -80,6 +85,19 @@ public struct ContentLoader: Sendable {
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
                            iterations: iterations, results: results)
+    }
+
+    /// Parses one page file again (the dev server's fast path), given by absolute path; nil when
+    /// the path is not a page file of this site. The source cache, if any, learns the result.
+    public func reloadPage(atPath path: String, config: SiteConfig) -> (page: PageSource?, diagnostics: Diagnostics)? {
+        let prefix = root.path + "/pages/"
+        guard path.hasPrefix(prefix), path.hasSuffix(".md") else { return nil }
+        let file = ContentFile(relative: "pages/" + path.dropFirst(prefix.count), path: path)
+        guard let stamp = SourceCache.stamp(path) else { return nil }
+        var diags = Diagnostics()
+        let page = loadPage(file, config: config, diags: &diags)
+        cache?.store([(file.relative, ("\(config.languages)|\(includeDrafts)|\(displayRoot)|" + stamp, page, diags))])
+        return (page, diags)
     }
 
     /// The URL a page file would have had, for one whose front matter failed to load.
@@ -159,13 +177,15 @@ public struct ContentLoader: Sendable {
     /// A content file found on disk: its path relative to `Content/`.
     struct ContentFile: Sendable {
         var relative: String
-        var url: URL
+        /// Absolute path.
+        var path: String
+        var url: URL { URL(fileURLWithPath: path) }
     }
 
     func markdownFiles(under dir: String) -> [ContentFile] {
         let base = root.appendingPathComponent(dir)
         return DirectoryWalk.files(under: base.path).filter { $0.hasSuffix(".md") }.sorted().map {
-            ContentFile(relative: dir + "/" + $0, url: base.appendingPathComponent($0))
+            ContentFile(relative: dir + "/" + $0, path: base.path + "/" + $0)
         }
     }
 
@@ -210,7 +230,7 @@ public struct ContentLoader: Sendable {
                           menu: f.bool("menu", diags: &diags) ?? false,
                           weight: f.int("weight", diags: &diags) ?? 0,
                           template: template, markdown: doc.body, bodyFirstLine: doc.bodyFirstLine,
-                          url: config.urlPath(urlName, language: language))
+                          url: config.urlPath(urlName, language: language), digest: Fingerprint.of([path, text]))
     }
 
     func checkTranslationsHaveOriginals(_ items: [(name: String, language: String, path: String)], config: SiteConfig,
@@ -250,9 +270,9 @@ public struct ContentLoader: Sendable {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let rel = "contests/\(slug)/\(name)"
                 if name.hasPrefix("brief.") && name.hasSuffix(".md") {
-                    files.append(ContentFile(relative: rel, url: slugURL.appendingPathComponent(name)))
+                    files.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "results.md" {
-                    resultFiles.append(ContentFile(relative: rel, url: slugURL.appendingPathComponent(name)))
+                    resultFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else {
                     diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md and results.md")
                 }
@@ -393,8 +413,7 @@ public struct ContentLoader: Sendable {
     }
 
     func readText(_ relative: String, diags: inout Diagnostics) -> String? {
-        let url = root.appendingPathComponent(relative)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: root.path + "/" + relative) else { return nil }
         guard let text = String(validatingUTF8Data: data) else {
             diags.error(SourceLocation(path: display(relative)), "file is not valid UTF-8: save it as UTF-8")
             return nil

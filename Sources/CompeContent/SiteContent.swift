@@ -50,31 +50,54 @@ public struct SiteConfig: Sendable {
 }
 
 /// A Markdown page from `Content/pages/`.
-public struct PageSource: Sendable {
+///
+/// A class (immutable, so safe to share): a site holds thousands of pages, and copying a struct
+/// of a dozen strings costs a dozen reference-count operations every time it is passed around.
+public final class PageSource: Sendable {
     /// Display path of the file, e.g. `Content/pages/about.en.md`.
-    public var path: String
+    public let path: String
     /// Page name without language or extension, e.g. `about` or `guide/faq`; `index` is home.
-    public var name: String
+    public let name: String
     /// Language of this file.
-    public var language: String
+    public let language: String
     /// Page title.
-    public var title: String
+    public let title: String
     /// Short description for meta tags.
-    public var description: String
+    public let description: String
     /// Left out unless drafts are built.
-    public var draft: Bool
+    public let draft: Bool
     /// Shown in the site navigation.
-    public var menu: Bool
+    public let menu: Bool
     /// Order in the navigation (lower first).
-    public var weight: Int
+    public let weight: Int
     /// Template name (`page` unless the front matter says otherwise).
-    public var template: String
+    public let template: String
     /// The Markdown body.
-    public var markdown: String
+    public let markdown: String
     /// Line of the body's first line in the file.
-    public var bodyFirstLine: Int
+    public let bodyFirstLine: Int
     /// The URL path, e.g. `/en/about/`.
-    public var url: String
+    public let url: String
+    /// `Fingerprint` of the file's path and bytes: everything above derives from them and the site settings.
+    public let digest: String
+
+    /// Creates a page.
+    public init(path: String, name: String, language: String, title: String, description: String, draft: Bool, menu: Bool,
+                weight: Int, template: String, markdown: String, bodyFirstLine: Int, url: String, digest: String) {
+        self.path = path
+        self.name = name
+        self.language = language
+        self.title = title
+        self.description = description
+        self.draft = draft
+        self.menu = menu
+        self.weight = weight
+        self.template = template
+        self.markdown = markdown
+        self.bodyFirstLine = bodyFirstLine
+        self.url = url
+        self.digest = digest
+    }
 }
 
 /// One language's brief of a contest.

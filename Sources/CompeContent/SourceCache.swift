@@ -4,23 +4,46 @@ import Foundation
 /// Pages parsed by earlier loads, keyed by path and by the file's size, modification time and
 /// inode, so a long-running process (the dev server) re-reads only files that changed.
 public final class SourceCache: @unchecked Sendable {
+    typealias Entry = (stamp: String, page: PageSource?, diags: Diagnostics)
     private let lock = NSLock()
-    private var pages: [String: (stamp: String, page: PageSource?, diags: Diagnostics)] = [:]
+    private var pages: [String: Entry] = [:]
+    private var verified: Set<String> = []
+    private var watched = false
 
     /// An empty cache.
     public init() {}
 
-    /// The cached parse of `path` if its stamp is still `stamp`.
-    func page(_ path: String, stamp: String) -> (PageSource?, Diagnostics)? {
+    /// The entries, read once per load (no lock per file).
+    func snapshot() -> (entries: [String: Entry], verified: Set<String>) {
+        lock.withLock { (pages, watched ? verified : []) }
+    }
+
+    /// Remembers parses of files (by path relative to `Content/`).
+    func store(_ new: [(path: String, entry: Entry)]) {
         lock.withLock {
-            guard let hit = pages[path], hit.stamp == stamp else { return nil }
-            return (hit.page, hit.diags)
+            for (path, entry) in new {
+                pages[path] = entry
+                if watched { verified.insert(path) }
+            }
         }
     }
 
-    /// Remembers the parse of `path`.
-    func store(_ path: String, stamp: String, page: PageSource?, diags: Diagnostics) {
-        lock.withLock { pages[path] = (stamp, page, diags) }
+    /// Called by a file watcher that sees every change: entries stay trusted without a `stat`
+    /// until `changed` (absolute paths under `root`) names them. Pass nil when the watcher lost
+    /// events, to check every file again.
+    public func invalidate(_ changed: [String]?, root: String) {
+        lock.withLock {
+            watched = true
+            guard let changed else { verified = []; return }
+            let prefix = root.hasSuffix("/") ? root : root + "/"
+            for path in changed where path.hasPrefix(prefix) {
+                let relative = String(path.dropFirst(prefix.count))
+                verified.remove(relative)
+                // A renamed or removed directory: forget everything below it.
+                let below = relative + "/"
+                if verified.contains(where: { $0.hasPrefix(below) }) { verified = verified.filter { !$0.hasPrefix(below) } }
+            }
+        }
     }
 
     /// Size, modification time (ns) and inode of a file: editors that save by rename change the inode.

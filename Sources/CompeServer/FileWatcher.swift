@@ -8,7 +8,7 @@ import Foundation
 public final class FileWatcher: @unchecked Sendable {
     private let fd: Int32
     private let quietMilliseconds: Int32
-    private let onChange: @Sendable ([String]) -> Void
+    private let onChange: @Sendable ([String]?) -> Void
     private var directories: [Int32: String] = [:]
     private let stopped = NSLock()
     private var isStopped = false
@@ -21,8 +21,9 @@ public final class FileWatcher: @unchecked Sendable {
     }
 
     /// Watches `roots` (missing ones are skipped); `onChange` runs on the watcher's own thread
-    /// with the changed paths of one batch.
-    public init(roots: [URL], quiet: Duration = .milliseconds(15), onChange: @escaping @Sendable ([String]) -> Void) throws {
+    /// with the changed paths of one batch, or nil when the kernel dropped events (anything may
+    /// have changed).
+    public init(roots: [URL], quiet: Duration = .milliseconds(15), onChange: @escaping @Sendable ([String]?) -> Void) throws {
         fd = inotify_init1(Int32(IN_CLOEXEC))
         guard fd >= 0 else { throw WatchError(description: "cannot watch files: \(String(cString: strerror(errno)))") }
         quietMilliseconds = Int32(quiet.components.seconds * 1000 + quiet.components.attoseconds / 1_000_000_000_000_000)
@@ -64,25 +65,32 @@ public final class FileWatcher: @unchecked Sendable {
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var pending: [String] = []
+        var overflowed = false
         while !shouldStop {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, pending.isEmpty ? 100 : quietMilliseconds)
             if ready > 0 {
                 let n = read(fd, &buffer, buffer.count)
-                if n > 0 { pending += parse(buffer, count: n) }
+                if n > 0 {
+                    let (paths, lost) = parse(buffer, count: n)
+                    pending += paths
+                    overflowed = overflowed || lost
+                }
                 continue
             }
-            if ready == 0, !pending.isEmpty {
+            if ready == 0, !pending.isEmpty || overflowed {
                 let batch = pending
                 pending = []
-                onChange(batch)
+                onChange(overflowed ? nil : batch)
+                overflowed = false
             }
         }
     }
 
     /// Paths named by the events in `buffer`; new directories are watched as they appear.
-    private func parse(_ buffer: [UInt8], count: Int) -> [String] {
+    private func parse(_ buffer: [UInt8], count: Int) -> (paths: [String], lost: Bool) {
         var out: [String] = []
+        var lost = false
         var offset = 0
         buffer.withUnsafeBytes { raw in
             while offset + MemoryLayout<inotify_event>.size <= count {
@@ -90,6 +98,7 @@ public final class FileWatcher: @unchecked Sendable {
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 let nameBytes = raw[nameStart..<min(count, nameStart + Int(event.len))].prefix { $0 != 0 }
                 let name = String(decoding: nameBytes, as: UTF8.self)
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { lost = true }
                 if let dir = directories[event.wd] {
                     let path = name.isEmpty ? dir : dir + "/" + name
                     out.append(path)
@@ -98,6 +107,6 @@ public final class FileWatcher: @unchecked Sendable {
                 offset = nameStart + Int(event.len)
             }
         }
-        return out
+        return (out, lost)
     }
 }

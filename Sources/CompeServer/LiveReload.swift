@@ -116,8 +116,17 @@ public final class LiveReload: Sendable {
           document.body.appendChild(overlay);
         }
         overlay.textContent = "";
-        var h = document.createElement("h2");
-        h.textContent = "compe: ビルドエラー / build failed";
+        function bilingual(tag, ja, en) {
+          var el = document.createElement(tag);
+          [["ja", ja], ["en", en]].forEach(function (pair, i) {
+            var span = document.createElement("span");
+            span.lang = pair[0];
+            span.textContent = (i ? " / " : "") + pair[1];
+            el.appendChild(span);
+          });
+          return el;
+        }
+        var h = bilingual("h2", "compe: ビルドエラー", "build failed");
         h.style.cssText = "color:#ff8080;font-size:1.2rem;margin:0 0 1rem";
         overlay.appendChild(h);
         problems.forEach(function (p) {
@@ -126,8 +135,7 @@ public final class LiveReload: Sendable {
           line.textContent = p.location + ": " + p.severity + ": " + p.message;
           overlay.appendChild(line);
         });
-        var note = document.createElement("p");
-        note.textContent = "ファイルを直すと自動で再読み込みします。 Fix the file and this page reloads by itself.";
+        var note = bilingual("p", "ファイルを直すと自動で再読み込みします。", "Fix the file and this page reloads by itself.");
         note.style.cssText = "color:#bbb;margin-top:1rem";
         overlay.appendChild(note);
       }

@@ -1,3 +1,4 @@
+import CompeContent
 import Foundation
 
 /// What the last build wrote, kept in the output's `.compe-build` marker: for every generated
@@ -46,15 +47,28 @@ public struct BuildManifest: Sendable, Equatable {
         return manifest
     }
 
+    /// The line of one output, as `text` writes it.
+    func line(_ path: String) -> String {
+        guard let o = outputs[path] else { return "" }
+        return "o\t\(path)\t\(o.key)\t\(o.size)\t\(o.links.joined(separator: "\u{1F}"))\n"
+    }
+
     /// The manifest as the marker file's text (sorted, so equal builds write equal bytes).
     public var text: String {
-        var out = Self.header + "\n" + generator + "\n"
-        for path in outputs.keys.sorted() {
-            let o = outputs[path]!
-            out += "o\t\(path)\t\(o.key)\t\(o.size)\t\(o.links.joined(separator: "\u{1F}"))\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(outputs.count * 160)
+        func put(_ s: String) { out.append(contentsOf: s.utf8) }
+        put(Self.header + "\n" + generator + "\n")
+        for (path, o) in outputs.sorted(by: { $0.key < $1.key }) {
+            put("o\t"); put(path); put("\t"); put(o.key); put("\t"); put(String(o.size)); put("\t")
+            for (i, link) in o.links.enumerated() {
+                if i > 0 { out.append(0x1F) }
+                put(link)
+            }
+            out.append(10)
         }
-        for path in statics.keys.sorted() { out += "s\t\(path)\t\(statics[path]!)\n" }
-        return out
+        for (path, stamp) in statics.sorted(by: { $0.key < $1.key }) { put("s\t\(path)\t\(stamp)\n") }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether a path or link can be stored in the line format (no tabs, newlines or separators).

@@ -85,8 +85,8 @@ public struct OutputWriter: Sendable {
 
     /// Updates an existing output in place: writes `changed` files and copies `staticFiles` (each
     /// to a temporary name, then renamed over the old one, so a reader sees the old file or the
-    /// new one, never half), deletes `removed` paths, and writes the manifest last.
-    public func update(_ changed: [OutputFile], staticDir: URL, staticFiles: [String], removed: [String], manifest: String) throws {
+    /// new one, never half), deletes `removed` paths, and writes the manifest (if given) last.
+    public func update(_ changed: [OutputFile], staticDir: URL, staticFiles: [String], removed: [String], manifest: String?) throws {
         let root = output.path
         var made = Set<String>()
         func ensureParent(_ path: String) {
@@ -121,7 +121,19 @@ public struct OutputWriter: Sendable {
             var d = (path as NSString).deletingLastPathComponent
             while !d.isEmpty && rmdir(root + "/" + d) == 0 { d = (d as NSString).deletingLastPathComponent }
         }
-        try replace(Self.marker, with: Data(manifest.utf8))
+        if let manifest { try replace(Self.marker, with: Data(manifest.utf8)) }
+    }
+
+    /// Adds lines to the manifest (later lines win over earlier ones for the same path), so
+    /// a one-page rebuild does not rewrite the whole list.
+    public func appendToManifest(_ lines: String) throws {
+        let fd = open(output.path + "/" + Self.marker, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw WriteError.io("cannot update \(Self.marker): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(lines.utf8)
+        guard Foundation.write(fd, bytes, bytes.count) == bytes.count else {
+            throw WriteError.io("cannot update \(Self.marker): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes `data` to a new file at `path` with plain POSIX calls, returning the reason on

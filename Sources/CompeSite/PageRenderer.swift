@@ -56,22 +56,13 @@ struct PageRenderer: Sendable {
     /// the page's source, its templates, the site chrome of its language, and for lists the
     /// front matter of their members. An unchanged key means unchanged output.
     func jobs() -> [RenderJob] {
-        let chrome = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, chromeKey($0)) })
+        let keys = JobKeys(self)
         var jobs: [RenderJob] = []
         func add(_ lang: String, _ path: String, _ parts: [String], _ render: @escaping @Sendable () -> OutputFile) {
-            jobs.append(RenderJob(path: path, key: Fingerprint.of([chrome[lang] ?? ""] + parts), render: render))
+            jobs.append(RenderJob(path: path, key: Fingerprint.of([keys.chrome[lang] ?? ""] + parts), render: render))
         }
-        var cards: [String: String] = [:]
-        for lang in config.languages { cards[lang] = Fingerprint.stableText(contestCards(lang)) }
-        var templateKeys: [String: String] = [:]
-        for name in Theme.templateNames { templateKeys[name] = Fingerprint.of([theme.key(name)]) }
-        let translationKeys = pageURLs.mapValues { urls in urls.keys.sorted().map { "\($0)=\(urls[$0]!)" }.joined(separator: " ") }
-        for page in content.pages {
-            let home = page.template == "home" ? cards[page.language] ?? "" : ""
-            add(page.language, OutputFile.path(forURL: page.url),
-                [templateKeys[page.template] ?? "", page.path, page.name, page.title, page.description, page.template, page.url,
-                 page.markdown, "\(page.bodyFirstLine)", translationKeys[page.name] ?? "", home]) { renderPage(page) }
-        }
+        let cards = keys.cards
+        for page in content.pages { jobs.append(pageJob(page, keys)) }
         for source in content.contests {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
@@ -104,6 +95,32 @@ struct PageRenderer: Sendable {
             }
         }
         return jobs
+    }
+
+    /// Keys shared by many jobs, computed once per build.
+    struct JobKeys {
+        var chrome: [String: String] = [:]
+        var cards: [String: String] = [:]
+        var templates: [String: String] = [:]
+        var translations: [String: String] = [:]
+
+        init(_ r: PageRenderer) {
+            for lang in r.config.languages {
+                chrome[lang] = r.chromeKey(lang)
+                cards[lang] = Fingerprint.stableText(r.contestCards(lang))
+            }
+            for name in Theme.templateNames { templates[name] = Fingerprint.of([r.theme.key(name)]) }
+            translations = r.pageURLs.mapValues { urls in urls.keys.sorted().map { "\($0)=\(urls[$0]!)" }.joined(separator: " ") }
+        }
+    }
+
+    /// The job of one Markdown page: its file, its template (and partials), its translations'
+    /// URLs, its language's chrome, and on a home page the contest cards.
+    func pageJob(_ page: PageSource, _ keys: JobKeys) -> RenderJob {
+        let home = page.template == "home" ? keys.cards[page.language] ?? "" : ""
+        return RenderJob(path: OutputFile.path(forURL: page.url),
+                         key: Fingerprint.of([keys.chrome[page.language] ?? "", keys.templates[page.template] ?? "", page.digest,
+                                              keys.translations[page.name] ?? "", home])) { renderPage(page) }
     }
 
     /// What every page of `lang` shows around its body: settings, menu, stylesheets and scripts,

@@ -78,11 +78,14 @@ public struct SiteBuilder: Sendable {
         let renderer = PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles,
                                     entryContests: options.entryContests)
         let jobs = renderer.jobs()
-        let previous = clean ? nil : (memory?.manifest ?? BuildManifest.read(from: options.output))
+        // A manifest this process wrote is trusted as is; one read from disk is checked against
+        // the files (one may have been deleted or edited by hand since).
+        let remembered = clean ? nil : memory?.manifest
+        let previous = clean ? nil : (remembered ?? BuildManifest.read(from: options.output))
         let root = options.output.path
         let stale = ParallelMap.map(jobs) { job -> Bool in
             guard let old = previous?.outputs[job.path], old.key == job.key else { return true }
-            return BuildManifest.size(root + "/" + job.path) != old.size
+            return remembered == nil && BuildManifest.size(root + "/" + job.path) != old.size
         }
         let rendered = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { $0.render() }
         let generated = renderer.renderGenerated()
@@ -96,7 +99,12 @@ public struct SiteBuilder: Sendable {
         for (file, l) in zip(rendered + generated, found) { links[file.path] = l }
         for (job, isStale) in zip(jobs, stale) where !isStale { links[job.path] = previous?.outputs[job.path]?.links ?? [] }
         let allPaths = jobs.map(\.path) + generated.map(\.path)
-        diags.append(contentsOf: check(paths: allPaths, links: links, origins: renderedByPath, staticFiles: staticFiles, content: content) { path in
+        // The last build passed the link check; if the set of link targets is the same, only
+        // pages rendered now can have new broken links.
+        let sameTargets = previous.map { Set($0.outputs.keys) == Set(allPaths) && Set($0.statics.keys) == Set(staticFiles) } ?? false
+        let toCheck = sameTargets ? Set(rendered.map(\.path) + generated.map(\.path)) : nil
+        diags.append(contentsOf: check(paths: allPaths, links: links, origins: renderedByPath, staticFiles: staticFiles, content: content,
+                                       only: toCheck) { path in
             jobs.filter { $0.path == path }.map { $0.render() }
         })
         try diags.throwIfErrors()
@@ -129,9 +137,91 @@ public struct SiteBuilder: Sendable {
             try writer.write(rendered + generated, staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
         }
         memory?.manifest = manifest
+        memory?.last = .init(content: content, theme: theme, staticFiles: staticFiles, phases: phases(content))
         clock.lap("write")
         return BuildReport(pages: allPaths.filter { $0.hasSuffix(".html") }.count,
                            files: allPaths.count + staticFiles.count, written: written, warnings: content.warnings, timings: clock.laps)
+    }
+
+    /// The dev server's fast path for edits to existing pages (`changed`: absolute paths).
+    ///
+    /// A page's output depends on its own file, its templates and its language's chrome; other
+    /// outputs depend on it only through its URL, name and language (sitemap, language
+    /// switchers) and, for menu pages, its title and weight (navigation). When an edit leaves
+    /// all of those as they were, only that page is parsed, rendered, checked and written.
+    /// Returns nil when the edit reaches further (or anything else changed): call `build()`.
+    public func rebuild(pages changed: [String]) throws -> BuildReport? {
+        guard let memory, let last = memory.last, var manifest = memory.manifest, !changed.isEmpty,
+              phases(last.content) == last.phases else { return nil }
+        var clock = StepClock()
+        var content = last.content
+        var index: [String: Int] = [:]
+        for (i, page) in content.pages.enumerated() { index[page.path] = i }
+        var replaced: [PageSource] = []
+        let pagesDir = options.content.path + "/pages/"
+        for path in Set(changed) {
+            guard path.hasPrefix(pagesDir) else { return nil }
+            if !path.hasSuffix(".md") {
+                // Not a page: a stray file (an editor's temporary) is ignored by the loader too;
+                // a directory that holds or held pages is not a one-page change.
+                var info = stat()
+                if stat(path, &info) == 0 {
+                    if (info.st_mode & S_IFMT) == S_IFDIR { return nil }
+                    continue
+                }
+                let below = loader.display("pages/" + path.dropFirst(pagesDir.count)) + "/"
+                if content.pages.contains(where: { $0.path.hasPrefix(below) }) { return nil }
+                continue
+            }
+            guard let (page, diags) = loader.reloadPage(atPath: path, config: content.config) else { return nil }
+            guard let page, let i = index[page.path], diags.all.isEmpty else {
+                if diags.hasErrors { throw DiagnosticError(diags.sorted) }
+                return nil
+            }
+            let old = content.pages[i]
+            guard !page.draft, page.url == old.url, page.name == old.name, page.language == old.language,
+                  page.template == old.template, page.menu == old.menu, page.weight == old.weight,
+                  !page.menu || page.title == old.title else { return nil }
+            content.pages[i] = page
+            replaced.append(page)
+        }
+        clock.lap("load")
+        let renderer = PageRenderer(content: content, theme: last.theme, now: options.now, staticFiles: last.staticFiles,
+                                    entryContests: options.entryContests)
+        let keys = PageRenderer.JobKeys(renderer)
+        let jobs = replaced.map { renderer.pageJob($0, keys) }
+        guard jobs.allSatisfy({ manifest.outputs[$0.path] != nil }) else { return nil }
+        let files = jobs.compactMap { job -> (RenderJob, OutputFile)? in
+            manifest.outputs[job.path]?.key == job.key ? nil : (job, job.render())
+        }
+        clock.lap("render")
+        let existing = Set(manifest.outputs.keys).union(last.staticFiles)
+        let checker = LinkChecker(existing: existing, ignoredPrefixes: content.config.submitURL.hasPrefix("/") ? [content.config.submitURL + "/"] : [])
+        var diags = Diagnostics()
+        var lines = ""
+        for (job, file) in files {
+            let html = String(decoding: file.contents, as: UTF8.self)
+            let url = "/" + (job.path.hasSuffix("index.html") ? String(job.path.dropLast("index.html".count)) : job.path)
+            diags.append(contentsOf: checker.check(html, pageURL: url, origin: file.origin, fallbackPath: "(generated) \(job.path)"))
+            manifest.outputs[job.path] = .init(key: job.key, size: file.contents.count, links: LinkChecker.links(in: html))
+            lines += manifest.line(job.path)
+        }
+        try diags.throwIfErrors()
+        clock.lap("check")
+        let writer = OutputWriter(output: options.output)
+        try writer.update(files.map(\.1), staticDir: options.staticDir, staticFiles: [], removed: [], manifest: nil)
+        if !lines.isEmpty { try writer.appendToManifest(lines) }
+        memory.manifest = manifest
+        memory.last = .init(content: content, theme: last.theme, staticFiles: last.staticFiles, phases: last.phases)
+        clock.lap("write")
+        return BuildReport(pages: manifest.outputs.keys.filter { $0.hasSuffix(".html") }.count,
+                           files: manifest.outputs.count + last.staticFiles.count, written: files.count,
+                           warnings: content.warnings, timings: clock.laps)
+    }
+
+    /// Each contest's phase at the build's clock (a deadline passing changes lists and pages).
+    func phases(_ content: SiteContent) -> [String] {
+        content.contests.map { "\($0.contest.slug)/\($0.contest.language)=\($0.contest.phase(at: options.now).rawValue)" }
     }
 
     /// Step 1: read and validate `Content/`.
@@ -144,9 +234,9 @@ public struct SiteBuilder: Sendable {
 
     /// Step 3: refuse outputs that collide and internal links that lead nowhere. `origins` are
     /// the pages rendered in this build; a broken link on another page is located by rendering
-    /// that page again with `rerender`.
+    /// that page again with `rerender`. `only` limits the link check to those pages.
     func check(paths: [String], links: [String: [String]], origins: [String: OutputFile], staticFiles: [String],
-               content: SiteContent, rerender: @Sendable (String) -> [OutputFile]) -> [Diagnostic] {
+               content: SiteContent, only: Set<String>? = nil, rerender: @Sendable (String) -> [OutputFile]) -> [Diagnostic] {
         let config = content.config
         var diags = Diagnostics()
         var seen = Set<String>()
@@ -166,7 +256,7 @@ public struct SiteBuilder: Sendable {
         existing.formUnion(content.unrenderedURLs.map(OutputFile.path(forURL:)))
         let prefixes = config.submitURL.hasPrefix("/") ? [config.submitURL + "/"] : []
         let checker = LinkChecker(existing: existing, ignoredPrefixes: prefixes)
-        let htmlPaths = Array(seen.filter { $0.hasSuffix(".html") }).sorted()
+        let htmlPaths = Array((only ?? seen).filter { $0.hasSuffix(".html") }).sorted()
         let found = ParallelMap.map(htmlPaths) { path -> [Diagnostic] in
             let url = "/" + (path.hasSuffix("index.html") ? String(path.dropLast("index.html".count)) : path)
             let fallback = "(generated) \(path)"
@@ -184,8 +274,22 @@ public struct SiteBuilder: Sendable {
 public final class BuildMemory: @unchecked Sendable {
     private let lock = NSLock()
     private var _manifest: BuildManifest?
+    private var _last: LastBuild?
     /// Parsed `Content/` files by path and stamp.
     public let sources = SourceCache()
+
+    /// What the last good build worked from, for `rebuild(pages:)`.
+    struct LastBuild {
+        var content: SiteContent
+        var theme: Theme
+        var staticFiles: [String]
+        var phases: [String]
+    }
+
+    var last: LastBuild? {
+        get { lock.withLock { _last } }
+        set { lock.withLock { _last = newValue } }
+    }
 
     /// An empty memory.
     public init() {}

@@ -67,35 +67,43 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    /// Builds once (a failure stops here), then rebuilds on every batch of changes.
+    /// Builds once (a failure stops here), then rebuilds on every batch of changes. The watcher
+    /// starts first, so an edit made during the first build is not missed.
     func startWatching(_ live: LiveReload) throws -> FileWatcher {
         let memory = BuildMemory()
+        let building = NSLock()
         let contentDir = directory(content), staticURL = directory(staticDir), out = directory(publicDir)
         let dataDir = directory(data), drafts = drafts
         let fixed = now.flatMap(DateParsing.dateTime)
         let started = Date()
-        @Sendable func build() throws -> BuildReport {
+        /// One build at a time; `changed` (from the watcher) is first tried on the one-page fast
+        /// path, and invalidated in the source cache under the same lock (so it never
+        /// interleaves with a build in progress).
+        @Sendable func build(changed: [String]? = []) throws -> BuildReport {
             var options = BuildOptions(content: contentDir, contentDisplay: content, staticDir: staticURL, output: out,
                                        includeDrafts: drafts, now: fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date())
             options.entryContests = EntryStore.contestsByEntry(dataDirectory: dataDir)
-            return try SiteBuilder(options: options, memory: memory).build()
+            return try building.withLock {
+                let builder = SiteBuilder(options: options, memory: memory)
+                if let changed, let report = try builder.rebuild(pages: changed) { return report }
+                memory.sources.invalidate(changed, root: contentDir.path)
+                return try builder.build()
+            }
         }
-        do {
-            let report = try build()
-            printDiagnostics(report.warnings)
-            say("built \(report.pages) pages (\(report.written) files written); watching \(content)/ and \(staticDir)/")
-        } catch let error as DiagnosticError {
-            printDiagnostics(error.diagnostics)
-            throw fail("the content has errors; fix them and start again")
-        }
-        let watcher = try FileWatcher(roots: [contentDir, staticURL]) { _ in
+        let watcher = try FileWatcher(roots: [contentDir, staticURL]) { changed in
+            // Editors' swap and backup files are not content.
+            let relevant = changed?.filter { p in
+                let name = (p as NSString).lastPathComponent
+                return !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp")
+            }
+            if relevant?.isEmpty == true { return }
             let start = ContinuousClock.now
             do {
-                let report = try build()
+                let report = try build(changed: relevant)
                 live.rebuilt()
                 let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
                 printDiagnostics(report.warnings)
-                say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written")
+                say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written (" + report.timings.map { "\($0.step) \($0.ms)" }.joined(separator: ", ") + " ms)")
             } catch let error as DiagnosticError {
                 printDiagnostics(error.diagnostics)
                 live.failed(error.diagnostics)
@@ -105,7 +113,17 @@ struct Serve: AsyncParsableCommand {
                 say("build failed: \(error)")
             }
         }
+        memory.sources.invalidate([], root: contentDir.path)
         watcher.start()
+        do {
+            let report = try build()
+            printDiagnostics(report.warnings)
+            say("built \(report.pages) pages (\(report.written) files written); watching \(content)/ and \(staticDir)/")
+        } catch let error as DiagnosticError {
+            printDiagnostics(error.diagnostics)
+            watcher.stop()
+            throw fail("the content has errors; fix them and start again")
+        }
         return watcher
     }
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Real-browser end-to-end test of the entry form (headless Chromium through Selenium).
+"""Real-browser end-to-end tests (headless Chromium through Selenium): the entry form, and
+the dev server's reload and error overlay.
 
 Builds the sample site with the real `compe` binary, serves it with `compe serve` on
 127.0.0.1, then for ja and en, with JavaScript on and off: fills the form, attaches a
 PDF, submits, and checks the receipt page. With JavaScript on it also checks that the
 upload progress bar appeared. Screenshots go to .build/browser-screenshots/.
+Then `compe serve --watch`: a broken edit must show the overlay with path:line:col in the
+open page, and fixing the file must reload the page without it.
 Prints "browser: N passed, M failed" and exits non-zero on any failure.
 """
 import os, re, shutil, subprocess, sys, tempfile, time, traceback
@@ -24,11 +27,12 @@ def compe_binary():
     return os.path.join(out.stdout.strip(), "compe")
 
 
-def start_site(binary, work):
+def start_site(binary, work, watch=False):
     for name in ("Content", "Static"):
         shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
     subprocess.run([binary, "build"], cwd=work, check=True, capture_output=True)
-    server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"], cwd=work,
+    extra = ["--watch"] if watch else []
+    server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"] + extra, cwd=work,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -98,6 +102,35 @@ def submit_entry(driver, port, lang, javascript, pdf):
     assert "new=1" not in driver.current_url
 
 
+def dev_server_overlay(binary):
+    """A broken edit shows the overlay in the open page; the fix reloads it without one."""
+    work = tempfile.mkdtemp(prefix="compe-browser-dev-")
+    server, port = start_site(binary, work, watch=True)
+    driver = browser(True)
+    about = os.path.join(work, "Content", "pages", "about.md")
+    original = open(about, encoding="utf-8").read()
+    try:
+        driver.get(f"http://127.0.0.1:{port}/about/")
+        time.sleep(0.5)   # let the page open its event stream
+        with open(about, "w", encoding="utf-8") as f:
+            f.write(original.replace("title:", "title: [unclosed\nx:", 1))
+        WebDriverWait(driver, 15).until(
+            lambda d: "Content/pages/about.md:" in d.find_element(By.ID, "compe-error-overlay").text)
+        overlay = driver.find_element(By.ID, "compe-error-overlay").text
+        assert "invalid YAML" in overlay, overlay
+        driver.save_screenshot(os.path.join(SHOTS, "dev-server-overlay.png"))
+        with open(about, "w", encoding="utf-8") as f:
+            f.write(original + "\n直した fixed-in-browser\n")
+        WebDriverWait(driver, 15).until(lambda d: "fixed-in-browser" in d.find_element(By.TAG_NAME, "body").text)
+        assert not driver.find_elements(By.ID, "compe-error-overlay"), "the overlay is gone after the fix"
+        driver.save_screenshot(os.path.join(SHOTS, "dev-server-fixed.png"))
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     work = tempfile.mkdtemp(prefix="compe-browser-")
@@ -127,6 +160,14 @@ def main():
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
+    try:
+        dev_server_overlay(compe_binary())
+        passed += 1
+        print("ok      dev server: error overlay and reload")
+    except Exception:
+        failed += 1
+        print("FAILED  dev server: error overlay and reload")
+        traceback.print_exc()
     print(f"browser: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -62,7 +62,7 @@ public enum RawHTTP {
     }
 
     @discardableResult
-    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    public static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
@@ -158,5 +158,55 @@ public struct MultipartBody {
     /// A small PDF-looking file with unique content.
     public static func samplePDF(_ extra: String = UUID().uuidString) -> Data {
         Data("%PDF-1.4\n% \(extra)\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf8)
+    }
+}
+
+/// A listener on a Server-Sent Events stream at 127.0.0.1 that reads as events arrive.
+public final class EventStreamClient {
+    private let fd: Int32
+    private var received = ""
+    private var consumed: String.Index
+
+    /// Opens `path` on `port` and sends the request.
+    public init(port: Int, path: String) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        self.fd = fd
+        consumed = received.startIndex
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        RawHTTP.writeAll(fd, Data("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
+    }
+
+    deinit { close(fd) }
+
+    /// Waits until `text` arrives after what earlier waits consumed; returns the text received
+    /// up to and including the end of that event, or nil after `timeout`.
+    public func waitFor(_ text: String, timeout: TimeInterval = 10) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let hit = received.range(of: text, range: consumed..<received.endIndex) {
+                let end = received.range(of: "\n\n", range: hit.upperBound..<received.endIndex)?.upperBound ?? received.endIndex
+                let chunk = String(received[consumed..<end])
+                consumed = end
+                return chunk
+            }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return nil }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, Int32(left * 1000)) > 0 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { return nil }
+            let offset = received.distance(from: received.startIndex, to: consumed)
+            received += String(decoding: buffer[0..<n], as: UTF8.self)
+            consumed = received.index(received.startIndex, offsetBy: offset)
+        }
     }
 }

@@ -1,0 +1,75 @@
+import CompeTestSupport
+import Foundation
+import Testing
+
+/// `compe serve --watch` with the real binary: an edit reloads open pages, a broken edit shows
+/// where it is and keeps the last good site served, and Public/ never holds the dev script.
+@Suite(.serialized) struct DevServerTests {
+    func get(_ port: Int, _ path: String) throws -> RawHTTP.Response {
+        try RawHTTP.send(port: port, head: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    }
+
+    func write(_ dir: URL, _ path: String, _ text: String) throws {
+        try text.write(to: dir.appendingPathComponent(path), atomically: false, encoding: .utf8)
+    }
+
+    @Test func editsReloadPagesAndErrorsShowAnOverlayWhileTheLastGoodSiteStaysServed() throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try CompeBinary.startServer(in: dir, extra: ["--watch"])
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+
+        let events = try EventStreamClient(port: server.port, path: "/__compe/live")
+        #expect(events.waitFor("event: hello") != nil)
+        let page = try get(server.port, "/about/")
+        #expect(page.status == 200)
+        #expect(page.text.contains("<script src=\"/__compe/live.js\"></script>"), "served pages carry the listener")
+        #expect(try get(server.port, "/__compe/live.js").text.contains("EventSource"))
+
+        // An edit: open pages are told to reload and the page shows it.
+        let about = "Content/pages/about.md"
+        let original = try String(contentsOf: dir.appendingPathComponent(about), encoding: .utf8)
+        try write(dir, about, original + "\nライブ編集の目印 live-edit-marker\n")
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(try get(server.port, "/about/").text.contains("live-edit-marker"))
+
+        // A broken edit: the overlay's data names the file, line and column; the page stays.
+        try write(dir, about, original.replacingOccurrences(of: "title:", with: "title: [unclosed\nx:"))
+        let problems = events.waitFor("event: problems")
+        #expect(problems?.contains("Content\\/pages\\/about.md:") == true, "\(problems ?? "no event")")
+        let stillServed = try get(server.port, "/about/")
+        #expect(stillServed.status == 200 && stillServed.text.contains("live-edit-marker"))
+        // A page opened now learns about the problem at once.
+        let late = try EventStreamClient(port: server.port, path: "/__compe/live")
+        #expect(late.waitFor("event: problems") != nil)
+
+        // Fixed: pages reload, the overlay goes with the reload.
+        try write(dir, about, original + "\nfixed-marker\n")
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(late.waitFor("event: reload") != nil)
+        #expect(try get(server.port, "/about/").text.contains("fixed-marker"))
+
+        // Public/ holds what a clean build makes: no dev script.
+        let built = try String(contentsOf: dir.appendingPathComponent("Public/about/index.html"), encoding: .utf8)
+        #expect(built.contains("fixed-marker") && !built.contains("__compe"))
+    }
+
+    @Test func aTemplateEditRebuildsItsPagesAndStaticFilesAreCopied() throws {
+        let dir = try CompeBinary.sampleCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try CompeBinary.startServer(in: dir, extra: ["--watch"])
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        let events = try EventStreamClient(port: server.port, path: "/__compe/live")
+        #expect(events.waitFor("event: hello") != nil)
+
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Content/templates"), withIntermediateDirectories: true)
+        try write(dir, "Content/templates/page.mustache", "<div class=\"from-override\">{{{content}}}</div>\n")
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(try get(server.port, "/about/").text.contains("from-override"))
+        #expect(!(try get(server.port, "/contests/").text.contains("from-override")), "the contest list does not use the page template")
+
+        try write(dir, "Static/css/site.css", "/* watched */\n")
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(try get(server.port, "/css/site.css").text.contains("watched"))
+    }
+}
