@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""compe's benchmarks against its peers, measured side by side in one run.
+
+usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results]   (all when none named)
+
+Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, e.g.
+/dev/shm/compe-bench, to measure the programs rather than the disk), BENCH_PAGES (10000),
+BENCH_RUNS (5), BENCH_SECONDS (wrk duration, 10).
+Prints one table and writes it to bench/results.md.
+"""
+import json, os, random, re, shutil, socket, sqlite3, statistics, subprocess, sys, time, http.client
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+WORK = os.environ.get("BENCH_DIR", "/tmp/compe-bench")
+PAGES = int(os.environ.get("BENCH_PAGES", "10000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+rows = []   # (bench, measure, value, target, verdict)
+
+
+def row(bench, measure, value, target="", ok=None):
+    verdict = "" if ok is None else ("met" if ok else "missed")
+    rows.append((bench, measure, value, target, verdict))
+    print(f"  {bench:12} {measure:44} {value:>22} {target:>14} {verdict}", flush=True)
+
+
+def timed(cmd, cwd=None):
+    """Wall seconds and peak RSS (MiB) of one run, from /usr/bin/time -v."""
+    p = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr}")
+    wall, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss) / 1024
+
+
+# --- build -------------------------------------------------------------------------------
+
+def corpus():
+    out = os.path.join(WORK, f"corpus-{PAGES}")
+    if not os.path.exists(os.path.join(out, "done")):
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "corpus.py"), out, str(PAGES)], check=True)
+        # The same pages with compe's built-in theme (hard links: same files, no templates).
+        builtin = os.path.join(out, "compe-theme")
+        os.makedirs(os.path.join(builtin, "Content"))
+        shutil.copy(os.path.join(out, "compe/Content/site.yml"), os.path.join(builtin, "Content"))
+        subprocess.run(["cp", "-al", os.path.join(out, "compe/Content/pages"), os.path.join(builtin, "Content/pages")], check=True)
+        open(os.path.join(out, "done"), "w").close()
+    return out
+
+
+def bench_build(compe):
+    c = corpus()
+    floor = os.path.join(WORK, "floor")
+    subprocess.run(["cc", "-O2", "-o", floor, os.path.join(HERE, "floor.c"), "-lmarkdown"], check=True)
+    tools = {
+        "compe": (["compe", "build", "--clean", "--content", "Content", "--static", "Static", "--out", "Public"],
+                  [compe, "build", "--clean", "--content", "Content", "--static", "Static", "--out", "Public"],
+                  os.path.join(c, "compe"), "Public"),
+        "hugo": (["hugo"], ["hugo", "--quiet", "--destination", "public"], os.path.join(c, "hugo"), "public"),
+        "floor": (["floor"], [floor, "compe/Content/pages", "floor-out"], c, "floor-out"),
+        "compe-theme": (["compe"], [compe, "build", "--clean", "--content", "Content", "--static", "Static", "--out", "Public"],
+                        os.path.join(c, "compe-theme"), "Public"),
+    }
+    results = {name: [] for name in tools}
+    print(f"build: {PAGES} pages, {RUNS} runs each, alternating, output removed before every run", flush=True)
+    for run in range(RUNS + 1):   # the first round warms the page cache and is not counted
+        order = list(tools)[run % len(tools):] + list(tools)[:run % len(tools)]
+        for name in order:
+            _, cmd, cwd, out = tools[name]
+            shutil.rmtree(os.path.join(cwd, out), ignore_errors=True)
+            subprocess.run(["sync"])
+            wall, rss = timed(cmd, cwd)
+            if run > 0:
+                results[name].append((wall, rss))
+    med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for n, r in results.items()}
+    for n in tools:
+        row("build", f"{n} wall s / peak RSS MiB (median)", f"{med[n][0]:.2f} s / {med[n][1]:.0f} MiB")
+    cw, cm = med["compe"]
+    hw, hm = med["hugo"]
+    fw, _ = med["floor"]
+    row("build", "compe / hugo wall", f"{cw / hw:.2f}x", "<= 0.50x", cw / hw <= 0.5)
+    row("build", "compe / hugo peak RSS", f"{cm / hm:.2f}x", "<= 0.50x", cm / hm <= 0.5)
+    row("build", "compe / Discount-only floor wall", f"{cw / fw:.2f}x", "<= 1.50x", cw / fw <= 1.5)
+    # Where compe's time goes.
+    p = subprocess.run(tools["compe"][1] + ["--timings"], cwd=tools["compe"][2], capture_output=True, text=True, check=True)
+    row("build", "compe steps (one --clean run)", p.stdout.strip().splitlines()[-1].replace(" ms", "").replace(", ", " "))
+    p = subprocess.run([compe, "build", "--timings"], cwd=tools["compe"][2], capture_output=True, text=True, check=True)
+    row("build", "compe build again, nothing changed", re.search(r"in (\d+) ms", p.stdout).group(1) + " ms")
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+def start_server(cmd, cwd):
+    server = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = server.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            return server, int(m.group(1))
+    server.kill()
+    raise RuntimeError("the server did not report its port")
+
+
+def bench_incremental(compe):
+    c = os.path.join(corpus(), "compe")
+    server, port = start_server([compe, "serve", "--watch", "--port", "0", "--rate-limit", "0"], c)
+    sse = socket.create_connection(("127.0.0.1", port))
+    sse.sendall(b"GET /__compe/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    buf = b""
+
+    def wait(event, timeout=10):
+        nonlocal buf
+        sse.settimeout(timeout)
+        while event not in buf:
+            buf += sse.recv(65536)
+        buf = buf[buf.index(event) + len(event):]
+
+    wait(b"event: hello")
+    times = []
+    originals = {}
+    try:
+        for k in range(1, 21):
+            path = os.path.join(c, "Content/pages", f"p{k * 37}.md")
+            originals[path] = open(path, encoding="utf-8").read()
+            start = time.perf_counter()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(originals[path] + f"\n編集 edit {k}\n")
+            wait(b"event: reload")
+            times.append((time.perf_counter() - start) * 1000)
+            time.sleep(0.1)
+    finally:
+        for path, text in originals.items():
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        time.sleep(1)
+        server.terminate()
+        log = server.communicate(timeout=10)[0]
+    rebuilds = [int(x) for x in re.findall(r"rebuilt in (\d+) ms", log)]
+    med = statistics.median(times)
+    row("incremental", "edit saved -> page told to reload, median", f"{med:.0f} ms (max {max(times):.0f})", "< 100 ms", med < 100)
+    row("incremental", "server's own rebuild time, median", f"{statistics.median(rebuilds):.0f} ms" if rebuilds else "n/a")
+
+
+# --- endpoint and upload -------------------------------------------------------------------
+
+BRIEF = """---
+title: Bench contest
+opens: 2026-01-01T00:00:00+09:00
+closes: 2099-12-31T17:00:00+09:00
+uploads: {max_files: 5, max_file_mb: 1100, types: [pdf]}
+criteria:
+  - {id: c1, name: One, weight: 20, scale: [1, 10], rubric: r}
+  - {id: c2, name: Two, weight: 20, scale: [1, 10], rubric: r}
+  - {id: c3, name: Three, weight: 20, scale: [1, 10], rubric: r}
+  - {id: c4, name: Four, weight: 20, scale: [1, 10], rubric: r}
+  - {id: c5, name: Five, weight: 20, scale: [1, 10], rubric: r}
+judging: {judges_per_entry: 3, blind: false}
+---
+Benchmark contest.
+"""
+
+
+def bench_site(name):
+    d = os.path.join(WORK, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "Content/pages"))
+    os.makedirs(os.path.join(d, "Content/contests/bench"))
+    with open(os.path.join(d, "Content/site.yml"), "w") as f:
+        f.write("title: Bench\nbase_url: https://bench.example.org\nlanguages: [ja]\ntimezone: Asia/Tokyo\n")
+    with open(os.path.join(d, "Content/pages/index.md"), "w") as f:
+        f.write("---\ntitle: Home\n---\nBench.\n")
+    with open(os.path.join(d, "Content/contests/bench/brief.md"), "w") as f:
+        f.write(BRIEF)
+    return d
+
+
+def rss_kib(pid, key):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench_endpoint(compe):
+    d = bench_site("endpoint")
+    subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
+    server, port = start_server([compe, "serve", "--port", "0", "--rate-limit", "0"], d)
+    try:
+        acks = os.path.join(d, "acks")
+        env = dict(os.environ, BENCH_CONTEST="bench", BENCH_ACKS=acks)
+        p = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", os.path.join(HERE, "entries.lua"),
+                            f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    m = re.search(r"created=(\d+) other=(\d+) socket_errors=(\d+)", p.stdout)
+    created, other, errors = (int(x) for x in m.groups())
+    db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
+    stored = {code for (code,) in db.execute("select code from entry where contest = 'bench'")}
+    acked = []
+    for name in os.listdir(d):
+        if name.startswith("acks-"):
+            acked += open(os.path.join(d, name)).read().split()
+    missing = [c for c in acked if c not in stored]
+    rate = created / SECONDS
+    row("endpoint", f"accepted entries/s (wrk, 32 connections, {SECONDS} s)", f"{rate:.0f}/s", ">= 2000/s", rate >= 2000)
+    row("endpoint", "non-201 answers / socket errors", f"{other} / {errors}")
+    # wrk stops with requests in flight: the server may have stored a few it could not acknowledge.
+    row("endpoint", "acknowledged entries missing from SQLite", f"{len(missing)} of {len(acked)} ({len(stored)} rows)", "0",
+        not missing and len(acked) == created and len(set(acked)) == len(acked))
+
+
+def bench_upload(compe):
+    d = bench_site("upload")
+    subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
+    server, port = start_server([compe, "serve", "--port", "0", "--rate-limit", "0"], d)
+    size = 1 << 30
+    boundary = "compe-bench-upload"
+    fields = {"title": "Big", "summary": "1 GiB", "team_name": "T", "members": "A", "contact_email": "a@example.org",
+              "country": "Japan", "agree_terms": "yes"}
+    head = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
+    head += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    pdf_head = b"%PDF-1.4\n"
+
+    def body():
+        yield head.encode() + pdf_head
+        chunk = b"\0" * (1 << 20)
+        left = size - len(pdf_head)
+        while left > 0:
+            n = min(left, len(chunk))
+            yield chunk[:n]
+            left -= n
+        yield tail
+
+    try:
+        before = rss_kib(server.pid, "VmHWM")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        length = len(head.encode()) + size + len(tail)
+        start = time.perf_counter()
+        conn.request("POST", "/api/contests/bench/entries", body=body(), headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length), "Accept": "application/json"})
+        status = conn.getresponse().status
+        seconds = time.perf_counter() - start
+        after = rss_kib(server.pid, "VmHWM")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    growth = (after - before) / 1024
+    row("upload", "1 GiB streamed upload: status, time", f"{status} in {seconds:.1f} s")
+    row("upload", "server peak RSS before -> after", f"{before / 1024:.0f} -> {after / 1024:.0f} MiB")
+    row("upload", "peak RSS growth", f"{growth:.1f} MiB", "< 64 MiB", status == 201 and growth < 64)
+
+
+# --- results -------------------------------------------------------------------------------
+
+def bench_results(compe):
+    d = bench_site("results")
+    run = lambda *a: subprocess.run([compe] + list(a), cwd=d, check=True, capture_output=True, text=True)
+    run("build")
+    server, _ = start_server([compe, "serve", "--port", "0"], d)   # compe itself creates Data/ and the schema
+    server.terminate()
+    server.wait(timeout=30)
+    db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
+    rng = random.Random(7)
+    now = "2027-01-01T00:00:00.000Z"
+    db.executemany("insert into entry (id, code, contest, title, summary, team_name, members, contact_email, country, language, "
+                   "token_salt, token_hash, received_at, updated_at) values (?, ?, 'bench', ?, 's', ?, 'm', ?, 'Japan', 'ja', x'00', x'00', ?, ?)",
+                   [(i, f"E-{i:04d}", f"Entry {i}", f"Team {i}", f"t{i}@example{i}.org", now, now) for i in range(1, 10001)])
+    judges = [f"j{k:02d}" for k in range(1, 31)]
+    db.executemany("insert into judge (handle, name, created_at) values (?, ?, ?)", [(j, j.upper(), now) for j in judges])
+    db.commit()
+    start = time.perf_counter()
+    run("assign", "bench", "--per-entry", "3", "--seed", "1")
+    assign_s = time.perf_counter() - start
+    pairs = db.execute("select entry_id, judge from assignment where contest = 'bench'").fetchall()
+    bias = {j: rng.uniform(-1.5, 1.5) for j in judges}
+    quality = {i: rng.uniform(3, 8) for i in range(1, 10001)}
+    scores = [(e, j, c, max(1, min(10, round(quality[e] + bias[j] + rng.gauss(0, 1)))), now)
+              for e, j in pairs for c in ("c1", "c2", "c3", "c4", "c5")]
+    db.executemany("insert into score (contest, entry_id, judge, criterion, value, updated_at) values ('bench', ?, ?, ?, ?, ?)", scores)
+    db.commit()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        run("results", "bench", "--json")
+        times.append(time.perf_counter() - start)
+    med = statistics.median(times)
+    row("results", f"compe assign: 10,000 entries x 3 judges", f"{assign_s:.2f} s")
+    row("results", f"compe results: 10,000 x 3 judges x 5 criteria", f"{med:.2f} s", "< 1 s", med < 1)
+
+
+def main():
+    compe = os.path.abspath(sys.argv[1])
+    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results"]
+    os.makedirs(WORK, exist_ok=True)
+    benches = {"build": bench_build, "incremental": bench_incremental, "endpoint": bench_endpoint,
+               "upload": bench_upload, "results": bench_results}
+    for name in chosen:
+        if name not in benches:
+            sys.exit(f"bench: unknown bench '{name}' (known: {', '.join(benches)})")
+    cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip().split(" ")[0:2]
+    print(f"compe bench: {cpu} cores, work folder {WORK}, {' '.join(hugo)}", flush=True)
+    for name in chosen:
+        benches[name](compe)
+    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench/results.md"), "w") as f:
+        f.write(f"# Scripts/bench results\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cpu} cores, "
+                f"work folder `{WORK}`, {' '.join(hugo)}, {PAGES} pages, {RUNS} runs.\n\n")
+        f.write("| bench | measure | value | target | verdict |\n|---|---|---|---|---|\n")
+        for r in rows:
+            f.write("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |\n")
+    print(f"written to bench/results.md")
+
+
+if __name__ == "__main__":
+    main()
