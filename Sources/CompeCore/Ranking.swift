@@ -88,7 +88,11 @@ public enum Ranking {
 
     /// Competition ranks (1, 2, 2, 4) of values, higher first; values within 1e-9 tie.
     public static func ranks(_ values: [Double]) -> [Int] {
-        let order = values.indices.sorted { values[$0] > values[$1] }
+        // Sorting (value, index) pairs, ties by index: the order a stable sort of indices by
+        // value gives, without a closure reading the array on every comparison.
+        var pairs = values.enumerated().map { ($0.element, $0.offset) }
+        pairs.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        let order = pairs.map(\.1)
         var out = [Int](repeating: 0, count: values.count)
         for (position, i) in order.enumerated() {
             if position > 0, abs(values[order[position - 1]] - values[i]) < 1e-9 {
@@ -129,19 +133,26 @@ public enum Ranking {
         let corrected = entries.map { quality[$0]! }
         let rank = ranks(corrected)
         // Bootstrap: resample each entry's scores, keep the fitted biases.
+        // The draws are made in order from one generator (reproducible by seed); the ranking of
+        // each replicate, most of the work, runs on all cores.
         var rng = SplitMix64(seed: seed)
-        var samples = [[Int]](repeating: [], count: entries.count)
         let grouped = entries.map { e in byEntry[e]!.map { $0.score - bias[$0.judge]! } }
-        for _ in 0..<bootstrap {
-            let q = grouped.map { adjusted -> Double in
+        let replicates = (0..<bootstrap).map { _ in
+            grouped.map { adjusted -> Double in
                 var total = 0.0
                 for _ in adjusted { total += adjusted[Int(rng.next() % UInt64(adjusted.count))] }
                 return total / Double(adjusted.count)
             }
-            for (i, r) in ranks(q).enumerated() { samples[i].append(r) }
+        }
+        let n = entries.count
+        let matrix = UnsafeMutableBufferPointer<Int>.allocate(capacity: bootstrap * n)
+        defer { matrix.deallocate() }
+        let base = UncheckedSendable(matrix.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: bootstrap) { r in
+            for (i, rank) in ranks(replicates[r]).enumerated() { base.value[i * bootstrap + r] = rank }
         }
         let rows = entries.enumerated().map { i, e -> Row in
-            let sorted = samples[i].sorted()
+            let sorted = Array(matrix[(i * bootstrap)..<((i + 1) * bootstrap)]).sorted()
             let low = sorted.isEmpty ? rank[i] : sorted[Int((Double(sorted.count - 1) * 0.05).rounded(.down))]
             let high = sorted.isEmpty ? rank[i] : sorted[Int((Double(sorted.count - 1) * 0.95).rounded(.up))]
             let scores = byEntry[e]!.map(\.score)
@@ -161,4 +172,10 @@ public enum Ranking {
         if a >= 0.667 { return language == "ja" ? "審査員の評価はおおむね一致していますが、結論は慎重に。" : "Judges agree moderately: draw only tentative conclusions." }
         return language == "ja" ? "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。" : "Judges agree poorly: differences in rank may be chance."
     }
+}
+
+/// A pointer handed to `concurrentPerform` workers that write disjoint slots.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -58,16 +58,20 @@ extension EntryStore {
     /// Every score of a contest (withdrawn entries left out).
     public func sheets(contest: String) async throws -> [ScoreSheet] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            // Ordered by entry and judge, so each sheet's rows come together.
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
-                WHERE s.contest = ? AND e.withdrawn_at IS NULL
+                WHERE s.contest = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
                 """, arguments: [contest])
-            var sheets: [String: ScoreSheet] = [:]
-            for row in rows {
-                let id: Int64 = row["entry_id"], judge: String = row["judge"]
-                sheets["\(id)|\(judge)", default: ScoreSheet(entryID: id, judge: judge, values: [:], comment: nil)].values[row["criterion"]] = row["value"]
+            var sheets: [ScoreSheet] = []
+            while let row = try rows.next() {
+                let id: Int64 = row[0], judge: String = row[1]
+                if sheets.last?.entryID != id || sheets.last?.judge != judge {
+                    sheets.append(ScoreSheet(entryID: id, judge: judge, values: [:], comment: nil))
+                }
+                sheets[sheets.count - 1].values[row[2]] = row[3]
             }
-            return Array(sheets.values)
+            return sheets
         }
     }
 
