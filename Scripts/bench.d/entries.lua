@@ -7,16 +7,26 @@ local boundary = "compe-bench-boundary-7f3a"
 local function field(name, value)
   return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n" .. value .. "\r\n"
 end
-local pdf = "%PDF-1.4\n%bench\n" .. string.rep("0123456789abcdef", 64) .. "\n%%EOF\n"
+local filler = string.rep("0123456789abcdef", 64)
 wrk.method = "POST"
 wrk.path = "/api/contests/" .. contest .. "/entries"
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 wrk.headers["Accept"] = "application/json"
-wrk.body = field("title", "Bench entry") .. field("summary", "A design for the benchmark.") ..
+local head = field("title", "Bench entry") .. field("summary", "A design for the benchmark.") ..
   field("team_name", "Bench team") .. field("members", "Aiko\nBen") .. field("contact_email", "bench@example.org") ..
   field("country", "Japan") .. field("agree_terms", "yes") ..
   "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"design.pdf\"\r\n" ..
-  "Content-Type: application/pdf\r\n\r\n" .. pdf .. "\r\n--" .. boundary .. "--\r\n"
+  "Content-Type: application/pdf\r\n\r\n"
+local tail = "\r\n--" .. boundary .. "--\r\n"
+local sent = 0
+
+-- Every entry carries a different file (thread id and counter in the PDF), so each upload is
+-- new content that the server must write and sync, as real entries are.
+function request()
+  sent = sent + 1
+  local pdf = "%PDF-1.4\n%bench " .. id .. "-" .. sent .. "\n" .. filler .. "\n%%EOF\n"
+  return wrk.format(nil, nil, nil, head .. pdf .. tail)
+end
 
 local threads = {}
 function setup(thread)

@@ -1,3 +1,4 @@
+import CompeCore
 import Crypto
 import Foundation
 
@@ -15,14 +16,7 @@ public enum Fingerprint {
             var p = part
             p.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(32)
-        for byte in hasher.finalize().prefix(16) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.encode(hasher.finalize().prefix(16))
     }
 
     /// A text form of any value that is the same in every process: dictionaries and sets are

@@ -80,8 +80,10 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return formRespond.failure(receiver.unsupportedType ? .unsupportedMediaType : .badRequest, errors)
         }
-        let files = try await commit(receiver)
-        let receipt = try await store.create(draft, files: files, idempotencyKey: idempotencyKey, now: clock())
+        // Files go into place unsynced; the store's group commit syncs them once per batch,
+        // before the batch's rows are committed and before this request is answered.
+        let files = try await commit(receiver, sync: false)
+        let receipt = try await store.create(draft, files: files, filesSynced: false, idempotencyKey: idempotencyKey, now: clock())
         logger.info("entry stored", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(files.count)",
                                                "replayed": "\(receipt.replayed)"])
         return formRespond.created(receipt, contest: contest)
@@ -112,14 +114,15 @@ struct EntryAPI: Sendable {
         }
     }
 
-    /// Moves staged uploads into the content-addressed store (fsync + rename, off the event loop).
-    func commit(_ receiver: MultipartReceiver) async throws -> [EntryFile] {
+    /// Moves staged uploads into the content-addressed store (rename, and with `sync` fsync; off
+    /// the event loop).
+    func commit(_ receiver: MultipartReceiver, sync: Bool = true) async throws -> [EntryFile] {
         let received = receiver.files
         let uploads = store.uploads
         do {
             return try await NIOThreadPool.singleton.runIfActive {
                 try received.map { file in
-                    let blob = try uploads.commit(file.upload)
+                    let blob = try uploads.commit(file.upload, sync: sync)
                     return EntryFile(name: file.name, bytes: blob.bytes, sha256: blob.sha256, kind: file.kind.rawValue)
                 }
             }

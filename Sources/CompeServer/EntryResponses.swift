@@ -38,12 +38,7 @@ struct EntryJSON: Codable {
 struct ErrorsJSON: Codable { var errors: [FieldError] }
 
 /// RFC 3339 UTC with seconds, for JSON.
-func rfc3339(_ date: Date) -> String {
-    var c = Calendar(identifier: .gregorian)
-    c.timeZone = TimeZone(identifier: "UTC")!
-    let p = c.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!)
-}
+func rfc3339(_ date: Date) -> String { UTCTimestamp.format(date, milliseconds: false) }
 
 /// Builds responses in JSON or HTML, as the client asked, with the headers every answer needs.
 struct Responder {

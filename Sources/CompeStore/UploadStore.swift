@@ -1,3 +1,4 @@
+import CompeCore
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -42,23 +43,41 @@ public final class UploadStore: Sendable {
     }
 
     /// Makes a finished upload durable and visible under its hash. Identical content is stored once.
-    public func commit(_ upload: StagedUpload) throws -> StoredBlob {
-        let blob = try upload.finish()
+    /// Content already stored (durably, by an earlier commit) is not written again, nor synced.
+    ///
+    /// With `sync: false` the file is moved into place without being flushed: the caller must
+    /// call `syncAll()` before it relies on the file (the entry store's group commit does, once
+    /// for a whole batch of entries, before their rows are committed).
+    public func commit(_ upload: StagedUpload, sync: Bool = true) throws -> StoredBlob {
+        let blob = try upload.finish(sync: false)
         let dir = root.appendingPathComponent(String(blob.sha256.prefix(2)))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let target = dir.appendingPathComponent(blob.sha256)
         if FileManager.default.fileExists(atPath: target.path) {
+            upload.closeFile()
             unlink(upload.path)
         } else {
+            if sync { try upload.sync() } else { upload.closeFile() }
             guard rename(upload.path, target.path) == 0 else {
                 let reason = String(cString: strerror(errno))
                 unlink(upload.path)
                 throw StoreError.io("cannot move upload into place: \(reason)")
             }
-            try Self.fsyncDirectory(dir.path)
-            try Self.fsyncDirectory(root.path)
+            if sync {
+                try Self.fsyncDirectory(dir.path)
+                try Self.fsyncDirectory(root.path)
+            }
         }
         return blob
+    }
+
+    /// Makes every upload committed so far durable, with their directory entries: one `syncfs`
+    /// of the file system that holds them, instead of a file and two directory syncs per upload.
+    public func syncAll() throws {
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("cannot open \(root.path)") }
+        defer { close(fd) }
+        guard linuxSyncfs(fd) == 0 else { throw StoreError.io("syncfs of \(root.path) failed: \(String(cString: strerror(errno)))") }
     }
 
     /// The file of a stored blob, or nil when `sha256` is not a hash or not stored.
@@ -127,17 +146,25 @@ public final class StagedUpload: @unchecked Sendable {
         bytes += Int64(chunk.count)
     }
 
-    /// Flushes the file to disk and closes it; returns its hash and size.
-    func finish() throws -> StoredBlob {
+    /// The file's hash and size (no more bytes may be written). With `sync`, also flushes the
+    /// file to disk and closes it.
+    func finish(sync: Bool = true) throws -> StoredBlob {
         guard fd >= 0 else { throw StoreError.io("upload already finished") }
-        defer { fd = -1 }
-        guard fsync(fd) == 0 else {
-            close(fd)
-            throw StoreError.io("fsync of upload failed")
-        }
-        close(fd)
-        let digest = hasher.finalize()
-        return StoredBlob(sha256: digest.map { String(format: "%02x", $0) }.joined(), bytes: bytes)
+        if sync { try self.sync() }
+        return StoredBlob(sha256: Hex.encode(hasher.finalize()), bytes: bytes)
+    }
+
+    /// Flushes the file's data (and its size) to disk, then closes it.
+    func sync() throws {
+        guard fd >= 0 else { return }
+        defer { closeFile() }
+        guard fdatasync(fd) == 0 else { throw StoreError.io("fsync of upload failed") }
+    }
+
+    /// Closes the file (it stays on disk until renamed or unlinked).
+    func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
     }
 
     /// Throws the upload away.
@@ -163,3 +190,7 @@ public enum StoreError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// glibc's `syncfs(2)` (declared only under _GNU_SOURCE, so not visible through the Glibc module).
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32
