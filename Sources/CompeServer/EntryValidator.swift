@@ -18,7 +18,11 @@ struct EntryValidator {
             errors.append(FieldError(field: name, message: messages.unknownField))
         }
         func text(_ name: String, max: Int, required: Bool = true) -> String {
-            let value = (fields[name] ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            var value = fields[name] ?? ""
+            if value.utf8.contains(13) { value = value.replacingOccurrences(of: "\r\n", with: "\n") }
+            if value.first?.isWhitespace == true || value.last?.isWhitespace == true {
+                value = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             if value.isEmpty && required { errors.append(FieldError(field: name, message: messages.required)) }
             if value.count > max { errors.append(FieldError(field: name, message: messages.tooLong(max))) }
             return value

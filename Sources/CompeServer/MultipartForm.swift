@@ -266,19 +266,30 @@ struct HeaderParameters {
             current.append(ch)
         }
         parts.append(current)
-        value = parts[0].trimmingCharacters(in: .whitespaces)
+        value = Self.trimmed(parts[0])
         for p in parts.dropFirst() {
             guard let eq = p.firstIndex(of: "=") else { continue }
-            let key = p[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-            var v = p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = Self.trimmed(p[..<eq]).lowercased()
+            var v = Self.trimmed(p[p.index(after: eq)...])
             if v.hasPrefix("\"") && v.hasSuffix("\"") && v.count >= 2 {
-                v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+                v = String(v.dropFirst().dropLast())
+                if v.utf8.contains(UInt8(ascii: "\\")) {
+                    v = v.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+                }
             }
             if params[key] == nil { params[key] = v }
         }
     }
 
     subscript(key: String) -> String? { params[key] }
+
+    /// Without leading and trailing spaces and tabs (Foundation's trimming is slow per header).
+    static func trimmed<S: StringProtocol>(_ s: S) -> String {
+        var sub = Substring(s)
+        while let f = sub.first, f == " " || f == "\t" { sub.removeFirst() }
+        while let l = sub.last, l == " " || l == "\t" { sub.removeLast() }
+        return String(sub)
+    }
 
     /// Decodes `UTF-8''na%C3%AFve.pdf` (RFC 5987).
     static func decodeRFC5987(_ value: String) -> String? {

@@ -46,8 +46,16 @@ public struct EditTokens: Sendable {
         var message = Data("compe-edit-token:\(entryID):".utf8)
         message.append(salt)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        // base64url without padding.
+        let bytes = Data(mac).base64EncodedString().utf8.compactMap { b -> UInt8? in
+            switch b {
+            case UInt8(ascii: "+"): return UInt8(ascii: "-")
+            case UInt8(ascii: "/"): return UInt8(ascii: "_")
+            case UInt8(ascii: "="): return nil
+            default: return b
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// What the database stores for a token.
