@@ -20,8 +20,10 @@ struct EntryAPI: Sendable {
     let limits = FormLimits()
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// Seconds an upload may take before its average rate is checked.
+    var slowUploadGrace: Double = 30
 
-    /// Uploads slower than this on average (after a 30 s grace period) are stopped.
+    /// Uploads slower than this on average (after `slowUploadGrace`) are stopped.
     static let minimumBytesPerSecond = 1024.0
 
     func register(on router: Router<CompeRequestContext>) {
@@ -100,8 +102,8 @@ struct EntryAPI: Sendable {
                     return .tooLarge(FieldError(field: "files", message: messages.requestTooLarge))
                 }
                 let elapsed = Double((ContinuousClock.now - start).components.seconds)
-                if elapsed > 30 && Double(total) / elapsed < Self.minimumBytesPerSecond {
-                    return .malformed(messages.tooSlow)
+                if elapsed > slowUploadGrace && Double(total) / elapsed < Self.minimumBytesPerSecond {
+                    return .tooSlow(messages.tooSlow)
                 }
                 try receiver.feed(chunk)
             }

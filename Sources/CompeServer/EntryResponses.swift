@@ -87,6 +87,7 @@ struct Responder {
         switch failure {
         case .tooLarge(let e): return self.failure(.contentTooLarge, [e], close: true)
         case .malformed(let m): return self.failure(.badRequest, [FieldError(field: "form", message: m)], close: true)
+        case .tooSlow(let m): return self.failure(.requestTimeout, [FieldError(field: "form", message: m)], close: true)
         }
     }
 

@@ -12,6 +12,8 @@ struct FormLimits: Sendable {
     var maxFieldBytes = 64 * 1024
     /// Most bytes that may pass with no part boundary or header line completed (a huge header line).
     var maxBytesWithoutProgress = 64 * 1024
+    /// Longest header line of a part (name and value), like a web server's header limit.
+    var maxHeaderBytes = 8 * 1024
 }
 
 /// A file received in a form, staged in `Data/tmp/` and not yet committed.
@@ -38,6 +40,8 @@ enum FormFailure: Error {
     case malformed(String)
     /// A file or the whole body is over its limit (413).
     case tooLarge(FieldError)
+    /// The body arrives too slowly to be a real upload (408).
+    case tooSlow(String)
 }
 
 /// Receives a `multipart/form-data` body chunk by chunk with vapor/multipart-kit's streaming
@@ -134,6 +138,7 @@ final class MultipartReceiver {
             parts += 1
             if parts > limits.maxParts { failure = .malformed(messages.tooManyParts) }
         }
+        if name.utf8.count + value.utf8.count > limits.maxHeaderBytes { failure = .malformed(messages.headerTooLarge) }
         current!.headers.append((name.lowercased(), value))
     }
 

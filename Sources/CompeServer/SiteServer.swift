@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: Int
     /// Seconds a connection may stay silent (headers or body) before it is closed.
     public var idleTimeout: Int
+    /// Seconds an upload may run before one averaging under 1 KiB/s is stopped (408).
+    public var slowUploadGrace: Int = 30
     /// The server's clock (tests move it to before `opens` or after `closes`).
     public var clock: @Sendable () -> Date
     /// In watch mode, the hub that tells open pages to reload; nil otherwise.
@@ -111,9 +113,11 @@ public enum SiteServer {
             return names.sorted().map { "\(dir)/\($0)" }
         }
         let pages = EntryPages(chrome: try SiteChrome(content: content, staticFiles: assets), config: content.config, contests: localized)
-        return EntryAPI(contests: defaults, config: content.config, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
-                        origins: OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins),
-                        pages: pages, clock: config.clock, logger: logger)
+        var api = EntryAPI(contests: defaults, config: content.config, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
+                           origins: OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins),
+                           pages: pages, clock: config.clock, logger: logger)
+        api.slowUploadGrace = Double(config.slowUploadGrace)
+        return api
     }
 }
 

@@ -126,7 +126,7 @@ struct JudgeCommand: AsyncParsableCommand {
                 if note == nil, let c = answers.comment, !c.isEmpty { note = c }
                 print("\nSummary for \(contest.judging.blind ? a.blindCode : a.entry.code):")
                 for c in contest.criteria { print("  \(c.id) = \(values[c.id].map(String.init) ?? "-")") }
-                if let note { print("  comment: \(note)") }
+                if let note { print("  comment: \(TerminalText.clean(note))") }
                 print("Save? [Y/n] ", terminator: "")
                 let reply = (readLine() ?? "n").trimmingCharacters(in: .whitespaces).lowercased()
                 if !(reply.isEmpty || reply == "y" || reply == "yes") { throw fail("not saved") }

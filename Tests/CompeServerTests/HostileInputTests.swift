@@ -101,4 +101,65 @@ import Testing
         #expect(r.status == 0 || r.status == 408)
         #expect(Date().timeIntervalSince(start) < 15, "the silent connection was not closed by the idle timeout")
     }
+
+    @Test func aTrickledBodyIsStoppedWith408() async throws {
+        // A body that keeps arriving, a few bytes at a time, is never idle; after the grace
+        // period (30 s by default, 2 s here) an average under 1 KiB/s is stopped.
+        let f = try await ServerFixture(idleTimeout: 30, slowUploadGrace: 2)
+        defer { Task { await f.stop() } }
+        let body = MultipartBody.validEntry()
+        let data = body.finished
+        let head = body.head("/api/contests/test/entries", extra: ["Accept: application/json"], length: data.count)
+        let port = f.port
+        let start = Date()
+        let r = try await offPool { try RawHTTP.send(port: port, head: head, body: data, chunk: 20, chunkDelay: 0.25, timeout: 30) }
+        #expect(r.status == 408, "\(r.status) \(r.text)")
+        #expect(((r.json?["errors"] as? [[String: Any]]) ?? []).first?["field"] as? String == "form")
+        // (This client reads only after sending everything, so the time says nothing about when the
+        // server answered; the 408 does: it is only given once the grace period has passed.)
+        #expect(Date().timeIntervalSince(start) < 30)
+        try await expectStillServing(f)
+    }
+
+    @Test func oversizeInEveryDimensionGetsItsOwn4xx() async throws {
+        let f = try await ServerFixture()
+        defer { Task { await f.stop() } }
+        let port = f.port
+        // The declared body length alone is over the contest's limit: refused before reading.
+        let hugeHead = "POST /api/contests/test/entries HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: application/json\r\n"
+            + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 99999999999\r\n\r\n"
+        #expect(try await offPool { try RawHTTP.send(port: port, head: hugeHead) }.status == 413)
+
+        // One field over its 64 KiB limit.
+        var longField = MultipartBody.validEntry()
+        longField.field("summary", String(repeating: "長", count: 40_000))
+        #expect(try await f.post(longField).status == 400)
+
+        // A title over its length limit: a field error naming the field.
+        let longTitle = MultipartBody.validEntry(title: String(repeating: "t", count: 5_000))
+        let titleAnswer = try await f.post(longTitle)
+        #expect(titleAnswer.status == 400)
+        #expect(((titleAnswer.json?["errors"] as? [[String: Any]]) ?? []).contains { $0["field"] as? String == "title" })
+
+        // More files than the contest allows (the brief's default is 5).
+        var manyFiles = MultipartBody.validEntry()
+        for i in 0..<6 { manyFiles.file(filename: "extra\(i).pdf", contentType: "application/pdf", MultipartBody.samplePDF("\(i)")) }
+        let many = try await f.post(manyFiles)
+        #expect(many.status == 400 || many.status == 413, "\(many.status)")
+        #expect(((many.json?["errors"] as? [[String: Any]]) ?? []).contains { $0["field"] as? String == "files" })
+
+        // A file name of 100 KB: a header line over the limit.
+        var longName = MultipartBody.validEntry()
+        longName.file(filename: String(repeating: "n", count: 100_000) + ".pdf", contentType: "application/pdf", MultipartBody.samplePDF())
+        #expect(try await f.post(longName).status == 400)
+
+        // A URL path of 100 KB.
+        let longPath = "/api/contests/" + String(repeating: "a", count: 100_000) + "/entries"
+        let pathAnswer = try await offPool {
+            try RawHTTP.send(port: port, head: "POST \(longPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        }
+        #expect((400...499).contains(pathAnswer.status) || pathAnswer.status == 0, "\(pathAnswer.status)")
+
+        try await expectStillServing(f)
+    }
 }

@@ -17,7 +17,7 @@ final class ServerFixture: @unchecked Sendable {
     /// The test contest is open from 2027-01-10 to 2027-02-10 (Tokyo); the clock starts inside.
     static let duringContest = DateParsing.dateTime("2027-01-20T12:00:00+09:00")!
 
-    init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30) async throws {
+    init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30, slowUploadGrace: Int = 30) async throws {
         let site = try site ?? TestSite.minimal()
         if let siteYML { try site.write("site.yml", siteYML) }
         let publicDir = site.root.appendingPathComponent("Public")
@@ -26,8 +26,9 @@ final class ServerFixture: @unchecked Sendable {
         let now = NIOLockedValueBox(Self.duringContest)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
+        var config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
                                          contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLockedValue { $0 } })
+        config.slowUploadGrace = slowUploadGrace
         self.site = site
         self.now = now
         self.server = try await SiteServer.start(config, logger: logger)
