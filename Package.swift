@@ -67,6 +67,12 @@ let package = Package(
             ]
         ),
         .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),
+        // Fuzz targets: libFuzzer entry points when built by Scripts/fuzz (-D FUZZING
+        // -sanitize=fuzzer), otherwise small programs that replay a corpus (Scripts/test does).
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
+        .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
+        .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),

@@ -162,4 +162,21 @@ import Testing
 
         try await expectStillServing(f)
     }
+
+    @Test func aNonASCIIByteInAPartHeaderNameIs400NotACrash() async throws {
+        // Found by Fuzz/FuzzMultipart: multipart-kit 4.7.1 traps on such a byte, which would
+        // stop the whole server. The request is refused before the parser sees it.
+        let f = try await ServerFixture()
+        defer { Task { await f.stop() } }
+        var body = MultipartBody.validEntry()
+        body.data.append(Data("--\(body.boundary)\r\nContent-Dispos".utf8))
+        body.data.append(Data([0x98, 0x98, 0xE3, 0x81, 0x82]))
+        body.data.append(Data("ition: form-data; name=\"x\"\r\n\r\nx\r\n".utf8))
+        #expect(try await f.post(body).status == 400)
+        // A UTF-8 file name (in a header value) is still fine.
+        var utf8Name = MultipartBody.validEntry()
+        utf8Name.file(filename: "デザイン案.pdf", contentType: "application/pdf", MultipartBody.samplePDF())
+        #expect(try await f.post(utf8Name).status == 201)
+        #expect(try await f.request("GET", "/healthz", headers: []).text == "ok\n")
+    }
 }
