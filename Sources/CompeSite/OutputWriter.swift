@@ -34,6 +34,19 @@ public struct OutputWriter: Sendable {
     /// Writes `files` and copies `staticFiles` from `staticDir`, then swaps the result into place.
     /// `manifest` becomes the marker's text.
     public func write(_ files: [OutputFile], staticDir: URL, staticFiles: [String], manifest: String = "") throws {
+        let staged = try stage()
+        let failures = ParallelMap.map(files) { staged.write($0) }
+        if let failure = failures.compactMap({ $0 }).first {
+            staged.abandon()
+            throw WriteError.io(failure)
+        }
+        try staged.finish(staticDir: staticDir, staticFiles: staticFiles, manifest: manifest)
+    }
+
+    /// Starts a complete output in a hidden sibling directory (refusing an output directory
+    /// compe did not make). Files can be written into it from many threads while pages are
+    /// still being rendered; `finish` swaps it into place, `abandon` removes it.
+    public func stage() throws -> StagedOutput {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -45,42 +58,12 @@ public struct OutputWriter: Sendable {
             }
         }
         let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        let staging = parent.appendingPathComponent(".\(output.lastPathComponent).new-\(tag)")
-        let retired = parent.appendingPathComponent(".\(output.lastPathComponent).old-\(tag)")
-        do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            var dirs = Set<String>()
-            for path in files.map(\.path) + staticFiles {
-                var d = (path as NSString).deletingLastPathComponent
-                while !d.isEmpty && dirs.insert(d).inserted { d = (d as NSString).deletingLastPathComponent }
-            }
-            for d in dirs.sorted() {
-                try fm.createDirectory(at: staging.appendingPathComponent(d), withIntermediateDirectories: true)
-            }
-            for path in staticFiles {
-                try fm.copyItem(at: staticDir.appendingPathComponent(path), to: staging.appendingPathComponent(path))
-            }
-            let failures = ParallelMap.map(files) { file -> String? in
-                Self.writeFile(file.contents, to: staging.appendingPathComponent(file.path).path)
-                    .map { "cannot write \(file.path): \($0)" }
-            }
-            if let failure = failures.compactMap({ $0 }).first { throw WriteError.io(failure) }
-            if let failure = Self.writeFile(Data(manifest.utf8), to: staging.appendingPathComponent(Self.marker).path) {
-                throw WriteError.io("cannot write \(Self.marker): \(failure)")
-            }
-            if fm.fileExists(atPath: output.path) {
-                try fm.moveItem(at: output, to: retired)
-            }
-            try fm.moveItem(at: staging, to: output)
-        } catch {
-            try? fm.removeItem(at: staging)
-            if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: retired.path) {
-                try? fm.moveItem(at: retired, to: output)
-            }
-            if let e = error as? WriteError { throw e }
-            throw WriteError.io("cannot write the site to \(output.path): \(error.localizedDescription)")
+        let staged = StagedOutput(output: output, staging: parent.appendingPathComponent(".\(output.lastPathComponent).new-\(tag)"),
+                                  retired: parent.appendingPathComponent(".\(output.lastPathComponent).old-\(tag)"))
+        guard mkdir(staged.staging.path, 0o755) == 0 else {
+            throw WriteError.io("cannot create \(staged.staging.path): \(String(cString: strerror(errno)))")
         }
-        try? fm.removeItem(at: retired)
+        return staged
     }
 
     /// Updates an existing output in place: writes `changed` files and copies `staticFiles` (each
@@ -156,5 +139,68 @@ public struct OutputWriter: Sendable {
             }
             return nil
         }
+    }
+}
+
+/// A clean build's output while it is written: a hidden directory next to the output that
+/// replaces it in one swap. Readers never see a half-written site, and a failed build leaves
+/// the old output as it was.
+public final class StagedOutput: Sendable {
+    let output: URL
+    let staging: URL
+    let retired: URL
+
+    init(output: URL, staging: URL, retired: URL) {
+        self.output = output
+        self.staging = staging
+        self.retired = retired
+    }
+
+    /// Writes one file (creating its folders); safe from many threads. Returns the reason on failure.
+    public func write(_ file: OutputFile) -> String? {
+        let dir = (file.path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, let failure = ensureDirectory(dir) { return "cannot write \(file.path): \(failure)" }
+        return OutputWriter.writeFile(file.contents, to: staging.path + "/" + file.path).map { "cannot write \(file.path): \($0)" }
+    }
+
+    /// `mkdir -p` below the staging directory; concurrent callers may race on the same folder.
+    private func ensureDirectory(_ relative: String) -> String? {
+        if mkdir(staging.path + "/" + relative, 0o755) == 0 || errno == EEXIST { return nil }
+        guard errno == ENOENT else { return String(cString: strerror(errno)) }
+        let parent = (relative as NSString).deletingLastPathComponent
+        if !parent.isEmpty, let failure = ensureDirectory(parent) { return failure }
+        return mkdir(staging.path + "/" + relative, 0o755) == 0 || errno == EEXIST ? nil : String(cString: strerror(errno))
+    }
+
+    /// Copies the static files, writes the manifest, and swaps the staged site into place.
+    public func finish(staticDir: URL, staticFiles: [String], manifest: String) throws {
+        let fm = FileManager.default
+        do {
+            for path in staticFiles {
+                let dir = (path as NSString).deletingLastPathComponent
+                if !dir.isEmpty, let failure = ensureDirectory(dir) { throw OutputWriter.WriteError.io(failure) }
+                try fm.copyItem(at: staticDir.appendingPathComponent(path), to: staging.appendingPathComponent(path))
+            }
+            if let failure = OutputWriter.writeFile(Data(manifest.utf8), to: staging.appendingPathComponent(OutputWriter.marker).path) {
+                throw OutputWriter.WriteError.io("cannot write \(OutputWriter.marker): \(failure)")
+            }
+            if fm.fileExists(atPath: output.path) {
+                try fm.moveItem(at: output, to: retired)
+            }
+            try fm.moveItem(at: staging, to: output)
+        } catch {
+            abandon()
+            if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: retired.path) {
+                try? fm.moveItem(at: retired, to: output)
+            }
+            if let e = error as? OutputWriter.WriteError { throw e }
+            throw OutputWriter.WriteError.io("cannot write the site to \(output.path): \(error.localizedDescription)")
+        }
+        try? fm.removeItem(at: retired)
+    }
+
+    /// Removes the staged files; the output stays as it was.
+    public func abandon() {
+        try? FileManager.default.removeItem(at: staging)
     }
 }

@@ -87,7 +87,20 @@ public struct SiteBuilder: Sendable {
             guard let old = previous?.outputs[job.path], old.key == job.key else { return true }
             return remembered == nil && BuildManifest.size(root + "/" + job.path) != old.size
         }
-        let rendered = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { $0.render() }
+        // A clean build writes each page into the staging folder as soon as it is rendered, so
+        // writing overlaps rendering; nothing is visible until the swap after the link check.
+        let writer = OutputWriter(output: options.output)
+        let incremental = previous.map { $0.outputs.keys.allSatisfy(BuildManifest.storable) } ?? false
+        let staged = incremental ? nil : try writer.stage()
+        let renderedAndWritten = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { job -> (OutputFile, String?) in
+            let file = job.render()
+            return (file, staged?.write(file))
+        }
+        let rendered = renderedAndWritten.map(\.0)
+        if let failure = renderedAndWritten.compactMap(\.1).first {
+            staged?.abandon()
+            throw OutputWriter.WriteError.io(failure)
+        }
         let generated = renderer.renderGenerated()
         clock.lap("render")
 
@@ -107,6 +120,7 @@ public struct SiteBuilder: Sendable {
                                        only: toCheck) { path in
             jobs.filter { $0.path == path }.map { $0.render() }
         })
+        if diags.hasErrors { staged?.abandon() }
         try diags.throwIfErrors()
         clock.lap("check")
 
@@ -122,9 +136,8 @@ public struct SiteBuilder: Sendable {
         let staticDir = options.staticDir.path
         for path in staticFiles { manifest.statics[path] = BuildManifest.stamp(staticDir + "/" + path) ?? "" }
 
-        let writer = OutputWriter(output: options.output)
         var written = rendered.count + generated.count + staticFiles.count
-        if let previous, previous.outputs.keys.allSatisfy(BuildManifest.storable) {
+        if let previous, incremental {
             let changedGenerated = generated.filter { previous.outputs[$0.path]?.key != manifest.outputs[$0.path]?.key
                 || BuildManifest.size(root + "/" + $0.path) != $0.contents.count }
             let changedStatic = staticFiles.filter { previous.statics[$0] != manifest.statics[$0] }
@@ -133,8 +146,12 @@ public struct SiteBuilder: Sendable {
             try writer.update(rendered + changedGenerated, staticDir: options.staticDir, staticFiles: changedStatic,
                               removed: removed, manifest: manifest.text)
             written = rendered.count + changedGenerated.count + changedStatic.count
-        } else {
-            try writer.write(rendered + generated, staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
+        } else if let staged {
+            if let failure = ParallelMap.map(generated, { staged.write($0) }).compactMap({ $0 }).first {
+                staged.abandon()
+                throw OutputWriter.WriteError.io(failure)
+            }
+            try staged.finish(staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
         }
         memory?.manifest = manifest
         memory?.last = .init(content: content, theme: theme, staticFiles: staticFiles, phases: phases(content))

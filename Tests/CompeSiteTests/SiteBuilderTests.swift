@@ -69,6 +69,11 @@ import Testing
             return d == ["Content/pages/index.md:6:10: error: broken internal link '/terms/': nothing is built at /terms/"]
         }
         #expect(try read(site, "index.html") == before)
+        // The same with --clean, which writes pages while rendering: the staged copy is removed.
+        #expect(throws: DiagnosticError.self) { try SiteBuilder(options: options(site)).build(clean: true) }
+        #expect(try read(site, "index.html") == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root.path).filter { $0.hasPrefix(".Public.") }
+        #expect(leftovers.isEmpty, "staging folders left behind: \(leftovers)")
     }
 
     @Test func staticFilesAreCopiedAndStylesheetsLinked() throws {

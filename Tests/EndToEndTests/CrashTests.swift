@@ -8,10 +8,18 @@ import Testing
 /// partial file is visible afterwards. Every test run does 8 clients × 3 cycles;
 /// `Scripts/crashtest` runs the long version (COMPE_CRASH_CLIENTS=20, COMPE_CRASH_CYCLES=10).
 @Suite struct CrashTests {
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
     final class Acknowledged: @unchecked Sendable {
         private let lock = NSLock()
-        private(set) var entries: [(id: String, token: String, sha256: String)] = []
-        func add(_ e: (String, String, String)) { lock.lock(); entries.append(e); lock.unlock() }
+        private var stored: [(id: String, token: String, sha256: String)] = []
+        var entries: [(id: String, token: String, sha256: String)] { lock.withLock { stored } }
+        func add(_ e: (String, String, String)) { lock.withLock { stored.append(e) } }
     }
 
     @Test func acknowledgedEntriesSurviveSIGKILL() async throws {
@@ -25,27 +33,32 @@ import Testing
         let clientCount = Int(env["COMPE_CRASH_CLIENTS"] ?? "") ?? 8
         for cycle in 0..<cycles {
             let server = try CompeBinary.startServer(in: dir)
-            // The kill comes at a random moment of the clients' traffic.
-            let stop = Date().addingTimeInterval(Double.random(in: 0.6...2.0))
+            let stopped = StopFlag()
             let clients = (0..<clientCount).map { client in
                 Thread {
                     var n = 0
-                    while Date() < stop {
+                    while !stopped.isSet {
                         n += 1
                         let pdf = MultipartBody.samplePDF("c\(cycle)-\(client)-\(n)" + String(repeating: "z", count: Int.random(in: 0...200_000)))
                         let body = MultipartBody.validEntry(title: "crash \(cycle) \(client) \(n)", pdf: pdf)
                         let path = "/api/contests/sme-support-ui/entries"
                         guard let r = try? RawHTTP.send(port: server.port, head: body.head(path, extra: ["Accept: application/json"]),
-                                                        body: body.finished, timeout: 5),
+                                                        body: body.finished, timeout: 10),
                               r.status == 201, let id = r.json?["id"] as? String, let token = r.json?["edit_token"] as? String else { continue }
                         acknowledged.add((id, token, SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()))
                     }
                 }
             }
             clients.forEach { $0.start() }
-            while Date() < stop.addingTimeInterval(-0.2) { try await Task.sleep(for: .milliseconds(20)) }
+            // Kill at a random moment once traffic is flowing (a few entries acknowledged this
+            // cycle; slow builds such as ASan's take longer to get there).
+            let before = acknowledged.entries.count
+            let deadline = Date().addingTimeInterval(30)
+            while acknowledged.entries.count < before + 3 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...800)))
             kill(server.process.processIdentifier, SIGKILL)   // in the middle of the clients' traffic
             server.process.waitUntilExit()
+            stopped.set()
             try await Task.sleep(for: .milliseconds(300))
         }
         #expect(acknowledged.entries.count > 10, "too few entries were acknowledged to prove anything")
