@@ -9,18 +9,23 @@ import Testing
         try RawHTTP.send(port: port, head: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     }
 
+    /// A copy of the sample served by `compe serve --watch`, and a page's event stream, open
+    /// and greeted. Stop the server when done.
+    func watchedSample() throws -> (dir: URL, server: CompeBinary.Server, events: EventStreamClient) {
+        let dir = try CompeBinary.sampleCopy()
+        let server = try CompeBinary.startServer(in: dir, extra: ["--watch"])
+        let events = try EventStreamClient(port: server.port, path: "/__compe/live")
+        #expect(events.waitFor("event: hello") != nil)
+        return (dir, server, events)
+    }
+
     func write(_ dir: URL, _ path: String, _ text: String) throws {
         try text.write(to: dir.appendingPathComponent(path), atomically: false, encoding: .utf8)
     }
 
     @Test func editsReloadPagesAndErrorsShowAnOverlayWhileTheLastGoodSiteStaysServed() throws {
-        let dir = try CompeBinary.sampleCopy()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try CompeBinary.startServer(in: dir, extra: ["--watch"])
-        defer { server.process.terminate(); server.process.waitUntilExit() }
-
-        let events = try EventStreamClient(port: server.port, path: "/__compe/live")
-        #expect(events.waitFor("event: hello") != nil)
+        let (dir, server, events) = try watchedSample()
+        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
         let page = try get(server.port, "/about/")
         #expect(page.status == 200)
         #expect(page.text.contains("<script src=\"/__compe/live.js\"></script>"), "served pages carry the listener")
@@ -55,12 +60,8 @@ import Testing
     }
 
     @Test func aTemplateEditRebuildsItsPagesAndStaticFilesAreCopied() throws {
-        let dir = try CompeBinary.sampleCopy()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try CompeBinary.startServer(in: dir, extra: ["--watch"])
-        defer { server.process.terminate(); server.process.waitUntilExit() }
-        let events = try EventStreamClient(port: server.port, path: "/__compe/live")
-        #expect(events.waitFor("event: hello") != nil)
+        let (dir, server, events) = try watchedSample()
+        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
 
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Content/templates"), withIntermediateDirectories: true)
         try write(dir, "Content/templates/page.mustache", "<div class=\"from-override\">{{{content}}}</div>\n")
