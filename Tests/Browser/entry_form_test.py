@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -114,14 +115,17 @@ def dev_server_overlay(binary):
         time.sleep(0.5)   # let the page open its event stream
         with open(about, "w", encoding="utf-8") as f:
             f.write(original.replace("title:", "title: [unclosed\nx:", 1))
-        WebDriverWait(driver, 15).until(
+        # The page is replaced while it reloads: elements read mid-reload go stale, so retry.
+        patient = (NoSuchElementException, StaleElementReferenceException)
+        WebDriverWait(driver, 15, ignored_exceptions=patient).until(
             lambda d: "Content/pages/about.md:" in d.find_element(By.ID, "compe-error-overlay").text)
         overlay = driver.find_element(By.ID, "compe-error-overlay").text
         assert "invalid YAML" in overlay, overlay
         driver.save_screenshot(os.path.join(SHOTS, "dev-server-overlay.png"))
         with open(about, "w", encoding="utf-8") as f:
             f.write(original + "\n直した fixed-in-browser\n")
-        WebDriverWait(driver, 15).until(lambda d: "fixed-in-browser" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, 15, ignored_exceptions=patient).until(
+            lambda d: "fixed-in-browser" in d.find_element(By.TAG_NAME, "body").text)
         assert not driver.find_elements(By.ID, "compe-error-overlay"), "the overlay is gone after the fix"
         driver.save_screenshot(os.path.join(SHOTS, "dev-server-fixed.png"))
     finally:
