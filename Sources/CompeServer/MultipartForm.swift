@@ -1,7 +1,6 @@
 import CompeCore
 import CompeStore
 import Foundation
-import MultipartKit
 import NIOCore
 
 /// Limits on one multipart request, beyond the contest's upload policy.
@@ -45,7 +44,7 @@ enum FormFailure: Error {
 }
 
 /// Receives a `multipart/form-data` body chunk by chunk with vapor/multipart-kit's streaming
-/// parser: text fields are kept (bounded), files are streamed to staged uploads while they are
+/// parser (vendored with a fix, `Vendor/MultipartParser.swift`): text fields are kept (bounded), files are streamed to staged uploads while they are
 /// hashed and counted. The body is never held in memory.
 final class MultipartReceiver {
     private let parser: MultipartParser
@@ -64,8 +63,6 @@ final class MultipartReceiver {
     private(set) var unsupportedType = false
 
     private var failure: FormFailure?
-    private lazy var headerNames = HeaderNameGuard(boundary: boundary)
-    private let boundary: String
     private var parts = 0
     private var bytesWithoutProgress = 0
     private var sawClosingPart = false
@@ -88,7 +85,6 @@ final class MultipartReceiver {
         self.policy = policy
         self.uploads = uploads
         self.messages = messages
-        self.boundary = boundary
         parser.onHeader = { [unowned self] name, value in self.header(name, value) }
         parser.onBody = { [unowned self] buffer in self.body(&buffer) }
         parser.onPartComplete = { [unowned self] in self.partComplete() }
@@ -105,7 +101,6 @@ final class MultipartReceiver {
     /// Feeds the next chunk of the body.
     func feed(_ buffer: ByteBuffer) throws {
         let before = progressMarker
-        guard headerNames.accepts(buffer) else { throw FormFailure.malformed(messages.malformed) }
         do {
             try parser.execute(buffer)
         } catch {
@@ -240,74 +235,6 @@ final class MultipartReceiver {
 
     private func displayName(_ raw: String) -> String {
         FileNames.display(raw, index: files.count + 1)
-    }
-}
-
-/// Stops part headers whose name has a non-ASCII byte before they reach multipart-kit: its
-/// parser (4.7.1, the only version available to us) looks such a byte up in a 128-entry table
-/// and traps, which would take the whole server down with one request. Found by
-/// `Fuzz/FuzzMultipart`; the reproducer is kept in `Fuzz/corpus/FuzzMultipart/`.
-///
-/// A small state machine over the raw body, across chunk boundaries: it finds each delimiter
-/// line (`CRLF--boundary`), then checks the bytes of every header name up to its `:`.
-struct HeaderNameGuard {
-    private let delimiter: [UInt8]
-    private var matched: Int
-    private enum State { case body, boundaryLine, lineStart, name, value, epilogue }
-    private var state = State.body
-    private var sawCR = false
-    private var afterDelimiter = 0   // bytes seen on the delimiter line, to spot the closing "--"
-    private var dashes = 0
-
-    init(boundary: String) {
-        delimiter = Array("\r\n--\(boundary)".utf8)
-        matched = 2   // the body may start with the first delimiter, without the CRLF before it
-    }
-
-    /// False when `buffer` puts a non-ASCII byte in a part header's name.
-    mutating func accepts(_ buffer: ByteBuffer) -> Bool {
-        buffer.withUnsafeReadableBytes { bytes in
-            for byte in bytes {
-                switch state {
-                case .body:
-                    if byte == delimiter[matched] {
-                        matched += 1
-                    } else {
-                        matched = byte == delimiter[0] ? 1 : 0
-                    }
-                    if matched == delimiter.count {
-                        matched = 0
-                        afterDelimiter = 0
-                        dashes = 0
-                        state = .boundaryLine
-                    }
-                case .boundaryLine:   // "--" right after the delimiter closes the body: nothing follows
-                    afterDelimiter += 1
-                    if byte == UInt8(ascii: "-") && afterDelimiter <= 2 { dashes += 1 }
-                    if dashes == 2 { state = .epilogue } else if byte == 10 { state = .lineStart }
-                case .value:   // to the end of the line
-                    if byte == 10 { state = .lineStart }
-                case .epilogue:
-                    break
-                case .lineStart:
-                    if byte == 13 {
-                        sawCR = true
-                    } else if byte == 10 && sawCR {   // the empty line: the part's body starts
-                        sawCR = false
-                        state = .body
-                    } else if byte >= 0x80 {
-                        return false
-                    } else {
-                        sawCR = false
-                        state = byte == UInt8(ascii: ":") ? .value : .name
-                    }
-                case .name:
-                    if byte >= 0x80 { return false }
-                    if byte == UInt8(ascii: ":") { state = .value } else if byte == 10 { state = .lineStart }
-                }
-            }
-            return true
-        }
     }
 }
 
