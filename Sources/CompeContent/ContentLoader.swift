@@ -47,7 +47,7 @@ public struct ContentLoader: Sendable {
         guard let config = loadConfig(&diags) else { return nil }
 
         let pageFiles = markdownFiles(under: "pages")
-        let configKey = "\(config.languages)|\(includeDrafts)|\(displayRoot)"   // as in reloadPage
+        let configKey = cacheKey(config)
         let known = cache?.snapshot()
         let pageResults = ParallelMap.map(pageFiles) { file -> (PageSource?, Diagnostics, SourceCache.Entry?) in
             // A file the watcher vouches for is reused without a stat; others are checked by stamp.
@@ -96,8 +96,14 @@ public struct ContentLoader: Sendable {
         guard let stamp = SourceCache.stamp(path) else { return nil }
         var diags = Diagnostics()
         let page = loadPage(file, config: config, diags: &diags)
-        cache?.store([(file.relative, ("\(config.languages)|\(includeDrafts)|\(displayRoot)|" + stamp, page, diags))])
+        cache?.store([(file.relative, (cacheKey(config) + "|" + stamp, page, diags))])
         return (page, diags)
+    }
+
+    /// What a cached parse depends on besides the file: a page parsed under other languages,
+    /// draft setting or display root is parsed again.
+    func cacheKey(_ config: SiteConfig) -> String {
+        "\(config.languages)|\(includeDrafts)|\(displayRoot)"
     }
 
     /// The URL a page file would have had, for one whose front matter failed to load.

@@ -47,7 +47,7 @@ public final class SourceCache: @unchecked Sendable {
     }
 
     /// Size, modification time (ns) and inode of a file: editors that save by rename change the inode.
-    static func stamp(_ path: String) -> String? {
+    public static func stamp(_ path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"

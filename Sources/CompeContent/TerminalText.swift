@@ -2,9 +2,15 @@
 public enum TerminalText {
     /// Removes control characters (ESC sequences could rewrite a judge's screen) except newlines and tabs.
     public static func clean(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.filter {
-            $0 == "\n" || $0 == "\t" || !($0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" || $0 == "\u{202D}")
-        }))
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.filter { !isControl($0) }))
+    }
+
+    /// C0 and C1 controls other than newline and tab, DEL, and the bidirectional embeddings,
+    /// overrides and isolates (which reorder what a reader sees).
+    public static func isControl(_ s: Unicode.Scalar) -> Bool {
+        s != "\n" && s != "\t" && (s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+                                     || (0x2066...0x2069).contains(s.value))
     }
 
     /// Renders untrusted Markdown (raw HTML disabled) and flattens it to plain text: paragraphs

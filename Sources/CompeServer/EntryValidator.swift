@@ -1,3 +1,4 @@
+import CompeContent
 import CompeCore
 import CompeStore
 import Foundation
@@ -12,12 +13,6 @@ struct EntryValidator {
                                            "agree_terms", "website", "lang", "token", "action"]
 
     /// Returns the draft, or nil with field errors appended to `errors`.
-    /// C0 and C1 controls other than newline and tab, DEL, and the bidirectional overrides.
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s != "\n" && s != "\t" && (s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
-                                     || (0x2066...0x2069).contains(s.value))
-    }
-
     func draft(from fields: [String: String], language: String, errors: inout [FieldError]) -> EntryDraft? {
         let before = errors.count
         for name in fields.keys.sorted() where !Self.knownFields.contains(name) {
@@ -28,9 +23,7 @@ struct EntryValidator {
             if value.utf8.contains(13) { value = value.replacingOccurrences(of: "\r\n", with: "\n") }
             // Control characters (terminal escapes, BEL, NUL, bidi overrides) have no place in a
             // title or a summary: they are dropped here, so no page, terminal or export sees them.
-            if value.unicodeScalars.contains(where: Self.isControl) {
-                value = String(String.UnicodeScalarView(value.unicodeScalars.filter { !Self.isControl($0) }))
-            }
+            value = TerminalText.clean(value)
             if value.first?.isWhitespace == true || value.last?.isWhitespace == true {
                 value = value.trimmingCharacters(in: .whitespacesAndNewlines)
             }

@@ -20,7 +20,7 @@ public struct BuildManifest: Sendable, Equatable {
     public var generator: String
     /// Generated files by output path.
     public var outputs: [String: Output] = [:]
-    /// Static files by path: "size:mtime" of the source when copied.
+    /// Static files by path: the source's `SourceCache.stamp` when copied.
     public var statics: [String: String] = [:]
 
     static let header = "compe-build-manifest 1"
@@ -76,12 +76,6 @@ public struct BuildManifest: Sendable, Equatable {
         !s.utf8.contains { $0 == 9 || $0 == 10 || $0 == 0x1F }
     }
 
-    /// "size:mtime" of a file, or nil when it cannot be read.
-    static func stamp(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-    }
 
     /// The size of a file, or nil when it does not exist.
     static func size(_ path: String) -> Int? {

@@ -134,7 +134,7 @@ public struct SiteBuilder: Sendable {
                                                 size: file.contents.count, links: links[file.path] ?? [])
         }
         let staticDir = options.staticDir.path
-        for path in staticFiles { manifest.statics[path] = BuildManifest.stamp(staticDir + "/" + path) ?? "" }
+        for path in staticFiles { manifest.statics[path] = SourceCache.stamp(staticDir + "/" + path) ?? "" }
 
         var written = rendered.count + generated.count + staticFiles.count
         if let previous, incremental {
