@@ -65,16 +65,32 @@ enum CompeBinary {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // A server that never reports its port is stopped, so the read below ends.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if process.isRunning { process.terminate() } }
+        // A server that has not reported its port within 30 s is stopped, so the read below ends.
+        // Only then: a server that did report keeps running however long its test takes.
+        let reported = PortReported()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) {
+            if !reported.isSet && process.isRunning { process.terminate() }
+        }
         var buffer = ""
         while true {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { throw CocoaError(.fileReadUnknown) }
             buffer += String(decoding: chunk, as: UTF8.self)
             if let range = buffer.range(of: "http://127.0.0.1:"), let end = buffer[range.upperBound...].firstIndex(of: "/") {
+                reported.set()
+                // Keep reading what the server prints so a full pipe never blocks it.
+                let reader = out.fileHandleForReading
+                Thread.detachNewThread { while !reader.availableData.isEmpty {} }
                 return Server(process: process, port: Int(buffer[range.upperBound..<end])!)
             }
         }
     }
+}
+
+/// A flag set once the server has printed its address (read from the watchdog's queue).
+private final class PortReported: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
