@@ -1,3 +1,5 @@
+import Foundation
+
 /// Drops the soft line break between two Japanese or Chinese characters.
 ///
 /// Markdown turns a line break inside a paragraph into a space; between two CJK characters a
@@ -18,29 +20,39 @@ enum EastAsianLineBreaks {
     static func join(_ html: String) -> String {
         var html = html
         html.makeContiguousUTF8()
-        let result: String? = html.utf8.withContiguousStorageIfAvailable { b -> String? in
-            let n = b.count
-            guard b.contains(UInt8(ascii: "\n")) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(n)
-            var inPre = false
-            var changed = false
-            for i in 0..<n {
-                let c = b[i]
-                if c == UInt8(ascii: "<") {
-                    if matches(b, i, "<pre") { inPre = true } else if matches(b, i, "</pre") { inPre = false }
-                }
-                if c == UInt8(ascii: "\n"), !inPre, i > 0, i + 1 < n, b[i - 1] >= 0x80, b[i + 1] >= 0x80,
-                   let before = scalar(endingBefore: i, in: b), let after = scalar(at: i + 1, in: b),
-                   isWide(before), isWide(after) {
-                    changed = true
-                    continue
-                }
-                out.append(c)
+        return html.utf8.withContiguousStorageIfAvailable { String(decoding: join($0), as: UTF8.self) } ?? html
+    }
+
+    /// `join` on bytes: runs between newlines are copied whole; only a newline with non-ASCII
+    /// bytes on both sides is looked at closely.
+    static func join(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let n = b.count
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        guard let base = b.baseAddress else { return out }
+        var inPre = false
+        var copied = 0       // bytes before this index are in `out` (or dropped)
+        var scanned = 0      // `<pre` / `</pre` state is known up to this index
+        var from = 0
+        while from < n, let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), n - from) {
+            let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            from = i + 1
+            guard i > 0, i + 1 < n, b[i - 1] >= 0x80, b[i + 1] >= 0x80 else { continue }
+            // Bring the <pre> state up to this newline.
+            var k = scanned
+            while k < i, let lt = memchr(base + k, Int32(UInt8(ascii: "<")), i - k) {
+                let j = base.distance(to: lt.assumingMemoryBound(to: UInt8.self))
+                if matches(b, j, "<pre") { inPre = true } else if matches(b, j, "</pre") { inPre = false }
+                k = j + 1
             }
-            return changed ? String(decoding: out, as: UTF8.self) : nil
-        } ?? nil
-        return result ?? html
+            scanned = i
+            guard !inPre, let before = scalar(endingBefore: i, in: b), let after = scalar(at: i + 1, in: b),
+                  isWide(before), isWide(after) else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<i]))
+            copied = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<n]))
+        return out
     }
 
     /// The scalar whose encoding starts at `i`.

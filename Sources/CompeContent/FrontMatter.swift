@@ -1,4 +1,5 @@
 import CompeCore
+import Foundation
 
 /// A Markdown file split into its YAML front matter and its body, with line numbers kept.
 public struct FrontMatterDocument: Sendable {
@@ -18,9 +19,12 @@ public struct FrontMatterDocument: Sendable {
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         // Files saved on Windows: "\r\n" is one Character in Swift, so normalise before splitting.
         // (A byte test first: Foundation's `contains` on String is a slow CFString search.)
-        if text.utf8.contains(13), text.contains("\r\n") { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
+        var bytes = Array(text.utf8)
+        if bytes.withUnsafeBufferPointer({ $0.count > 0 && memchr($0.baseAddress!, 13, $0.count) != nil }), text.contains("\r\n") {
+            text = text.replacingOccurrences(of: "\r\n", with: "\n")
+            bytes = Array(text.utf8)
+        }
         // Scan UTF-8 bytes for the fences; only the fence lines are ever compared.
-        let bytes = Array(text.utf8)
         var lineStarts = [0]
         func lineEnd(from start: Int) -> Int {
             var i = start

@@ -41,22 +41,56 @@ public enum Markdown {
     /// Renders Markdown to an HTML fragment. A line break between two Japanese characters
     /// is dropped rather than shown as a space (see `EastAsianLineBreaks`).
     public static func html(_ text: String, trust: Trust) -> String {
+        String(decoding: htmlBytes(text, trust: trust), as: UTF8.self)
+    }
+
+    /// Whether Discount's autolinking could find anything in `text`: it links a bare word that
+    /// starts with `http:`, `https:`, `news:`, `ftp:` or `mailto:` (any case) or holds an `@`.
+    /// Text with none of those renders the same without the flag, and Discount's autolink scan
+    /// (run at every letter, to the end of the word) is a large share of its time.
+    static func mayAutolink(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = text.baseAddress, !text.isEmpty else { return false }
+        if memchr(base, Int32(UInt8(ascii: "@")), text.count) != nil { return true }
+        var from = 0
+        while from < text.count, let hit = memchr(base + from, Int32(UInt8(ascii: ":")), text.count - from) {
+            let colon = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            from = colon + 1
+            for scheme in autolinkSchemes where colon >= scheme.count {
+                var same = true
+                for (k, c) in scheme.enumerated() where text[colon - scheme.count + k] | 0x20 != c { same = false; break }
+                if same { return true }
+            }
+        }
+        return false
+    }
+
+    /// The schemes Discount autolinks (its `protocol[]` table, plus `mailto`), lower case.
+    private static let autolinkSchemes: [[UInt8]] = ["http", "https", "news", "ftp", "mailto"].map { Array($0.utf8) }
+
+    /// `html(_:trust:)` as UTF-8 bytes, for callers that write bytes (the site build): the
+    /// HTML is not decoded into a String and encoded again.
+    public static func htmlBytes(_ text: String, trust: Trust) -> [UInt8] {
+        htmlBytes(text, trust: trust, autolinkAlways: false)
+    }
+
+    /// `autolinkAlways` keeps Discount's autolink flag on whatever the text (tests compare).
+    static func htmlBytes(_ text: String, trust: Trust, autolinkAlways: Bool) -> [UInt8] {
         precondition(ready)
-        let flags = trust == .trusted ? trustedFlags : untrustedFlags
         var bytes = Array(text.utf8)
-        if bytes.isEmpty { return "" }
-        return bytes.withUnsafeMutableBufferPointer { buffer -> String in
+        if bytes.isEmpty { return [] }
+        var flags = trust == .trusted ? trustedFlags : untrustedFlags
+        if !autolinkAlways, !bytes.withUnsafeBufferPointer(mayAutolink) { flags &= ~mkd_flag_t(MKD_AUTOLINK) }
+        return bytes.withUnsafeMutableBufferPointer { buffer -> [UInt8] in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
-                guard let doc = mkd_string(chars, Int32(buffer.count), flags) else { return "" }
+                guard let doc = mkd_string(chars, Int32(buffer.count), flags) else { return [] }
                 defer { mkd_cleanup(doc) }
-                guard mkd_compile(doc, flags) != 0 else { return "" }
+                guard mkd_compile(doc, flags) != 0 else { return [] }
                 var out: UnsafeMutablePointer<CChar>?
                 let length = mkd_document(doc, &out)
-                guard length > 0, let out else { return "" }
-                let html = out.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
+                guard length > 0, let out else { return [] }
+                return out.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+                    EastAsianLineBreaks.join(UnsafeBufferPointer(start: $0, count: Int(length)))
                 }
-                return EastAsianLineBreaks.join(html)
             }
         }
     }

@@ -153,6 +153,13 @@ public struct TemplateSource: Sendable {
     public var name: String
     /// The template text.
     public var text: String
+
+    /// Creates a template source.
+    public init(path: String, name: String, text: String) {
+        self.path = path
+        self.name = name
+        self.text = text
+    }
 }
 
 /// Everything read from `Content/`, validated, ready to render.

@@ -36,37 +36,44 @@ public struct LinkChecker: Sendable {
 
     /// The values of `href="…"` and `src="…"` attributes (attribute names preceded by a space or newline).
     static func links(in html: String) -> [String] {
-        var out: [String] = []
         var text = html
         text.makeContiguousUTF8()   // native strings already are; this makes the storage access below always succeed
-        return text.utf8.withContiguousStorageIfAvailable { bytes -> [String] in
-            let n = bytes.count
-            let quote = UInt8(ascii: "\"")
-            var i = 1
-            while i < n {
-                // Cheap test first: an attribute starts after a space or newline with 'h' or 's'.
-                let c = bytes[i]
-                guard (c == UInt8(ascii: "h") || c == UInt8(ascii: "s")), bytes[i - 1] == UInt8(ascii: " ") || bytes[i - 1] == UInt8(ascii: "\n") else {
-                    i += 1
-                    continue
-                }
-                var start = -1
-                if c == UInt8(ascii: "h"), i + 6 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "e"),
-                   bytes[i + 3] == UInt8(ascii: "f"), bytes[i + 4] == UInt8(ascii: "="), bytes[i + 5] == quote {
-                    start = i + 6
-                } else if c == UInt8(ascii: "s"), i + 5 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "c"),
-                          bytes[i + 3] == UInt8(ascii: "="), bytes[i + 4] == quote {
-                    start = i + 5
-                }
-                guard start >= 0 else { i += 1; continue }
-                var end = start
-                while end < n && bytes[end] != quote { end += 1 }
-                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                out.append(bytes[start..<end].contains(UInt8(ascii: "&")) ? value.replacingOccurrences(of: "&amp;", with: "&") : value)
-                i = end
+        return text.utf8.withContiguousStorageIfAvailable { links(in: UnsafeRawBufferPointer($0)) } ?? []
+    }
+
+    /// `links(in:)` on the bytes of a rendered file (no decoding of the whole page).
+    static func links(in data: Data) -> [String] {
+        data.withUnsafeBytes { links(in: $0) }
+    }
+
+    private static func links(in bytes: UnsafeRawBufferPointer) -> [String] {
+        var out: [String] = []
+        let n = bytes.count
+        let quote = UInt8(ascii: "\"")
+        var i = 1
+        while i < n {
+            // Cheap test first: an attribute starts after a space or newline with 'h' or 's'.
+            let c = bytes[i]
+            guard (c == UInt8(ascii: "h") || c == UInt8(ascii: "s")), bytes[i - 1] == UInt8(ascii: " ") || bytes[i - 1] == UInt8(ascii: "\n") else {
+                i += 1
+                continue
             }
-            return out
-        } ?? []
+            var start = -1
+            if c == UInt8(ascii: "h"), i + 6 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "e"),
+               bytes[i + 3] == UInt8(ascii: "f"), bytes[i + 4] == UInt8(ascii: "="), bytes[i + 5] == quote {
+                start = i + 6
+            } else if c == UInt8(ascii: "s"), i + 5 <= n, bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "c"),
+                      bytes[i + 3] == UInt8(ascii: "="), bytes[i + 4] == quote {
+                start = i + 5
+            }
+            guard start >= 0 else { i += 1; continue }
+            var end = start
+            while end < n && bytes[end] != quote { end += 1 }
+            let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            out.append(bytes[start..<end].contains(UInt8(ascii: "&")) ? value.replacingOccurrences(of: "&amp;", with: "&") : value)
+            i = end
+        }
+        return out
     }
 
     /// The output-relative path an internal link points at, or nil for external links.

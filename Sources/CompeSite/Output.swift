@@ -28,6 +28,13 @@ public struct OutputFile: Sendable {
         self.origin = origin
     }
 
+    /// Creates an output file from UTF-8 bytes.
+    public init(path: String, bytes: [UInt8], origin: Origin? = nil) {
+        self.path = path
+        self.contents = Data(bytes)
+        self.origin = origin
+    }
+
     /// The output path of a URL path: `/en/about/` → `en/about/index.html`.
     public static func path(forURL url: String) -> String {
         var p = String(url.drop { $0 == "/" })

@@ -154,13 +154,13 @@ struct PageRenderer: Sendable {
     func renderPage(_ page: PageSource) -> OutputFile {
         var ctx = base(language: page.language, url: page.url, title: page.title, description: page.description,
                        translations: pageURLs[page.name] ?? [:])
-        ctx["content"] = Markdown.html(page.markdown, trust: .trusted)
+        ctx["content"] = .bytes(Markdown.htmlBytes(page.markdown, trust: .trusted))
         if page.template == "home" {
             let cards = contestCards(page.language)
-            ctx["contests"] = cards
-            ctx["has_contests"] = !cards.isEmpty
+            ctx["contests"] = .objects(cards)
+            ctx["has_contests"] = .bool(!cards.isEmpty)
         }
-        return OutputFile(path: OutputFile.path(forURL: page.url), text: wrap(page.template, ctx),
+        return OutputFile(path: OutputFile.path(forURL: page.url), bytes: wrap(page.template, ctx),
                           origin: .init(path: page.path, markdown: page.markdown, bodyFirstLine: page.bodyFirstLine, template: page.template))
     }
 
@@ -171,29 +171,30 @@ struct PageRenderer: Sendable {
         var ctx = base(language: lang, url: source.url, title: c.title, description: c.description,
                        translations: contestURLs[c.slug] ?? [:])
         ctx.merge(contestSummary(c, url: source.url)) { _, new in new }
-        ctx["content"] = Markdown.html(source.markdown, trust: .trusted)
-        ctx["opens_utc"] = dates.utc(c.opens)
-        ctx["closes_utc"] = dates.utc(c.closes)
-        ctx["timezone"] = dates.zoneLabel(at: c.closes)
-        ctx["prizes"] = c.prizes
-        ctx["has_prizes"] = !c.prizes.isEmpty
-        ctx["team_size"] = teamSize(c.teamSize, t)
-        ctx["criteria"] = c.criteria.map { cr -> [String: Any] in
-            ["id": cr.id, "name": cr.name, "weight": cr.weight, "scale_min": cr.scaleMin, "scale_max": cr.scaleMax, "rubric": cr.rubric]
-        }
-        ctx["judges_per_entry"] = c.judging.judgesPerEntry
-        ctx["blind"] = c.judging.blind
+        ctx["content"] = .bytes(Markdown.htmlBytes(source.markdown, trust: .trusted))
+        ctx["opens_utc"] = .text(dates.utc(c.opens))
+        ctx["closes_utc"] = .text(dates.utc(c.closes))
+        ctx["timezone"] = .text(dates.zoneLabel(at: c.closes))
+        ctx["prizes"] = .texts(c.prizes)
+        ctx["has_prizes"] = .bool(!c.prizes.isEmpty)
+        ctx["team_size"] = .text(teamSize(c.teamSize, t))
+        ctx["criteria"] = .objects(c.criteria.map { cr in
+            ["id": .text(cr.id), "name": .text(cr.name), "weight": .int(cr.weight), "scale_min": .int(cr.scaleMin),
+             "scale_max": .int(cr.scaleMax), "rubric": .text(cr.rubric)]
+        })
+        ctx["judges_per_entry"] = .int(c.judging.judgesPerEntry)
+        ctx["blind"] = .bool(c.judging.blind)
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
-        ctx["has_results"] = content.results[c.slug] != nil
-        ctx["results_url"] = source.url + "results/"
-        ctx["accept"] = c.uploads.types.flatMap { k in k.extensions.map { "." + $0 } + [k.mimeType] }.joined(separator: ",")
-        ctx["max_files"] = c.uploads.maxFiles
-        ctx["max_file_mb"] = c.uploads.maxFileMB
+        ctx["has_results"] = .bool(content.results[c.slug] != nil)
+        ctx["results_url"] = .text(source.url + "results/")
+        ctx["accept"] = .text(c.uploads.types.flatMap { k in k.extensions.map { "." + $0 } + [k.mimeType] }.joined(separator: ","))
+        ctx["max_files"] = .int(c.uploads.maxFiles)
+        ctx["max_file_mb"] = .int(c.uploads.maxFileMB)
         let kinds = c.uploads.types.map { $0.rawValue.uppercased() }.joined(separator: ", ")
-        ctx["files_help"] = lang == "ja"
+        ctx["files_help"] = .text(lang == "ja"
             ? "\(t["files_help_prefix"]!) \(kinds) · \(t["files_help_count"]!) \(c.uploads.maxFiles) · \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB"
-            : "\(t["files_help_prefix"]!) \(kinds). \(t["files_help_count"]!) \(c.uploads.maxFiles) \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB."
-        return OutputFile(path: OutputFile.path(forURL: source.url), text: wrap("contest", ctx),
+            : "\(t["files_help_prefix"]!) \(kinds). \(t["files_help_count"]!) \(c.uploads.maxFiles) \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB.")
+        return OutputFile(path: OutputFile.path(forURL: source.url), bytes: wrap("contest", ctx),
                           origin: .init(path: source.path, markdown: source.markdown, bodyFirstLine: source.bodyFirstLine, template: "contest"))
     }
 
@@ -204,20 +205,20 @@ struct PageRenderer: Sendable {
         let t = UIStrings.table(for: lang)
         var ctx = base(language: lang, url: url, title: t["contests"]!, description: "", translations: translations)
         let cards = contestCards(lang)
-        ctx["contests"] = cards
-        ctx["has_contests"] = !cards.isEmpty
-        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("contests", ctx))
+        ctx["contests"] = .objects(cards)
+        ctx["has_contests"] = .bool(!cards.isEmpty)
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("contests", ctx))
     }
 
     func renderNotFound() -> OutputFile {
         let lang = config.defaultLanguage
         var ctx = base(language: lang, url: "/404.html", title: UIStrings.table(for: lang)["not_found_title"]!, description: "", translations: [:])
-        ctx["messages"] = config.languages.map { l -> [String: Any] in
+        ctx["messages"] = .objects(config.languages.map { l in
             let t = UIStrings.table(for: l)
-            return ["lang": l, "title": t["not_found_title"]!, "text": t["not_found_text"]!, "home_label": t["home"]!,
-                    "home_url": config.urlPath("", language: l)]
-        }
-        return OutputFile(path: "404.html", text: wrap("404", ctx))
+            return ["lang": .text(l), "title": .text(t["not_found_title"]!), "text": .text(t["not_found_text"]!),
+                    "home_label": .text(t["home"]!), "home_url": .text(config.urlPath("", language: l))]
+        })
+        return OutputFile(path: "404.html", bytes: wrap("404", ctx))
     }
 
     func renderFeed(_ lang: String) -> OutputFile {
@@ -257,21 +258,22 @@ struct PageRenderer: Sendable {
         var translations: [String: String] = [:]
         for (l, u) in contestURLs[c.slug] ?? [:] { translations[l] = u + "results/" }
         var ctx = base(language: lang, url: url, title: "\(t["results"]!): \(c.title)", description: c.description, translations: translations)
-        ctx["contest_url"] = source.url
-        ctx["contest_title"] = c.title
-        ctx["published"] = results.published
-        ctx["alpha"] = results.alpha.map { String(format: "%.3f", $0) } ?? "–"
-        ctx["alpha_reading"] = Ranking.reading(results.alpha, language: lang)
-        ctx["content"] = Markdown.html(results.markdown, trust: .trusted)
+        ctx["contest_url"] = .text(source.url)
+        ctx["contest_title"] = .text(c.title)
+        ctx["published"] = .text(results.published)
+        ctx["alpha"] = .text(results.alpha.map { String(format: "%.3f", $0) } ?? "–")
+        ctx["alpha_reading"] = .text(Ranking.reading(results.alpha, language: lang))
+        ctx["content"] = .bytes(Markdown.htmlBytes(results.markdown, trust: .trusted))
         let winners = results.rows.filter { $0.title != nil }
-        ctx["has_winners"] = !winners.isEmpty
-        ctx["winners"] = winners.map { ["id": $0.id, "title": $0.title ?? "", "team": $0.team ?? ""] }
-        ctx["rows"] = results.rows.map { r -> [String: Any] in
-            ["id": r.id, "rank": r.rank, "rank_low": r.rankLow, "rank_high": r.rankHigh, "corrected": String(format: "%.2f", r.corrected),
-             "raw_mean": String(format: "%.2f", r.rawMean), "judges": r.judges, "title": r.title ?? "", "has_title": r.title != nil]
-        }
-        ctx["chart_svg"] = Charts.ranks(results.rows, t: t)
-        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("results", ctx),
+        ctx["has_winners"] = .bool(!winners.isEmpty)
+        ctx["winners"] = .objects(winners.map { ["id": .text($0.id), "title": .text($0.title ?? ""), "team": .text($0.team ?? "")] })
+        ctx["rows"] = .objects(results.rows.map { r in
+            ["id": .text(r.id), "rank": .int(r.rank), "rank_low": .int(r.rankLow), "rank_high": .int(r.rankHigh),
+             "corrected": .text(String(format: "%.2f", r.corrected)), "raw_mean": .text(String(format: "%.2f", r.rawMean)),
+             "judges": .int(r.judges), "title": .text(r.title ?? ""), "has_title": .bool(r.title != nil)]
+        })
+        ctx["chart_svg"] = .text(Charts.ranks(results.rows, t: t))
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("results", ctx),
                           origin: .init(path: results.path, markdown: results.markdown, bodyFirstLine: results.bodyFirstLine, template: "results"))
     }
 
@@ -291,14 +293,15 @@ struct PageRenderer: Sendable {
         let url = config.urlPath("backlog", language: lang)
         var ctx = base(language: lang, url: url, title: t["backlog"]!, description: "", translations: everyLanguage("backlog"))
         let rows = Velocity.rows(content.iterations)
-        ctx["velocity_svg"] = Charts.velocity(rows, t: t)
-        ctx["velocity"] = rows.map { ["number": $0.number, "committed": $0.committed, "completed": $0.completed,
-                                      "average": String(format: "%.1f", $0.rollingAverage)] as [String: Any] }
-        ctx["iterations"] = content.iterations.map { it -> [String: Any] in
-            ["number": it.number, "title": localized(it.title, lang), "url": config.urlPath("backlog/\(it.slug)", language: lang),
-             "period": period(it), "capacity": it.capacity.map(String.init) ?? "–", "committed": it.committed, "completed": it.completed]
-        }
-        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("backlog", ctx))
+        ctx["velocity_svg"] = .text(Charts.velocity(rows, t: t))
+        ctx["velocity"] = .objects(rows.map { ["number": .int($0.number), "committed": .int($0.committed), "completed": .int($0.completed),
+                                               "average": .text(String(format: "%.1f", $0.rollingAverage))] })
+        ctx["iterations"] = .objects(content.iterations.map { it in
+            ["number": .int(it.number), "title": .text(localized(it.title, lang)),
+             "url": .text(config.urlPath("backlog/\(it.slug)", language: lang)), "period": .text(period(it)),
+             "capacity": .text(it.capacity.map(String.init) ?? "–"), "committed": .int(it.committed), "completed": .int(it.completed)]
+        })
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("backlog", ctx))
     }
 
     func renderIteration(_ it: Iteration, _ lang: String) -> OutputFile {
@@ -306,30 +309,31 @@ struct PageRenderer: Sendable {
         let url = config.urlPath("backlog/\(it.slug)", language: lang)
         var ctx = base(language: lang, url: url, title: "#\(it.number) \(localized(it.title, lang))", description: localized(it.goal, lang),
                        translations: everyLanguage("backlog/\(it.slug)"))
-        ctx["backlog_url"] = config.urlPath("backlog", language: lang)
-        ctx["goal"] = localized(it.goal, lang)
-        ctx["has_goal"] = !localized(it.goal, lang).isEmpty
-        ctx["has_capacity"] = it.capacity != nil
-        ctx["period"] = period(it)
-        ctx["capacity"] = it.capacity.map(String.init) ?? ""
-        ctx["committed"] = it.committed
-        ctx["completed"] = it.completed
-        ctx["added"] = it.added
+        ctx["backlog_url"] = .text(config.urlPath("backlog", language: lang))
+        ctx["goal"] = .text(localized(it.goal, lang))
+        ctx["has_goal"] = .bool(!localized(it.goal, lang).isEmpty)
+        ctx["has_capacity"] = .bool(it.capacity != nil)
+        ctx["period"] = .text(period(it))
+        ctx["capacity"] = .text(it.capacity.map(String.init) ?? "")
+        ctx["committed"] = .int(it.committed)
+        ctx["completed"] = .int(it.completed)
+        ctx["added"] = .int(it.added)
         let today = DateParsing.today(in: config.timeZone, now: now)
         let burndown = it.burndown(today: today)
-        ctx["burndown_svg"] = Charts.burndown(burndown, days: it.days, t: t)
-        ctx["burndown"] = burndown.days.enumerated().map { i, d -> [String: Any] in
-            ["day": DateParsing.ymd(d.date), "scope": d.scope, "remaining": d.remaining, "ideal": String(format: "%.1f", burndown.ideal[i].points)]
-        }
-        ctx["columns"] = BacklogItem.Status.allCases.map { status -> [String: Any] in
+        ctx["burndown_svg"] = .text(Charts.burndown(burndown, days: it.days, t: t))
+        ctx["burndown"] = .objects(burndown.days.enumerated().map { i, d in
+            ["day": .text(DateParsing.ymd(d.date)), "scope": .int(d.scope), "remaining": .int(d.remaining),
+             "ideal": .text(String(format: "%.1f", burndown.ideal[i].points))]
+        })
+        ctx["columns"] = .objects(BacklogItem.Status.allCases.map { status in
             let items = it.items.filter { $0.status == status }
-            return ["status": status.rawValue, "label": t["status_\(status.rawValue)"]!, "points": items.reduce(0) { $0 + $1.points },
-                    "items": items.map { item($0, lang) }]
-        }
-        return OutputFile(path: OutputFile.path(forURL: url), text: wrap("iteration", ctx))
+            return ["status": .text(status.rawValue), "label": .text(t["status_\(status.rawValue)"]!),
+                    "points": .int(items.reduce(0) { $0 + $1.points }), "items": .objects(items.map { item($0, lang) })]
+        })
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("iteration", ctx))
     }
 
-    func item(_ item: BacklogItem, _ lang: String) -> [String: Any] {
+    func item(_ item: BacklogItem, _ lang: String) -> TemplateContext {
         var entryURL = ""
         if let entry = item.entry {
             let parts = entry.split(separator: "/")
@@ -338,51 +342,52 @@ struct PageRenderer: Sendable {
                 entryURL = urls[lang] ?? urls[config.defaultLanguage] ?? ""   // the translation when there is one
             }
         }
-        return ["id": item.id, "title": item.title, "points": item.points, "owner": item.owner ?? "", "labels": item.labels,
-                "has_labels": !item.labels.isEmpty, "checklist": "\(item.checklist.done)/\(item.checklist.total)",
-                "has_checklist": item.checklist.total > 0, "entry": item.entry.map { String($0.split(separator: "/").last!) } ?? "",
-                "entry_url": entryURL, "has_entry": item.entry != nil, "has_entry_url": !entryURL.isEmpty,
-                "has_owner": item.owner != nil, "body": Markdown.html(item.body, trust: .trusted)]
+        return ["id": .text(item.id), "title": .text(item.title), "points": .int(item.points), "owner": .text(item.owner ?? ""),
+                "labels": .texts(item.labels), "has_labels": .bool(!item.labels.isEmpty),
+                "checklist": "\(item.checklist.done)/\(item.checklist.total)", "has_checklist": .bool(item.checklist.total > 0),
+                "entry": .text(item.entry.map { String($0.split(separator: "/").last!) } ?? ""),
+                "entry_url": .text(entryURL), "has_entry": .bool(item.entry != nil), "has_entry_url": .bool(!entryURL.isEmpty),
+                "has_owner": .bool(item.owner != nil), "body": .bytes(Markdown.htmlBytes(item.body, trust: .trusted))]
     }
 
     // MARK: context
 
     /// The context every template shares: language, site, navigation, switcher, assets.
-    func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> [String: Any] {
+    func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> TemplateContext {
         let t = UIStrings.table(for: language)
-        var nav: [[String: Any]] = (menus[language] ?? []).map { ["title": $0.title, "url": $0.url, "current": $0.url == url] }
+        var nav: [TemplateContext] = (menus[language] ?? []).map { ["title": .text($0.title), "url": .text($0.url), "current": .bool($0.url == url)] }
         let contestsURL = config.urlPath("contests", language: language)
-        nav.append(["title": t["contests"]!, "url": contestsURL, "current": contestsURL == url])
+        nav.append(["title": .text(t["contests"]!), "url": .text(contestsURL), "current": .bool(contestsURL == url)])
         if !content.iterations.isEmpty {
             let backlogURL = config.urlPath("backlog", language: language)
-            nav.append(["title": t["backlog"]!, "url": backlogURL, "current": url.hasPrefix(backlogURL)])
+            nav.append(["title": .text(t["backlog"]!), "url": .text(backlogURL), "current": .bool(url.hasPrefix(backlogURL))])
         }
-        let switcher: [[String: Any]] = config.languages.compactMap { l in
-            guard let u = translations[l] else { return nil }
-            return ["lang": l, "label": UIStrings.languageName(l), "url": u, "current": l == language]
+        let switched = config.languages.compactMap { l in translations[l].map { (lang: l, url: $0) } }
+        let switcher: [TemplateContext] = switched.map {
+            ["lang": .text($0.lang), "label": .text(UIStrings.languageName($0.lang)), "url": .text($0.url), "current": .bool($0.lang == language)]
         }
-        let alternates: [[String: Any]] = switcher.map { ["lang": $0["lang"]!, "absolute": config.baseURL + ($0["url"] as! String)] }
+        let alternates: [TemplateContext] = switched.map { ["lang": .text($0.lang), "absolute": .text(config.baseURL + $0.url)] }
         return [
-            "lang": language,
-            "t": t,
-            "site_title": config.title(in: language),
-            "site_description": config.description(in: language),
-            "page_title": title,
-            "description": description.isEmpty ? config.description(in: language) : description,
-            "canonical": config.baseURL + url,
-            "home_url": config.urlPath("", language: language),
-            "feed_url": config.urlPath("", language: language) + "feed.xml",
-            "nav": nav,
-            "switcher": switcher,
-            "has_switcher": switcher.count > 1,
-            "alternates": switcher.count > 1 ? alternates : [],
-            "stylesheets": staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": "/" + $0] },
-            "scripts": staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": "/" + $0] },
+            "lang": .text(language),
+            "t": UIStrings.value(for: language),
+            "site_title": .text(config.title(in: language)),
+            "site_description": .text(config.description(in: language)),
+            "page_title": .text(title),
+            "description": .text(description.isEmpty ? config.description(in: language) : description),
+            "canonical": .text(config.baseURL + url),
+            "home_url": .text(config.urlPath("", language: language)),
+            "feed_url": .text(config.urlPath("", language: language) + "feed.xml"),
+            "nav": .objects(nav),
+            "switcher": .objects(switcher),
+            "has_switcher": .bool(switcher.count > 1),
+            "alternates": .objects(switcher.count > 1 ? alternates : []),
+            "stylesheets": .objects(staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": .text("/" + $0)] }),
+            "scripts": .objects(staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": .text("/" + $0)] }),
         ]
     }
 
     /// Card data for the contests of one language, open ones first, then by deadline.
-    func contestCards(_ lang: String) -> [[String: Any]] {
+    func contestCards(_ lang: String) -> [TemplateContext] {
         let order: [Contest.Phase: Int] = [.open: 0, .upcoming: 1, .closed: 2]
         return content.contests.filter { $0.contest.language == lang }
             .sorted { (order[$0.contest.phase(at: now)]!, $0.contest.closes) < (order[$1.contest.phase(at: now)]!, $1.contest.closes) }
@@ -390,15 +395,15 @@ struct PageRenderer: Sendable {
     }
 
     /// Title, phase and dates of a contest, for cards and the contest page.
-    func contestSummary(_ c: Contest, url: String) -> [String: Any] {
+    func contestSummary(_ c: Contest, url: String) -> TemplateContext {
         let phase = c.phase(at: now)
         let t = UIStrings.table(for: c.language)
         return [
-            "title": c.title, "url": url, "description": c.description, "slug": c.slug,
-            "phase": phase.rawValue, "phase_label": t["phase_\(phase.rawValue)"]!,
-            "is_open": phase == .open, "is_upcoming": phase == .upcoming, "is_closed": phase == .closed,
-            "opens_local": dates.local(c.opens, language: c.language), "opens_iso": dates.iso(c.opens),
-            "closes_local": dates.local(c.closes, language: c.language), "closes_iso": dates.iso(c.closes),
+            "title": .text(c.title), "url": .text(url), "description": .text(c.description), "slug": .text(c.slug),
+            "phase": .text(phase.rawValue), "phase_label": .text(t["phase_\(phase.rawValue)"]!),
+            "is_open": .bool(phase == .open), "is_upcoming": .bool(phase == .upcoming), "is_closed": .bool(phase == .closed),
+            "opens_local": .text(dates.local(c.opens, language: c.language)), "opens_iso": .text(dates.iso(c.opens)),
+            "closes_local": .text(dates.local(c.closes, language: c.language)), "closes_iso": .text(dates.iso(c.closes)),
         ]
     }
 
@@ -408,9 +413,9 @@ struct PageRenderer: Sendable {
     }
 
     /// Renders `template` as the body and wraps it in `layout`.
-    func wrap(_ template: String, _ context: [String: Any]) -> String {
+    func wrap(_ template: String, _ context: TemplateContext) -> [UInt8] {
         var ctx = context
-        ctx["body"] = theme.render(template, context)
-        return theme.render("layout", ctx)
+        ctx["body"] = .bytes(theme.renderBytes(template, context))
+        return theme.renderBytes("layout", ctx)
     }
 }

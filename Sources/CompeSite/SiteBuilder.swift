@@ -107,7 +107,7 @@ public struct SiteBuilder: Sendable {
         // Links of every page: from the new HTML, or from the manifest for pages not re-rendered.
         var renderedByPath: [String: OutputFile] = [:]
         for file in rendered { renderedByPath[file.path] = file }
-        let found = ParallelMap.map(rendered + generated) { LinkChecker.links(in: String(decoding: $0.contents, as: UTF8.self)) }
+        let found = ParallelMap.map(rendered + generated) { LinkChecker.links(in: $0.contents) }
         var links: [String: [String]] = [:]
         for (file, l) in zip(rendered + generated, found) { links[file.path] = l }
         for (job, isStale) in zip(jobs, stale) where !isStale { links[job.path] = previous?.outputs[job.path]?.links ?? [] }

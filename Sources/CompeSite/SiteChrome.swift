@@ -15,7 +15,7 @@ public struct SiteChrome: Sendable {
     /// A full HTML page in `language` whose `<main>` holds `body` (already-escaped HTML).
     public func page(language: String, title: String, body: String, url: String = "/api/") -> String {
         var ctx = renderer.base(language: language, url: url, title: title, description: "", translations: [:])
-        ctx["body"] = body
+        ctx["body"] = .text(body)
         return renderer.theme.render("layout", ctx)
     }
 

@@ -12,13 +12,18 @@ public struct Theme: Sendable {
     public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "404",
                                        "backlog", "iteration", "results"]
 
+    /// swift-mustache's view of the templates: it validates them all, and renders them when
+    /// `fast` is nil (a template uses one of its extensions).
     private let library: MustacheLibrary
+    /// The same templates for compe's byte renderer, when every one of them is plain Mustache.
+    private let fast: FastTemplateSet?
     /// The text of each template in use (the override or the built-in one), for build-cache keys.
     public let texts: [String: String]
 
     /// Loads the built-in templates and applies `overrides`. A template that does not parse
     /// is reported at its line and column.
-    public init(overrides: [String: TemplateSource]) throws {
+    /// `byteRenderer: false` renders everything with swift-mustache (the reference in tests).
+    public init(overrides: [String: TemplateSource], byteRenderer: Bool = true) throws {
         var diags = Diagnostics()
         var library = MustacheLibrary()
         var texts: [String: String] = [:]
@@ -37,7 +42,16 @@ public struct Theme: Sendable {
         try diags.throwIfErrors()
         self.library = library
         self.texts = texts
+        var fast: [String: FastTemplate]? = byteRenderer ? [:] : nil
+        for (name, text) in texts where fast != nil {
+            guard let template = try? FastTemplate(text) else { fast = nil; break }
+            fast?[name] = template
+        }
+        self.fast = fast.map(FastTemplateSet.init(templates:))
     }
+
+    /// Whether every template is rendered by compe's byte renderer (for tests and `--timings`).
+    public var usesFastRenderer: Bool { fast != nil }
 
     /// `name` and every partial it includes (`{{> other}}`), directly or through other partials.
     public func closure(of name: String) -> [String] {
@@ -63,8 +77,25 @@ public struct Theme: Sendable {
     }
 
     /// Renders template `name` with `context`.
-    public func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+    public func render(_ name: String, _ context: TemplateContext) -> String {
+        String(decoding: renderBytes(name, context), as: UTF8.self)
+    }
+
+    /// Renders template `name` with `context` as UTF-8 bytes.
+    public func renderBytes(_ name: String, _ context: TemplateContext) -> [UInt8] {
+        if let fast {
+            var out: [UInt8] = []
+            out.reserveCapacity(8192)
+            fast.render(name, context, into: &out)
+            return out
+        }
+        return Array((library.render(TemplateValue.object(context).any, withTemplate: name) ?? "").utf8)
+    }
+
+    /// Renders `name` with swift-mustache whatever the templates are (the reference the byte
+    /// renderer is compared with in tests).
+    public func renderWithSwiftMustache(_ name: String, _ context: TemplateContext) -> String {
+        library.render(TemplateValue.object(context).any, withTemplate: name) ?? ""
     }
 
     /// The text of a built-in template, from the package's resources.

@@ -8,6 +8,14 @@ public enum UIStrings {
         language == "ja" ? ja : en
     }
 
+    /// `table(for:)` as a template value (`{{t.name}}`), made once per language.
+    static func value(for language: String) -> TemplateValue {
+        language == "ja" ? jaValue : enValue
+    }
+
+    private static let jaValue = TemplateValue.table(ja)
+    private static let enValue = TemplateValue.table(en)
+
     /// The name of a language in that language, for the switcher.
     public static func languageName(_ code: String) -> String {
         ["ja": "日本語", "en": "English", "ko": "한국어", "zh": "中文", "fr": "Français", "de": "Deutsch", "es": "Español"][code] ?? code

@@ -1,4 +1,4 @@
-import CompeContent
+@testable import CompeContent
 import Foundation
 import Testing
 
@@ -69,5 +69,36 @@ import Testing
         #expect(html.contains("申請手続きが分かれており、"))
         #expect(html.contains("English words\nstay apart."))
         #expect(html.contains("改行\n保持"))
+    }
+
+    @Test func bareLinksAndAddressesAreStillLinked() {
+        for trust in [Markdown.Trust.trusted, .untrusted] {
+            let html = Markdown.html("See https://example.org/a and HTTP://EXAMPLE.ORG/B then write to team@example.go.jp "
+                                     + "or mailto:desk@example.go.jp and ftp://files.example.org/x", trust: trust)
+            #expect(html.contains("<a href=\"https://example.org/a\">"), "\(trust)")
+            #expect(html.contains("href=\"HTTP://EXAMPLE.ORG/B\""), "\(trust)")
+            #expect(html.contains("ftp://files.example.org/x</a>"), "\(trust)")
+            #expect(html.components(separatedBy: "<a href=").count == 6, "\(html)")
+        }
+    }
+
+    /// Text that cannot hold an autolink is rendered without Discount's autolink scan; the
+    /// result must be what the scan would have given.
+    @Test func skippingTheAutolinkScanChangesNothing() {
+        let docs = [
+            "## Heading: with colon\n\nflow review *design* `code: x` [link](/p1/) and [abs](/p2/#x)\n\n- a\n- b",
+            "| a | b |\n|---|---|\n| 10% | 1–10 |\n\n```\nfunc f(x: Int) -> Int\n```\n\n申請:審査 と http 単語 httpx: words",
+            "Footnote[^1] and https without colon, mail without at.\n\n[^1]: The note: here.",
+            "<div>raw html: ok</div>\n\n> quote with ftpx: and newsy: words",
+        ]
+        for doc in docs {
+            let skipped = Markdown.htmlBytes(doc, trust: .trusted)
+            let scanned = Markdown.htmlBytes(doc, trust: .trusted, autolinkAlways: true)
+            #expect(skipped == scanned, "\(doc)")
+            #expect(!Array(doc.utf8).withUnsafeBufferPointer(Markdown.mayAutolink), "\(doc)")
+        }
+        // Discount tries a link at every letter, so a scheme inside a word still counts.
+        #expect(Array("nothttp://x.org".utf8).withUnsafeBufferPointer(Markdown.mayAutolink))
+        #expect(Markdown.html("nothttp://x.org", trust: .trusted).contains("<a href=\"http://x.org\""))
     }
 }
