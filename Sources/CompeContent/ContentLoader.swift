@@ -220,8 +220,22 @@ public struct ContentLoader: Sendable {
             diags.error(SourceLocation(path: path), "page file names may use only a-z, 0-9, '-' and '_' (they become URLs)")
             return nil
         }
-        guard let text = readText(file.relative, diags: &diags),
-              let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
+        guard let text = readText(file.relative, diags: &diags) else { return nil }
+        // Plain `key: value` front matter is read without libyaml; any problem, or anything
+        // else, goes through Yams, whose marks place each message at its line and column.
+        var quick = Diagnostics()
+        if let page = page(text, name: name, language: language, path: path, config: config, plainYAML: true, diags: &quick),
+           quick.all.isEmpty {
+            return page
+        }
+        return self.page(text, name: name, language: language, path: path, config: config, plainYAML: false, diags: &diags)
+    }
+
+    /// The page in `text`; with `plainYAML`, nil (and no diagnostic) when its front matter is
+    /// not plain `key: value` lines.
+    private func page(_ text: String, name: String, language: String, path: String, config: SiteConfig, plainYAML: Bool,
+                      diags: inout Diagnostics) -> PageSource? {
+        guard let (doc, f) = frontMatter(text, path: path, plainYAML: plainYAML, diags: &diags) else { return nil }
         f.rejectUnknownKeys(allowed: Self.pageKeys, diags: &diags)
         let title = f.string("title", required: true, diags: &diags) ?? ""
         let template = f.string("template", diags: &diags) ?? (name == "index" ? "home" : "page")
@@ -427,14 +441,14 @@ public struct ContentLoader: Sendable {
         return text
     }
 
-    func frontMatter(_ text: String, path: String, diags: inout Diagnostics) -> (FrontMatterDocument, YAMLFields)? {
+    func frontMatter(_ text: String, path: String, plainYAML: Bool = false, diags: inout Diagnostics) -> (FrontMatterDocument, YAMLFields)? {
         switch FrontMatterDocument.split(text, path: path) {
         case .failure(let e):
             diags.append(contentsOf: e.diagnostics)
             return nil
         case .success(let doc):
             let source = YAMLSource(path: path, lineOffset: doc.yamlLineOffset)
-            guard let node = source.parse(doc.yaml, into: &diags),
+            guard let node = plainYAML ? PlainYAML.mapping(doc.yaml) : source.parse(doc.yaml, into: &diags),
                   let f = YAMLFields(node, source: source, context: "front matter", diags: &diags) else { return nil }
             return (doc, f)
         }

@@ -78,6 +78,8 @@ public struct LinkChecker: Sendable {
 
     /// The output-relative path an internal link points at, or nil for external links.
     func resolve(_ link: String, from pageURL: String) -> String? {
+        // Most links are plain absolute paths ("/en/about/"): nothing below would change them.
+        if Self.isPlainAbsolutePath(link), !ignoredPrefixes.contains(where: { link.hasPrefix($0) }) { return link }
         if link.isEmpty || link.hasPrefix("#") || link.hasPrefix("//") { return nil }
         if let colon = link.firstIndex(of: ":"), !link[..<colon].utf8.contains(UInt8(ascii: "/")) { return nil } // has a scheme
         if ignoredPrefixes.contains(where: { link.hasPrefix($0) }) { return nil }
@@ -96,6 +98,21 @@ public struct LinkChecker: Sendable {
             parts.append(segment)
         }
         return "/" + parts.joined(separator: "/") + (path.hasSuffix("/") && !parts.isEmpty ? "/" : "")
+    }
+
+    /// `/…` with no `//`, no `/.` segment start, no query, fragment or percent escape.
+    static func isPlainAbsolutePath(_ link: String) -> Bool {
+        var previous: UInt8 = 0
+        for (i, c) in link.utf8.enumerated() {
+            if i == 0 && c != UInt8(ascii: "/") { return false }
+            switch c {
+            case UInt8(ascii: "#"), UInt8(ascii: "?"), UInt8(ascii: "%"): return false
+            case UInt8(ascii: "/"), UInt8(ascii: "."): if previous == UInt8(ascii: "/") { return false }
+            default: break
+            }
+            previous = c
+        }
+        return previous != 0
     }
 
     func exists(_ target: String) -> Bool {

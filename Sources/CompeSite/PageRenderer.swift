@@ -62,7 +62,7 @@ struct PageRenderer: Sendable {
             jobs.append(RenderJob(path: path, key: Fingerprint.of([keys.chrome[lang] ?? ""] + parts), render: render))
         }
         let cards = keys.cards
-        for page in content.pages { jobs.append(pageJob(page, keys)) }
+        jobs += ParallelMap.map(content.pages) { pageJob($0, keys) }
         for source in content.contests {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),

@@ -92,12 +92,13 @@ public struct SiteBuilder: Sendable {
         let writer = OutputWriter(output: options.output)
         let incremental = previous.map { $0.outputs.keys.allSatisfy(BuildManifest.storable) } ?? false
         let staged = incremental ? nil : try writer.stage()
-        let renderedAndWritten = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { job -> (OutputFile, String?) in
+        // Each page's links are found while its bytes are still in the core's cache.
+        let renderedAndWritten = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { job -> (OutputFile, String?, [String]) in
             let file = job.render()
-            return (file, staged?.write(file))
+            return (file, staged?.write(file), LinkChecker.links(in: file.contents))
         }
         let rendered = renderedAndWritten.map(\.0)
-        if let failure = renderedAndWritten.compactMap(\.1).first {
+        if let failure = renderedAndWritten.lazy.compactMap(\.1).first {
             staged?.abandon()
             throw OutputWriter.WriteError.io(failure)
         }
@@ -105,11 +106,11 @@ public struct SiteBuilder: Sendable {
         clock.lap("render")
 
         // Links of every page: from the new HTML, or from the manifest for pages not re-rendered.
-        var renderedByPath: [String: OutputFile] = [:]
+        var renderedByPath: [String: OutputFile] = Dictionary(minimumCapacity: rendered.count)
         for file in rendered { renderedByPath[file.path] = file }
-        let found = ParallelMap.map(rendered + generated) { LinkChecker.links(in: $0.contents) }
-        var links: [String: [String]] = [:]
-        for (file, l) in zip(rendered + generated, found) { links[file.path] = l }
+        var links: [String: [String]] = Dictionary(minimumCapacity: jobs.count + generated.count)
+        for (file, _, l) in renderedAndWritten { links[file.path] = l }
+        for file in generated { links[file.path] = LinkChecker.links(in: file.contents) }
         for (job, isStale) in zip(jobs, stale) where !isStale { links[job.path] = previous?.outputs[job.path]?.links ?? [] }
         let allPaths = jobs.map(\.path) + generated.map(\.path)
         // The last build passed the link check; if the set of link targets is the same, only

@@ -168,6 +168,11 @@ import Testing
         #expect(checker.resolve("https://x.org/", from: "/") == nil)
         #expect(checker.resolve("mailto:a@b", from: "/") == nil)
         #expect(checker.resolve("/api/contests/x/entries", from: "/") == nil)
+        // Plain absolute paths are taken as they are; anything unusual is normalised.
+        #expect(checker.resolve("/about/", from: "/en/x/") == "/about/" && checker.resolve("/", from: "/x/") == "/")
+        #expect(checker.resolve("/a//b", from: "/") == "/a/b" && checker.resolve("/a/./b/../c/", from: "/") == "/a/c/")
+        #expect(checker.resolve("/x/#top", from: "/") == "/x/" && checker.resolve("/a%20b", from: "/") == "/a b")
+        #expect(checker.resolve("/api", from: "/") == "/api" && checker.resolve("/.well-known/x", from: "/") == "/.well-known/x")
         #expect(checker.exists("/about/") && checker.exists("/about") && checker.exists("/css/a.css") && checker.exists("/"))
         #expect(!checker.exists("/missing/"))
     }
