@@ -73,6 +73,7 @@ let package = Package(
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
         .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
         .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),
+        .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate"),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
