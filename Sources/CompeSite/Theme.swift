@@ -39,6 +39,12 @@ public struct Theme: Sendable {
                             "template does not parse: \(error.error)")
             }
         }
+        for (name, override) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let loop = Self.partialLoop(from: name, texts: texts) {
+                diags.error(SourceLocation(path: override.path),
+                            "template includes itself through partials (\(loop.joined(separator: " → "))), so it would never finish")
+            }
+        }
         try diags.throwIfErrors()
         self.library = library
         self.texts = texts
@@ -60,15 +66,35 @@ public struct Theme: Sendable {
         while let next = pending.popLast() {
             guard !seen.contains(next), let text = texts[next] else { continue }
             seen.append(next)
-            var rest = Substring(text)
-            while let open = rest.range(of: "{{>") {
-                rest = rest[open.upperBound...]
-                guard let close = rest.range(of: "}}") else { break }
-                pending.append(rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
-                rest = rest[close.upperBound...]
-            }
+            pending += Self.partials(in: text)
         }
         return seen.sorted()
+    }
+
+    /// The partials `text` includes (`{{> name}}`).
+    static func partials(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{>") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            found.append(rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+            rest = rest[close.upperBound...]
+        }
+        return found
+    }
+
+    /// A chain of partials from `name` back to `name`, if there is one: rendering it would
+    /// never end (there is no nested data for it to run out of), so it is refused up front.
+    static func partialLoop(from name: String, texts: [String: String]) -> [String]? {
+        func visit(_ path: [String]) -> [String]? {
+            for next in partials(in: texts[path.last!] ?? "") where texts[next] != nil {
+                if next == name { return path + [next] }
+                if !path.contains(next), let loop = visit(path + [next]) { return loop }
+            }
+            return nil
+        }
+        return visit([name])
     }
 
     /// The text of `names` and of every partial they include, for cache keys.

@@ -96,3 +96,15 @@ import Testing
         #expect(templates.isSuperset(of: ["home", "page", "contest"]), "\(templates)")
     }
 }
+
+extension TemplateEngineTests {
+    @Test func partialsThatIncludeEachOtherAreRefused() throws {
+        let overrides = ["page": TemplateSource(path: "Content/templates/page.mustache", name: "page", text: "a {{> contest_cards}}"),
+                         "contest_cards": TemplateSource(path: "Content/templates/contest_cards.mustache", name: "contest_cards",
+                                                         text: "{{#list}}{{> page}}{{/list}}")]
+        let error = #expect(throws: DiagnosticError.self) { try Theme(overrides: overrides) }
+        let messages = error?.diagnostics.map(\.description) ?? []
+        #expect(messages.contains("Content/templates/page.mustache:1:1: error: template includes itself through partials (page → contest_cards → page), so it would never finish"), "\(messages)")
+        #expect(throws: Never.self) { try Theme(overrides: ["page": overrides["page"]!]) }
+    }
+}
