@@ -1,5 +1,7 @@
 /* The floor for `Scripts/bench build`: read each page, skip its front matter, render the body
- * with Discount (compe's trusted flags) and write it into out/<name>/index.html, one thread.
+ * with Discount (compe's trusted flags, autolinking only text that could hold a link, as compe
+ * does) and write it into out/<name>/index.html (out/ marked +T, as compe marks its output),
+ * one thread.
  * usage: floor <pages dir> <out dir> */
 #include <dirent.h>
 #include <errno.h>
@@ -7,7 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* compe's Markdown.mayAutolink: an '@', or a ':' after http, https, news, ftp or mailto. */
+static int may_autolink(const char *text, long len) {
+    static const char *schemes[] = {"http", "https", "news", "ftp", "mailto"};
+    if (memchr(text, '@', len)) return 1;
+    for (const char *p = text; (p = memchr(p, ':', text + len - p)); p++)
+        for (int k = 0; k < 5; k++) {
+            long n = strlen(schemes[k]);
+            if (p - text >= n && strncasecmp(p - n, schemes[k], n) == 0) return 1;
+        }
+    return 0;
+}
 
 static char *slurp(const char *path, long *len) {
     FILE *f = fopen(path, "rb");
@@ -29,6 +47,13 @@ int main(int argc, char **argv) {
     mkd_initialize();
     mkd_with_html5_tags();
     mkdir(argv[2], 0755);
+    int outfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+    int attrs = 0;
+    if (outfd >= 0 && ioctl(outfd, FS_IOC_GETFLAGS, &attrs) == 0) {
+        attrs |= FS_TOPDIR_FL;
+        ioctl(outfd, FS_IOC_SETFLAGS, &attrs);
+    }
+    if (outfd >= 0) close(outfd);
     DIR *dir = opendir(argv[1]);
     if (!dir) { perror(argv[1]); return 1; }
     struct dirent *e;
@@ -46,10 +71,12 @@ int main(int argc, char **argv) {
             char *end = strstr(text + 4, "\n---\n");
             if (end) bodyStart = end + 5;
         }
-        MMIOT *doc = mkd_string(bodyStart, (int)(text + len - bodyStart), flags);
+        long bodyLen = text + len - bodyStart;
+        mkd_flag_t docFlags = may_autolink(bodyStart, bodyLen) ? flags : (flags & ~(mkd_flag_t)MKD_AUTOLINK);
+        MMIOT *doc = mkd_string(bodyStart, (int)bodyLen, docFlags);
         char *html = NULL;
         int size = 0;
-        if (doc && mkd_compile(doc, flags)) size = mkd_document(doc, &html);
+        if (doc && mkd_compile(doc, docFlags)) size = mkd_document(doc, &html);
         e->d_name[n - 3] = 0;
         snprintf(out, sizeof out, "%s/%s", argv[2], e->d_name);
         if (mkdir(out, 0755) != 0 && errno != EEXIST) { perror(out); return 1; }
