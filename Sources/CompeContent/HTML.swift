@@ -18,4 +18,46 @@ public enum HTML {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Decodes character references: numeric ones (`&#109;`, `&#x6D;`, as Discount writes mail
+    /// links) and `&amp; &lt; &gt; &quot; &apos;`. Anything else is left as written.
+    public static func unescape(_ text: String) -> String {
+        guard text.utf8.contains(0x26) else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            rest = rest[amp...]
+            guard let semicolon = rest.prefix(12).firstIndex(of: ";") else {
+                out += "&"
+                rest = rest.dropFirst()
+                continue
+            }
+            let name = rest[rest.index(after: rest.startIndex)..<semicolon]
+            if let decoded = reference(name) {
+                out.unicodeScalars.append(decoded)
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                out += "&"
+                rest = rest.dropFirst()
+            }
+        }
+        return out + rest
+    }
+
+    private static func reference(_ name: Substring) -> Unicode.Scalar? {
+        switch name {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        default:
+            guard name.hasPrefix("#") else { return nil }
+            let digits = name.dropFirst()
+            let value = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+            guard let value, value != 0 else { return nil }
+            return Unicode.Scalar(value)
+        }
+    }
 }

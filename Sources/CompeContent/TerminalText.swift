@@ -30,7 +30,9 @@ public enum TerminalText {
             guard let q = rest.firstIndex(of: "\""), let close = rest.range(of: "</a>") else { break }
             let url = rest[..<q]
             let textStart = rest[q...].firstIndex(of: ">").map { rest.index(after: $0) } ?? q
-            out += rest[textStart..<close.lowerBound] + " <" + url + ">"
+            // Still HTML here: the brackets as references survive the tag stripping below, and
+            // the one unescape at the end decodes them with the URL's own references.
+            out += rest[textStart..<close.lowerBound] + " &lt;" + url + "&gt;"
             rest = rest[close.upperBound...]
         }
         out += rest
@@ -41,8 +43,7 @@ public enum TerminalText {
             if ch == ">" && inTag { inTag = false; continue }
             if !inTag { text.append(ch) }
         }
-        text = text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        text = HTML.unescape(text)
         while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
         return clean(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,3 +1,4 @@
+import CompeContent
 import CompeCore
 import Foundation
 
@@ -70,7 +71,7 @@ public struct LinkChecker: Sendable {
             var end = start
             while end < n && bytes[end] != quote { end += 1 }
             let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-            out.append(bytes[start..<end].contains(UInt8(ascii: "&")) ? value.replacingOccurrences(of: "&amp;", with: "&") : value)
+            out.append(bytes[start..<end].contains(UInt8(ascii: "&")) ? HTML.unescape(value) : value)
             i = end
         }
         return out

@@ -76,6 +76,18 @@ import Testing
         #expect(leftovers.isEmpty, "staging folders left behind: \(leftovers)")
     }
 
+    /// Discount writes a bare address as a link whose href is character references
+    /// (`&#109;&#97;…`); the link checker reads it as the mailto: link it is.
+    @Test func bareAddressesAndURLsAreLinkedAndPassTheLinkCheck() throws {
+        let site = try TestSite.minimal()
+        try site.write("pages/index.md", "---\ntitle: ホーム\n---\n問い合わせ: desk@example.go.jp または https://example.go.jp/help\n")
+        try SiteBuilder(options: options(site)).build()
+        let html = try read(site, "index.html")
+        #expect(html.contains("<a href=\"https://example.go.jp/help\">"))
+        #expect(html.contains("<a href=\"&#109;&#97;&#105;&#108;&#116;&#111;&#58;"))
+        #expect(LinkChecker.links(in: html).contains("mailto:desk@example.go.jp"))
+    }
+
     @Test func staticFilesAreCopiedAndStylesheetsLinked() throws {
         let site = try TestSite.minimal()
         let css = site.root.appendingPathComponent("Static/css/site.css")
