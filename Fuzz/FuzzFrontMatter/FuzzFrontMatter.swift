@@ -7,7 +7,9 @@ import FuzzSupport
 /// uses. Nothing may crash, hang or report a position outside the file.
 func fuzzFrontMatter(_ bytes: UnsafeRawBufferPointer) {
     let text = String(decoding: bytes, as: UTF8.self)
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count + 1
+    // Lines as the reader counts them: "\r\n", "\r" and "\n" each end one.
+    let lines = text.unicodeScalars.filter { $0 == "\n" }.count
+        + text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars.filter { $0 == "\r" }.count + 2
     switch FrontMatterDocument.split(text, path: "fuzz.md") {
     case .failure(let error):
         precondition(error.diagnostics.allSatisfy { $0.location.line <= lines }, "position outside the file")

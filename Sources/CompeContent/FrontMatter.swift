@@ -17,12 +17,17 @@ public struct FrontMatterDocument: Sendable {
     public static func split(_ text: String, path: String) -> Result<FrontMatterDocument, DiagnosticError> {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        // Files saved on Windows: "\r\n" is one Character in Swift, so normalise before splitting.
-        // (A byte test first: Foundation's `contains` on String is a slow CFString search.)
+        // Line ends from Windows ("\r\n", one Character in Swift) and old Macs ("\r", which YAML
+        // also counts as a line break) become "\n", so every line count agrees with libyaml's.
         var bytes = Array(text.utf8)
-        if bytes.withUnsafeBufferPointer({ $0.count > 0 && memchr($0.baseAddress!, 13, $0.count) != nil }), text.contains("\r\n") {
-            text = text.replacingOccurrences(of: "\r\n", with: "\n")
-            bytes = Array(text.utf8)
+        if bytes.withUnsafeBufferPointer({ $0.count > 0 && memchr($0.baseAddress!, 13, $0.count) != nil }) {
+            var normalised: [UInt8] = []
+            normalised.reserveCapacity(bytes.count)
+            for (i, b) in bytes.enumerated() where !(b == 13 && i + 1 < bytes.count && bytes[i + 1] == 10) {
+                normalised.append(b == 13 ? 10 : b)
+            }
+            bytes = normalised
+            text = String(decoding: bytes, as: UTF8.self)
         }
         // Scan UTF-8 bytes for the fences; only the fence lines are ever compared.
         var lineStarts = [0]

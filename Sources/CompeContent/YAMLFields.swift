@@ -24,6 +24,13 @@ public struct YAMLSource: Sendable {
     /// Parses YAML, turning syntax errors into diagnostics at their position.
     /// An empty document gives an empty mapping.
     public func parse(_ yaml: String, into diags: inout Diagnostics) -> Node? {
+        // libyaml also breaks lines at NEL, LS and PS, invisible in most editors; its positions
+        // would then point past the lines a person sees, so such a character is reported instead.
+        if let (line, column, scalar) = Self.unicodeLineBreak(in: yaml) {
+            diags.error(SourceLocation(path: path, line: lineOffset + line, column: column),
+                        String(format: "invisible line separator U+%04X: replace it with a line break or a space", scalar.value))
+            return nil
+        }
         do {
             // An explicit encoding: Yams' default reads the process environment on every parse.
             return try Yams.compose(yaml: yaml, .default, .default, .utf8) ?? Node.mapping(Node.Mapping([]))
@@ -51,6 +58,21 @@ public struct YAMLSource: Sendable {
 }
 
 extension YAMLSource {
+    /// The first NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR in `yaml`, with its line and column
+    /// counted as people see them (lines end at "\n" only).
+    static func unicodeLineBreak(in yaml: String) -> (line: Int, column: Int, scalar: Unicode.Scalar)? {
+        guard yaml.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 }) else { return nil }
+        var line = 1, column = 1
+        for s in yaml.unicodeScalars {
+            switch s.value {
+            case 0x0A: line += 1; column = 1; continue
+            case 0x85, 0x2028, 0x2029: return (line, column, s)
+            default: column += 1
+            }
+        }
+        return nil
+    }
+
     /// Yams reports duplicate keys at the mapping; this finds each key's lines (at the mapping's
     /// indentation) and reports the second occurrence, naming the first.
     func reportDuplicates(_ keys: [String], in yaml: String, mapping: Mark, into diags: inout Diagnostics) {

@@ -92,7 +92,7 @@ public struct SiteBuilder: Sendable {
         let writer = OutputWriter(output: options.output)
         let incremental = previous.map { $0.outputs.keys.allSatisfy(BuildManifest.storable) } ?? false
         let staged = incremental ? nil : try writer.stage()
-        // Each page's links are found while its bytes are still in the core's cache.
+        // Each page's links are found in its render task, not in a second pass over the pages.
         let renderedAndWritten = ParallelMap.map(zip(jobs, stale).filter(\.1).map(\.0)) { job -> (OutputFile, String?, [String]) in
             let file = job.render()
             return (file, staged?.write(file), LinkChecker.links(in: file.contents))

@@ -56,7 +56,8 @@ public struct Theme: Sendable {
         self.fast = fast.map(FastTemplateSet.init(templates:))
     }
 
-    /// Whether every template is rendered by compe's byte renderer (for tests and `--timings`).
+    /// Whether every template is rendered by compe's byte renderer (false when one uses a
+    /// swift-mustache extension).
     public var usesFastRenderer: Bool { fast != nil }
 
     /// `name` and every partial it includes (`{{> other}}`), directly or through other partials.
@@ -115,7 +116,7 @@ public struct Theme: Sendable {
             fast.render(name, context, into: &out)
             return out
         }
-        return Array((library.render(TemplateValue.object(context).any, withTemplate: name) ?? "").utf8)
+        return Array(renderWithSwiftMustache(name, context).utf8)
     }
 
     /// Renders `name` with swift-mustache whatever the templates are (the reference the byte

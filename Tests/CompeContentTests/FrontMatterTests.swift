@@ -1,4 +1,5 @@
 import CompeContent
+import CompeCore
 import Testing
 
 @Suite struct FrontMatterTests {
@@ -14,6 +15,24 @@ import Testing
         let doc = try FrontMatterDocument.split("\u{FEFF}---\r\ntitle: A\r\n---\r\nBody", path: "p.md").get()
         #expect(doc.yaml.hasPrefix("title: A"))
         #expect(doc.bodyFirstLine == 4)
+    }
+
+    /// Found by FuzzFrontMatter: libyaml counts a lone "\r" as a line break, so a YAML error
+    /// after one was reported on a line past the end of the file.
+    @Test func oldMacLineEndsCountAsLines() throws {
+        let doc = try FrontMatterDocument.split("---\rtitle: A\r\rweight: [x\r---\rBody\r", path: "p.md").get()
+        #expect(doc.yaml == "title: A\n\nweight: [x")
+        #expect(doc.body == "Body\n")
+        #expect(doc.bodyFirstLine == 6)
+        var diags = Diagnostics()
+        #expect(YAMLSource(path: "p.md", lineOffset: doc.yamlLineOffset).parse(doc.yaml, into: &diags) == nil)
+        #expect(diags.all.allSatisfy { $0.location.line <= 5 }, "\(diags.all.map(\.description))")
+    }
+
+    @Test func unicodeLineSeparatorsInYAMLAreReportedWhereTheyAre() {
+        var diags = Diagnostics()
+        #expect(YAMLSource(path: "p.md", lineOffset: 1).parse("title: A\ndescription: x\u{2028}y", into: &diags) == nil)
+        #expect(diags.all.map(\.description) == ["p.md:3:15: error: invisible line separator U+2028: replace it with a line break or a space"])
     }
 
     @Test func unclosedFrontMatterIsAnError() {
