@@ -16,15 +16,9 @@ enum EastAsianLineBreaks {
         }
     }
 
-    /// Works on UTF-8 bytes: a newline is dropped when the scalars either side are wide.
-    static func join(_ html: String) -> String {
-        var html = html
-        html.makeContiguousUTF8()
-        return html.utf8.withContiguousStorageIfAvailable { String(decoding: join($0), as: UTF8.self) } ?? html
-    }
-
-    /// `join` on bytes: runs between newlines are copied whole; only a newline with non-ASCII
-    /// bytes on both sides is looked at closely.
+    /// Drops each newline whose neighbouring scalars are both wide. Works on UTF-8 bytes: runs
+    /// between newlines are copied whole; only a newline with non-ASCII bytes on both sides is
+    /// looked at closely.
     static func join(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let n = b.count
         var out: [UInt8] = []

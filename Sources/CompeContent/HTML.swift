@@ -6,17 +6,29 @@ public enum HTML {
         guard text.utf8.contains(where: special) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 16)
-        for b in text.utf8 {
-            switch b {
-            case 0x26: out += "&amp;".utf8
-            case 0x3C: out += "&lt;".utf8
-            case 0x3E: out += "&gt;".utf8
-            case 0x22: out += "&quot;".utf8
-            case 0x27: out += "&#39;".utf8
-            default: out.append(b)
-            }
-        }
+        var text = text
+        text.withUTF8 { escape($0, into: &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape(_:)` on UTF-8 bytes, appended to `out` (the theme renderer writes bytes).
+    public static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var from = 0
+        for i in 0..<bytes.count {
+            let replacement: StaticString
+            switch bytes[i] {
+            case 0x26: replacement = "&amp;"
+            case 0x3C: replacement = "&lt;"
+            case 0x3E: replacement = "&gt;"
+            case 0x22: replacement = "&quot;"
+            case 0x27: replacement = "&#39;"
+            default: continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<i]))
+            out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            from = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<bytes.count]))
     }
 
     /// Decodes character references: numeric ones (`&#109;`, `&#x6D;`, as Discount writes mail

@@ -1,3 +1,4 @@
+import CompeContent
 import Foundation
 
 /// The Mustache templates of the theme, parsed once into tokens over UTF-8 bytes and rendered
@@ -397,36 +398,16 @@ struct FastTemplateSet: Sendable {
         switch value {
         case .text(let s):
             var s = s
-            s.withUTF8 { escaped ? escape($0, &out) : out.append(contentsOf: $0) }
+            s.withUTF8 { escaped ? HTML.escape($0, into: &out) : out.append(contentsOf: $0) }
         case .bytes(let b):
-            b.withUnsafeBufferPointer { escaped ? escape($0, &out) : out.append(contentsOf: $0) }
+            b.withUnsafeBufferPointer { escaped ? HTML.escape($0, into: &out) : out.append(contentsOf: $0) }
         case .bool(let flag):
             out += (flag ? "true" : "false").utf8
         case .int(let i):
             out += String(i).utf8
         case .list, .object:
             var s = String(describing: value.any)
-            s.withUTF8 { escaped ? escape($0, &out) : out.append(contentsOf: $0) }
+            s.withUTF8 { escaped ? HTML.escape($0, into: &out) : out.append(contentsOf: $0) }
         }
-    }
-
-    /// swift-mustache's HTML escape: `< > & " '`.
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
-        var from = 0
-        for i in 0..<bytes.count {
-            let replacement: StaticString
-            switch bytes[i] {
-            case UInt8(ascii: "<"): replacement = "&lt;"
-            case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "&"): replacement = "&amp;"
-            case UInt8(ascii: "\""): replacement = "&quot;"
-            case UInt8(ascii: "'"): replacement = "&#39;"
-            default: continue
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<i]))
-            out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-            from = i + 1
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<bytes.count]))
     }
 }

@@ -18,11 +18,6 @@ public struct LinkChecker: Sendable {
         self.ignoredPrefixes = ignoredPrefixes
     }
 
-    /// Checks one page whose URL path is `pageURL`.
-    public func check(_ html: String, pageURL: String, origin: OutputFile.Origin?, fallbackPath: String) -> [Diagnostic] {
-        check(links: Self.links(in: html), pageURL: pageURL, origin: origin, fallbackPath: fallbackPath)
-    }
-
     /// Checks the links of one page (found earlier with `links(in:)`).
     public func check(links: [String], pageURL: String, origin: OutputFile.Origin?, fallbackPath: String) -> [Diagnostic] {
         var out: [Diagnostic] = []

@@ -218,10 +218,10 @@ public struct SiteBuilder: Sendable {
         var diags = Diagnostics()
         var lines = ""
         for (job, file) in files {
-            let html = String(decoding: file.contents, as: UTF8.self)
+            let links = LinkChecker.links(in: file.contents)
             let url = "/" + (job.path.hasSuffix("index.html") ? String(job.path.dropLast("index.html".count)) : job.path)
-            diags.append(contentsOf: checker.check(html, pageURL: url, origin: file.origin, fallbackPath: "(generated) \(job.path)"))
-            manifest.outputs[job.path] = .init(key: job.key, size: file.contents.count, links: LinkChecker.links(in: html))
+            diags.append(contentsOf: checker.check(links: links, pageURL: url, origin: file.origin, fallbackPath: "(generated) \(job.path)"))
+            manifest.outputs[job.path] = .init(key: job.key, size: file.contents.count, links: links)
             lines += manifest.line(job.path)
         }
         try diags.throwIfErrors()
@@ -280,7 +280,7 @@ public struct SiteBuilder: Sendable {
             let fallback = "(generated) \(path)"
             let quick = checker.check(links: links[path] ?? [], pageURL: url, origin: origins[path]?.origin, fallbackPath: fallback)
             guard !quick.isEmpty, origins[path] == nil, let again = rerender(path).first else { return quick }
-            return checker.check(String(decoding: again.contents, as: UTF8.self), pageURL: url, origin: again.origin, fallbackPath: fallback)
+            return checker.check(links: LinkChecker.links(in: again.contents), pageURL: url, origin: again.origin, fallbackPath: fallback)
         }
         diags.append(contentsOf: found.flatMap { $0 })
         return diags.all
