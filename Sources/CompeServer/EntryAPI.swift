@@ -10,6 +10,9 @@ import NIOCore
 import NIOPosix
 
 /// The entry endpoint of SPEC "Entries": submit, view, edit and withdraw.
+///
+/// One value answers a request from start to end; the dev server replaces it with one made from
+/// the rebuilt content (same store and rate limiter) through `EntryEndpoint`.
 struct EntryAPI: Sendable {
     let contests: [String: Contest]
     let config: SiteConfig
@@ -26,14 +29,35 @@ struct EntryAPI: Sendable {
     /// Uploads slower than this on average (after `slowUploadGrace`) are stopped.
     static let minimumBytesPerSecond = 1024.0
 
-    func register(on router: Router<CompeRequestContext>) {
-        let api = router.group("api")
-        api.post("contests/:slug/entries") { request, context in try await self.submit(request, context) }
-        api.get("entries/:id") { request, context in try await self.view(request, context) }
-        api.post("entries/:id") { request, context in try await self.edit(request, context) }
-        api.delete("entries/:id") { request, context in try await self.withdraw(request, context) }
-        api.on("contests/:slug/entries", method: .options) { request, _ in self.preflight(request) }
-        api.on("entries/:id", method: .options) { request, _ in self.preflight(request) }
+    /// An API for the published (non-draft) contests of `content`, in its site settings and page
+    /// chrome (`publicDir` gives the site's stylesheets and scripts).
+    init(content: SiteContent, publicDir: URL, store: EntryStore, limiter: RateLimiter,
+         clock: @escaping @Sendable () -> Date, logger: Logger) throws {
+        var defaults: [String: Contest] = [:]
+        var localized: [String: [String: Contest]] = [:]
+        for source in content.contests where !source.contest.draft {
+            localized[source.contest.slug, default: [:]][source.contest.language] = source.contest
+            if source.contest.language == content.config.defaultLanguage { defaults[source.contest.slug] = source.contest }
+        }
+        let assets = ["css", "js"].flatMap { dir -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: publicDir.appendingPathComponent(dir).path)) ?? []
+            return names.sorted().map { "\(dir)/\($0)" }
+        }
+        contests = defaults
+        config = content.config
+        self.store = store
+        self.limiter = limiter
+        origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
+        pages = EntryPages(chrome: try SiteChrome(content: content, staticFiles: assets), config: content.config, contests: localized)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// This API (same store, rate limiter and settings of the server) for a rebuilt `content`.
+    func with(content: SiteContent, publicDir: URL) throws -> EntryAPI {
+        var api = try EntryAPI(content: content, publicDir: publicDir, store: store, limiter: limiter, clock: clock, logger: logger)
+        api.slowUploadGrace = slowUploadGrace
+        return api
     }
 
     // MARK: submit

@@ -1,3 +1,4 @@
+import CompeContent
 import CompeCore
 import Foundation
 import Hummingbird
@@ -22,12 +23,19 @@ public final class LiveReload: Sendable {
         var nextID = 0
     }
     private let state = Mutex(State())
+    private let contentObservers = Mutex<[@Sendable (SiteContent) -> Void]>([])
 
     /// A live-reload hub with no open pages.
     public init() {}
 
-    /// A rebuild succeeded: every open page reloads (and loses its overlay).
-    public func rebuilt() {
+    /// A rebuild succeeded: every open page reloads (and loses its overlay). With `content`
+    /// (a rebuild that may have changed more than one page's text), the server's other parts
+    /// (the entry API's contests and deadlines) take it first, so a reloaded form posts to an
+    /// API that knows what the page shows.
+    public func rebuilt(content: SiteContent? = nil) {
+        if let content {
+            for observe in contentObservers.withLock({ $0 }) { observe(content) }
+        }
         broadcast { state in
             state.problems = []
             state.generation += 1
@@ -41,6 +49,11 @@ public final class LiveReload: Sendable {
             state.problems = problems
             return Self.event("problems", Self.json(problems))
         }
+    }
+
+    /// Calls `observer` with the content of every rebuild that passes one to `rebuilt(content:)`.
+    func observeContent(_ observer: @escaping @Sendable (SiteContent) -> Void) {
+        contentObservers.withLock { $0.append(observer) }
     }
 
     /// Number of pages listening (for tests and logs).

@@ -60,7 +60,10 @@ public enum SiteServer {
         router.middlewares.add(FileMiddleware(config.publicDir.path, searchForIndexHtml: true, logger: logger))
         router.get("/healthz") { _, _ in "ok\n" }
         if let dataDir = config.dataDir, let contentDir = config.contentDir {
-            try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger).register(on: router)
+            let endpoint = EntryEndpoint(try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger),
+                                         publicDir: config.publicDir, logger: logger)
+            endpoint.register(on: router)
+            config.liveReload?.observeContent { endpoint.contentChanged($0) }
         }
         return Application(
             router: router,
@@ -102,20 +105,8 @@ public enum SiteServer {
                                         knownTemplates: Theme.templateNames).load()
         let store = try EntryStore(dataDirectory: dataDir)
         store.uploads.removeStaleStagingFiles()
-        var defaults: [String: Contest] = [:]
-        var localized: [String: [String: Contest]] = [:]
-        for source in content.contests {
-            localized[source.contest.slug, default: [:]][source.contest.language] = source.contest
-            if source.contest.language == content.config.defaultLanguage { defaults[source.contest.slug] = source.contest }
-        }
-        let assets = ["css", "js"].flatMap { dir -> [String] in
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: config.publicDir.appendingPathComponent(dir).path)) ?? []
-            return names.sorted().map { "\(dir)/\($0)" }
-        }
-        let pages = EntryPages(chrome: try SiteChrome(content: content, staticFiles: assets), config: content.config, contests: localized)
-        var api = EntryAPI(contests: defaults, config: content.config, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
-                           origins: OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins),
-                           pages: pages, clock: config.clock, logger: logger)
+        var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
+                               clock: config.clock, logger: logger)
         api.slowUploadGrace = Double(config.slowUploadGrace)
         return api
     }

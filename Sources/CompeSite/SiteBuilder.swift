@@ -67,6 +67,7 @@ public struct SiteBuilder: Sendable {
     /// inputs changed are rendered and written (and deleted pages removed); `clean` (or no
     /// usable manifest) renders everything and replaces the output in one swap. Both give the
     /// same files, byte for byte.
+    @discardableResult
     public func build(clean: Bool = false) throws -> BuildReport {
         var clock = StepClock()
         var diags = Diagnostics()
@@ -311,6 +312,9 @@ public final class BuildMemory: @unchecked Sendable {
 
     /// An empty memory.
     public init() {}
+
+    /// The content of the last good build (nil before one).
+    public var lastContent: SiteContent? { last?.content }
 
     /// The manifest of the last good build.
     public var manifest: BuildManifest? {

@@ -79,15 +79,17 @@ struct Serve: AsyncParsableCommand {
         /// One build at a time; `changed` (from the watcher) is first tried on the one-page fast
         /// path, and invalidated in the source cache under the same lock (so it never
         /// interleaves with a build in progress).
-        @Sendable func build(changed: [String]? = []) throws -> BuildReport {
+        /// The report, and whether the build went further than the one-page path (so contests
+        /// or site settings may have changed).
+        @Sendable func build(changed: [String]? = []) throws -> (report: BuildReport, full: Bool) {
             var options = BuildOptions(content: contentDir, contentDisplay: content, staticDir: staticURL, output: out,
                                        includeDrafts: drafts, now: fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date())
             options.entryContests = EntryStore.contestsByEntry(dataDirectory: dataDir)
             return try building.withLock {
                 let builder = SiteBuilder(options: options, memory: memory)
-                if let changed, let report = try builder.rebuild(pages: changed) { return report }
+                if let changed, let report = try builder.rebuild(pages: changed) { return (report, false) }
                 memory.sources.invalidate(changed, root: contentDir.path)
-                return try builder.build()
+                return (try builder.build(), true)
             }
         }
         let watcher = try FileWatcher(roots: [contentDir, staticURL]) { changed in
@@ -99,8 +101,8 @@ struct Serve: AsyncParsableCommand {
             if relevant?.isEmpty == true { return }
             let start = ContinuousClock.now
             do {
-                let report = try build(changed: relevant)
-                live.rebuilt()
+                let (report, full) = try build(changed: relevant)
+                live.rebuilt(content: full ? memory.lastContent : nil)
                 let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
                 printDiagnostics(report.warnings)
                 say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written (" + report.timings.map { "\($0.step) \($0.ms)" }.joined(separator: ", ") + " ms)")
@@ -116,7 +118,7 @@ struct Serve: AsyncParsableCommand {
         memory.sources.invalidate([], root: contentDir.path)
         watcher.start()
         do {
-            let report = try build()
+            let report = try build().report
             printDiagnostics(report.warnings)
             say("built \(report.pages) pages (\(report.written) files written); watching \(content)/ and \(staticDir)/")
         } catch let error as DiagnosticError {

@@ -179,4 +179,41 @@ import Testing
         #expect(try await f.post(utf8Name).status == 201)
         #expect(try await f.request("GET", "/healthz", headers: []).text == "ok\n")
     }
+
+    @Test func anotherContestsEntryStaysItsOwn() async throws {
+        // Two open contests; "other" closes on 2027-01-25, "test" on 2027-02-10 (Tokyo).
+        let site = try TestSite.minimal()
+        try site.write("contests/other/brief.md", TestSite.brief.replacingOccurrences(of: "closes: 2027-02-10", with: "closes: 2027-01-25"))
+        let f = try await ServerFixture(site: site)
+        defer { Task { await f.stop() } }
+        let key = "Idempotency-Key: same-key-in-both"
+        let a = try await f.post(.validEntry(title: "In test"), headers: ["Accept: application/json", key])
+        let b = try await f.post(.validEntry(title: "In other"), path: "/api/contests/other/entries", headers: ["Accept: application/json", key])
+        // The same Idempotency-Key in another contest is a new entry, not a replay of the first.
+        #expect(a.status == 201 && b.status == 201)
+        let idA = try #require(a.json?["id"] as? String), tokenA = try #require(a.json?["edit_token"] as? String)
+        let idB = try #require(b.json?["id"] as? String), tokenB = try #require(b.json?["edit_token"] as? String)
+        #expect(idA != idB)
+        #expect(try await f.store().entries(contest: "other").map(\.draft.title) == ["In other"])
+
+        // One contest's token opens nothing of the other's: 404, as for an unknown id.
+        for (id, token) in [(idB, tokenA), (idA, tokenB)] {
+            #expect(try await f.request("GET", "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)"]).status == 404)
+            #expect(try await f.request("DELETE", "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)"]).status == 404)
+            let edit = MultipartBody.validEntry(title: "Taken over")
+            #expect(try await f.post(edit, path: "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)"]).status == 404)
+        }
+
+        // Each entry follows its own contest's window: after "other" closes, its entry is frozen
+        // while the entry in "test" can still be edited.
+        f.now.withLockedValue { $0 = DateParsing.dateTime("2027-01-30T12:00:00+09:00")! }
+        let lateB = try await f.post(.validEntry(title: "Late"), path: "/api/entries/\(idB)", headers: ["Accept: application/json", "Authorization: Bearer \(tokenB)"])
+        #expect(lateB.status == 403)
+        let lateA = try await f.post(.validEntry(title: "Still open"), path: "/api/entries/\(idA)", headers: ["Accept: application/json", "Authorization: Bearer \(tokenA)"])
+        #expect(lateA.status == 200 && lateA.json?["title"] as? String == "Still open")
+        #expect(try await f.post(.validEntry(), path: "/api/contests/other/entries").status == 403)
+        let titles = try await (f.store().entries(contest: "test") + f.store().entries(contest: "other")).map(\.draft.title)
+        #expect(titles == ["Still open", "In other"])
+        #expect(f.stagingFiles().isEmpty)
+    }
 }

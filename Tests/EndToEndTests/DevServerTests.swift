@@ -73,4 +73,32 @@ import Testing
         #expect(events.waitFor("event: reload") != nil)
         #expect(try get(server.port, "/css/site.css").text.contains("watched"))
     }
+
+    @Test func theEntryAPIFollowsBriefsEditedWhileItRuns() throws {
+        let (dir, server, events) = try watchedSample()
+        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
+        func submit(_ slug: String) throws -> Int {
+            let body = MultipartBody.validEntry(title: "watched \(slug)")
+            return try RawHTTP.send(port: server.port, head: body.head("/api/contests/\(slug)/entries", extra: ["Accept: application/json"]),
+                                    body: body.finished).status
+        }
+        #expect(try submit("new-contest") == 404)
+
+        // A contest added while the server runs: its page shows the form, and the form is taken.
+        let brief = try String(contentsOf: dir.appendingPathComponent("Content/contests/sme-support-ui/brief.md"), encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Content/contests/new-contest"), withIntermediateDirectories: true)
+        try write(dir, "Content/contests/new-contest/brief.md", brief.replacingOccurrences(of: "中小企業支援", with: "新しい"))
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(try get(server.port, "/contests/new-contest/").text.contains("/api/contests/new-contest/entries"))
+        #expect(try submit("new-contest") == 201)
+
+        // A deadline moved into the past: the page and the API both say closed.
+        try write(dir, "Content/contests/sme-support-ui/brief.md",
+                  brief.replacingOccurrences(of: "opens: 2026-11-01", with: "opens: 2025-11-01")
+                       .replacingOccurrences(of: "closes: 2027-11-30", with: "closes: 2026-01-31"))
+        #expect(events.waitFor("event: reload") != nil)
+        #expect(!(try get(server.port, "/contests/sme-support-ui/").text.contains("/api/contests/sme-support-ui/entries")))
+        #expect(try submit("sme-support-ui") == 403)
+        #expect(try submit("new-contest") == 201)
+    }
 }

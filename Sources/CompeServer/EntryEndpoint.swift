@@ -1,0 +1,46 @@
+import CompeContent
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// The entry API's routes, answered by the current `EntryAPI`.
+///
+/// `compe serve` makes one from the briefs at start. In watch mode the dev server hands it each
+/// rebuilt content, so a contest added or a deadline moved while it runs is what the API goes
+/// by, like the pages just rebuilt (a request in progress finishes with the API it started with).
+final class EntryEndpoint: Sendable {
+    private let current: Mutex<EntryAPI>
+    private let publicDir: URL
+    private let logger: Logger
+
+    init(_ api: EntryAPI, publicDir: URL, logger: Logger) {
+        current = Mutex(api)
+        self.publicDir = publicDir
+        self.logger = logger
+    }
+
+    /// The API requests are answered with now.
+    var api: EntryAPI { current.withLock { $0 } }
+
+    /// Takes the contests, settings and page chrome of a rebuilt `content` (the store and the
+    /// rate limiter stay). A content the pages cannot be made from keeps the previous API.
+    func contentChanged(_ content: SiteContent) {
+        do {
+            let next = try api.with(content: content, publicDir: publicDir)
+            current.withLock { $0 = next }
+        } catch {
+            logger.error("entry API kept its previous contests: \(error)")
+        }
+    }
+
+    func register(on router: Router<CompeRequestContext>) {
+        let api = router.group("api")
+        api.post("contests/:slug/entries") { request, context in try await self.api.submit(request, context) }
+        api.get("entries/:id") { request, context in try await self.api.view(request, context) }
+        api.post("entries/:id") { request, context in try await self.api.edit(request, context) }
+        api.delete("entries/:id") { request, context in try await self.api.withdraw(request, context) }
+        api.on("contests/:slug/entries", method: .options) { request, _ in self.api.preflight(request) }
+        api.on("entries/:id", method: .options) { request, _ in self.api.preflight(request) }
+    }
+}
