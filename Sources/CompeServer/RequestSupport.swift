@@ -97,3 +97,21 @@ extension Request {
     /// A query parameter.
     func query(_ name: String) -> String? { uri.queryParameters.get(name) }
 }
+
+/// Keeps odd request paths away from the file server. A path whose decoded form holds a control
+/// character gets 400 (a NUL would cut the file name short: `/index.html%00.png` served
+/// `index.html`, and `/about%00…` was redirected to a mangled address). A hidden segment
+/// (`.compe-build`, the build manifest, or an editor's dotfile; `.well-known` excepted) is
+/// answered like a missing file.
+struct RequestPathGuard<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let path = request.uri.path.removingPercentEncoding,
+              !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw HTTPError(.badRequest)
+        }
+        for segment in path.split(separator: "/") where segment.hasPrefix(".") && segment != ".well-known" {
+            throw HTTPError(segment == "." || segment == ".." ? .badRequest : .notFound)
+        }
+        return try await next(request, context)
+    }
+}

@@ -53,6 +53,7 @@ public enum SiteServer {
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger))
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
+        router.middlewares.add(RequestPathGuard())
         if let live = config.liveReload {
             router.middlewares.add(LiveReloadMiddleware(publicDir: config.publicDir))
             live.register(on: router)

@@ -216,4 +216,29 @@ import Testing
         #expect(titles == ["Still open", "In other"])
         #expect(f.stagingFiles().isEmpty)
     }
+
+    @Test func pathsWithControlCharactersOrHiddenNamesNeverReachTheFileSystem() async throws {
+        let f = try await ServerFixture()
+        defer { Task { await f.stop() } }
+        let publicDir = f.site.root.appendingPathComponent("Public")
+        try "manifest".write(to: publicDir.appendingPathComponent(".compe-build"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: publicDir.appendingPathComponent(".well-known"), withIntermediateDirectories: true)
+        try "Contact: mailto:security@example.org\n".write(to: publicDir.appendingPathComponent(".well-known/security.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: publicDir.appendingPathComponent("about"), withIntermediateDirectories: true)
+        try "<html lang=\"ja\"></html>".write(to: publicDir.appendingPathComponent("about/index.html"), atomically: true, encoding: .utf8)
+        let answers: [(String, Int)] = [
+            ("/index.html", 200), ("/.well-known/security.txt", 200),
+            // A NUL used to cut the file name short (index.html served) or end up in a redirect.
+            ("/index.html%00.png", 400), ("/%00", 400), ("/about%00%0d%0aSet-Cookie:%20a=b", 400), ("/about/%0a", 400),
+            // The build manifest and other hidden files are not served.
+            ("/.compe-build", 404), ("/about/.secret", 404), ("/%2ecompe-build", 404),
+            ("/a/%2e%2e/index.html", 400), ("/%zz", 400),
+        ]
+        for (path, status) in answers {
+            let r = try await f.request("GET", path, headers: [])
+            #expect(r.status == status, "\(path): \(r.status)")
+            #expect(r.headers["location"] == nil, "\(path) was redirected to \(r.headers["location"] ?? "")")
+        }
+        try await expectStillServing(f)
+    }
 }
