@@ -305,12 +305,7 @@ struct EntryAPI: Sendable {
     /// The answer language: the form's or query's `lang`, else `Accept-Language`, else the site default.
     func language(_ request: Request, form: [String: String]?) -> String {
         if let l = form?["lang"] ?? request.query("lang"), config.languages.contains(l) { return l }
-        let accept = (request.headers[.acceptLanguage] ?? "").lowercased()
-        for part in accept.split(separator: ",") {
-            let code = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).split(separator: "-")[0]
-            if config.languages.contains(String(code)) { return String(code) }
-        }
-        return config.defaultLanguage
+        return AcceptLanguage.preferred(request.headers[.acceptLanguage] ?? "", among: config.languages) ?? config.defaultLanguage
     }
 
     func clientKey(_ context: CompeRequestContext) -> String {

@@ -115,3 +115,28 @@ struct RequestPathGuard<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 }
+
+/// Reads an `Accept-Language` header (RFC 9110 §12.5.4), whatever the client sent.
+public enum AcceptLanguage {
+    /// The site language the client prefers: ranges by descending `q` (ties in the order given),
+    /// each matched on its primary subtag (`ja-JP` → `ja`); `q=0` means "not this one". Nil when
+    /// none of `languages` is acceptable or the header says nothing usable.
+    public static func preferred(_ header: String, among languages: [String]) -> String? {
+        var ranked: [(q: Double, order: Int, code: String)] = []
+        for (order, item) in header.lowercased().split(separator: ",").enumerated() {
+            let parts = item.split(separator: ";", omittingEmptySubsequences: false)
+            let tag = (parts.first ?? "").trimmingCharacters(in: .whitespaces)
+            let code = String(tag.prefix { $0 != "-" })
+            guard !code.isEmpty else { continue }
+            var q = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2, pair[0] == "q" { q = Double(pair[1]).map { min(max($0, 0), 1) } ?? 0 }
+            }
+            ranked.append((q, order, code))
+        }
+        let best = ranked.filter { $0.q > 0 && languages.contains($0.code) }
+            .min { ($0.q, -$0.order) > ($1.q, -$1.order) }
+        return best?.code
+    }
+}

@@ -241,4 +241,17 @@ import Testing
         }
         try await expectStillServing(f)
     }
+
+    @Test func oddAcceptLanguageHeadersAreAnsweredNotFatal() async throws {
+        // `Accept-Language: ;` stopped the whole server (an index into an empty split).
+        let f = try await ServerFixture()
+        defer { Task { await f.stop() } }
+        for value in [";", ";;;,,,;q=", "-", ",", "ja;q=", String(repeating: ";,", count: 4_000)] {
+            let r = try await f.request("POST", "/api/contests/nope/entries", headers: ["Accept: application/json", "Accept-Language: \(value)", "Content-Length: 0"])
+            #expect(r.status == 404, "Accept-Language: \(value.prefix(20)) → \(r.status)")
+        }
+        let english = try await f.request("POST", "/api/contests/nope/entries", headers: ["Accept: text/html", "Accept-Language: ja;q=0.1, en", "Content-Length: 0"])
+        #expect(english.status == 404 && english.text.contains("lang=\"en\""))
+        try await expectStillServing(f)
+    }
 }
