@@ -46,10 +46,10 @@ public struct ServerConfiguration: Sendable {
 
 /// The HTTP server: the built site, `/healthz`, and the entry API, on one port.
 public enum SiteServer {
-    /// Builds the Hummingbird application. `onReady` receives the bound port.
-    /// Throws `DiagnosticError` when the content has errors (the API needs valid briefs).
-    public static func application(_ config: ServerConfiguration, logger: Logger,
-                                   onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    /// The router of `application`: the site's files, `/healthz`, the entry API and, in watch
+    /// mode, the live-reload routes, behind the request log, 404 page and path guard. Throws
+    /// `DiagnosticError` when the content has errors (the API needs valid briefs).
+    public static func router(_ config: ServerConfiguration, logger: Logger) throws -> Router<CompeRequestContext> {
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger))
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
@@ -60,12 +60,21 @@ public enum SiteServer {
         }
         router.middlewares.add(FileMiddleware(config.publicDir.path, searchForIndexHtml: true, logger: logger))
         router.get("/healthz") { _, _ in "ok\n" }
+        router.head("/healthz") { _, _ in HTTPResponse.Status.ok }
         if let dataDir = config.dataDir, let contentDir = config.contentDir {
             let endpoint = EntryEndpoint(try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger),
                                          publicDir: config.publicDir, logger: logger)
             endpoint.register(on: router)
             config.liveReload?.observeContent { endpoint.contentChanged($0) }
         }
+        return router
+    }
+
+    /// Builds the Hummingbird application. `onReady` receives the bound port.
+    /// Throws `DiagnosticError` when the content has errors (the API needs valid briefs).
+    public static func application(_ config: ServerConfiguration, logger: Logger,
+                                   onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let router = try router(config, logger: logger)
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeout)))),

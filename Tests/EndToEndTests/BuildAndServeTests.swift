@@ -1,3 +1,4 @@
+import CompeTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -89,5 +90,8 @@ import Testing
         #expect(s3 == 404 && missing.contains("ページが見つかりません"))
         let (s4, health) = try await get("/healthz")
         #expect(s4 == 200 && health == "ok\n")
+        // Monitors often probe with HEAD.
+        let head = try RawHTTP.send(port: port, head: "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(head.status == 200)
     }
 }
