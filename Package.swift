@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
         .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
         .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),
-        .executableTarget(name: "FuzzRequest", dependencies: ["CompeServer", "FuzzSupport", .product(name: "Hummingbird", package: "hummingbird"),
+        .executableTarget(name: "FuzzRequest", dependencies: ["CompeServer", "CompeTestSupport", "FuzzSupport", .product(name: "Hummingbird", package: "hummingbird"),
                                                               .product(name: "NIOEmbedded", package: "swift-nio")],
                           path: "Fuzz/FuzzRequest"),
         .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate"),

@@ -1,4 +1,5 @@
 import CompeServer
+import CompeTestSupport
 import Foundation
 import FuzzSupport
 import HTTPTypes
@@ -66,23 +67,14 @@ enum RequestFuzzer {
         config.liveReload = LiveReload()
         responder = try SiteServer.router(config, logger: logger).buildResponder()
         atexit { if let root = RequestFuzzer.staging?.deletingLastPathComponent().deletingLastPathComponent() { try? FileManager.default.removeItem(at: root) } }
-        let (status, body) = send(.post, "/api/contests/test/entries", ["Content-Type": "multipart/form-data; boundary=fuzz", "Accept": "application/json"], seedBody())
+        let seed = MultipartBody.validEntry()
+        let (status, body) = send(.post, "/api/contests/test/entries",
+                                  ["Content-Type": "multipart/form-data; boundary=\(seed.boundary)", "Accept": "application/json"], Array(seed.finished))
         let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         guard status == 201, let id = json?["id"] as? String, let token = json?["edit_token"] as? String else {
             fatalError("the seed entry was not accepted: \(status) \(String(decoding: body, as: UTF8.self))")
         }
         entry = (id, token)
-    }
-
-    /// A valid entry's multipart body (boundary `fuzz`).
-    static func seedBody() -> [UInt8] {
-        var body = ""
-        for (k, v) in [("title", "T"), ("summary", "S"), ("team_name", "Team"), ("members", "A"), ("contact_email", "a@example.org"),
-                       ("country", "JP"), ("agree_terms", "yes")] {
-            body += "--fuzz\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n"
-        }
-        body += "--fuzz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--fuzz--\r\n"
-        return Array(body.utf8)
     }
 
     /// Sends one request to the responder and reads the whole answer (an event stream's first
