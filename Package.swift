@@ -1,11 +1,12 @@
 // swift-tools-version:6.0
 // compe: design contests and agile backlogs for a government app team.
-// Module layout and data flow: ../shared/DESIGN.md (Content → CompeContent → CompeCore → CompeSite → Public).
+// Module layout and data flow: docs/architecture.md (Content → CompeContent → CompeCore → CompeSite → Public;
+// CLI and server → CompeServices → CompeStore). Linux only: CLinux refuses to build elsewhere
+// (inotify, syncfs, ext4 directory flags), so no `platforms` are claimed.
 import PackageDescription
 
 let package = Package(
     name: "compe",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "compe", targets: ["compe"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
             pkgConfig: "libmarkdown",
             providers: [.apt(["libmarkdown2-dev"])]
         ),
+        .target(name: "CLinux"),
         .target(name: "CompeCore"),
         .target(
             name: "CompeContent",
@@ -35,22 +37,27 @@ let package = Package(
         ),
         .target(
             name: "CompeSite",
-            dependencies: ["CompeCore", "CompeContent", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CompeCore", "CompeContent", "CLinux", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Theme")]
         ),
         .target(
             name: "CompeStore",
             dependencies: [
-                "CompeCore",
+                "CompeCore", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .target(
+            name: "CompeServices",
+            dependencies: ["CompeCore", "CompeContent", "CompeSite", "CompeStore"]
         ),
         .target(
             name: "CompeServer",
             dependencies: [
                 "CompeCore", "CompeContent", "CompeSite", "CompeStore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "compe",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeStore",
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,20 +80,25 @@ let package = Package(
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
         .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
         .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),
-        .executableTarget(name: "FuzzRequest", dependencies: ["CompeServer", "CompeTestSupport", "FuzzSupport", .product(name: "Hummingbird", package: "hummingbird"),
+        .executableTarget(name: "FuzzRequest", dependencies: ["CompeServer", "CompeTestSupport", "FuzzSupport",
+                                                              .product(name: "Hummingbird", package: "hummingbird"),
+                                                              .product(name: "HTTPTypes", package: "swift-http-types"),
+                                                              .product(name: "Logging", package: "swift-log"),
+                                                              .product(name: "NIOCore", package: "swift-nio"),
                                                               .product(name: "NIOEmbedded", package: "swift-nio")],
                           path: "Fuzz/FuzzRequest"),
         .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate"),
-        .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport"]),
+        .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport",
+                                                            .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
         .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore"]),
+        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",
             dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport",
                            .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -281,3 +281,15 @@ public struct BacklogLoader {
         return files.compactMap(\.iteration).sorted { $0.number < $1.number }
     }
 }
+
+extension ContentLoader {
+    /// The backlog alone, as `compe backlog` needs it: `site.yml` (for its languages and time
+    /// zone) and every iteration file, with every problem found. `config` is nil when
+    /// `site.yml` cannot be read (the diagnostics say why).
+    public func loadBacklog() -> (config: SiteConfig?, iterations: [Iteration], diagnostics: Diagnostics) {
+        var diags = Diagnostics()
+        guard let config = loadConfig(&diags) else { return (nil, [], diags) }
+        let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
+        return (config, iterations, diags)
+    }
+}

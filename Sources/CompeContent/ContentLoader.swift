@@ -235,7 +235,7 @@ public struct ContentLoader: Sendable {
     /// not plain `key: value` lines.
     private func page(_ text: String, name: String, language: String, path: String, config: SiteConfig, plainYAML: Bool,
                       diags: inout Diagnostics) -> PageSource? {
-        guard let (doc, f) = frontMatter(text, path: path, plainYAML: plainYAML, diags: &diags) else { return nil }
+        guard let (doc, f) = Self.frontMatter(text, path: path, plainYAML: plainYAML, diags: &diags) else { return nil }
         f.rejectUnknownKeys(allowed: Self.pageKeys, diags: &diags)
         let title = f.string("title", required: true, diags: &diags) ?? ""
         let template = f.string("template", diags: &diags) ?? (name == "index" ? "home" : "page")
@@ -354,7 +354,7 @@ public struct ContentLoader: Sendable {
             return nil
         }
         guard let text = readText(file.relative, diags: &diags),
-              let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
+              let (doc, f) = Self.frontMatter(text, path: path, diags: &diags) else { return nil }
         var brief = BriefFile(slug: slug, language: language, path: path, contest: nil, translation: nil,
                               body: doc.body, bodyFirstLine: doc.bodyFirstLine)
         if language == config.defaultLanguage {
@@ -372,32 +372,8 @@ public struct ContentLoader: Sendable {
     // MARK: results
 
     func loadResults(_ file: ContentFile, diags: inout Diagnostics) -> ResultsSource? {
-        let path = display(file.relative)
-        let slug = String(file.relative.split(separator: "/")[1])
-        guard let text = readText(file.relative, diags: &diags), let (doc, f) = frontMatter(text, path: path, diags: &diags) else { return nil }
-        f.rejectUnknownKeys(allowed: ["published", "alpha", "entries"], diags: &diags)
-        let published = f.string("published", required: true, diags: &diags) ?? ""
-        let alpha = f.value("alpha").flatMap { $0.scalar?.string }.flatMap(Double.init)
-        var rows: [ResultsSource.Row] = []
-        for node in f.sequence("entries", required: true, diags: &diags) ?? [] {
-            guard let e = YAMLFields(node, source: f.source, context: "results entry", diags: &diags) else { continue }
-            e.rejectUnknownKeys(allowed: ["id", "rank", "rank_low", "rank_high", "raw_mean", "corrected", "judges", "title", "team"], diags: &diags)
-            func number(_ key: String) -> Double? {
-                guard let s = e.value(key)?.scalar?.string, let d = Double(s) else {
-                    diags.error(e.source.location(e.value(key) ?? node), "results entry needs a number '\(key)'")
-                    return nil
-                }
-                return d
-            }
-            guard let id = e.string("id", required: true, diags: &diags), let rank = e.int("rank", required: true, diags: &diags),
-                  let low = e.int("rank_low", required: true, diags: &diags), let high = e.int("rank_high", required: true, diags: &diags),
-                  let raw = number("raw_mean"), let corrected = number("corrected"),
-                  let judges = e.int("judges", required: true, diags: &diags) else { continue }
-            rows.append(.init(id: id, rank: rank, rankLow: low, rankHigh: high, rawMean: raw, corrected: corrected, judges: judges,
-                              title: e.string("title", diags: &diags), team: e.string("team", diags: &diags)))
-        }
-        return ResultsSource(path: path, slug: slug, published: published, alpha: alpha, rows: rows.sorted { ($0.rank, $0.id) < ($1.rank, $1.id) },
-                             markdown: doc.body, bodyFirstLine: doc.bodyFirstLine)
+        guard let text = readText(file.relative, diags: &diags) else { return nil }
+        return ResultsFile.parse(text, path: display(file.relative), slug: String(file.relative.split(separator: "/")[1]), diags: &diags)
     }
 
     // MARK: templates
@@ -441,7 +417,9 @@ public struct ContentLoader: Sendable {
         return text
     }
 
-    func frontMatter(_ text: String, path: String, plainYAML: Bool = false, diags: inout Diagnostics) -> (FrontMatterDocument, YAMLFields)? {
+    /// The front matter of `text` as fields and its body; nil (with diagnostics) when it cannot be read.
+    /// With `plainYAML`, only plain `key: value` lines are read (nil, without diagnostics, otherwise).
+    static func frontMatter(_ text: String, path: String, plainYAML: Bool = false, diags: inout Diagnostics) -> (FrontMatterDocument, YAMLFields)? {
         switch FrontMatterDocument.split(text, path: path) {
         case .failure(let e):
             diags.append(contentsOf: e.diagnostics)

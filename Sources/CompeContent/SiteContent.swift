@@ -127,6 +127,20 @@ public struct ResultsSource: Sendable {
         public var judges: Int
         public var title: String?
         public var team: String?
+
+        /// Creates a row.
+        public init(id: String, rank: Int, rankLow: Int, rankHigh: Int, rawMean: Double, corrected: Double, judges: Int,
+                    title: String?, team: String?) {
+            self.id = id
+            self.rank = rank
+            self.rankLow = rankLow
+            self.rankHigh = rankHigh
+            self.rawMean = rawMean
+            self.corrected = corrected
+            self.judges = judges
+            self.title = title
+            self.team = team
+        }
     }
 
     /// Display path of the file.

@@ -1,29 +1,32 @@
 import CompeCore
 import Foundation
+import Synchronization
 
 /// Pages parsed by earlier loads, keyed by path and by the file's size, modification time and
 /// inode, so a long-running process (the dev server) re-reads only files that changed.
-public final class SourceCache: @unchecked Sendable {
+public final class SourceCache: Sendable {
     typealias Entry = (stamp: String, page: PageSource?, diags: Diagnostics)
-    private let lock = NSLock()
-    private var pages: [String: Entry] = [:]
-    private var verified: Set<String> = []
-    private var watched = false
+    private struct State {
+        var pages: [String: Entry] = [:]
+        var verified: Set<String> = []
+        var watched = false
+    }
+    private let state = Mutex(State())
 
     /// An empty cache.
     public init() {}
 
     /// The entries, read once per load (no lock per file).
     func snapshot() -> (entries: [String: Entry], verified: Set<String>) {
-        lock.withLock { (pages, watched ? verified : []) }
+        state.withLock { ($0.pages, $0.watched ? $0.verified : []) }
     }
 
     /// Remembers parses of files (by path relative to `Content/`).
     func store(_ new: [(path: String, entry: Entry)]) {
-        lock.withLock {
+        state.withLock { s in
             for (path, entry) in new {
-                pages[path] = entry
-                if watched { verified.insert(path) }
+                s.pages[path] = entry
+                if s.watched { s.verified.insert(path) }
             }
         }
     }
@@ -32,16 +35,16 @@ public final class SourceCache: @unchecked Sendable {
     /// until `changed` (absolute paths under `root`) names them. Pass nil when the watcher lost
     /// events, to check every file again.
     public func invalidate(_ changed: [String]?, root: String) {
-        lock.withLock {
-            watched = true
-            guard let changed else { verified = []; return }
+        state.withLock { s in
+            s.watched = true
+            guard let changed else { s.verified = []; return }
             let prefix = root.hasSuffix("/") ? root : root + "/"
             for path in changed where path.hasPrefix(prefix) {
                 let relative = String(path.dropFirst(prefix.count))
-                verified.remove(relative)
+                s.verified.remove(relative)
                 // A renamed or removed directory: forget everything below it.
                 let below = relative + "/"
-                if verified.contains(where: { $0.hasPrefix(below) }) { verified = verified.filter { !$0.hasPrefix(below) } }
+                if s.verified.contains(where: { $0.hasPrefix(below) }) { s.verified = s.verified.filter { !$0.hasPrefix(below) } }
             }
         }
     }

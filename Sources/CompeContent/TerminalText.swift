@@ -1,17 +1,7 @@
+import CompeCore
+
 /// Untrusted text made safe and readable in a terminal.
 public enum TerminalText {
-    /// Removes control characters (ESC sequences could rewrite a judge's screen) except newlines and tabs.
-    public static func clean(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isControl) else { return s }
-        return String(String.UnicodeScalarView(s.unicodeScalars.filter { !isControl($0) }))
-    }
-
-    /// C0 and C1 controls other than newline and tab, DEL, and the bidirectional embeddings,
-    /// overrides and isolates (which reorder what a reader sees).
-    public static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s != "\n" && s != "\t" && (s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
-                                     || (0x2066...0x2069).contains(s.value))
-    }
 
     /// Renders untrusted Markdown (raw HTML disabled) and flattens it to plain text: paragraphs
     /// separated by blank lines, list items as "• ", links as "text <url>".
@@ -45,6 +35,6 @@ public enum TerminalText {
         }
         text = HTML.unescape(text)
         while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
-        return clean(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return PlainText.clean(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

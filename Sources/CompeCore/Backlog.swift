@@ -184,3 +184,34 @@ public enum Velocity {
         }
     }
 }
+
+extension Iteration {
+    /// The iteration to show on `day` when none is named: the one that contains it, else the
+    /// latest one that has started, else the first one. Nil when there are none.
+    public static func current(among iterations: [Iteration], on day: Date) -> Iteration? {
+        iterations.first { $0.start <= day && day <= $0.end } ?? iterations.last { $0.start <= day } ?? iterations.first
+    }
+
+    /// Points of items still in play (everything but dropped items).
+    public var scope: Int { items.filter { $0.status != .dropped }.reduce(0) { $0 + $1.points } }
+
+    /// Points of items done (whenever they were done).
+    public var donePoints: Int { items.filter { $0.status == .done }.reduce(0) { $0 + $1.points } }
+
+    /// Points in scope not done yet.
+    public var remainingPoints: Int { scope - donePoints }
+
+    /// Working days left on `day`, counting `day` itself while the iteration runs: all of them
+    /// before it starts, 0 after it ends.
+    public func daysLeft(on day: Date) -> Int {
+        max(0, Int((end.timeIntervalSince(max(day, start)) / 86_400).rounded()) + (day <= end ? 1 : 0))
+    }
+
+    /// Items and points per status, in the workflow's order.
+    public var byStatus: [(status: BacklogItem.Status, items: [BacklogItem], points: Int)] {
+        BacklogItem.Status.allCases.map { status in
+            let items = self.items.filter { $0.status == status }
+            return (status, items, items.reduce(0) { $0 + $1.points })
+        }
+    }
+}

@@ -144,15 +144,9 @@ public enum Ranking {
                 return total / Double(adjusted.count)
             }
         }
-        let n = entries.count
-        let matrix = UnsafeMutableBufferPointer<Int>.allocate(capacity: bootstrap * n)
-        defer { matrix.deallocate() }
-        let base = UncheckedSendable(matrix.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: bootstrap) { r in
-            for (i, rank) in ranks(replicates[r]).enumerated() { base.value[i * bootstrap + r] = rank }
-        }
+        let replicateRanks = ParallelMap.map(replicates, ranks)
         let rows = entries.enumerated().map { i, e -> Row in
-            let sorted = Array(matrix[(i * bootstrap)..<((i + 1) * bootstrap)]).sorted()
+            let sorted = replicateRanks.map { $0[i] }.sorted()
             let low = sorted.isEmpty ? rank[i] : sorted[Int((Double(sorted.count - 1) * 0.05).rounded(.down))]
             let high = sorted.isEmpty ? rank[i] : sorted[Int((Double(sorted.count - 1) * 0.95).rounded(.up))]
             let scores = byEntry[e]!.map(\.score)
@@ -163,19 +157,22 @@ public enum Ranking {
         return Result(rows: rows, biases: bias, alpha: alpha)
     }
 
-    /// A plain-words reading of alpha (Krippendorff's own thresholds: ≥ 0.8 reliable, ≥ 0.667 tentative).
-    public static func reading(_ alpha: Double?, language: String) -> String {
-        guard let a = alpha else {
-            return language == "ja" ? "一致度は計算できません (同じ作品を採点した審査員が 2 名未満)。" : "Agreement cannot be computed (no entry was scored by two judges)."
-        }
-        if a >= 0.8 { return language == "ja" ? "審査員の評価はよく一致しています。" : "Judges agree well: the scores are reliable." }
-        if a >= 0.667 { return language == "ja" ? "審査員の評価はおおむね一致していますが、結論は慎重に。" : "Judges agree moderately: draw only tentative conclusions." }
-        return language == "ja" ? "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。" : "Judges agree poorly: differences in rank may be chance."
-    }
-}
+    /// How far judges agree, read from alpha with Krippendorff's own thresholds (≥ 0.8
+    /// reliable, ≥ 0.667 tentative). The words for each level live in the UI string tables.
+    public enum Agreement: String, Sendable, CaseIterable {
+        /// No entry was scored by two judges.
+        case unknown
+        /// α ≥ 0.8: the scores are reliable.
+        case good
+        /// 0.667 ≤ α < 0.8: draw only tentative conclusions.
+        case moderate
+        /// α < 0.667: differences in rank may be chance.
+        case poor
 
-/// A pointer handed to `concurrentPerform` workers that write disjoint slots.
-private struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+        /// The level of `alpha`.
+        public init(alpha: Double?) {
+            guard let a = alpha else { self = .unknown; return }
+            self = a >= 0.8 ? .good : a >= 0.667 ? .moderate : .poor
+        }
+    }
 }

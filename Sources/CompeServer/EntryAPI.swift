@@ -63,48 +63,44 @@ struct EntryAPI: Sendable {
     // MARK: submit
 
     func submit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let language = self.language(request, form: nil)
-        let messages = FormMessages(language: language)
-        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        let respond = responder(request, form: nil)
         guard let slug = context.parameters.get("slug"), let contest = contests[slug] else {
-            return respond.failure(.notFound, [FieldError(field: "contest", message: messages.unknownContest)], close: true)
+            return respond.failure(.unknownContest, field: "contest", close: true)
         }
-        if let refusal = refuseForeignOrHurried(request, context, respond, messages) { return refusal }
-        if let refusal = phaseRefusal(contest, messages) { return respond.failure(.forbidden, [refusal], close: true) }
+        if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
+        if let refusal = phaseRefusal(contest) { return respond.failure(refusal, close: true) }
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
-            return respond.failure(.badRequest, [FieldError(field: "Idempotency-Key", message: messages.badIdempotencyKey)], close: true)
+            return respond.failure(.badIdempotencyKey, field: "Idempotency-Key", close: true)
         }
         let maxBody = Int64(contest.uploads.maxFiles) * contest.uploads.maxFileBytes + 1024 * 1024
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
-            return respond.failure(.contentTooLarge, [FieldError(field: "files", message: messages.requestTooLarge)], close: true)
+            return respond.failure(.requestTooLarge, field: "files", close: true)
         }
         guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
-            return respond.failure(.badRequest, [FieldError(field: "form", message: messages.notMultipart)], close: true)
+            return respond.failure(.notMultipart, close: true)
         }
 
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads, messages: messages)
-        if let failure = await read(request, into: receiver, maxBody: maxBody, messages: messages) {
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads)
+        if let failure = await read(request, into: receiver, maxBody: maxBody) {
             receiver.discardAll()
             return respond.rejected(failure)
         }
-        let formLanguage = self.language(request, form: receiver.fields)
-        let formMessages = FormMessages(language: formLanguage)
-        let formRespond = Responder(request: request, language: formLanguage, pages: pages, origins: origins)
+        let formRespond = responder(request, form: receiver.fields)
 
-        if !(receiver.fields["website"] ?? "").isEmpty {   // honeypot: a bot; store nothing, say nothing
+        if !(receiver.fields[EntryForm.honeypot] ?? "").isEmpty {   // a bot; store nothing, say nothing
             receiver.discardAll()
             logger.notice("honeypot field filled; entry dropped", metadata: ["contest": "\(slug)"])
             return formRespond.honeypot(now: clock())
         }
         var errors = receiver.errors
-        let draft = EntryValidator(contest: contest, messages: formMessages).draft(from: receiver.fields, language: formLanguage, errors: &errors)
+        let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: formRespond.language, problems: &errors)
         if receiver.files.isEmpty && !errors.contains(where: { $0.field == "files" }) {
-            errors.append(FieldError(field: "files", message: formMessages.noFiles))
+            errors.append(FieldError(field: "files", problem: .noFiles))
         }
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
-            return formRespond.failure(receiver.unsupportedType ? .unsupportedMediaType : .badRequest, errors)
+            return formRespond.failure(errors)
         }
         // Files go into place unsynced; the store's group commit syncs them once per batch,
         // before the batch's rows are committed and before this request is answered.
@@ -116,19 +112,15 @@ struct EntryAPI: Sendable {
     }
 
     /// Streams the body into `receiver`; returns why it was rejected, or nil when complete.
-    func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64, messages: FormMessages) async -> FormFailure? {
+    func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64) async -> FormFailure? {
         var total: Int64 = 0
         let start = ContinuousClock.now
         do {
             for try await chunk in request.body {
                 total += Int64(chunk.readableBytes)
-                if total > maxBody {
-                    return .tooLarge(FieldError(field: "files", message: messages.requestTooLarge))
-                }
+                if total > maxBody { return FormFailure(.requestTooLarge, field: "files") }
                 let elapsed = Double((ContinuousClock.now - start).components.seconds)
-                if elapsed > slowUploadGrace && Double(total) / elapsed < Self.minimumBytesPerSecond {
-                    return .tooSlow(messages.tooSlow)
-                }
+                if elapsed > slowUploadGrace && Double(total) / elapsed < Self.minimumBytesPerSecond { return FormFailure(.tooSlow) }
                 try receiver.feed(chunk)
             }
             try receiver.finish()
@@ -136,7 +128,7 @@ struct EntryAPI: Sendable {
         } catch let failure as FormFailure {
             return failure
         } catch {
-            return .malformed(messages.unterminated)
+            return FormFailure(.unterminated)
         }
     }
 
@@ -161,22 +153,19 @@ struct EntryAPI: Sendable {
     // MARK: view, edit, withdraw
 
     func view(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let language = self.language(request, form: nil)
-        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        let respond = responder(request, form: nil)
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
-            return respond.failure(.notFound, [FieldError(field: "entry", message: FormMessages(language: language).notFound)])
+            return respond.failure(.notFound, field: "entry")
         }
         return respond.entry(entry, token: token, contest: contest, editable: editable(contest), fresh: request.query("new") == "1")
     }
 
     func edit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let language = self.language(request, form: nil)
-        let messages = FormMessages(language: language)
-        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
-        let notFound = respond.failure(.notFound, [FieldError(field: "entry", message: messages.notFound)], close: true)
+        let respond = responder(request, form: nil)
+        let notFound = respond.failure(.notFound, field: "entry", close: true)
         guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
-        if let refusal = refuseForeignOrHurried(request, context, respond, messages) { return refusal }
+        if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
         // Find the contest from the token before reading a large body, when the token came in a header.
         var policy = UploadPolicy.standard
         var known: (Entry, Contest)? = nil
@@ -189,15 +178,15 @@ struct EntryAPI: Sendable {
             policy.maxFiles = contests.values.map(\.uploads.maxFiles).max() ?? policy.maxFiles
             policy.types = FileKind.allCases
         }
-        if let (_, contest) = known, let refusal = phaseRefusal(contest, messages) {
-            return respond.failure(.forbidden, [refusal], close: true)
+        if let (_, contest) = known, let refusal = phaseRefusal(contest) {
+            return respond.failure(refusal, close: true)
         }
         guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
-            return respond.failure(.badRequest, [FieldError(field: "form", message: messages.notMultipart)], close: true)
+            return respond.failure(.notMultipart, close: true)
         }
         let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads, messages: messages)
-        if let failure = await read(request, into: receiver, maxBody: maxBody, messages: messages) {
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads)
+        if let failure = await read(request, into: receiver, maxBody: maxBody) {
             receiver.discardAll()
             return respond.rejected(failure)
         }
@@ -209,12 +198,10 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return notFound
         }
-        let formLanguage = self.language(request, form: receiver.fields)
-        let formMessages = FormMessages(language: formLanguage)
-        let formRespond = Responder(request: request, language: formLanguage, pages: pages, origins: origins)
-        if let refusal = phaseRefusal(contest, formMessages) {
+        let formRespond = responder(request, form: receiver.fields)
+        if let refusal = phaseRefusal(contest) {
             receiver.discardAll()
-            return formRespond.failure(.forbidden, [refusal])
+            return formRespond.failure(refusal)
         }
         if receiver.fields["action"] == "withdraw" {
             receiver.discardAll()
@@ -223,22 +210,23 @@ struct EntryAPI: Sendable {
         }
         if entry.withdrawnAt != nil {
             receiver.discardAll()
-            return formRespond.failure(.conflict, [FieldError(field: "entry", message: formMessages.withdrawnEntry)])
+            return formRespond.failure(.withdrawn, field: "entry")
         }
         var errors = receiver.errors
         // The file types of this contest apply (the body may have been read with the widest policy).
         for file in receiver.files where !contest.uploads.types.contains(file.kind) {
-            errors.append(FieldError(field: "files", message: formMessages.wrongType(file.name, contest.uploads.types)))
+            errors.append(FieldError(field: "files", problem: .wrongType(name: file.name, allowed: contest.uploads.types)))
         }
-        if receiver.files.count > contest.uploads.maxFiles { errors.append(FieldError(field: "files", message: formMessages.tooManyFiles(contest.uploads.maxFiles))) }
+        if receiver.files.count > contest.uploads.maxFiles {
+            errors.append(FieldError(field: "files", problem: .tooManyFiles(max: contest.uploads.maxFiles)))
+        }
         for file in receiver.files where file.upload.bytes > contest.uploads.maxFileBytes {
-            errors.append(FieldError(field: "files", message: formMessages.fileTooLarge(file.name, contest.uploads.maxFileMB)))
+            errors.append(FieldError(field: "files", problem: .fileTooLarge(name: file.name, maxMB: contest.uploads.maxFileMB)))
         }
-        let draft = EntryValidator(contest: contest, messages: formMessages).draft(from: receiver.fields, language: entry.draft.language, errors: &errors)
+        let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: entry.draft.language, problems: &errors)
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
-            let tooLarge = errors.contains { $0.message.contains("MB") }
-            return formRespond.failure(tooLarge ? .contentTooLarge : (receiver.unsupportedType ? .unsupportedMediaType : .badRequest), errors)
+            return formRespond.failure(errors)
         }
         let files = receiver.files.isEmpty ? nil : try await commit(receiver)
         guard let updated = try await store.replace(code: code, token: token, with: draft, files: files, now: clock()) else { return notFound }
@@ -247,14 +235,12 @@ struct EntryAPI: Sendable {
     }
 
     func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let language = self.language(request, form: nil)
-        let messages = FormMessages(language: language)
-        let respond = Responder(request: request, language: language, pages: pages, origins: origins)
+        let respond = responder(request, form: nil)
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
-            return respond.failure(.notFound, [FieldError(field: "entry", message: messages.notFound)])
+            return respond.failure(.notFound, field: "entry")
         }
-        if let refusal = phaseRefusal(contest, messages) { return respond.failure(.forbidden, [refusal]) }
+        if let refusal = phaseRefusal(contest) { return respond.failure(refusal) }
         let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
         logger.info("entry withdrawn", metadata: ["entry": "\(code)"])
         return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)
@@ -278,26 +264,31 @@ struct EntryAPI: Sendable {
 
     /// The checks every post passes before its body is read: the `Origin` is ours or allowed
     /// (403), and the client is within its rate (429 with `Retry-After`).
-    func refuseForeignOrHurried(_ request: Request, _ context: CompeRequestContext, _ respond: Responder,
-                                _ messages: FormMessages) -> Response? {
+    func refuseForeignOrHurried(_ request: Request, _ context: CompeRequestContext, _ respond: Responder) -> Response? {
         guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
-            return respond.failure(.forbidden, [FieldError(field: "form", message: messages.crossOrigin)], close: true)
+            return respond.failure(.crossOrigin, close: true)
         }
         if let wait = limiter.take(clientKey(context)) {
-            var r = respond.failure(.tooManyRequests, [FieldError(field: "form", message: messages.slowDown)], close: true)
+            var r = respond.failure(.rateLimited, close: true)
             r.headers[.retryAfter] = String(wait)
             return r
         }
         return nil
     }
 
-    func phaseRefusal(_ contest: Contest, _ messages: FormMessages) -> FieldError? {
-        let display = DateDisplay(timeZone: config.timeZone)
+    /// Why the contest takes no entries or changes now (before `opens`, from `closes` on).
+    func phaseRefusal(_ contest: Contest) -> FieldProblem? {
         switch contest.phase(at: clock()) {
         case .open: return nil
-        case .upcoming: return FieldError(field: "form", message: messages.notOpenYet(display.local(contest.opens, language: messages.language) + " (\(display.utc(contest.opens)))"))
-        case .closed: return FieldError(field: "form", message: messages.closed(display.local(contest.closes, language: messages.language) + " (\(display.utc(contest.closes)))"))
+        case .upcoming: return .notOpenYet(opens: contest.opens)
+        case .closed: return .closed(closes: contest.closes)
         }
+    }
+
+    /// Answers in the language of the form (when read) or of the request.
+    func responder(_ request: Request, form: [String: String]?) -> Responder {
+        Responder(request: request, messages: FormMessages(language: language(request, form: form), timeZone: config.timeZone),
+                  pages: pages, origins: origins)
     }
 
     func editable(_ contest: Contest) -> Bool { contest.phase(at: clock()) == .open }

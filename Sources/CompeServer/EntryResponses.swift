@@ -35,7 +35,10 @@ struct EntryJSON: Codable {
 }
 
 /// `{errors: [{field, message}]}`.
-struct ErrorsJSON: Codable { var errors: [FieldError] }
+struct ErrorsJSON: Codable {
+    struct Item: Codable { var field: String; var message: String }
+    var errors: [Item]
+}
 
 /// RFC 3339 UTC with seconds, for JSON.
 func rfc3339(_ date: Date) -> String { UTCTimestamp.format(date, milliseconds: false) }
@@ -43,9 +46,11 @@ func rfc3339(_ date: Date) -> String { UTCTimestamp.format(date, milliseconds: f
 /// Builds responses in JSON or HTML, as the client asked, with the headers every answer needs.
 struct Responder {
     let request: Request
-    let language: String
+    let messages: FormMessages
     let pages: EntryPages
     let origins: OriginPolicy
+
+    var language: String { messages.language }
 
     private func headers(json: Bool, close: Bool, privatePage: Bool = false) -> HTTPFields {
         var h = HTTPFields()
@@ -75,20 +80,28 @@ struct Responder {
                  body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
-    /// An error answer with every field error.
-    func failure(_ status: HTTPResponse.Status, _ errors: [FieldError], close: Bool = false) -> Response {
-        if request.wantsJSON { return json(ErrorsJSON(errors: errors), status: status, close: close) }
-        return html(pages.errors(errors, status: status, language: language), status: status, close: close)
+    /// An error answer with every field error, its status chosen from the problems.
+    func failure(_ errors: [FieldError], close: Bool = false) -> Response {
+        failure(ProblemStatus.of(errors.map(\.problem)), errors, close: close)
     }
 
-    /// A body rejected while reading: 413 for size, 400 otherwise; the connection is closed
-    /// because the rest of the body was not read.
-    func rejected(_ failure: FormFailure) -> Response {
-        switch failure {
-        case .tooLarge(let e): return self.failure(.contentTooLarge, [e], close: true)
-        case .malformed(let m): return self.failure(.badRequest, [FieldError(field: "form", message: m)], close: true)
-        case .tooSlow(let m): return self.failure(.requestTimeout, [FieldError(field: "form", message: m)], close: true)
+    /// An error answer with `status` and every field error.
+    func failure(_ status: HTTPResponse.Status, _ errors: [FieldError], close: Bool = false) -> Response {
+        if request.wantsJSON {
+            return json(ErrorsJSON(errors: errors.map { .init(field: $0.field, message: messages.text($0.problem)) }), status: status, close: close)
         }
+        return html(pages.problems(errors, status: status, messages: messages), status: status, close: close)
+    }
+
+    /// One problem with the request as a whole.
+    func failure(_ problem: FieldProblem, field: String = "form", close: Bool = false) -> Response {
+        failure([FieldError(field: field, problem: problem)], close: close)
+    }
+
+    /// A body rejected while reading; the connection is closed because the rest of the body
+    /// was not read.
+    func rejected(_ failure: FormFailure) -> Response {
+        self.failure([failure.error], close: true)
     }
 
     /// What a bot that filled the honeypot sees: an answer shaped like success, with nothing stored.
@@ -96,7 +109,7 @@ struct Responder {
         if request.wantsJSON {
             return json(ReceiptJSON(id: "E-0000", edit_token: "", received_at: rfc3339(now), files: []), status: .created)
         }
-        return html(pages.message(title: pages.strings(language)["receipt_title"]!, text: "", language: language), status: .ok)
+        return html(pages.notice(title: pages.strings(language)[.receiptTitle], text: "", language: language), status: .ok)
     }
 
     /// 201 with the receipt, or 303 to the receipt page.
@@ -131,5 +144,30 @@ struct Responder {
         var h = headers(json: false, close: false, privatePage: true)
         h[.location] = pages.entryURL(e.code, token: token, language: language, fresh: false)
         return Response(status: .seeOther, headers: h)
+    }
+}
+
+/// The HTTP status of a refused request, chosen by the kind of its problems.
+enum ProblemStatus {
+    /// The status for one problem.
+    static func of(_ problem: FieldProblem) -> HTTPResponse.Status {
+        switch problem {
+        case .fileTooLarge, .requestTooLarge: return .contentTooLarge
+        case .wrongType: return .unsupportedMediaType
+        case .tooSlow: return .requestTimeout
+        case .rateLimited: return .tooManyRequests
+        case .crossOrigin, .notOpenYet, .closed: return .forbidden
+        case .unknownContest, .notFound: return .notFound
+        case .withdrawn: return .conflict
+        default: return .badRequest
+        }
+    }
+
+    /// The status for a set of problems: the most specific one (a size beats a type, which
+    /// beats any other field problem).
+    static func of(_ problems: [FieldProblem]) -> HTTPResponse.Status {
+        let statuses = problems.map(of)
+        for preferred in [HTTPResponse.Status.contentTooLarge, .unsupportedMediaType] where statuses.contains(preferred) { return preferred }
+        return statuses.first { $0 != .badRequest } ?? .badRequest
     }
 }

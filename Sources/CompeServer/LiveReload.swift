@@ -88,10 +88,12 @@ public final class LiveReload: Sendable {
 
     /// Diagnostics as a JSON array of {location, severity, message} (one line: no newlines in SSE data).
     static func json(_ problems: [Diagnostic]) -> String {
-        let items = problems.map { ["location": $0.location.description, "severity": $0.severity == .error ? "error" : "warning",
-                                    "message": $0.message] }
-        let data = (try? JSONSerialization.data(withJSONObject: items, options: [.sortedKeys])) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        struct Item: Encodable { var location: String; var severity: String; var message: String }
+        let items = problems.map { Item(location: $0.location.description, severity: $0.severity == .error ? "error" : "warning", message: $0.message) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Strings only: encoding cannot fail.
+        return (try? encoder.encode(items)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
     /// Adds the event stream and the script to `router`.

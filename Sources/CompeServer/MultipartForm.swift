@@ -25,22 +25,12 @@ struct ReceivedFile {
     var kind: FileKind
 }
 
-/// A problem with one field, reported to the entrant with the field's name.
-public struct FieldError: Sendable, Hashable, Codable {
-    /// The form field (`title`, `files`, …) or `form` for the request as a whole.
-    public var field: String
-    /// What is wrong, in the entrant's language.
-    public var message: String
-}
+/// Why a multipart body was rejected before it was fully read: the problem, and the field it
+/// belongs to (`form` for the body as a whole). The status follows from the problem.
+struct FormFailure: Error {
+    var error: FieldError
 
-/// Why a multipart body was rejected before it was fully read.
-enum FormFailure: Error {
-    /// The body is not well-formed multipart (400).
-    case malformed(String)
-    /// A file or the whole body is over its limit (413).
-    case tooLarge(FieldError)
-    /// The body arrives too slowly to be a real upload (408).
-    case tooSlow(String)
+    init(_ problem: FieldProblem, field: String = "form") { error = FieldError(field: field, problem: problem) }
 }
 
 /// Receives a `multipart/form-data` body chunk by chunk with vapor/multipart-kit's streaming
@@ -51,7 +41,6 @@ final class MultipartReceiver {
     private let limits: FormLimits
     private let policy: UploadPolicy
     private let uploads: UploadStore
-    private let messages: FormMessages
 
     /// Text fields by name.
     private(set) var fields: [String: String] = [:]
@@ -63,6 +52,8 @@ final class MultipartReceiver {
     private(set) var unsupportedType = false
 
     private var failure: FormFailure?
+    /// A store failure while writing a file (the disk full, say), kept for the operator's log.
+    private(set) var storeFailure: StoreError?
     private var parts = 0
     private var bytesWithoutProgress = 0
     private var sawClosingPart = false
@@ -79,12 +70,11 @@ final class MultipartReceiver {
         var ignored = false
     }
 
-    init(boundary: String, limits: FormLimits, policy: UploadPolicy, uploads: UploadStore, messages: FormMessages) {
+    init(boundary: String, limits: FormLimits, policy: UploadPolicy, uploads: UploadStore) {
         parser = MultipartParser(boundary: boundary)
         self.limits = limits
         self.policy = policy
         self.uploads = uploads
-        self.messages = messages
         parser.onHeader = { [unowned self] name, value in self.header(name, value) }
         parser.onBody = { [unowned self] buffer in self.body(&buffer) }
         parser.onPartComplete = { [unowned self] in self.partComplete() }
@@ -104,12 +94,12 @@ final class MultipartReceiver {
         do {
             try parser.execute(buffer)
         } catch {
-            throw FormFailure.malformed(messages.malformed)
+            throw FormFailure(.malformed)
         }
         if let failure { throw failure }
         if progressMarker == before {
             bytesWithoutProgress += buffer.readableBytes
-            if bytesWithoutProgress > limits.maxBytesWithoutProgress { throw FormFailure.malformed(messages.headerTooLarge) }
+            if bytesWithoutProgress > limits.maxBytesWithoutProgress { throw FormFailure(.headerTooLarge) }
         } else {
             bytesWithoutProgress = 0
         }
@@ -117,7 +107,7 @@ final class MultipartReceiver {
 
     /// Called when the body has ended; checks the body was complete.
     func finish() throws {
-        if current != nil || !sawClosingPart || parts == 0 { throw FormFailure.malformed(messages.unterminated) }
+        if current != nil || !sawClosingPart || parts == 0 { throw FormFailure(.unterminated) }
     }
 
     /// Deletes every staged upload (rejected request).
@@ -135,9 +125,9 @@ final class MultipartReceiver {
         if current == nil {
             current = Part()
             parts += 1
-            if parts > limits.maxParts { failure = .malformed(messages.tooManyParts) }
+            if parts > limits.maxParts { failure = FormFailure(.tooManyParts) }
         }
-        if name.utf8.count + value.utf8.count > limits.maxHeaderBytes { failure = .malformed(messages.headerTooLarge) }
+        if name.utf8.count + value.utf8.count > limits.maxHeaderBytes { failure = FormFailure(.headerTooLarge) }
         current!.headers.append((name.lowercased(), value))
     }
 
@@ -146,14 +136,14 @@ final class MultipartReceiver {
         part.started = true
         let disposition = part.headers.first { $0.0 == "content-disposition" }.map { HeaderParameters($0.1) }
         guard let disposition, disposition.value.lowercased() == "form-data", let name = disposition["name"], !name.isEmpty else {
-            failure = .malformed(messages.malformed)
+            failure = FormFailure(.malformed)
             current = part
             return
         }
         part.name = name
         part.fileName = disposition["filename*"].flatMap(HeaderParameters.decodeRFC5987) ?? disposition["filename"]
         if part.fileName != nil && name != "files" {
-            errors.append(FieldError(field: name, message: messages.unexpectedFile))
+            errors.append(FieldError(field: name, problem: .unexpectedFile))
             part.ignored = true
         }
         current = part
@@ -169,12 +159,15 @@ final class MultipartReceiver {
                 if part.upload == nil { part.upload = try uploads.begin() }
                 let upload = part.upload!
                 if upload.bytes + Int64(buffer.readableBytes) > policy.maxFileBytes {
-                    failure = .tooLarge(FieldError(field: "files", message: messages.fileTooLarge(displayName(part.fileName!), policy.maxFileMB)))
+                    failure = FormFailure(.fileTooLarge(name: displayName(part.fileName!), maxMB: policy.maxFileMB), field: "files")
                 } else {
                     try buffer.withUnsafeReadableBytes { try upload.append($0) }
                 }
+            } catch let error as StoreError {
+                storeFailure = error
+                failure = FormFailure(.malformed)
             } catch {
-                failure = .malformed("\(error)")
+                failure = FormFailure(.malformed)
             }
         } else if !part.textOverflow {
             if part.text.count + buffer.readableBytes > limits.maxFieldBytes {
@@ -200,34 +193,34 @@ final class MultipartReceiver {
         if let rawName = part.fileName {
             guard let upload = part.upload, upload.bytes > 0 else {
                 part.upload?.discard()
-                if !rawName.isEmpty { errors.append(FieldError(field: "files", message: messages.emptyFile(displayName(rawName)))) }
+                if !rawName.isEmpty { errors.append(FieldError(field: "files", problem: .emptyFile(name: displayName(rawName)))) }
                 return  // a file input left empty sends a part with no name and no bytes
             }
             let shown = displayName(rawName)
             guard let kind = FileKind.detect(upload.head), policy.types.contains(kind) else {
                 upload.discard()
                 unsupportedType = true
-                errors.append(FieldError(field: "files", message: messages.wrongType(shown, policy.types)))
+                errors.append(FieldError(field: "files", problem: .wrongType(name: shown, allowed: policy.types)))
                 return
             }
             if files.count >= policy.maxFiles {
                 upload.discard()
-                errors.append(FieldError(field: "files", message: messages.tooManyFiles(policy.maxFiles)))
+                errors.append(FieldError(field: "files", problem: .tooManyFiles(max: policy.maxFiles)))
                 return
             }
             files.append(ReceivedFile(name: shown, upload: upload, kind: kind))
             return
         }
         if part.textOverflow {
-            errors.append(FieldError(field: name, message: messages.fieldTooLong))
+            errors.append(FieldError(field: name, problem: .fieldTooLong))
             return
         }
         guard let text = String(validating: part.text, as: UTF8.self) else {
-            errors.append(FieldError(field: name, message: messages.invalidUTF8))
+            errors.append(FieldError(field: name, problem: .invalidUTF8))
             return
         }
         if fields[name] != nil {
-            errors.append(FieldError(field: name, message: messages.duplicateField))
+            errors.append(FieldError(field: name, problem: .duplicateField))
             return
         }
         fields[name] = text

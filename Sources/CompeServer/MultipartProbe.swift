@@ -19,8 +19,7 @@ public final class MultipartProbe {
     @discardableResult
     public func read(_ body: [UInt8], boundary: String, chunkSize: Int) -> (fields: Int, files: Int, rejected: String?) {
         let policy = UploadPolicy(maxFiles: 5, maxFileMB: 1, types: FileKind.allCases)
-        let receiver = MultipartReceiver(boundary: boundary, limits: FormLimits(), policy: policy, uploads: uploads,
-                                         messages: FormMessages(language: "en"))
+        let receiver = MultipartReceiver(boundary: boundary, limits: FormLimits(), policy: policy, uploads: uploads)
         defer { receiver.discardAll() }
         do {
             var offset = 0
@@ -32,7 +31,7 @@ public final class MultipartProbe {
             try receiver.finish()
             return (receiver.fields.count, receiver.files.count, nil)
         } catch let failure as FormFailure {
-            return (0, 0, "\(failure)")
+            return (0, 0, "\(failure.error.problem)")
         } catch {
             return (0, 0, "\(error)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The request context of compe's server: Hummingbird's core context plus the peer address
 /// (for per-IP rate limits).
@@ -22,7 +22,7 @@ public struct CompeRequestContext: RequestContext, RemoteAddressRequestContext {
 final class RateLimiter: Sendable {
     private struct Bucket { var tokens: Double; var updated: Double }
     private let perMinute: Int
-    private let buckets = NIOLockedValueBox([String: Bucket]())
+    private let buckets = Mutex([String: Bucket]())
 
     /// `perMinute` 0 disables limiting.
     init(perMinute: Int) { self.perMinute = perMinute }
@@ -32,7 +32,7 @@ final class RateLimiter: Sendable {
         guard perMinute > 0 else { return nil }
         let capacity = Double(perMinute)
         let rate = capacity / 60
-        return buckets.withLockedValue { buckets in
+        return buckets.withLock { buckets in
             if buckets.count > 100_000 {   // forget addresses whose bucket is full again
                 buckets = buckets.filter { now - $0.value.updated < 60 }
             }

@@ -41,13 +41,13 @@ enum Charts {
     }
 
     /// Committed vs completed points per iteration, with the rolling average of the last three.
-    static func velocity(_ rows: [Velocity.Row], t: [String: String]) -> String {
+    static func velocity(_ rows: [Velocity.Row], t: UIText) -> String {
         let maxValue = max(1, rows.map { max($0.committed, $0.completed) }.max() ?? 1)
         let (gridSVG, y) = grid(maxValue: maxValue)
         let band = (width - left - right) / Double(max(1, rows.count))
         let barWidth = min(28, band / 3)
-        let desc = rows.map { String(format: t["velocity_desc_row"]!, $0.number, $0.committed, $0.completed, $0.rollingAverage) }.joined(separator: " ")
-        var s = open("velocity", title: t["velocity_chart"]!, desc: desc) + gridSVG
+        let desc = rows.map { String(format: t[.velocityDescRow], $0.number, $0.committed, $0.completed, $0.rollingAverage) }.joined(separator: " ")
+        var s = open("velocity", title: t[.velocityChart], desc: desc) + gridSVG
         var avg: [String] = []
         for (i, r) in rows.enumerated() {
             let cx = left + band * (Double(i) + 0.5)
@@ -61,19 +61,19 @@ enum Charts {
             let xy = p.split(separator: ",")
             s += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3.5\" fill=\"#c25400\"/>"
         }
-        s += legend([("#9aa5b1", t["committed"]!, false), ("#0050a0", t["completed"]!, false), ("#c25400", t["rolling_average"]!, false)])
+        s += legend([("#9aa5b1", t[.committed], false), ("#0050a0", t[.completed], false), ("#c25400", t[.rollingAverage], false)])
         return s + "</svg>"
     }
 
     /// Remaining points per day against the ideal line, with the scope and where it grew.
-    static func burndown(_ b: Burndown, days: [Date], t: [String: String]) -> String {
+    static func burndown(_ b: Burndown, days: [Date], t: UIText) -> String {
         let maxValue = max(1, max(b.days.map(\.scope).max() ?? 0, Int((b.ideal.first?.points ?? 0).rounded(.up))))
         let (gridSVG, y) = grid(maxValue: maxValue)
         let span = Double(max(1, days.count - 1))
         let x: (Int) -> Double = { i in left + (width - left - right) * Double(i) / span }
-        let desc = String(format: t["burndown_desc"]!, b.ideal.first.map { Int($0.points.rounded()) } ?? 0,
+        let desc = String(format: t[.burndownDesc], b.ideal.first.map { Int($0.points.rounded()) } ?? 0,
                           b.days.last?.remaining ?? 0, b.days.last?.scope ?? 0)
-        var s = open("burndown", title: t["burndown_chart"]!, desc: desc) + gridSVG
+        var s = open("burndown", title: t[.burndownChart], desc: desc) + gridSVG
         let labelEvery = max(1, days.count / 8)
         for (i, d) in days.enumerated() where i % labelEvery == 0 || i == days.count - 1 {
             var c = Calendar(identifier: .gregorian)
@@ -99,12 +99,12 @@ enum Charts {
                 }
             }
         }
-        s += legend([("#0050a0", t["remaining"]!, false), ("#9aa5b1", t["ideal"]!, true), ("#c25400", t["scope"]!, false)])
+        s += legend([("#0050a0", t[.remaining], false), ("#9aa5b1", t[.ideal], true), ("#c25400", t[.scope], false)])
         return s + "</svg>"
     }
 
     /// Each entry's rank (dot) and 90% rank interval (bar), best first, with its corrected score.
-    static func ranks(_ rows: [ResultsSource.Row], t: [String: String]) -> String {
+    static func ranks(_ rows: [ResultsSource.Row], t: UIText) -> String {
         let shown = Array(rows.prefix(30))
         let rowHeight = 18.0
         let h = top + rowHeight * Double(max(1, shown.count)) + bottom
@@ -112,7 +112,7 @@ enum Charts {
         let x: (Int) -> Double = { r in left + 60 + (width - left - 60 - right - 60) * Double(r - 1) / Double(maxRank - 1) }
         let desc = shown.prefix(5).map { "\($0.id): \($0.rank) (\($0.rankLow)–\($0.rankHigh)), \(String(format: "%.1f", $0.corrected))" }.joined(separator: "; ")
         var s = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(h))\" width=\"100%\" role=\"img\" aria-labelledby=\"ranks-title ranks-desc\" xmlns=\"http://www.w3.org/2000/svg\">"
-            + "<title id=\"ranks-title\">\(HTML.escape(t["results_chart"]!))</title><desc id=\"ranks-desc\">\(HTML.escape(desc))</desc>"
+            + "<title id=\"ranks-title\">\(HTML.escape(t[.resultsChart]))</title><desc id=\"ranks-desc\">\(HTML.escape(desc))</desc>"
         for (i, r) in shown.enumerated() {
             let y = top + rowHeight * (Double(i) + 0.5)
             s += "<text x=\"\(fmt(left))\" y=\"\(fmt(y + 4))\" font-size=\"11\" fill=\"#1a1a1a\">\(HTML.escape(r.id))</text>"

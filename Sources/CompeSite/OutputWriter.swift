@@ -1,4 +1,6 @@
 import CompeContent
+import CLinux
+import CompeCore
 import Foundation
 
 /// Writes a finished build so that readers never see half of it.
@@ -77,11 +79,7 @@ public struct OutputWriter: Sendable {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        let getFlags: UInt = 0x8008_6601, setFlags: UInt = 0x4008_6602, topDirectory: Int32 = 0x0002_0000  // FS_IOC_*FLAGS, FS_TOPDIR_FL
-        var flags: Int32 = 0
-        guard ioctl(fd, getFlags, &flags) == 0 else { return }
-        flags |= topDirectory
-        _ = ioctl(fd, setFlags, &flags)
+        _ = compe_mark_top_directory(fd)
     }
 
     /// Updates an existing output in place: writes `changed` files and copies `staticFiles` (each

@@ -167,7 +167,7 @@ struct PageRenderer: Sendable {
     func renderContest(_ source: ContestSource) -> OutputFile {
         let c = source.contest
         let lang = c.language
-        let t = UIStrings.table(for: lang)
+        let t = UIStrings.text(for: lang)
         var ctx = base(language: lang, url: source.url, title: c.title, description: c.description,
                        translations: contestURLs[c.slug] ?? [:])
         ctx.merge(contestSummary(c, url: source.url)) { _, new in new }
@@ -177,7 +177,7 @@ struct PageRenderer: Sendable {
         ctx["timezone"] = .text(dates.zoneLabel(at: c.closes))
         ctx["prizes"] = .texts(c.prizes)
         ctx["has_prizes"] = .bool(!c.prizes.isEmpty)
-        ctx["team_size"] = .text(teamSize(c.teamSize, t))
+        ctx["team_size"] = .text(EntryFormView.teamSize(c.teamSize, t: t))
         ctx["criteria"] = .objects(c.criteria.map { cr in
             ["id": .text(cr.id), "name": .text(cr.name), "weight": .int(cr.weight), "scale_min": .int(cr.scaleMin),
              "scale_max": .int(cr.scaleMax), "rubric": .text(cr.rubric)]
@@ -187,13 +187,11 @@ struct PageRenderer: Sendable {
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
         ctx["results_url"] = .text(source.url + "results/")
-        ctx["accept"] = .text(c.uploads.types.flatMap { k in k.extensions.map { "." + $0 } + [k.mimeType] }.joined(separator: ","))
+        ctx["accept"] = .text(EntryFormView.accept(c.uploads.types))
         ctx["max_files"] = .int(c.uploads.maxFiles)
         ctx["max_file_mb"] = .int(c.uploads.maxFileMB)
-        let kinds = c.uploads.types.map { $0.rawValue.uppercased() }.joined(separator: ", ")
-        ctx["files_help"] = .text(lang == "ja"
-            ? "\(t["files_help_prefix"]!) \(kinds) · \(t["files_help_count"]!) \(c.uploads.maxFiles) · \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB"
-            : "\(t["files_help_prefix"]!) \(kinds). \(t["files_help_count"]!) \(c.uploads.maxFiles) \(t["files_help_size"]!) \(c.uploads.maxFileMB) MB.")
+        ctx["files_help"] = .text(EntryFormView.filesHelp(c.uploads, t: t))
+        ctx["fields"] = .objects(EntryFormView.fields(.submit, contest: c, t: t))
         return OutputFile(path: OutputFile.path(forURL: source.url), bytes: wrap("contest", ctx),
                           origin: .init(path: source.path, markdown: source.markdown, bodyFirstLine: source.bodyFirstLine, template: "contest"))
     }
@@ -202,8 +200,8 @@ struct PageRenderer: Sendable {
         let url = config.urlPath("contests", language: lang)
         var translations: [String: String] = [:]
         for l in config.languages { translations[l] = config.urlPath("contests", language: l) }
-        let t = UIStrings.table(for: lang)
-        var ctx = base(language: lang, url: url, title: t["contests"]!, description: "", translations: translations)
+        let t = UIStrings.text(for: lang)
+        var ctx = base(language: lang, url: url, title: t[.contests], description: "", translations: translations)
         let cards = contestCards(lang)
         ctx["contests"] = .objects(cards)
         ctx["has_contests"] = .bool(!cards.isEmpty)
@@ -212,11 +210,11 @@ struct PageRenderer: Sendable {
 
     func renderNotFound() -> OutputFile {
         let lang = config.defaultLanguage
-        var ctx = base(language: lang, url: "/404.html", title: UIStrings.table(for: lang)["not_found_title"]!, description: "", translations: [:])
+        var ctx = base(language: lang, url: "/404.html", title: UIStrings.text(for: lang)[.notFoundTitle], description: "", translations: [:])
         ctx["messages"] = .objects(config.languages.map { l in
-            let t = UIStrings.table(for: l)
-            return ["lang": .text(l), "title": .text(t["not_found_title"]!), "text": .text(t["not_found_text"]!),
-                    "home_label": .text(t["home"]!), "home_url": .text(config.urlPath("", language: l))]
+            let t = UIStrings.text(for: l)
+            return ["lang": .text(l), "title": .text(t[.notFoundTitle]), "text": .text(t[.notFoundText]),
+                    "home_label": .text(t[.home]), "home_url": .text(config.urlPath("", language: l))]
         })
         return OutputFile(path: "404.html", bytes: wrap("404", ctx))
     }
@@ -252,17 +250,17 @@ struct PageRenderer: Sendable {
 
     func renderResults(_ source: ContestSource) -> OutputFile {
         let c = source.contest, lang = c.language
-        let t = UIStrings.table(for: lang)
+        let t = UIStrings.text(for: lang)
         let results = content.results[c.slug]!
         let url = source.url + "results/"
         var translations: [String: String] = [:]
         for (l, u) in contestURLs[c.slug] ?? [:] { translations[l] = u + "results/" }
-        var ctx = base(language: lang, url: url, title: "\(t["results"]!): \(c.title)", description: c.description, translations: translations)
+        var ctx = base(language: lang, url: url, title: "\(t[.results]): \(c.title)", description: c.description, translations: translations)
         ctx["contest_url"] = .text(source.url)
         ctx["contest_title"] = .text(c.title)
         ctx["published"] = .text(results.published)
         ctx["alpha"] = .text(results.alpha.map { String(format: "%.3f", $0) } ?? "–")
-        ctx["alpha_reading"] = .text(Ranking.reading(results.alpha, language: lang))
+        ctx["alpha_reading"] = .text(t.reading(Ranking.Agreement(alpha: results.alpha)))
         ctx["content"] = .bytes(Markdown.htmlBytes(results.markdown, trust: .trusted))
         let winners = results.rows.filter { $0.title != nil }
         ctx["has_winners"] = .bool(!winners.isEmpty)
@@ -289,9 +287,9 @@ struct PageRenderer: Sendable {
     func period(_ it: Iteration) -> String { "\(DateParsing.ymd(it.start)) – \(DateParsing.ymd(it.end))" }
 
     func renderBacklog(_ lang: String) -> OutputFile {
-        let t = UIStrings.table(for: lang)
+        let t = UIStrings.text(for: lang)
         let url = config.urlPath("backlog", language: lang)
-        var ctx = base(language: lang, url: url, title: t["backlog"]!, description: "", translations: everyLanguage("backlog"))
+        var ctx = base(language: lang, url: url, title: t[.backlog], description: "", translations: everyLanguage("backlog"))
         let rows = Velocity.rows(content.iterations)
         ctx["velocity_svg"] = .text(Charts.velocity(rows, t: t))
         ctx["velocity"] = .objects(rows.map { ["number": .int($0.number), "committed": .int($0.committed), "completed": .int($0.completed),
@@ -305,7 +303,7 @@ struct PageRenderer: Sendable {
     }
 
     func renderIteration(_ it: Iteration, _ lang: String) -> OutputFile {
-        let t = UIStrings.table(for: lang)
+        let t = UIStrings.text(for: lang)
         let url = config.urlPath("backlog/\(it.slug)", language: lang)
         var ctx = base(language: lang, url: url, title: "#\(it.number) \(localized(it.title, lang))", description: localized(it.goal, lang),
                        translations: everyLanguage("backlog/\(it.slug)"))
@@ -327,7 +325,7 @@ struct PageRenderer: Sendable {
         })
         ctx["columns"] = .objects(BacklogItem.Status.allCases.map { status in
             let items = it.items.filter { $0.status == status }
-            return ["status": .text(status.rawValue), "label": .text(t["status_\(status.rawValue)"]!),
+            return ["status": .text(status.rawValue), "label": .text(t.status(status)),
                     "points": .int(items.reduce(0) { $0 + $1.points }), "items": .objects(items.map { item($0, lang) })]
         })
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("iteration", ctx))
@@ -354,13 +352,13 @@ struct PageRenderer: Sendable {
 
     /// The context every template shares: language, site, navigation, switcher, assets.
     func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> TemplateContext {
-        let t = UIStrings.table(for: language)
+        let t = UIStrings.text(for: language)
         var nav: [TemplateContext] = (menus[language] ?? []).map { ["title": .text($0.title), "url": .text($0.url), "current": .bool($0.url == url)] }
         let contestsURL = config.urlPath("contests", language: language)
-        nav.append(["title": .text(t["contests"]!), "url": .text(contestsURL), "current": .bool(contestsURL == url)])
+        nav.append(["title": .text(t[.contests]), "url": .text(contestsURL), "current": .bool(contestsURL == url)])
         if !content.iterations.isEmpty {
             let backlogURL = config.urlPath("backlog", language: language)
-            nav.append(["title": .text(t["backlog"]!), "url": .text(backlogURL), "current": .bool(url.hasPrefix(backlogURL))])
+            nav.append(["title": .text(t[.backlog]), "url": .text(backlogURL), "current": .bool(url.hasPrefix(backlogURL))])
         }
         let switched = config.languages.compactMap { l in translations[l].map { (lang: l, url: $0) } }
         let switcher: [TemplateContext] = switched.map {
@@ -397,19 +395,14 @@ struct PageRenderer: Sendable {
     /// Title, phase and dates of a contest, for cards and the contest page.
     func contestSummary(_ c: Contest, url: String) -> TemplateContext {
         let phase = c.phase(at: now)
-        let t = UIStrings.table(for: c.language)
+        let t = UIStrings.text(for: c.language)
         return [
             "title": .text(c.title), "url": .text(url), "description": .text(c.description), "slug": .text(c.slug),
-            "phase": .text(phase.rawValue), "phase_label": .text(t["phase_\(phase.rawValue)"]!),
+            "phase": .text(phase.rawValue), "phase_label": .text(t.phase(phase)),
             "is_open": .bool(phase == .open), "is_upcoming": .bool(phase == .upcoming), "is_closed": .bool(phase == .closed),
             "opens_local": .text(dates.local(c.opens, language: c.language)), "opens_iso": .text(dates.iso(c.opens)),
             "closes_local": .text(dates.local(c.closes, language: c.language)), "closes_iso": .text(dates.iso(c.closes)),
         ]
-    }
-
-    func teamSize(_ r: ClosedRange<Int>, _ t: [String: String]) -> String {
-        let n = r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)–\(r.upperBound)"
-        return "\(n) \(t["team_size_unit"]!)"
     }
 
     /// Renders `template` as the body and wraps it in `layout`.

@@ -1,6 +1,7 @@
 import CompeContent
 import CompeCore
 import Foundation
+import Synchronization
 
 /// What `compe build` needs to know.
 public struct BuildOptions: Sendable {
@@ -290,10 +291,8 @@ public struct SiteBuilder: Sendable {
 
 /// What a long-running builder (the dev server) keeps between builds: the last manifest and
 /// the parsed source files, so a rebuild reads and renders only what changed.
-public final class BuildMemory: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _manifest: BuildManifest?
-    private var _last: LastBuild?
+public final class BuildMemory: Sendable {
+    private let state = Mutex<(manifest: BuildManifest?, last: LastBuild?)>((nil, nil))
     /// Parsed `Content/` files by path and stamp.
     public let sources = SourceCache()
 
@@ -306,8 +305,8 @@ public final class BuildMemory: @unchecked Sendable {
     }
 
     var last: LastBuild? {
-        get { lock.withLock { _last } }
-        set { lock.withLock { _last = newValue } }
+        get { state.withLock { $0.last } }
+        set { state.withLock { $0.last = newValue } }
     }
 
     /// An empty memory.
@@ -318,8 +317,8 @@ public final class BuildMemory: @unchecked Sendable {
 
     /// The manifest of the last good build.
     public var manifest: BuildManifest? {
-        get { lock.withLock { _manifest } }
-        set { lock.withLock { _manifest = newValue } }
+        get { state.withLock { $0.manifest } }
+        set { state.withLock { $0.manifest = newValue } }
     }
 }
 

@@ -12,13 +12,15 @@ public struct SiteChrome: Sendable {
         renderer = PageRenderer(content: content, theme: try Theme(overrides: content.templates), now: Date(), staticFiles: staticFiles, entryContests: [:])
     }
 
-    /// A full HTML page in `language` whose `<main>` holds `body` (already-escaped HTML).
-    public func page(language: String, title: String, body: String, url: String = "/api/") -> String {
+    /// A full HTML page in `language`: theme template `template` with `context` (on top of what
+    /// every page has: `t`, `lang`, navigation…), wrapped in the layout. Everything is escaped
+    /// by the template, as on built pages.
+    public func page(_ template: String, language: String, title: String, context: TemplateContext, url: String = "/api/") -> String {
         var ctx = renderer.base(language: language, url: url, title: title, description: "", translations: [:])
-        ctx["body"] = .text(body)
-        return renderer.theme.render("layout", ctx)
+        ctx.merge(context) { _, new in new }
+        return String(decoding: renderer.wrap(template, ctx), as: UTF8.self)
     }
 
     /// The theme's strings for `language`.
-    public func strings(_ language: String) -> [String: String] { UIStrings.table(for: language) }
+    public func strings(_ language: String) -> UIText { UIStrings.text(for: language) }
 }

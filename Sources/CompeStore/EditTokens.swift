@@ -21,13 +21,13 @@ public struct EditTokens: Sendable {
         let data = key.withUnsafeBytes { Data($0) }
         let tmp = dataDirectory.appendingPathComponent("secret.key.tmp-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: tmp.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError.io("cannot write \(url.path)")
+            throw StoreError.fileSystem(.create, path: tmp.path, errno: errno)
         }
         // Another process may have won the race: keep whichever file landed first.
         if link(tmp.path, url.path) != 0 {
             unlink(tmp.path)
             guard let existing = FileManager.default.contents(atPath: url.path), existing.count == 32 else {
-                throw StoreError.io("cannot create \(url.path)")
+                throw StoreError.fileSystem(.create, path: url.path, errno: errno)
             }
             secret = existing
             return

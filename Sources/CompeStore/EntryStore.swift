@@ -1,80 +1,7 @@
 import CompeCore
 import Foundation
 import GRDB
-
-/// What an entrant submits, before it has an id.
-public struct EntryDraft: Sendable, Hashable {
-    /// The contest's slug.
-    public var contest: String
-    /// Entry title (≤ 200 characters).
-    public var title: String
-    /// Markdown summary (≤ 5,000 characters), rendered untrusted.
-    public var summary: String
-    /// Team name.
-    public var teamName: String
-    /// Member names, one per line in the form.
-    public var members: [String]
-    /// Where to reach the team.
-    public var contactEmail: String
-    /// Country or region.
-    public var country: String
-    /// Optional https link.
-    public var link: String?
-    /// The language the entrant used (for receipts and emails).
-    public var language: String
-
-    /// Creates a draft.
-    public init(contest: String, title: String, summary: String, teamName: String, members: [String],
-                contactEmail: String, country: String, link: String?, language: String) {
-        self.contest = contest
-        self.title = title
-        self.summary = summary
-        self.teamName = teamName
-        self.members = members
-        self.contactEmail = contactEmail
-        self.country = country
-        self.link = link
-        self.language = language
-    }
-}
-
-/// One file of an entry, as stored.
-public struct EntryFile: Sendable, Hashable, Codable {
-    /// The name the entrant's file had (cleaned for display; never a path).
-    public var name: String
-    /// Size in bytes.
-    public var bytes: Int64
-    /// Lowercase hex SHA-256.
-    public var sha256: String
-    /// Kind decided from the content.
-    public var kind: String
-
-    /// Creates a file description.
-    public init(name: String, bytes: Int64, sha256: String, kind: String) {
-        self.name = name
-        self.bytes = bytes
-        self.sha256 = sha256
-        self.kind = kind
-    }
-}
-
-/// A stored entry.
-public struct Entry: Sendable, Hashable {
-    /// Database id.
-    public var id: Int64
-    /// Human id such as `E-0007`.
-    public var code: String
-    /// The submitted fields.
-    public var draft: EntryDraft
-    /// Files in the order they were sent.
-    public var files: [EntryFile]
-    /// When it was first stored.
-    public var receivedAt: Date
-    /// When it last changed.
-    public var updatedAt: Date
-    /// When the entrant withdrew it, if they did.
-    public var withdrawnAt: Date?
-}
+import Synchronization
 
 /// The answer to a successful submission: the entry and its edit token.
 public struct Receipt: Sendable {
@@ -112,6 +39,17 @@ public final class EntryStore: Sendable {
         try Schema.migrator.migrate(pool)
     }
 
+    /// Runs a read on the pool; errors other than the store's own come back as
+    /// `StoreError.database` with GRDB's error inside.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
+    }
+
+    /// Runs a write transaction on the pool; errors wrapped as in `reading`.
+    func writing<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
+    }
+
     /// Stores a new entry with its (already committed) files. `filesSynced: false` says the
     /// files were committed with `UploadStore.commit(_:sync: false)`: they are made durable
     /// (once for the whole batch) before the entry's row is committed.
@@ -137,18 +75,10 @@ public final class EntryStore: Sendable {
         while let batch = queue.take(max: 256) {
             do {
                 if batch.contains(where: { !$0.filesSynced }) { try uploads.syncAll() }
-                let results = try await pool.write { db in
+                let results = try await writing { db in
                     batch.map { request -> Result<(Entry, Bool, Data), Error> in
-                        var result: Result<(Entry, Bool, Data), Error> = .failure(StoreError.io("not written"))
-                        do {
-                            try db.inSavepoint {
-                                result = .success(try self.insert(request, db))
-                                return .commit
-                            }
-                        } catch {
-                            result = .failure(error)
-                        }
-                        return result
+                        Result { try Self.inSavepoint(db) { try self.insert(request, db) } }
+                            .mapError { $0 is StoreError ? $0 : StoreError.database($0) }
                     }
                 }
                 for (request, result) in zip(batch, results) { request.continuation.resume(with: result) }
@@ -156,6 +86,17 @@ public final class EntryStore: Sendable {
                 for request in batch { request.continuation.resume(throwing: error) }
             }
         }
+    }
+
+    /// `body`'s value, run in a savepoint: if it throws, only its own changes are undone.
+    static func inSavepoint<T>(_ db: GRDB.Database, _ body: () throws -> T) throws -> T {
+        var value: T?
+        try db.inSavepoint {
+            value = try body()
+            return .commit
+        }
+        guard let value else { preconditionFailure("GRDB's inSavepoint returned without running its body") }
+        return value
     }
 
     /// Inserts one entry (or finds the one its idempotency key already made).
@@ -187,7 +128,7 @@ public final class EntryStore: Sendable {
                            members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
                            link: draft.link, language: draft.language, tokenSalt: salt, tokenHash: hash, receivedAt: stamp,
                            updatedAt: stamp, withdrawnAt: nil, idempotencyKey: idempotencyKey)
-        return (Self.entry(row, files: files.enumerated().map { i, f in
+        return (try Self.entry(row, files: files.enumerated().map { i, f in
             FileRow(entryId: id, position: i, name: f.name, bytes: f.bytes, sha256: f.sha256, kind: f.kind)
         }), false, salt)
     }
@@ -195,7 +136,7 @@ public final class EntryStore: Sendable {
     /// The entry with code `code` if `token` is its edit token; nil otherwise (no hint which).
     public func authorized(code: String, token: String) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
-        return try await pool.read { db in
+        return try await reading { db in
             guard let row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
             return try Self.load(row, db)
         }
@@ -204,7 +145,7 @@ public final class EntryStore: Sendable {
     /// Replaces an entry's fields, and its files when `files` is not nil; the change is audited.
     public func replace(code: String, token: String, with draft: EntryDraft, files: [EntryFile]?, now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
-        return try await pool.write { db in
+        return try await writing { db in
             guard var row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash),
                   row.withdrawnAt == nil else { return nil }
             var changed: [String] = []
@@ -233,7 +174,7 @@ public final class EntryStore: Sendable {
     /// Marks an entry withdrawn (kept for the audit trail, hidden from judging). Idempotent.
     public func withdraw(code: String, token: String, now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
-        return try await pool.write { db in
+        return try await writing { db in
             guard var row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
             if row.withdrawnAt == nil {
                 row.withdrawnAt = Timestamp.string(now)
@@ -247,37 +188,43 @@ public final class EntryStore: Sendable {
 
     /// Entries of a contest in id order (withdrawn ones included; check `withdrawnAt`).
     public func entries(contest: String) async throws -> [Entry] {
-        try await pool.read { db in
+        try await reading { db in
             // Two queries for the whole contest, not one per entry for its files.
             var files: [Int64: [FileRow]] = [:]
             let fileRows = try FileRow.fetchCursor(db, sql: """
                 SELECT f.* FROM entry_file f JOIN entry e ON e.id = f.entry_id WHERE e.contest = ? ORDER BY f.entry_id, f.position
                 """, arguments: [contest])
             while let f = try fileRows.next() { files[f.entryId, default: []].append(f) }
-            return try EntryRow.filter(Column("contest") == contest).order(Column("id")).fetchAll(db).map { Self.entry($0, files: files[$0.id!] ?? []) }
+            return try EntryRow.filter(Column("contest") == contest).order(Column("id")).fetchAll(db).map { try Self.entry($0, files: files[$0.id!] ?? []) }
         }
     }
 
     /// The contest of every entry code in `dataDirectory`, read without creating anything
     /// (an empty map when there is no database yet). The build uses it to link backlog items.
-    public static func contestsByEntry(dataDirectory: URL) -> [String: String] {
+    /// A database that exists but cannot be read is an error, not an empty map.
+    public static func contestsByEntry(dataDirectory: URL) throws -> [String: String] {
         let path = dataDirectory.appendingPathComponent("compe.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         var config = Configuration()
         config.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: config),
-              let rows = try? queue.read({ db in try Row.fetchAll(db, sql: "SELECT code, contest FROM entry") }) else { return [:] }
-        return Dictionary(rows.map { ($0["code"] as String, $0["contest"] as String) }, uniquingKeysWith: { a, _ in a })
+        do {
+            let rows = try DatabaseQueue(path: path, configuration: config).read { db in
+                try Row.fetchAll(db, sql: "SELECT code, contest FROM entry")
+            }
+            return Dictionary(rows.map { ($0["code"] as String, $0["contest"] as String) }, uniquingKeysWith: { a, _ in a })
+        } catch {
+            throw StoreError.database(error)
+        }
     }
 
     /// Number of entries stored (all contests).
     public func count() async throws -> Int {
-        try await pool.read { db in try EntryRow.fetchCount(db) }
+        try await reading { db in try EntryRow.fetchCount(db) }
     }
 
     /// Runs SQLite's integrity check; "ok" when the file is sound.
     public func integrityCheck() async throws -> String {
-        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+        try await reading { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 
     static func saveFiles(_ files: [EntryFile], entryID: Int64, _ db: GRDB.Database) throws {
@@ -288,35 +235,19 @@ public final class EntryStore: Sendable {
     }
 
     static func load(_ row: EntryRow, _ db: GRDB.Database) throws -> Entry {
-        entry(row, files: try FileRow.filter(Column("entry_id") == row.id!).order(Column("position")).fetchAll(db))
+        try entry(row, files: try FileRow.filter(Column("entry_id") == row.id!).order(Column("position")).fetchAll(db))
     }
 
     /// An entry from its row and its files' rows (in position order).
-    static func entry(_ row: EntryRow, files: [FileRow]) -> Entry {
+    static func entry(_ row: EntryRow, files: [FileRow]) throws -> Entry {
         let draft = EntryDraft(contest: row.contest, title: row.title, summary: row.summary, teamName: row.teamName,
                                members: row.members.split(separator: "\n").map(String.init), contactEmail: row.contactEmail,
                                country: row.country, link: row.link, language: row.language)
         return Entry(id: row.id!, code: row.code, draft: draft,
                      files: files.map { EntryFile(name: $0.name, bytes: $0.bytes, sha256: $0.sha256, kind: $0.kind) },
-                     receivedAt: Timestamp.date(row.receivedAt), updatedAt: Timestamp.date(row.updatedAt),
-                     withdrawnAt: row.withdrawnAt.map(Timestamp.date))
-    }
-}
-
-/// Entry codes: `E-0007` for id 7 (at least four digits).
-public enum EntryCode {
-    /// The code of an id.
-    public static func format(_ id: Int64) -> String {
-        let digits = String(id)
-        return "E-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
-    /// The id of a code, or nil for anything that is not exactly a code.
-    public static func parse(_ code: String) -> Int64? {
-        guard code.hasPrefix("E-"), code.count >= 6, code.count <= 20 else { return nil }
-        let digits = code.dropFirst(2)
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(digits), id > 0, format(id) == code else { return nil }
-        return id
+                     receivedAt: try Timestamp.date(row.receivedAt, column: "received_at"),
+                     updatedAt: try Timestamp.date(row.updatedAt, column: "updated_at"),
+                     withdrawnAt: try row.withdrawnAt.map { try Timestamp.date($0, column: "withdrawn_at") })
     }
 }
 
@@ -324,7 +255,12 @@ public enum EntryCode {
 enum Timestamp {
     static func string(_ date: Date) -> String { UTCTimestamp.format(date, milliseconds: true) }
 
-    static func date(_ text: String) -> Date { UTCTimestamp.parse(text) ?? Date(timeIntervalSince1970: 0) }
+    /// The date of a stored timestamp; one that does not parse is corruption, reported as such
+    /// (never silently read as 1970).
+    static func date(_ text: String, table: String = "entry", column: String) throws -> Date {
+        guard let date = UTCTimestamp.parse(text) else { throw StoreError.corrupt(table: table, column: column, value: text) }
+        return date
+    }
 }
 
 /// An entry waiting for the next group commit.
@@ -339,30 +275,28 @@ struct PendingEntry: Sendable {
 }
 
 /// The entries waiting to be written, and whether a writer is already draining them.
-final class EntryQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending: [PendingEntry] = []
-    private var draining = false
+final class EntryQueue: Sendable {
+    private let state = Mutex<(pending: [PendingEntry], draining: Bool)>(([], false))
 
     /// Adds an entry; true when the caller must start a writer (none is running).
     func enqueue(_ entry: PendingEntry) -> Bool {
-        lock.withLock {
-            pending.append(entry)
-            if draining { return false }
-            draining = true
+        state.withLock { s in
+            s.pending.append(entry)
+            if s.draining { return false }
+            s.draining = true
             return true
         }
     }
 
     /// The next batch, or nil (and the writer stops) when nothing is waiting.
     func take(max: Int) -> [PendingEntry]? {
-        lock.withLock {
-            if pending.isEmpty {
-                draining = false
+        state.withLock { s in
+            if s.pending.isEmpty {
+                s.draining = false
                 return nil
             }
-            let batch = Array(pending.prefix(max))
-            pending.removeFirst(batch.count)
+            let batch = Array(s.pending.prefix(max))
+            s.pending.removeFirst(batch.count)
             return batch
         }
     }

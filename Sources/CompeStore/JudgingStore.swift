@@ -43,11 +43,11 @@ extension EntryStore {
     /// Registers a judge; a handle already taken is a user error.
     public func addJudge(_ judge: Judge) async throws {
         guard judge.handle.range(of: "^[a-z][a-z0-9_-]{0,31}$", options: .regularExpression) != nil else {
-            throw StoreError.invalid("judge handle '\(judge.handle)' must be lowercase a-z, 0-9, '-' or '_' (up to 32)")
+            throw StoreError.invalidHandle(judge.handle)
         }
-        try await pool.write { db in
+        try await writing { db in
             if try Judge.fetchOne(db, key: judge.handle) != nil {
-                throw StoreError.invalid("judge '\(judge.handle)' already exists")
+                throw StoreError.judgeExists(judge.handle)
             }
             try judge.insert(db)
         }
@@ -55,15 +55,15 @@ extension EntryStore {
 
     /// All judges by handle.
     public func judges() async throws -> [Judge] {
-        try await pool.read { db in try Judge.order(Column("handle")).fetchAll(db) }
+        try await reading { db in try Judge.order(Column("handle")).fetchAll(db) }
     }
 
     /// Declares a conflict of interest between a judge and an entry, removing any assignment of the pair.
     public func addConflict(judge: String, entryCode: String, reason: String) async throws {
-        guard let id = EntryCode.parse(entryCode) else { throw StoreError.invalid("'\(entryCode)' is not an entry id such as E-0007") }
-        try await pool.write { db in
-            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.invalid("no judge '\(judge)' (see 'compe judges list')") }
-            guard try EntryRow.fetchOne(db, key: id) != nil else { throw StoreError.invalid("no entry \(entryCode)") }
+        guard let id = EntryCode.parse(entryCode) else { throw StoreError.invalidEntryCode(entryCode) }
+        try await writing { db in
+            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.unknownJudge(judge) }
+            guard try EntryRow.fetchOne(db, key: id) != nil else { throw StoreError.unknownEntry(entryCode) }
             try db.execute(sql: "INSERT OR REPLACE INTO conflict (judge, entry_id, reason, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [judge, id, reason, Timestamp.string(Date())])
             try db.execute(sql: "DELETE FROM assignment WHERE judge = ? AND entry_id = ?", arguments: [judge, id])
@@ -80,10 +80,12 @@ extension EntryStore {
         let entries = try await self.entries(contest: contest)
         let judges = try await self.judges()
         var out: [AssignmentPlanner.Pair: String] = [:]
-        let declared = try await pool.read { db in try Row.fetchAll(db, sql: "SELECT judge, entry_id, reason FROM conflict") }
-        for row in declared {
-            out[AssignmentPlanner.Pair(entry: row["entry_id"], judge: row["judge"])] = row["reason"]
+        let declared = try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT judge, entry_id, reason FROM conflict").map {
+                (AssignmentPlanner.Pair(entry: $0["entry_id"], judge: $0["judge"]), $0["reason"] as String)
+            }
         }
+        for (pair, reason) in declared { out[pair] = reason }
         func domain(_ email: String?) -> String? {
             guard let email, let at = email.lastIndex(of: "@") else { return nil }
             let d = email[email.index(after: at)...].lowercased()
@@ -117,7 +119,7 @@ extension EntryStore {
                                                existing: Set(existing.map { AssignmentPlanner.Pair(entry: $0.entry.id, judge: $0.judge) }),
                                                perEntry: perEntry, seed: seed)
         let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
-        return try await pool.write { db in
+        return try await writing { db in
             var used = Set(try String.fetchAll(db, sql: "SELECT blind_code FROM assignment WHERE contest = ?", arguments: [contest]))
             var out: [Assignment] = []
             for pair in pairs {
@@ -134,12 +136,12 @@ extension EntryStore {
     /// Every assignment of a contest.
     public func assignments(contest: String) async throws -> [Assignment] {
         let entries = Dictionary(uniqueKeysWithValues: try await self.entries(contest: contest).map { ($0.id, $0) })
-        let rows = try await pool.read { db in
+        let rows = try await reading { db in
             try Row.fetchAll(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code",
-                             arguments: [contest])
+                             arguments: [contest]).map { (entry: $0["entry_id"] as Int64, judge: $0["judge"] as String, code: $0["blind_code"] as String) }
         }
         return rows.compactMap { row in
-            entries[row["entry_id"]].map { Assignment(entry: $0, judge: row["judge"], blindCode: row["blind_code"]) }
+            entries[row.entry].map { Assignment(entry: $0, judge: row.judge, blindCode: row.code) }
         }
     }
 }

@@ -18,36 +18,38 @@ extension EntryStore {
     /// Finds the assignment `reference` (an entry id or a blind code) names for `judge` in any contest.
     /// Returns nil when the judge has no such assignment (the caller says so without hinting more).
     public func assignment(judge: String, reference: String) async throws -> Assignment? {
-        let row = try await pool.read { db -> Row? in
+        try await reading { db -> Assignment? in
+            let found: Row?
             if let id = EntryCode.parse(reference) {
-                return try Row.fetchOne(db, sql: "SELECT contest, entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?",
-                                        arguments: [judge, id])
+                found = try Row.fetchOne(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?",
+                                         arguments: [judge, id])
+            } else {
+                found = try Row.fetchOne(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
+                                         arguments: [judge, reference.uppercased()])
             }
-            return try Row.fetchOne(db, sql: "SELECT contest, entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
-                                    arguments: [judge, reference.uppercased()])
+            guard let row = found, let entryRow = try EntryRow.fetchOne(db, key: row["entry_id"] as Int64) else { return nil }
+            let entry = try Self.load(entryRow, db)
+            guard entry.withdrawnAt == nil else { return nil }
+            return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
         }
-        guard let row else { return nil }
-        let id: Int64 = row["entry_id"]
-        let entry = try await pool.read { db in try EntryRow.fetchOne(db, key: id).map { try Self.load($0, db) } }
-        guard let entry, entry.withdrawnAt == nil else { return nil }
-        return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
     }
 
     /// Every assignment of a judge, in all contests.
     public func assignments(judge: String) async throws -> [(contest: String, assignment: Assignment)] {
-        let rows = try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code", arguments: [judge])
+        let rows = try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code",
+                             arguments: [judge]).map { (contest: $0["contest"] as String, entry: $0["entry_id"] as Int64) }
         }
         var out: [(String, Assignment)] = []
         for row in rows {
-            if let a = try await assignment(judge: judge, reference: EntryCode.format(row["entry_id"])) { out.append((row["contest"], a)) }
+            if let a = try await assignment(judge: judge, reference: EntryCode.format(row.entry)) { out.append((row.contest, a)) }
         }
         return out
     }
 
     /// The judge's current scores of an entry.
     public func sheet(entryID: Int64, judge: String) async throws -> ScoreSheet {
-        try await pool.read { db in
+        try await reading { db in
             let rows = try Row.fetchAll(db, sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
             let comment = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
             return ScoreSheet(entryID: entryID, judge: judge,
@@ -57,7 +59,7 @@ extension EntryStore {
 
     /// Every score of a contest (withdrawn entries left out).
     public func sheets(contest: String) async throws -> [ScoreSheet] {
-        try await pool.read { db in
+        try await reading { db in
             // Ordered by entry and judge, so each sheet's rows come together.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
@@ -78,18 +80,12 @@ extension EntryStore {
     /// Saves scores (and a comment) for an assignment, validated against the criteria; every change
     /// goes to the audit table. Refused once the contest's results are published.
     public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, now: Date = Date()) async throws {
-        for (id, v) in values {
-            guard let c = contest.criteria.first(where: { $0.id == id }) else {
-                throw StoreError.invalid("unknown criterion '\(id)' (criteria: \(contest.criteria.map(\.id).joined(separator: ", ")))")
-            }
-            guard (c.scaleMin...c.scaleMax).contains(v) else {
-                throw StoreError.invalid("\(id)=\(v) is outside the scale \(c.scaleMin)–\(c.scaleMax)")
-            }
-        }
+        let problems = contest.validate(scores: values)
+        guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
         let stamp = Timestamp.string(now)
-        try await pool.write { db in
+        try await writing { db in
             if try String.fetchOne(db, sql: "SELECT published_at FROM publication WHERE contest = ?", arguments: [contest.slug]) != nil {
-                throw StoreError.invalid("results of \(contest.slug) are published: scores can no longer change")
+                throw StoreError.resultsPublished(contest: contest.slug)
             }
             let entryID = assignment.entry.id
             for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
@@ -116,7 +112,7 @@ extension EntryStore {
 
     /// The audit trail of an entry's scores: (when, judge, field, old, new), oldest first.
     public func scoreAudit(entryID: Int64) async throws -> [(at: String, judge: String, field: String, old: String?, new: String)] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "SELECT at, judge, field, old_value, new_value FROM score_audit WHERE entry_id = ? ORDER BY id",
                              arguments: [entryID]).map { ($0["at"], $0["judge"], $0["field"], $0["old_value"], $0["new_value"]) }
         }
@@ -124,7 +120,7 @@ extension EntryStore {
 
     /// Marks a contest's results published (scores freeze).
     public func markPublished(contest: String, now: Date = Date()) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "INSERT OR IGNORE INTO publication (contest, published_at) VALUES (?, ?)", arguments: [contest, Timestamp.string(now)])
         }
     }

@@ -1,3 +1,4 @@
+import CLinux
 import CompeCore
 import Crypto
 import Foundation
@@ -38,7 +39,7 @@ public final class UploadStore: Sendable {
     public func begin() throws -> StagedUpload {
         let path = staging.appendingPathComponent("upload-\(UUID().uuidString)").path
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw StoreError.fileSystem(.create, path: path, errno: errno) }
         return StagedUpload(fd: fd, path: path)
     }
 
@@ -59,9 +60,9 @@ public final class UploadStore: Sendable {
         } else {
             if sync { try upload.sync() } else { upload.closeFile() }
             guard rename(upload.path, target.path) == 0 else {
-                let reason = String(cString: strerror(errno))
+                let code = errno
                 unlink(upload.path)
-                throw StoreError.io("cannot move upload into place: \(reason)")
+                throw StoreError.fileSystem(.rename, path: target.path, errno: code)
             }
             if sync {
                 try Self.fsyncDirectory(dir.path)
@@ -75,9 +76,9 @@ public final class UploadStore: Sendable {
     /// of the file system that holds them, instead of a file and two directory syncs per upload.
     public func syncAll() throws {
         let fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError.io("cannot open \(root.path)") }
+        guard fd >= 0 else { throw StoreError.fileSystem(.open, path: root.path, errno: errno) }
         defer { close(fd) }
-        guard linuxSyncfs(fd) == 0 else { throw StoreError.io("syncfs of \(root.path) failed: \(String(cString: strerror(errno)))") }
+        guard compe_syncfs(fd) == 0 else { throw StoreError.fileSystem(.sync, path: root.path, errno: errno) }
     }
 
     /// The file of a stored blob, or nil when `sha256` is not a hash or not stored.
@@ -89,9 +90,9 @@ public final class UploadStore: Sendable {
 
     static func fsyncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError.io("cannot open \(path)") }
+        guard fd >= 0 else { throw StoreError.fileSystem(.open, path: path, errno: errno) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StoreError.io("fsync of \(path) failed") }
+        guard fsync(fd) == 0 else { throw StoreError.fileSystem(.sync, path: path, errno: errno) }
     }
 }
 
@@ -131,7 +132,7 @@ public final class StagedUpload: @unchecked Sendable {
 
     /// Appends bytes to the file.
     public func append(_ chunk: UnsafeRawBufferPointer) throws {
-        guard fd >= 0 else { throw StoreError.io("upload already finished") }
+        guard fd >= 0 else { throw StoreError.fileSystem(.write, path: path, errno: EBADF) }
         if head.count < 16 { head.append(contentsOf: chunk.prefix(16 - head.count)) }
         hasher.update(bufferPointer: chunk)
         var offset = 0
@@ -139,7 +140,7 @@ public final class StagedUpload: @unchecked Sendable {
             let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StoreError.io("cannot write upload: \(String(cString: strerror(errno)))")
+                throw StoreError.fileSystem(.write, path: path, errno: errno)
             }
             offset += n
         }
@@ -149,7 +150,7 @@ public final class StagedUpload: @unchecked Sendable {
     /// The file's hash and size (no more bytes may be written). With `sync`, also flushes the
     /// file to disk and closes it.
     func finish(sync: Bool = true) throws -> StoredBlob {
-        guard fd >= 0 else { throw StoreError.io("upload already finished") }
+        guard fd >= 0 else { throw StoreError.fileSystem(.write, path: path, errno: EBADF) }
         if sync { try self.sync() }
         return StoredBlob(sha256: Hex.encode(hasher.finalize()), bytes: bytes)
     }
@@ -158,7 +159,7 @@ public final class StagedUpload: @unchecked Sendable {
     func sync() throws {
         guard fd >= 0 else { return }
         defer { closeFile() }
-        guard fdatasync(fd) == 0 else { throw StoreError.io("fsync of upload failed") }
+        guard fdatasync(fd) == 0 else { throw StoreError.fileSystem(.sync, path: path, errno: errno) }
     }
 
     /// Closes the file (it stays on disk until renamed or unlinked).
@@ -176,21 +177,3 @@ public final class StagedUpload: @unchecked Sendable {
         unlink(path)
     }
 }
-
-/// Errors of the store.
-public enum StoreError: Error, CustomStringConvertible {
-    /// A file-system operation failed.
-    case io(String)
-    /// Input that breaks a rule of the store.
-    case invalid(String)
-
-    public var description: String {
-        switch self {
-        case .io(let m), .invalid(let m): return m
-        }
-    }
-}
-
-/// glibc's `syncfs(2)` (declared only under _GNU_SOURCE, so not visible through the Glibc module).
-@_silgen_name("syncfs")
-private func linuxSyncfs(_ fd: Int32) -> Int32

@@ -10,18 +10,14 @@ struct Backlog: ParsableCommand {
         subcommands: [Lint.self, Status.self]
     )
 
-    /// Loads site.yml (for its languages and time zone) and every backlog file.
+    /// site.yml and every backlog file of `content`; a missing folder or a broken site.yml stops here.
     static func load(_ content: String) throws -> (SiteConfig, [Iteration], Diagnostics) {
-        guard FileManager.default.fileExists(atPath: directory(content).path) else {
-            throw fail("content directory '\(content)' does not exist")
-        }
-        var diags = Diagnostics()
-        let loader = ContentLoader(root: directory(content), displayRoot: content, knownTemplates: [])
-        guard let config = loader.loadConfig(&diags) else {
+        guard FileManager.default.fileExists(atPath: directory(content).path) else { throw fail("content directory '\(content)' does not exist") }
+        let (config, iterations, diags) = ContentLoader(root: directory(content), displayRoot: content, knownTemplates: []).loadBacklog()
+        guard let config else {
             printDiagnostics(diags.sorted)
             throw fail("site.yml has errors")
         }
-        let iterations = BacklogLoader(root: directory(content), displayRoot: content, languages: config.languages).load(&diags)
         return (config, iterations, diags)
     }
 
@@ -61,15 +57,13 @@ struct Backlog: ParsableCommand {
                 throw fail("the backlog has errors; run 'compe backlog lint'")
             }
             let day = today.flatMap(DateParsing.day) ?? DateParsing.today(in: config.timeZone)
-            let chosen: Iteration?
-            if let iteration {
-                chosen = iterations.first { $0.number == iteration }
-                if chosen == nil { throw fail("no iteration \(iteration) (have: \(iterations.map { String($0.number) }.joined(separator: ", ")))") }
-            } else {
-                chosen = iterations.first { $0.start <= day && day <= $0.end } ?? iterations.last { $0.start <= day } ?? iterations.first
+            if let iteration, !iterations.contains(where: { $0.number == iteration }) {
+                throw fail("no iteration \(iteration) (have: \(iterations.map { String($0.number) }.joined(separator: ", ")))")
             }
-            guard let it = chosen else { throw fail("there are no backlog files in \(content)/backlog/") }
-            print(StatusTable.render(it, today: day, language: config.defaultLanguage))
+            guard let shown = iteration.flatMap({ n in iterations.first { $0.number == n } }) ?? Iteration.current(among: iterations, on: day) else {
+                throw fail("there are no backlog files in \(content)/backlog/")
+            }
+            print(StatusTable.render(shown, today: day, language: config.defaultLanguage))
         }
     }
 }
@@ -79,34 +73,17 @@ enum StatusTable {
     static func render(_ it: Iteration, today: Date, language: String) -> String {
         let title = it.title[language] ?? it.title.values.first ?? ""
         var lines = ["Iteration \(it.number): \(title)", "\(DateParsing.ymd(it.start)) – \(DateParsing.ymd(it.end))"]
-        let daysLeft = max(0, Int((it.end.timeIntervalSince(max(today, it.start)) / 86_400).rounded()) + (today <= it.end ? 1 : 0))
-        let rows: [[String]] = BacklogItem.Status.allCases.map { status in
-            let items = it.items.filter { $0.status == status }
-            return [status.rawValue, String(items.count), String(items.reduce(0) { $0 + $1.points }),
-                    items.map(\.id).joined(separator: " ")]
-        }
+        let rows = it.byStatus.map { [$0.status.rawValue, String($0.items.count), String($0.points), $0.items.map(\.id).joined(separator: " ")] }
         let header = ["status", "items", "points", "ids"]
-        let widths = (0..<3).map { c in ([header[c]] + rows.map { $0[c] }).map { displayWidth($0) }.max()! }
+        let widths = (0..<3).map { c in ([header[c]] + rows.map { $0[c] }).map(Terminal.width).max() ?? 0 }
         func row(_ r: [String]) -> String {
-            (0..<3).map { c in c == 0 ? pad(r[c], widths[c]) : String(repeating: " ", count: widths[c] - displayWidth(r[c])) + r[c] }
-                .joined(separator: "  ") + "  " + r[3]
+            (0..<3).map { c in c == 0 ? Terminal.pad(r[c], widths[c]) : Terminal.padLeft(r[c], widths[c]) }.joined(separator: "  ") + "  " + r[3]
         }
+        lines += ["", row(header), String(repeating: "-", count: widths.reduce(0, +) + 10)] + rows.map(row)
+        let capacity = it.capacity.map { ", capacity \($0)" } ?? ""
         lines.append("")
-        lines.append(row(header))
-        lines.append(String(repeating: "-", count: widths.reduce(0, +) + 10))
-        lines += rows.map(row)
-        let scope = it.items.filter { $0.status != .dropped }.reduce(0) { $0 + $1.points }
-        let done = it.items.filter { $0.status == .done }.reduce(0) { $0 + $1.points }
-        lines.append("")
-        lines.append("points: \(done) done, \(scope - done) remaining of \(scope) (committed \(it.committed), added \(it.added)\(it.capacity.map { ", capacity \($0)" } ?? ""))")
-        lines.append("days left: \(daysLeft)")
+        lines.append("points: \(it.donePoints) done, \(it.remainingPoints) remaining of \(it.scope) (committed \(it.committed), added \(it.added)\(capacity))")
+        lines.append("days left: \(it.daysLeft(on: today))")
         return lines.joined(separator: "\n")
     }
-
-    /// Columns a string takes in a terminal (East Asian wide characters take two).
-    static func displayWidth(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && ($1.value <= 0x115F || (0x2E80...0xA4CF).contains($1.value) || (0xAC00...0xD7A3).contains($1.value) || (0xF900...0xFAFF).contains($1.value) || (0xFF00...0xFF60).contains($1.value)) ? 2 : 1) }
-    }
-
-    static func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - displayWidth(s))) }
 }

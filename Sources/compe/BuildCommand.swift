@@ -44,7 +44,7 @@ struct Build: ParsableCommand {
         var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                    output: directory(out), includeDrafts: drafts,
                                    now: now.flatMap(DateParsing.dateTime) ?? Date())
-        options.entryContests = EntryStore.contestsByEntry(dataDirectory: directory(data))
+        options.entryContests = try EntryStore.contestsByEntry(dataDirectory: directory(data))
         let start = Date()
         do {
             let report = try SiteBuilder(options: options).build(clean: clean)

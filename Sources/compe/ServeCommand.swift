@@ -40,26 +40,22 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let dir = directory(publicDir)
+        let clock = Self.clock(startingAt: now.flatMap(DateParsing.dateTime))
         let live = watch ? LiveReload() : nil
-        var watcher: FileWatcher?
-        if let live { watcher = try startWatching(live) }
-        defer { watcher?.stop() }
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("index.html").path) else {
+        let site = try live.map { try startWatching($0, clock: clock) }
+        defer { site?.stop() }
+        guard FileManager.default.fileExists(atPath: directory(publicDir).appendingPathComponent("index.html").path) else {
             throw fail("\(publicDir)/index.html not found: run 'compe build' first")
         }
         var logger = Logger(label: "compe")
         logger.logLevel = .info
-        let fixed = now.flatMap(DateParsing.dateTime)
-        let start = Date()
-        let clock: @Sendable () -> Date = { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(start)) } ?? Date() }
-        var config = ServerConfiguration(host: host, port: port, publicDir: dir, dataDir: directory(data),
+        var config = ServerConfiguration(host: host, port: port, publicDir: directory(publicDir), dataDir: directory(data),
                                          contentDir: directory(content), rateLimit: rateLimit, clock: clock)
         config.liveReload = live
         do {
             try await SiteServer.run(config, logger: logger) { bound in
                 // Written unbuffered: scripts and tests read the bound port from this line.
-                say("serving \(dir.path) on http://\(host):\(bound)/")
+                say("serving \(directory(publicDir).path) on http://\(host):\(bound)/")
             }
         } catch let error as DiagnosticError {
             printDiagnostics(error.diagnostics)
@@ -67,65 +63,42 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    /// Builds once (a failure stops here), then rebuilds on every batch of changes. The watcher
-    /// starts first, so an edit made during the first build is not missed.
-    func startWatching(_ live: LiveReload) throws -> FileWatcher {
-        let memory = BuildMemory()
-        let building = NSLock()
-        let contentDir = directory(content), staticURL = directory(staticDir), out = directory(publicDir)
-        let dataDir = directory(data), drafts = drafts
-        let fixed = now.flatMap(DateParsing.dateTime)
-        let started = Date()
-        /// One build at a time; `changed` (from the watcher) is first tried on the one-page fast
-        /// path, and invalidated in the source cache under the same lock (so it never
-        /// interleaves with a build in progress).
-        /// The report, and whether the build went further than the one-page path (so contests
-        /// or site settings may have changed).
-        @Sendable func build(changed: [String]? = []) throws -> (report: BuildReport, full: Bool) {
-            var options = BuildOptions(content: contentDir, contentDisplay: content, staticDir: staticURL, output: out,
-                                       includeDrafts: drafts, now: fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date())
-            options.entryContests = EntryStore.contestsByEntry(dataDirectory: dataDir)
-            return try building.withLock {
-                let builder = SiteBuilder(options: options, memory: memory)
-                if let changed, let report = try builder.rebuild(pages: changed) { return (report, false) }
-                memory.sources.invalidate(changed, root: contentDir.path)
-                return (try builder.build(), true)
-            }
-        }
-        let watcher = try FileWatcher(roots: [contentDir, staticURL]) { changed in
-            // Editors' swap and backup files are not content.
-            let relevant = changed?.filter { p in
-                let name = (p as NSString).lastPathComponent
-                return !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp")
-            }
-            if relevant?.isEmpty == true { return }
-            let start = ContinuousClock.now
-            do {
-                let (report, full) = try build(changed: relevant)
-                live.rebuilt(content: full ? memory.lastContent : nil)
-                let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+    /// The server's clock: now, or a pretended moment that then runs on at the real pace.
+    static func clock(startingAt fixed: Date?) -> @Sendable () -> Date {
+        let start = Date()
+        return { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(start)) } ?? Date() }
+    }
+
+    /// Builds once (content errors stop here), then rebuilds on every change; open pages are
+    /// told to reload, or shown the errors.
+    func startWatching(_ live: LiveReload, clock: @escaping @Sendable () -> Date) throws -> WatchedSite {
+        let (content, staticDir, publicDir, data, drafts) = (content, staticDir, publicDir, data, drafts)
+        let site = WatchedSite(options: {
+            var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
+                                       output: directory(publicDir), includeDrafts: drafts, now: clock())
+            options.entryContests = try EntryStore.contestsByEntry(dataDirectory: directory(data))
+            return options
+        }, onEvent: { event in
+            switch event {
+            case .rebuilt(let report, let content, let ms):
+                live.rebuilt(content: content)
                 printDiagnostics(report.warnings)
-                say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written (" + report.timings.map { "\($0.step) \($0.ms)" }.joined(separator: ", ") + " ms)")
-            } catch let error as DiagnosticError {
-                printDiagnostics(error.diagnostics)
-                live.failed(error.diagnostics)
+                say("rebuilt in \(ms) ms: \(report.written) file\(report.written == 1 ? "" : "s") written ("
+                    + report.timings.map { "\($0.step) \($0.ms)" }.joined(separator: ", ") + " ms)")
+            case .failed(let problems):
+                printDiagnostics(problems)
+                live.failed(problems)
                 say("build failed; still serving the last good site")
-            } catch {
-                live.failed([.error(SourceLocation(path: publicDir), "\(error)")])
-                say("build failed: \(error)")
             }
-        }
-        memory.sources.invalidate([], root: contentDir.path)
-        watcher.start()
+        })
         do {
-            let report = try build().report
+            let report = try site.start()
             printDiagnostics(report.warnings)
             say("built \(report.pages) pages (\(report.written) files written); watching \(content)/ and \(staticDir)/")
         } catch let error as DiagnosticError {
             printDiagnostics(error.diagnostics)
-            watcher.stop()
             throw fail("the content has errors; fix them and start again")
         }
-        return watcher
+        return site
     }
 }

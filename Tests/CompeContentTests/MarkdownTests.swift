@@ -1,4 +1,5 @@
 @testable import CompeContent
+import CompeCore
 import Foundation
 import Testing
 

@@ -4,13 +4,13 @@ import CompeStore
 import CompeTestSupport
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// A real compe server on 127.0.0.1 over a temp content directory and a temp SQLite file.
 final class ServerFixture: @unchecked Sendable {
     let site: TestSite
     let server: RunningServer
-    let now: NIOLockedValueBox<Date>
+    let now: TestClock
     var data: URL { site.root.appendingPathComponent("Data") }
     var port: Int { server.port }
 
@@ -23,11 +23,11 @@ final class ServerFixture: @unchecked Sendable {
         let publicDir = site.root.appendingPathComponent("Public")
         try FileManager.default.createDirectory(at: publicDir, withIntermediateDirectories: true)
         try "<html lang=\"ja\"></html>".write(to: publicDir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-        let now = NIOLockedValueBox(Self.duringContest)
+        let now = TestClock(Self.duringContest)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
-                                         contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLockedValue { $0 } })
+                                         contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLock { $0 } })
         config.slowUploadGrace = slowUploadGrace
         self.site = site
         self.now = now
@@ -35,6 +35,22 @@ final class ServerFixture: @unchecked Sendable {
     }
 
     func stop() async { await server.stop() }
+
+    /// Runs `body` against a new server and stops the server when `body` ends, whether it
+    /// returns or throws: no server outlives its test.
+    static func with<T: Sendable>(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30,
+                                  slowUploadGrace: Int = 30, _ body: (ServerFixture) async throws -> T) async throws -> T {
+        let fixture = try await ServerFixture(site: site, rateLimit: rateLimit, siteYML: siteYML, idleTimeout: idleTimeout,
+                                              slowUploadGrace: slowUploadGrace)
+        do {
+            let result = try await body(fixture)
+            await fixture.stop()
+            return result
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+    }
 
     /// POSTs a multipart body (blocking socket I/O off the cooperative pool).
     func post(_ body: MultipartBody, path: String = "/api/contests/test/entries", headers: [String] = ["Accept: application/json"],
@@ -67,4 +83,14 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
+}
+
+/// The server's clock in a test: a date the test moves (before `opens`, after `closes`).
+final class TestClock: Sendable {
+    private let date: Mutex<Date>
+
+    init(_ date: Date) { self.date = Mutex(date) }
+
+    /// Reads or moves the date.
+    func withLock<R>(_ body: (inout Date) -> R) -> R { date.withLock { body(&$0) } }
 }

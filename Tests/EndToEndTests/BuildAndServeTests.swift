@@ -75,7 +75,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try CompeBinary.run(["build"], in: dir).status == 0)
         let server = try CompeBinary.startServer(in: dir)
-        defer { server.process.terminate(); server.process.waitUntilExit() }
+        defer { server.stop() }
         let port = server.port
 
         func get(_ path: String) async throws -> (Int, String) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the real `compe` binary that `swift build` produced next to the test bundle.
 enum CompeBinary {
@@ -52,6 +53,12 @@ enum CompeBinary {
     struct Server {
         var process: Process
         var port: Int
+
+        /// Stops the server (SIGTERM) and waits for it; nothing when it already ended.
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
     }
 
     /// Starts `compe serve --port 0` in `directory` (site in Public/, entries in Data/, no rate limit)
@@ -88,9 +95,8 @@ enum CompeBinary {
 }
 
 /// A flag set once the server has printed its address (read from the watchdog's queue).
-private final class PortReported: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+private final class PortReported: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -67,7 +67,7 @@ import Testing
 
         // Restart: every acknowledged entry is there with its file; nothing partial is visible.
         let server = try CompeBinary.startServer(in: dir)
-        defer { server.process.terminate(); server.process.waitUntilExit() }
+        defer { server.stop() }
         for e in acknowledged.entries {
             let head = "GET /api/entries/\(e.id)?token=\(e.token) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
             let r = try RawHTTP.send(port: server.port, head: head)

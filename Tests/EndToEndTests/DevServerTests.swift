@@ -25,7 +25,7 @@ import Testing
 
     @Test func editsReloadPagesAndErrorsShowAnOverlayWhileTheLastGoodSiteStaysServed() throws {
         let (dir, server, events) = try watchedSample()
-        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
+        defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let page = try get(server.port, "/about/")
         #expect(page.status == 200)
         #expect(page.text.contains("<script src=\"/__compe/live.js\"></script>"), "served pages carry the listener")
@@ -61,7 +61,7 @@ import Testing
 
     @Test func aTemplateEditRebuildsItsPagesAndStaticFilesAreCopied() throws {
         let (dir, server, events) = try watchedSample()
-        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
+        defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
 
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Content/templates"), withIntermediateDirectories: true)
         try write(dir, "Content/templates/page.mustache", "<div class=\"from-override\">{{{content}}}</div>\n")
@@ -76,7 +76,7 @@ import Testing
 
     @Test func theEntryAPIFollowsBriefsEditedWhileItRuns() throws {
         let (dir, server, events) = try watchedSample()
-        defer { server.process.terminate(); server.process.waitUntilExit(); try? FileManager.default.removeItem(at: dir) }
+        defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         func submit(_ slug: String) throws -> Int {
             let body = MultipartBody.validEntry(title: "watched \(slug)")
             return try RawHTTP.send(port: server.port, head: body.head("/api/contests/\(slug)/entries", extra: ["Accept: application/json"]),

@@ -32,6 +32,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try CompeBinary.run(["build"], in: dir).status == 0)
         let server = try CompeBinary.startServer(in: dir)
+        defer { server.stop() }
         var tokens: [(id: String, token: String)] = []
         for i in 0..<3 {
             var body = MultipartBody()
@@ -64,8 +65,7 @@ import Testing
             #expect((json.json?["title"] as? String)?.hasPrefix("T <script>alert('xss')</script> ]0;owned") == true)
             #expect(json.headers["content-type"]?.hasPrefix("application/json") == true)
         }
-        server.process.terminate()
-        server.process.waitUntilExit()
+        server.stop()
 
         func compe(_ args: String...) throws -> CompeBinary.Result { try CompeBinary.run(args, in: dir) }
         for judge in ["aoki", "baba"] { #expect(try compe("judges", "add", judge, "--name", judge.capitalized).status == 0) }
@@ -73,7 +73,7 @@ import Testing
         for judge in ["aoki", "baba"] {
             let q = try JSONSerialization.jsonObject(with: Data(try compe("judge", "queue", "--judge", judge, "--json").stdout.utf8)) as! [[String: Any]]
             for (n, item) in q.enumerated() {
-                let code = item["entry"] as! String
+                let code = item["ref"] as! String
                 // The judge's terminal: entrant text without escape sequences.
                 let shown = try compe("judge", "show", code, "--judge", judge)
                 #expect(shown.status == 0 && !shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\u{07}"))

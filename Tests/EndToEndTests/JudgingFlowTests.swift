@@ -57,6 +57,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try CompeBinary.run(["build"], in: dir).status == 0)
         let server = try CompeBinary.startServer(in: dir)
+        defer { server.stop() }
         for i in 0..<4 {
             var body = MultipartBody()
             for (k, v) in [("title", "Design \(i)\u{1B}[2J"), ("summary", "**Bold** idea \(i) <script>alert(1)</script>"),
@@ -68,8 +69,7 @@ import Glibc
             let r = try RawHTTP.send(port: server.port, head: body.head("/api/contests/sme-support-ui/entries", extra: ["Accept: application/json"]), body: body.finished)
             #expect(r.status == 201)
         }
-        server.process.terminate()
-        server.process.waitUntilExit()
+        server.stop()
 
         func compe(_ args: String...) throws -> CompeBinary.Result { try CompeBinary.run(args, in: dir) }
         #expect(try compe("judges", "add", "sato", "--name", "Sato", "--email", "sato@uni.example.ac.jp").status == 0)
@@ -82,9 +82,9 @@ import Glibc
         let satoQueue = try compe("judge", "queue", "--judge", "sato", "--json")
         let queue = try JSONSerialization.jsonObject(with: Data(satoQueue.stdout.utf8)) as! [[String: Any]]
         #expect(!queue.isEmpty)
-        #expect(queue.allSatisfy { ($0["entry"] as! String).hasPrefix("B-") })
+        #expect(queue.allSatisfy { ($0["ref"] as! String).hasPrefix("B-") })
         #expect(try compe("judge", "show", "E-0002", "--judge", "sato").status == 1)
-        let code = queue[0]["entry"] as! String
+        let code = queue[0]["ref"] as! String
         let shown = try compe("judge", "show", code, "--judge", "sato")
         #expect(shown.status == 0)
         #expect(!shown.stdout.contains("Acme") && !shown.stdout.contains("Team ") && !shown.stdout.contains("example.org"))
@@ -108,7 +108,7 @@ import Glibc
             let q = try JSONSerialization.jsonObject(with: Data(try compe("judge", "queue", "--judge", judge, "--json").stdout.utf8)) as! [[String: Any]]
             for (n, item) in q.enumerated() {
                 let v = 3 + (n + judge.count) % 6
-                #expect(try compe("judge", "score", item["entry"] as! String, "--judge", judge, "--set", "usability=\(v)",
+                #expect(try compe("judge", "score", item["ref"] as! String, "--judge", judge, "--set", "usability=\(v)",
                                   "--set", "originality=\(v)", "--set", "feasibility=\(v + 1)").status == 0)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Watches directory trees with Linux inotify and reports changes in batches.
 ///
@@ -10,8 +11,7 @@ public final class FileWatcher: @unchecked Sendable {
     private let quietMilliseconds: Int32
     private let onChange: @Sendable ([String]?) -> Void
     private var directories: [Int32: String] = [:]
-    private let stopped = NSLock()
-    private var isStopped = false
+    private let stopped = Mutex(false)
     private var thread: Thread?
 
     /// Errors starting the watcher.
@@ -58,9 +58,9 @@ public final class FileWatcher: @unchecked Sendable {
     }
 
     /// Stops the background thread (within about 100 ms).
-    public func stop() { stopped.withLock { isStopped = true } }
+    public func stop() { stopped.withLock { $0 = true } }
 
-    private var shouldStop: Bool { stopped.withLock { isStopped } }
+    private var shouldStop: Bool { stopped.withLock { $0 } }
 
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

@@ -1,0 +1,85 @@
+import Foundation
+
+extension EntryForm {
+    /// Checks a submitted form against `EntryForm.fields` and `contest`, reporting every problem
+    /// at once (appended to `problems`). Returns the draft when nothing is wrong.
+    ///
+    /// Text is normalised first: CRLF becomes LF, control characters are dropped (`PlainText`),
+    /// surrounding white space is trimmed. Files are checked by the multipart reader, which
+    /// knows their bytes; this looks at the text fields only.
+    public static func draft(from values: [String: String], contest: Contest, language: String,
+                             problems: inout [FieldError]) -> EntryDraft? {
+        let before = problems.count
+        for name in values.keys.sorted() where field(name) == nil && !auxiliaryFields.contains(name) {
+            problems.append(FieldError(field: name, problem: .unknownField))
+        }
+        var text: [String: String] = [:]
+        for f in fields {
+            switch f.kind {
+            case .files, .honeypot:
+                continue
+            case .consent:
+                if f.required && (values[f.name] ?? "").isEmpty { problems.append(FieldError(field: f.name, problem: .agreeRequired)) }
+            case .line, .email, .httpsURL, .text, .memberList:
+                let value = normalised(values[f.name] ?? "")
+                if value.isEmpty && f.required { problems.append(FieldError(field: f.name, problem: .required)) }
+                if let max = f.maxLength, value.count > max { problems.append(FieldError(field: f.name, problem: .tooLong(max: max))) }
+                if !value.isEmpty, let problem = check(value, as: f.kind, contest: contest) {
+                    problems.append(FieldError(field: f.name, problem: problem))
+                }
+                text[f.name] = value
+            }
+        }
+        guard problems.count == before else { return nil }
+        let link = text["link"] ?? ""
+        return EntryDraft(contest: contest.slug, title: text["title"] ?? "", summary: text["summary"] ?? "",
+                          teamName: text["team_name"] ?? "", members: memberLines(text["members"] ?? ""),
+                          contactEmail: text["contact_email"] ?? "", country: text["country"] ?? "",
+                          link: link.isEmpty ? nil : link, language: language)
+    }
+
+    /// The rule of a field's kind, for a non-empty value.
+    static func check(_ value: String, as kind: Field.Kind, contest: Contest) -> FieldProblem? {
+        switch kind {
+        case .email: return isEmail(value) ? nil : .badEmail
+        case .httpsURL: return isHTTPSURL(value) ? nil : .badLink
+        case .memberList:
+            let count = memberLines(value).count
+            return contest.teamSize.contains(count) ? nil : .teamSize(allowed: contest.teamSize, got: count)
+        default: return nil
+        }
+    }
+
+    /// `value` with CRLF as LF, no control characters, no surrounding white space.
+    static func normalised(_ raw: String) -> String {
+        var value = raw
+        if value.utf8.contains(13) { value = value.replacingOccurrences(of: "\r\n", with: "\n") }
+        // Control characters (terminal escapes, BEL, NUL, bidi overrides) have no place in a
+        // title or a summary: they are dropped here, so no page, terminal or export sees them.
+        value = PlainText.clean(value)
+        if value.first?.isWhitespace == true || value.last?.isWhitespace == true {
+            value = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return value
+    }
+
+    /// The members of a member list: one per non-blank line, trimmed.
+    public static func memberLines(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A pragmatic address check: one `@`, no spaces or controls, a dot in the domain.
+    public static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].count >= 3, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..") else { return false }
+        return !s.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) && $0 != "@" }
+    }
+
+    /// An absolute https URL with a host and no spaces.
+    public static func isHTTPSURL(_ s: String) -> Bool {
+        guard !s.contains(where: { $0.isWhitespace }), let url = URL(string: s), url.scheme?.lowercased() == "https",
+              let host = url.host, !host.isEmpty else { return false }
+        return true
+    }
+}

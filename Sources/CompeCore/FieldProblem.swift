@@ -1,0 +1,96 @@
+import Foundation
+
+/// What can be wrong with an entry form, from one field's value to the request as a whole.
+///
+/// Validation reports these cases, never text: the HTTP layer picks the status from the case
+/// (`413` for sizes, `415` for file types, …) and the words from the entrant's language.
+public enum FieldProblem: Sendable, Hashable {
+    // A field's value.
+    /// A required field is empty.
+    case required
+    /// Longer than the field allows (in characters).
+    case tooLong(max: Int)
+    /// Not an e-mail address.
+    case badEmail
+    /// Not an absolute https URL.
+    case badLink
+    /// A field the form does not have.
+    case unknownField
+    /// The terms were not accepted.
+    case agreeRequired
+    /// The member list is outside the contest's team size.
+    case teamSize(allowed: ClosedRange<Int>, got: Int)
+
+    // Files.
+    /// No file was attached.
+    case noFiles
+    /// One file is over the contest's limit.
+    case fileTooLarge(name: String, maxMB: Int)
+    /// A file with no bytes.
+    case emptyFile(name: String)
+    /// A file whose content is not one of the contest's types.
+    case wrongType(name: String, allowed: [FileKind])
+    /// More files than the contest allows.
+    case tooManyFiles(max: Int)
+
+    // Parts of the multipart body.
+    /// A file sent in a field that takes text.
+    case unexpectedFile
+    /// A text part far beyond any field's limit (not kept in memory).
+    case fieldTooLong
+    /// Text that is not UTF-8.
+    case invalidUTF8
+    /// The same field twice.
+    case duplicateField
+
+    // The request as a whole.
+    /// Not well-formed multipart.
+    case malformed
+    /// Not `multipart/form-data`.
+    case notMultipart
+    /// A part header line over the limit.
+    case headerTooLarge
+    /// The body ended before the form did.
+    case unterminated
+    /// More parts than any form has.
+    case tooManyParts
+    /// The whole body is over the contest's limit.
+    case requestTooLarge
+    /// An `Idempotency-Key` header that is not 1–200 visible ASCII characters.
+    case badIdempotencyKey
+    /// Posted from another site's page.
+    case crossOrigin
+    /// Too many posts from one address.
+    case rateLimited
+    /// An upload slower than any real one.
+    case tooSlow
+
+    // The contest and the entry.
+    /// No such (published) contest.
+    case unknownContest
+    /// No such entry, or not with that token (no hint which).
+    case notFound
+    /// The entry was withdrawn.
+    case withdrawn
+    /// The contest opens later.
+    case notOpenYet(opens: Date)
+    /// The contest has closed.
+    case closed(closes: Date)
+}
+
+/// A problem with one field (`title`, `files`, …; `form` for the request as a whole).
+public struct FieldError: Sendable, Hashable {
+    /// The form field the problem belongs to.
+    public var field: String
+    /// What is wrong.
+    public var problem: FieldProblem
+
+    /// Creates a field error.
+    public init(field: String, problem: FieldProblem) {
+        self.field = field
+        self.problem = problem
+    }
+
+    /// A problem with the request as a whole.
+    public static func form(_ problem: FieldProblem) -> FieldError { FieldError(field: "form", problem: problem) }
+}

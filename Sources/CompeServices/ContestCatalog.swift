@@ -1,0 +1,53 @@
+import CompeContent
+import CompeCore
+import CompeSite
+import Foundation
+
+/// The contests of a site, as the services need them: each brief in the default language (the
+/// one that sets dates, limits and criteria) and the folder `results.md` files are written to.
+///
+/// The command line loads one from `--content` per run; the server makes one from the content
+/// it already loaded, so both callers see the same contests.
+public struct ContestCatalog: Sendable {
+    /// Contests by slug, in the site's default language.
+    public let contests: [String: Contest]
+    /// `Content/`, where publishing writes `contests/<slug>/results.md`.
+    public let root: URL
+    /// How `root` is shown in messages.
+    public let displayRoot: String
+
+    /// The catalog of already-loaded content.
+    public init(content: SiteContent, root: URL, displayRoot: String) {
+        var contests: [String: Contest] = [:]
+        for source in content.contests where source.contest.language == content.config.defaultLanguage {
+            contests[source.contest.slug] = source.contest
+        }
+        self.contests = contests
+        self.root = root
+        self.displayRoot = displayRoot
+    }
+
+    /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).
+    /// Throws `JudgingError.contentErrors` when the content has errors.
+    public static func load(root: URL, displayRoot: String) throws -> ContestCatalog {
+        let loader = ContentLoader(root: root, displayRoot: displayRoot, knownTemplates: Theme.templateNames)
+        do {
+            return ContestCatalog(content: try loader.load(), root: root, displayRoot: displayRoot)
+        } catch let error as DiagnosticError {
+            throw JudgingError.contentErrors(error.diagnostics)
+        }
+    }
+
+    /// The contest `slug`; `JudgingError.unknownContest` (listing the known ones) otherwise.
+    public func contest(_ slug: String) throws -> Contest {
+        guard let contest = contests[slug] else {
+            throw JudgingError.unknownContest(slug, known: contests.keys.sorted(), folder: displayRoot)
+        }
+        return contest
+    }
+
+    /// Where `compe results publish` writes the contest's results.
+    public func resultsFile(_ slug: String) -> (url: URL, display: String) {
+        (root.appendingPathComponent("contests/\(slug)/results.md"), "\(displayRoot)/contests/\(slug)/results.md")
+    }
+}

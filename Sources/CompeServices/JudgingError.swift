@@ -1,0 +1,50 @@
+import CompeCore
+import CompeStore
+import Foundation
+
+/// Why a judging request was refused. The command line prints `description` (one line); the
+/// judge API maps each case to a status and a message in the judge's language.
+public enum JudgingError: Error, CustomStringConvertible {
+    /// The content directory has errors, so contests cannot be read.
+    case contentErrors([Diagnostic])
+    /// No (published) contest with this slug.
+    case unknownContest(String, known: [String], folder: String)
+    /// No entry store in the data directory.
+    case noStore(String)
+    /// The reference is not in the judge's queue. One case for "not yours", "no such entry"
+    /// and "an entry id in a blind contest", so an answer never tells which ids hide behind
+    /// blind codes.
+    case notInQueue(ref: String, judge: String)
+    /// Nothing was given to save.
+    case nothingToSave(criteria: [String])
+    /// Not one complete score sheet yet.
+    case noCompleteSheets(contest: String)
+    /// An entry needs more judges than the panel has free of conflicts.
+    case shortage(entry: String, needed: Int, eligible: Int)
+    /// A file could not be written (the results file, say).
+    case cannotWrite(String, underlying: any Error)
+    /// The store refused or failed.
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .contentErrors: return "the content has errors"
+        case .unknownContest(let slug, let known, let folder):
+            return "no contest '\(slug)' in \(folder)/contests/ (have: \(known.joined(separator: ", ")))"
+        case .noStore(let data):
+            return "no entry store in '\(data)/' (run 'compe serve' to receive entries, or pass --data)"
+        case .notInQueue(let ref, let judge):
+            return "'\(ref)' is not in \(judge)'s queue (blind contests take the blind code that 'compe judge queue --judge \(judge)' shows)"
+        case .nothingToSave(let criteria):
+            return "nothing to save: give --set criterion=value (criteria: \(criteria.joined(separator: ", ")))"
+        case .noCompleteSheets(let contest):
+            return "no complete score sheets for \(contest) yet (see 'compe judge progress \(contest)')"
+        case .shortage(let entry, let needed, let eligible):
+            return "entry \(entry) needs \(needed) more judge(s) but only \(eligible) are free of conflicts; add judges or lower --per-entry"
+        case .cannotWrite(let path, let error):
+            return "cannot write \(path): \((error as NSError).localizedDescription)"
+        case .store(let error):
+            return error.description
+        }
+    }
+}

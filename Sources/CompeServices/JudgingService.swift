@@ -1,0 +1,117 @@
+import CompeCore
+import CompeStore
+import Foundation
+
+/// Judging, for both of its callers: the organiser's command line on the server (with
+/// `--data`) and the judge API (a judge's own computer, over HTTPS). Each rule lives here once:
+/// which entries a judge may see, how a blind contest hides identity, how scores are checked
+/// and saved, how results are ranked, published and exported.
+public struct JudgingService: Sendable {
+    /// Entries, judges, assignments and scores.
+    public let store: EntryStore
+    /// The contests' briefs.
+    public let catalog: ContestCatalog
+
+    /// A service over `store` and the contests of `catalog`.
+    public init(store: EntryStore, catalog: ContestCatalog) {
+        self.store = store
+        self.catalog = catalog
+    }
+
+    // MARK: judges, conflicts, assignment
+
+    /// Registers a judge.
+    public func addJudge(_ judge: Judge) async throws { try await storeErrors { try await store.addJudge(judge) } }
+
+    /// Every judge, by handle.
+    public func judges() async throws -> [Judge] { try await storeErrors { try await store.judges() } }
+
+    /// Records that `judge` must not judge entry `entry` (an id such as `E-0007`).
+    public func addConflict(judge: String, entry: String, reason: String) async throws {
+        try await storeErrors { try await store.addConflict(judge: judge, entryCode: entry, reason: reason) }
+    }
+
+    /// Adds the assignments `contest` lacks: `perEntry` judges per entry (the brief's number by
+    /// default), balanced, never a conflicted pair; the same `seed` gives the same result.
+    public func assign(contest slug: String, perEntry: Int?, seed: UInt64) async throws -> AssignmentReport {
+        let contest = try catalog.contest(slug)
+        let n = perEntry ?? contest.judging.judgesPerEntry
+        do {
+            let added = try await store.assign(contest: slug, perEntry: n, seed: seed)
+            let all = try await store.assignments(contest: slug)
+            let load = Dictionary(grouping: all, by: \.judge).mapValues(\.count).sorted { $0.key < $1.key }
+            return AssignmentReport(added: added.count, total: all.count, perEntry: n, load: load.map { ($0.key, $0.value) })
+        } catch let s as AssignmentPlanner.Shortage {
+            throw JudgingError.shortage(entry: EntryCode.format(s.entry), needed: s.needed, eligible: s.eligible)
+        } catch let e as StoreError {
+            throw JudgingError.store(e)
+        }
+    }
+
+    /// The entries of `contest`, withdrawn ones marked.
+    public func entries(contest slug: String) async throws -> [EntryListing] {
+        _ = try catalog.contest(slug)
+        return try await storeErrors { try await store.entries(contest: slug) }.map { e in
+            EntryListing(id: e.code, title: e.draft.title, teamName: e.draft.teamName, country: e.draft.country, files: e.files.count,
+                         receivedAt: DateParsing.ymd(e.receivedAt), withdrawn: e.withdrawnAt != nil)
+        }
+    }
+
+    // MARK: a judge's work
+
+    /// The judge's assignments in every contest, with whether each is fully scored.
+    public func queue(judge: String) async throws -> [QueueItem] {
+        var items: [QueueItem] = []
+        for (slug, a) in try await storeErrors({ try await store.assignments(judge: judge) }) {
+            let contest = try catalog.contest(slug)
+            let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
+            items.append(QueueItem(contest: slug, ref: BlindRule.ref(a, in: contest), title: a.entry.draft.title,
+                                   done: contest.isComplete(sheet.values)))
+        }
+        return items
+    }
+
+    /// The entry `ref` names in the judge's queue, as the judge may see it.
+    public func entry(judge: String, ref: String) async throws -> JudgeEntryView {
+        let (a, contest) = try await assignment(judge: judge, ref: ref)
+        let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
+        return BlindRule.view(a, contest: contest, sheet: sheet, uploads: store.uploads)
+    }
+
+    /// Saves scores (any subset of the criteria) and a comment for the entry `ref` names;
+    /// refused when a value breaks the brief's scales or the results are published.
+    public func score(judge: String, ref: String, values: [String: Int], comment: String?) async throws -> ScoreReceipt {
+        let (a, contest) = try await assignment(judge: judge, ref: ref)
+        if values.isEmpty && comment == nil { throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id)) }
+        try await storeErrors { try await store.saveScores(contest: contest, assignment: a, values: values, comment: comment) }
+        let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
+        return ScoreReceipt(ref: BlindRule.ref(a, in: contest), stillToScore: contest.unscored(sheet.values).map(\.id))
+    }
+
+    /// Scored and assigned entries per judge of `contest` (withdrawn entries left out).
+    public func progress(contest slug: String) async throws -> ProgressReport {
+        let contest = try catalog.contest(slug)
+        let assignments = try await storeErrors { try await store.assignments(contest: slug) }.filter { $0.entry.withdrawnAt == nil }
+        let sheets = try await storeErrors { try await store.sheets(contest: slug) }
+        let complete = Set(sheets.filter { contest.isComplete($0.values) }.map { "\($0.entryID)|\($0.judge)" })
+        let rows = Dictionary(grouping: assignments, by: \.judge).sorted { $0.key < $1.key }.map { judge, list in
+            ProgressReport.Row(judge: judge, done: list.filter { complete.contains("\($0.entry.id)|\(judge)") }.count, assigned: list.count)
+        }
+        return ProgressReport(contest: slug, judges: rows)
+    }
+
+    /// The judge's assignment that `ref` names, under the blind rule.
+    func assignment(judge: String, ref: String) async throws -> (Assignment, Contest) {
+        guard let a = try await storeErrors({ try await store.assignment(judge: judge, reference: ref) }) else {
+            throw JudgingError.notInQueue(ref: ref, judge: judge)
+        }
+        let contest = try catalog.contest(a.entry.draft.contest)
+        guard BlindRule.accepts(ref, in: contest) else { throw JudgingError.notInQueue(ref: ref, judge: judge) }
+        return (a, contest)
+    }
+}
+
+/// Runs a store call, reporting its failures as `JudgingError.store`.
+func storeErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as StoreError { throw JudgingError.store(e) }
+}

@@ -1,0 +1,64 @@
+import CompeCore
+import Foundation
+
+/// What can go wrong in the store. Callers decide what to tell whom (the CLI prints one line,
+/// the server answers with a status); the underlying cause is kept, never flattened to text.
+public enum StoreError: Error, CustomStringConvertible {
+    /// A file-system call failed: what was being done, to which path, and `errno`.
+    case fileSystem(FileOperation, path: String, errno: Int32)
+    /// The database failed or refused (GRDB's error kept as it was thrown).
+    case database(any Error)
+    /// A stored value that cannot be read back, such as a timestamp that is not RFC 3339.
+    case corrupt(table: String, column: String, value: String)
+    /// A judge handle that breaks the rule (lowercase a-z, 0-9, `-`, `_`, up to 32).
+    case invalidHandle(String)
+    /// A judge handle already registered.
+    case judgeExists(String)
+    /// No judge with this handle.
+    case unknownJudge(String)
+    /// Not an entry id such as `E-0007`.
+    case invalidEntryCode(String)
+    /// No entry with this id.
+    case unknownEntry(String)
+    /// Scores the contest's criteria refuse.
+    case invalidScores([ScoreProblem])
+    /// The contest's results are published: its scores are frozen.
+    case resultsPublished(contest: String)
+
+    /// File-system operations the store performs.
+    public enum FileOperation: String, Sendable {
+        case create, open, write, sync, rename
+    }
+
+    /// Whether the failure is the disk's being full (or over quota).
+    public var isDiskFull: Bool {
+        if case .fileSystem(_, _, let code) = self { return code == ENOSPC || code == EDQUOT }
+        return false
+    }
+
+    /// One line in English, for logs and the command line.
+    public var description: String {
+        switch self {
+        case .fileSystem(let op, let path, let code):
+            return "cannot \(op.rawValue) \(path): \(String(cString: strerror(code)))"
+        case .database(let error):
+            return "database error: \(error)"
+        case .corrupt(let table, let column, let value):
+            return "the database holds a value it cannot read (\(table).\(column) = '\(value)'); run 'sqlite3 compe.sqlite \"PRAGMA integrity_check\"'"
+        case .invalidHandle(let handle):
+            return "judge handle '\(handle)' must be lowercase a-z, 0-9, '-' or '_' (up to 32)"
+        case .judgeExists(let handle):
+            return "judge '\(handle)' already exists"
+        case .unknownJudge(let handle):
+            return "no judge '\(handle)' (see 'compe judges list')"
+        case .invalidEntryCode(let code):
+            return "'\(code)' is not an entry id such as E-0007"
+        case .unknownEntry(let code):
+            return "no entry \(code)"
+        case .invalidScores(let problems):
+            return problems.map(\.description).joined(separator: "; ")
+        case .resultsPublished(let contest):
+            return "results of \(contest) are published: scores can no longer change"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import CompeContent
+import CompeCore
+import CompeServices
+
+/// What the judge's commands print: the same text whether the data came from the local store
+/// or from the server.
+enum JudgeText {
+    /// `compe judge queue`: a line per assignment and a count.
+    static func queue(_ items: [QueueItem], judge: String) -> String {
+        var lines = items.isEmpty ? ["nothing assigned to \(judge)"] : []
+        lines += items.map { "\($0.done ? "[x]" : "[ ]") \($0.contest)\t\($0.ref)\t\(PlainText.clean($0.title))" }
+        lines.append("\(items.filter(\.done).count)/\(items.count) scored")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `compe judge show`: the entry, its files and the rubric with the judge's scores so far.
+    static func entry(_ v: JudgeEntryView) -> String {
+        var lines = ["\(v.ref)  \(PlainText.clean(v.title))", "contest: \(v.contest)"]
+        if let team = v.team {
+            let members = (v.members ?? []).map(PlainText.clean).joined(separator: ", ")
+            lines.append("team: \(PlainText.clean(team)) (\(members)), \(PlainText.clean(v.country ?? ""))")
+            if let link = v.link { lines.append("link: \(PlainText.clean(link))") }
+        }
+        lines += ["", "SUMMARY", TerminalText.fromMarkdown(v.summary), "", "FILES"]
+        for f in v.files {
+            lines.append("  \(f.n). \(PlainText.clean(f.name))  \(f.bytes) bytes  sha256 \(f.sha256)")
+            lines.append("     \(f.localPath ?? "(missing)")")
+        }
+        lines += ["", "RUBRIC"]
+        for c in v.criteria {
+            let current = v.sheet.values[c.id].map { "  (your score: \($0))" } ?? ""
+            lines.append("  \(c.id) — \(c.name), weight \(c.weight)%, scale \(c.scale[0])–\(c.scale[1])\(current)")
+            if !c.rubric.isEmpty { lines.append("     \(c.rubric)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

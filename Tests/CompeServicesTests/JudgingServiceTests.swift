@@ -1,0 +1,103 @@
+import CompeContent
+import CompeCore
+@testable import CompeServices
+@testable import CompeStore
+import CompeTestSupport
+import Foundation
+import Testing
+
+/// The judging service on a real SQLite file and a real content folder, called as the command
+/// line and the judge API call it.
+@Suite struct JudgingServiceTests {
+    /// A blind contest with three entries and two judges, each assigned every entry.
+    func makeService(blind: Bool = true) async throws -> (JudgingService, TestSite) {
+        let site = try TestSite.minimal()
+        if !blind { try site.write("contests/test/brief.md", TestSite.brief.replacingOccurrences(of: "criteria:", with: "judging: {judges_per_entry: 2, blind: false}\ncriteria:")) }
+        let store = try EntryStore(dataDirectory: site.root.appendingPathComponent("Data"))
+        for i in 1...3 {
+            let draft = EntryDraft(contest: "test", title: "Entry \(i)", summary: "**idea** \(i)", teamName: "Secret Team \(i)",
+                                   members: ["Hidden Member \(i)"], contactEmail: "t\(i)@team\(i).example", country: "Atlantis",
+                                   link: "https://team\(i).example/", language: "en")
+            let file = EntryFile(name: "team\(i)-portfolio.pdf", bytes: 10, sha256: String(repeating: "a", count: 64), kind: "pdf")
+            _ = try await store.create(draft, files: [file], idempotencyKey: nil)
+        }
+        let service = JudgingService(store: store, catalog: try ContestCatalog.load(root: site.content, displayRoot: "Content"))
+        try await service.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
+        try await service.addJudge(Judge(handle: "kim", name: "Kim", email: nil, organisation: nil))
+        _ = try await service.assign(contest: "test", perEntry: 2, seed: 1)
+        return (service, site)
+    }
+
+    @Test func aBlindContestIsJudgedByCodeAndShowsNoIdentity() async throws {
+        let (service, site) = try await makeService()
+        _ = site
+        let queue = try await service.queue(judge: "sato")
+        #expect(queue.count == 3 && queue.allSatisfy { $0.ref.hasPrefix("B-") && !$0.done })
+        let view = try await service.entry(judge: "sato", ref: queue[0].ref)
+        #expect(view.team == nil && view.members == nil && view.country == nil && view.link == nil)
+        #expect(view.files.map(\.name) == ["file-1.pdf"])
+        let encoded = String(decoding: try JSONEncoder().encode(view), as: UTF8.self)
+        for secret in ["Secret Team", "Hidden Member", "team1", "Atlantis", "portfolio", "E-000"] {
+            #expect(!encoded.contains(secret), "\(secret) reached the judge")
+        }
+        // An entry id is refused exactly like a code from someone else's queue.
+        let kimCode = try await service.queue(judge: "kim")[0].ref
+        for ref in ["E-0001", kimCode.hasPrefix("B-") && !queue.map(\.ref).contains(kimCode) ? kimCode : "B-ZZZZZZ", "B-000000"] {
+            await #expect { try await service.entry(judge: "sato", ref: ref) } throws: { error in
+                guard case JudgingError.notInQueue(let r, let judge) = error else { return false }
+                return r == ref && judge == "sato"
+            }
+        }
+    }
+
+    @Test func anOpenContestShowsIdentityAndTakesEntryIDs() async throws {
+        let (service, _) = try await makeService(blind: false)
+        let view = try await service.entry(judge: "sato", ref: "E-0002")
+        #expect(view.ref == "E-0002" && view.team == "Secret Team 2" && view.files.map(\.name) == ["team2-portfolio.pdf"])
+    }
+
+    @Test func scoresAreValidatedSavedAndFrozenByPublishing() async throws {
+        let (service, site) = try await makeService()
+        let ref = try await service.queue(judge: "sato")[0].ref
+        await #expect { try await service.score(judge: "sato", ref: ref, values: ["usability": 11], comment: nil) } throws: { error in
+            guard case JudgingError.store(.invalidScores(let problems)) = error else { return false }
+            return problems == [.outsideScale(criterion: "usability", value: 11, scale: 1...10)]
+        }
+        await #expect { try await service.score(judge: "sato", ref: ref, values: [:], comment: nil) } throws: { error in
+            if case JudgingError.nothingToSave = error { return true } else { return false }
+        }
+        #expect(try await service.score(judge: "sato", ref: ref, values: ["usability": 7], comment: nil).stillToScore == ["originality"])
+        #expect(try await service.score(judge: "sato", ref: ref, values: ["originality": 5], comment: "ok").stillToScore.isEmpty)
+        #expect(try await service.queue(judge: "sato").first { $0.ref == ref }?.done == true)
+        for judge in ["sato", "kim"] {
+            for item in try await service.queue(judge: judge) {
+                let v = Int(item.title.suffix(1)) ?? 1   // Entry 3 best, Entry 1 last
+                _ = try await service.score(judge: judge, ref: item.ref, values: ["usability": 3 + v, "originality": 3 + v], comment: nil)
+            }
+        }
+        let report = try await service.publish(contest: "test", winners: 1, seed: 1)
+        #expect(report.entries == 3 && report.path == "Content/contests/test/results.md")
+        let content = try ContentLoader(root: site.content, knownTemplates: ["home", "page"]).load()
+        #expect(content.results["test"]?.rows.count == 3)
+        #expect(content.results["test"]?.rows.compactMap(\.title) == ["Entry 3"], "only the winner is named")
+        await #expect { try await service.score(judge: "sato", ref: ref, values: ["usability": 9], comment: nil) } throws: { error in
+            if case JudgingError.store(.resultsPublished(contest: "test")) = error { return true } else { return false }
+        }
+    }
+
+    @Test func aCorruptTimestampIsReportedNotReadAs1970() async throws {
+        let (service, _) = try await makeService()
+        try await service.store.writing { db in try db.execute(sql: "UPDATE entry SET received_at = 'yesterday' WHERE id = 2") }
+        await #expect { try await service.entries(contest: "test") } throws: { error in
+            guard case JudgingError.store(.corrupt(let table, let column, let value)) = error else { return false }
+            return table == "entry" && column == "received_at" && value == "yesterday"
+        }
+    }
+
+    @Test func unknownContestsListTheKnownOnes() async throws {
+        let (service, _) = try await makeService()
+        await #expect { try await service.progress(contest: "nope") } throws: { error in
+            (error as? JudgingError)?.description == "no contest 'nope' in Content/contests/ (have: test)"
+        }
+    }
+}
