@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -58,10 +59,13 @@ let package = Package(
                 "CompeCore", "CompeContent", "CompeSite", "CompeStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Vendor/LICENSE-multipart-kit"]
         ),
@@ -93,7 +97,7 @@ let package = Package(
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
         .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore"]),
-        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeTestSupport"]),
+        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",
             dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport",

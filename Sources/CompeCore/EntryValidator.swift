@@ -21,9 +21,14 @@ extension EntryForm {
             case .consent:
                 if f.required && (values[f.name] ?? "").isEmpty { problems.append(FieldError(field: f.name, problem: .agreeRequired)) }
             case .line, .email, .httpsURL, .text, .memberList:
-                let value = normalised(values[f.name] ?? "")
+                let raw = values[f.name] ?? ""
+                if let problem = characterProblem(raw, kind: f.kind) {
+                    problems.append(FieldError(field: f.name, problem: problem))
+                    continue
+                }
+                let value = normalised(raw)
                 if value.isEmpty && f.required { problems.append(FieldError(field: f.name, problem: .required)) }
-                if let max = f.maxLength, value.count > max { problems.append(FieldError(field: f.name, problem: .tooLong(max: max))) }
+                if let max = f.maxLength, value.unicodeScalars.count > max { problems.append(FieldError(field: f.name, problem: .tooLong(max: max))) }
                 if !value.isEmpty, let problem = check(value, as: f.kind, contest: contest) {
                     problems.append(FieldError(field: f.name, problem: problem))
                 }
@@ -36,6 +41,35 @@ extension EntryForm {
                           teamName: text["team_name"] ?? "", members: memberLines(text["members"] ?? ""),
                           contactEmail: text["contact_email"] ?? "", country: text["country"] ?? "",
                           link: link.isEmpty ? nil : link, language: language)
+    }
+
+    /// Separators a one-line field may not hold: they would forge rows in a terminal, a CSV or
+    /// a log, and YAML reads some of them as line breaks no editor shows.
+    public static func isSeparator(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    /// Unicode noncharacters: U+FDD0–U+FDEF and the last two code points of every plane.
+    public static func isNoncharacter(_ s: Unicode.Scalar) -> Bool {
+        (0xFDD0...0xFDEF).contains(s.value) || s.value & 0xFFFE == 0xFFFE
+    }
+
+    /// What is wrong with the characters of `raw` for a field of `kind`, before any cleaning.
+    static func characterProblem(_ raw: String, kind: Field.Kind) -> FieldProblem? {
+        if raw.unicodeScalars.contains(where: isNoncharacter) { return .invalidCharacter }
+        switch kind {
+        case .line, .email, .httpsURL:
+            return raw.unicodeScalars.contains(where: isSeparator) ? .lineBreak : nil
+        case .memberList:
+            // Line breaks separate members; any other separator (a lone CR too) is refused.
+            let lines = raw.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.contains { $0.unicodeScalars.contains(where: isSeparator) } ? .memberSeparator : nil
+        default:
+            return nil
+        }
     }
 
     /// The rule of a field's kind, for a non-empty value.

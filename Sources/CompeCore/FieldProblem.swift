@@ -8,8 +8,14 @@ public enum FieldProblem: Sendable, Hashable {
     // A field's value.
     /// A required field is empty.
     case required
-    /// Longer than the field allows (in characters).
+    /// Longer than the field allows (in Unicode code points).
     case tooLong(max: Int)
+    /// A one-line field holds a line break, a tab or another separator.
+    case lineBreak
+    /// A member's line holds a tab or another separator.
+    case memberSeparator
+    /// Text holding a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0…), which no text needs.
+    case invalidCharacter
     /// Not an e-mail address.
     case badEmail
     /// Not an absolute https URL.
@@ -42,6 +48,9 @@ public enum FieldProblem: Sendable, Hashable {
     case invalidUTF8
     /// The same field twice.
     case duplicateField
+    /// Files sent to change an entry whose token came only in the body: the token must come
+    /// first (the address's `token`, or `Authorization`), so nothing is written for a stranger.
+    case tokenFirst
 
     // The request as a whole.
     /// Not well-formed multipart.
@@ -58,6 +67,8 @@ public enum FieldProblem: Sendable, Hashable {
     case requestTooLarge
     /// An `Idempotency-Key` header that is not 1–200 visible ASCII characters.
     case badIdempotencyKey
+    /// An `Idempotency-Key` already used, within the last 24 hours, for a different request.
+    case idempotencyMismatch
     /// Posted from another site's page.
     case crossOrigin
     /// Too many posts from one address.

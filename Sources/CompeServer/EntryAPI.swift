@@ -102,13 +102,26 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return formRespond.failure(errors)
         }
-        // Files go into place unsynced; the store's group commit syncs them once per batch,
-        // before the batch's rows are committed and before this request is answered.
-        let files = try await commit(receiver, sync: false)
-        let receipt = try await store.create(draft, files: files, filesSynced: false, idempotencyKey: idempotencyKey, now: clock())
-        logger.info("entry stored", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(files.count)",
-                                               "replayed": "\(receipt.replayed)"])
-        return formRespond.created(receipt, contest: contest)
+        // A key seen before answers with its first entry only for the same request, and before
+        // any file is moved into place, so a refused replay leaves nothing behind.
+        let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: receiver.files)) }
+        do {
+            if let claim, let receipt = try await store.replay(claim, contest: slug, now: clock()) {
+                receiver.discardAll()
+                logger.info("entry replayed", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)"])
+                return formRespond.created(receipt, contest: contest)
+            }
+            // Files go into place unsynced; the store's group commit syncs them once per batch,
+            // before the batch's rows are committed and before this request is answered.
+            let files = try await commit(receiver, sync: false)
+            let receipt = try await store.create(draft, files: files, filesSynced: false, idempotency: claim, now: clock())
+            logger.info("entry stored", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(files.count)",
+                                                   "replayed": "\(receipt.replayed)"])
+            return formRespond.created(receipt, contest: contest)
+        } catch StoreError.idempotencyMismatch {
+            receiver.discardAll()
+            return formRespond.failure(.idempotencyMismatch, field: "Idempotency-Key")
+        }
     }
 
     /// Streams the body into `receiver`; returns why it was rejected, or nil when complete.
@@ -166,31 +179,35 @@ struct EntryAPI: Sendable {
         let notFound = respond.failure(.notFound, field: "entry", close: true)
         guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        // Find the contest from the token before reading a large body, when the token came in a header.
-        var policy = UploadPolicy.standard
+        // The token is checked before any of the body is read when it comes in the Authorization
+        // header or the address (the edit form puts it there); then the entry's own contest sets
+        // the limits. A token sent only in the body is read with the fields, and no file is
+        // taken before it (`tokenFirst`): nothing is written for a stranger.
+        let early = request.bearerToken ?? request.query("token")
         var known: (Entry, Contest)? = nil
-        if let token = request.bearerToken {
+        var policy = UploadPolicy(maxFiles: 0, maxFileMB: 0, types: [])
+        var limits = self.limits
+        if let token = early {
             guard let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else { return notFound }
+            if let refusal = phaseRefusal(contest) { return respond.failure(refusal, close: true) }
             known = (entry, contest)
             policy = contest.uploads
         } else {
-            policy.maxFileMB = contests.values.map(\.uploads.maxFileMB).max() ?? policy.maxFileMB
-            policy.maxFiles = contests.values.map(\.uploads.maxFiles).max() ?? policy.maxFiles
-            policy.types = FileKind.allCases
-        }
-        if let (_, contest) = known, let refusal = phaseRefusal(contest) {
-            return respond.failure(refusal, close: true)
+            limits.filesAllowed = false
         }
         guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
             return respond.failure(.notMultipart, close: true)
         }
         let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
+            return respond.failure(.requestTooLarge, field: "files", close: true)
+        }
         let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads)
         if let failure = await read(request, into: receiver, maxBody: maxBody) {
             receiver.discardAll()
             return respond.rejected(failure)
         }
-        let token = request.bearerToken ?? receiver.fields["token"] ?? ""
+        let token = early ?? receiver.fields["token"] ?? ""
         if known == nil, let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] {
             known = (entry, contest)
         }
@@ -213,16 +230,6 @@ struct EntryAPI: Sendable {
             return formRespond.failure(.withdrawn, field: "entry")
         }
         var errors = receiver.errors
-        // The file types of this contest apply (the body may have been read with the widest policy).
-        for file in receiver.files where !contest.uploads.types.contains(file.kind) {
-            errors.append(FieldError(field: "files", problem: .wrongType(name: file.name, allowed: contest.uploads.types)))
-        }
-        if receiver.files.count > contest.uploads.maxFiles {
-            errors.append(FieldError(field: "files", problem: .tooManyFiles(max: contest.uploads.maxFiles)))
-        }
-        for file in receiver.files where file.upload.bytes > contest.uploads.maxFileBytes {
-            errors.append(FieldError(field: "files", problem: .fileTooLarge(name: file.name, maxMB: contest.uploads.maxFileMB)))
-        }
         let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: entry.draft.language, problems: &errors)
         guard let draft, errors.isEmpty else {
             receiver.discardAll()

@@ -65,7 +65,9 @@ struct EntryPages: Sendable {
             "summary_html": .text(Markdown.html(entry.draft.summary, trust: .untrusted)),
             "files": .objects(entry.files.map { ["name": .text($0.name), "bytes": .text(String($0.bytes)), "sha256": .text($0.sha256)] }),
             "editable": .bool(open && editable), "frozen": .bool(open && !editable),
-            "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)"),
+            // The token is in the forms' address as well as in a field, so the server checks it
+            // before it reads the body (files are refused before it otherwise).
+            "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)?token=\(token)&lang=\(language)"),
         ]
         if open && editable { c["fields"] = .objects(EntryFormView.fields(.edit(entry.draft), contest: contest, t: t)) }
         return chrome.page("entry", language: language, title: t[fresh ? .receiptTitle : .entryViewTitle], context: c)

@@ -159,6 +159,7 @@ enum ProblemStatus {
         case .crossOrigin, .notOpenYet, .closed: return .forbidden
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict
+        case .idempotencyMismatch: return .unprocessableContent
         default: return .badRequest
         }
     }

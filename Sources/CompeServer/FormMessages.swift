@@ -21,6 +21,12 @@ struct FormMessages: Sendable {
         switch problem {
         case .required: return t("必須項目です。", "This field is required.")
         case .tooLong(let max): return t("\(max) 文字以内で入力してください。", "Use at most \(max) characters.")
+        case .lineBreak: return t("この項目は 1 行で入力してください (改行・タブ・区切り文字は使えません)。",
+                                  "This field takes one line: no line breaks, tabs or other separators.")
+        case .memberSeparator: return t("メンバーは 1 行に 1 名ずつ、タブや区切り文字を使わずに書いてください。",
+                                        "Put each member on a line of their own, without tabs or other separators.")
+        case .invalidCharacter: return t("使えない文字 (U+FFFE などの非文字) が含まれています。",
+                                         "The text holds a character that is not allowed (a Unicode noncharacter such as U+FFFE).")
         case .badEmail: return t("メールアドレスの形式が正しくありません。", "This is not a valid email address.")
         case .badLink: return t("https:// で始まる URL を入力してください。", "Enter a URL that starts with https://.")
         case .unknownField: return t("このフォームにない項目です。", "This form has no such field.")
@@ -39,6 +45,10 @@ struct FormMessages: Sendable {
         case .unexpectedFile: return t("この項目にはファイルを送れません。", "This field does not take a file.")
         case .fieldTooLong: return t("入力が長すぎます。", "This field is far too long.")
         case .invalidUTF8: return t("文字コードが正しくありません (UTF-8 で送信してください)。", "The text is not valid UTF-8.")
+        case .tokenFirst: return t("ファイルを差し替えるには、編集用トークンを URL (?token=) か Authorization ヘッダーで送ってください。",
+                                   "To replace files, send the edit token in the address (?token=) or the Authorization header.")
+        case .idempotencyMismatch: return t("この Idempotency-Key は別の内容の送信に使われています。新しいキーで送信してください。",
+                                            "This Idempotency-Key was used for a different submission; send with a new key.")
         case .duplicateField: return t("同じ項目が複数回送信されました。", "This field was sent more than once.")
         case .malformed: return t("送信データの形式が正しくありません (multipart/form-data)。", "The request body is not valid multipart/form-data.")
         case .notMultipart: return t("フォームは multipart/form-data で送信してください。", "Send the form as multipart/form-data.")

@@ -179,11 +179,10 @@ public final class LiveReload: Sendable {
 /// Only URL paths made of plain segments are mapped to files; anything else falls through to
 /// the normal file server, which applies its own checks.
 struct LiveReloadMiddleware<Context: RequestContext>: RouterMiddleware {
-    let publicDir: URL
+    let site: PublicDirectory
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let file = htmlFile(for: request.uri.path),
-              let data = FileManager.default.contents(atPath: publicDir.appendingPathComponent(file).path) else {
+        guard request.method == .get, let file = htmlFile(for: request.uri.path), let data = site.contents(file) else {
             return try await next(request, context)
         }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],

@@ -13,6 +13,13 @@ struct FormLimits: Sendable {
     var maxBytesWithoutProgress = 64 * 1024
     /// Longest header line of a part (name and value), like a web server's header limit.
     var maxHeaderBytes = 8 * 1024
+    /// Most header lines one part may have (a form part needs two or three).
+    var maxHeadersPerPart = 16
+    /// Most header bytes one part may have in all.
+    var maxHeaderBytesPerPart = 16 * 1024
+    /// Whether file parts are taken: an edit whose token comes only in the body may not send
+    /// files, since nothing may be written before the token is checked.
+    var filesAllowed = true
 }
 
 /// A file received in a form, staged in `Data/tmp/` and not yet committed.
@@ -61,6 +68,7 @@ final class MultipartReceiver {
 
     private struct Part {
         var headers: [(String, String)] = []
+        var headerBytes = 0
         var started = false
         var name: String?
         var fileName: String?
@@ -122,12 +130,19 @@ final class MultipartReceiver {
 
     private func header(_ name: String, _ value: String) {
         progressCounter += 1
+        guard failure == nil else { return }   // refused: the rest is not kept
         if current == nil {
             current = Part()
             parts += 1
             if parts > limits.maxParts { failure = FormFailure(.tooManyParts) }
         }
-        if name.utf8.count + value.utf8.count > limits.maxHeaderBytes { failure = FormFailure(.headerTooLarge) }
+        let bytes = name.utf8.count + value.utf8.count
+        current!.headerBytes += bytes
+        if bytes > limits.maxHeaderBytes || current!.headers.count >= limits.maxHeadersPerPart
+            || current!.headerBytes > limits.maxHeaderBytesPerPart {
+            failure = FormFailure(.headerTooLarge)
+            return
+        }
         current!.headers.append((name.lowercased(), value))
     }
 
@@ -145,6 +160,8 @@ final class MultipartReceiver {
         if part.fileName != nil && name != "files" {
             errors.append(FieldError(field: name, problem: .unexpectedFile))
             part.ignored = true
+        } else if part.fileName != nil && !limits.filesAllowed {
+            failure = FormFailure(.tokenFirst, field: "files")
         }
         current = part
     }

@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var clock: @Sendable () -> Date
     /// In watch mode, the hub that tells open pages to reload; nil otherwise.
     public var liveReload: LiveReload?
+    /// Deadlines, rates and connection caps for slow or greedy clients.
+    public var connections = ConnectionPolicy()
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -50,15 +52,17 @@ public enum SiteServer {
     /// mode, the live-reload routes, behind the request log, 404 page and path guard. Throws
     /// `DiagnosticError` when the content has errors (the API needs valid briefs).
     public static func router(_ config: ServerConfiguration, logger: Logger) throws -> Router<CompeRequestContext> {
+        if let dataDir = config.dataDir { try DataPlacement.check(data: dataDir, publicDir: config.publicDir) }
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger))
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
         router.middlewares.add(RequestPathGuard())
+        let site = try PublicDirectory(config.publicDir)
         if let live = config.liveReload {
-            router.middlewares.add(LiveReloadMiddleware(publicDir: config.publicDir))
+            router.middlewares.add(LiveReloadMiddleware(site: site))
             live.register(on: router)
         }
-        router.middlewares.add(FileMiddleware(config.publicDir.path, searchForIndexHtml: true, logger: logger))
+        router.middlewares.add(PublicFiles(directory: site, routed: ["/api/", "/healthz", "/__compe/"]))
         router.get("/healthz") { _, _ in "ok\n" }
         router.head("/healthz") { _, _ in HTTPResponse.Status.ok }
         if let dataDir = config.dataDir, let contentDir = config.contentDir {
@@ -75,10 +79,14 @@ public enum SiteServer {
     public static func application(_ config: ServerConfiguration, logger: Logger,
                                    onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = try router(config, logger: logger)
+        let clients = ClientConnections()
+        let policy = config.connections
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeout)))),
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(policy: policy, clients: clients, logger: logger)],
+                                                idleTimeout: .seconds(Int64(config.idleTimeout)))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe",
+                                 availableConnectionsDelegate: TotalConnections(limit: policy.effectiveTotal, logger: logger)),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? config.port) },
             logger: logger
         )
@@ -115,6 +123,11 @@ public enum SiteServer {
                                         knownTemplates: Theme.templateNames).load()
         let store = try EntryStore(dataDirectory: dataDir)
         store.uploads.removeStaleStagingFiles()
+        let orphans = try store.orphanUploads()
+        if !orphans.isEmpty {
+            logger.warning("files in uploads/ that no entry references (left by a crash between a file and its entry)",
+                           metadata: ["count": "\(orphans.count)", "data": "\(dataDir.path)"])
+        }
         var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
                                clock: config.clock, logger: logger)
         api.slowUploadGrace = Double(config.slowUploadGrace)
@@ -158,23 +171,33 @@ struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// One structured log line per request: method, path (never the query, which may hold a token),
-/// status, duration.
+/// status, duration. A server error (5xx, or a failure the handler did not expect) is logged at
+/// error level with its route and the underlying error, never with the request's data.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        func log(_ status: Int) {
+        func log(_ status: Int, error: (any Error)? = nil) {
             let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
-            logger.info("request", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)",
-                                              "status": "\(status)", "ms": "\(ms)"])
+            var metadata: Logger.Metadata = ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)", "ms": "\(ms)"]
+            if status >= 500 {
+                metadata["route"] = "\(context.endpointPath ?? request.uri.path)"
+                if let error { metadata["error"] = "\(String(reflecting: error))" }
+                logger.error("request failed", metadata: metadata)
+            } else {
+                logger.info("request", metadata: metadata)
+            }
         }
         do {
             let response = try await next(request, context)
             log(response.status.code)
             return response
         } catch let error as HTTPResponseError {
-            log(error.status.code)
+            log(error.status.code, error: error)
+            throw error
+        } catch {
+            log(500, error: error)
             throw error
         }
     }

@@ -29,6 +29,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case resultsChart = "results_chart", rankingCaption = "ranking_caption", rank, rankInterval = "rank_interval", corrected
     case rawMean = "raw_mean", judges, errorTitle = "error_title", entryViewTitle = "entry_view_title", contest, summary
     case alphaUnknown = "alpha_unknown", alphaGood = "alpha_good", alphaModerate = "alpha_moderate", alphaPoor = "alpha_poor"
+    case limitsNote = "limits_note"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -94,6 +95,7 @@ public enum UIStrings {
         .resultsChart: "補正後スコアの順位と 90% 区間", .rankingCaption: "順位は審査員ごとの甘辛を補正したスコアによる。区間はブートストラップ法による 90% 区間。",
         .rank: "順位", .rankInterval: "順位の 90% 区間", .corrected: "補正後スコア", .rawMean: "素点平均", .judges: "審査員数",
         .errorTitle: "送信できませんでした", .entryViewTitle: "応募内容", .contest: "コンペ", .summary: "作品概要",
+        .limitsNote: "文字数は Unicode の文字 (コードポイント) で数えます。結合文字や絵文字の各部分も 1 文字です。1 行の項目には改行やタブは使えません。",
         .alphaUnknown: "一致度は計算できません (同じ作品を採点した審査員が 2 名未満)。", .alphaGood: "審査員の評価はよく一致しています。", .alphaModerate: "審査員の評価はおおむね一致していますが、結論は慎重に。", .alphaPoor: "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。",
     ]
 
@@ -135,6 +137,7 @@ public enum UIStrings {
         .resultsChart: "Rank of each entry by corrected score, with its 90% interval", .rankingCaption: "Ranks follow scores corrected for each judge's leniency or harshness; intervals are 90% bootstrap intervals.",
         .rank: "Rank", .rankInterval: "90% interval of rank", .corrected: "Corrected score", .rawMean: "Raw mean", .judges: "Judges",
         .errorTitle: "Your entry could not be sent", .entryViewTitle: "Your entry", .contest: "Contest", .summary: "Summary",
+        .limitsNote: "Lengths count Unicode code points: a combining accent or each part of an emoji counts as one. One-line fields take no line breaks or tabs.",
         .alphaUnknown: "Agreement cannot be computed (no entry was scored by two judges).", .alphaGood: "Judges agree well: the scores are reliable.", .alphaModerate: "Judges agree moderately: draw only tentative conclusions.", .alphaPoor: "Judges agree poorly: differences in rank may be chance.",
     ]
 }

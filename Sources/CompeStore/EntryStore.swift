@@ -1,5 +1,6 @@
 import CompeCore
 import Foundation
+import Crypto
 import GRDB
 import Synchronization
 
@@ -29,6 +30,11 @@ public final class EntryStore: Sendable {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         uploads = try UploadStore(dataDirectory: dataDirectory)
         tokens = try EditTokens(dataDirectory: dataDirectory)
+        // The database and its WAL hold every entrant's address: readable by compe's user only
+        // (SQLite gives the -wal and -shm files the database file's mode).
+        let file = dataDirectory.appendingPathComponent("compe.sqlite").path
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -53,17 +59,19 @@ public final class EntryStore: Sendable {
     /// Stores a new entry with its (already committed) files. `filesSynced: false` says the
     /// files were committed with `UploadStore.commit(_:sync: false)`: they are made durable
     /// (once for the whole batch) before the entry's row is committed.
-    /// With an `idempotencyKey` already used for this contest, returns the first entry instead.
+    /// With an idempotency claim whose key this contest saw in the last 24 hours, returns the
+    /// first entry instead when the request is the same, and throws
+    /// `StoreError.idempotencyMismatch` when it is not (nothing is stored).
     ///
     /// Group commit: entries that arrive while a transaction is being written wait and are then
     /// written together in the next one, each in its own savepoint (one failing does not undo
     /// the others), so one fsync of the log covers many entries. Each call returns only after
     /// the transaction holding its entry has committed.
-    public func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool = true, idempotencyKey: String?,
+    public func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool = true, idempotency: IdempotencyClaim?,
                        now: Date = Date()) async throws -> Receipt {
         let salt = EditTokens.newSalt()
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
-            let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotencyKey: idempotencyKey, now: now,
+            let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, now: now,
                                        salt: salt, continuation: continuation)
             if queue.enqueue(request) { Task { await drainQueue() } }
         }
@@ -101,11 +109,10 @@ public final class EntryStore: Sendable {
 
     /// Inserts one entry (or finds the one its idempotency key already made).
     private func insert(_ request: PendingEntry, _ db: GRDB.Database) throws -> (Entry, Bool, Data) {
-        let draft = request.draft, files = request.files, idempotencyKey = request.idempotencyKey, salt = request.salt
+        let draft = request.draft, files = request.files, salt = request.salt
         let now = request.now
-        if let key = idempotencyKey,
-           let existing = try EntryRow.filter(Column("contest") == draft.contest && Column("idempotency_key") == key).fetchOne(db) {
-            return (try Self.load(existing, db), true, existing.tokenSalt)
+        if let claim = request.idempotency, let existing = try Self.claimed(claim, contest: draft.contest, now: now, db) {
+            return (existing.entry, true, existing.salt)
         }
         // Plain cached statements: GRDB's Codable records encode every column through an Encoder,
         // which cost more than SQLite itself at thousands of entries per second.
@@ -116,7 +123,7 @@ public final class EntryStore: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?)
             """).execute(arguments: ["pending-\(UUID().uuidString)", draft.contest, draft.title, draft.summary, draft.teamName,
                                      draft.members.joined(separator: "\n"), draft.contactEmail, draft.country, draft.link,
-                                     draft.language, salt, stamp, stamp, idempotencyKey])
+                                     draft.language, salt, stamp, stamp, nil])
         let id = db.lastInsertedRowID
         let code = EntryCode.format(id)
         let hash = EditTokens.hash(tokens.token(entryID: id, salt: salt))
@@ -124,13 +131,40 @@ public final class EntryStore: Sendable {
         try Self.saveFiles(files, entryID: id, db)
         try db.cachedStatement(sql: "INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)")
             .execute(arguments: [id, stamp, "files=\(files.count)"])
+        if let claim = request.idempotency {
+            // Keys older than the window are forgotten here, on the way (an index on created_at).
+            try db.cachedStatement(sql: "DELETE FROM idempotency WHERE created_at < ?")
+                .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency (contest, key_hash, request_hash, entry_id, created_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [draft.contest, claim.keyHash, claim.request, id, stamp])
+        }
         let row = EntryRow(id: id, code: code, contest: draft.contest, title: draft.title, summary: draft.summary, teamName: draft.teamName,
                            members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
                            link: draft.link, language: draft.language, tokenSalt: salt, tokenHash: hash, receivedAt: stamp,
-                           updatedAt: stamp, withdrawnAt: nil, idempotencyKey: idempotencyKey)
+                           updatedAt: stamp, withdrawnAt: nil, idempotencyKey: nil)
         return (try Self.entry(row, files: files.enumerated().map { i, f in
             FileRow(entryId: id, position: i, name: f.name, bytes: f.bytes, sha256: f.sha256, kind: f.kind)
         }), false, salt)
+    }
+
+    /// The first result of an idempotency claim seen in the last 24 hours: the entry and its
+    /// token when the request is the same; `StoreError.idempotencyMismatch` when it is not; nil
+    /// when the key is new (or forgotten). Callers ask before they move uploads into place, so a
+    /// refused replay leaves nothing behind.
+    public func replay(_ claim: IdempotencyClaim, contest: String, now: Date = Date()) async throws -> Receipt? {
+        let found = try await reading { db in try Self.claimed(claim, contest: contest, now: now, db) }
+        return found.map { Receipt(entry: $0.entry, editToken: tokens.token(entryID: $0.entry.id, salt: $0.salt), replayed: true) }
+    }
+
+    /// The entry `claim`'s key made in `contest` within `IdempotencyClaim.window` of `now`.
+    static func claimed(_ claim: IdempotencyClaim, contest: String, now: Date, _ db: GRDB.Database) throws -> (entry: Entry, salt: Data)? {
+        let since = Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT request_hash, entry_id FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at >= ?
+            """, arguments: [contest, claim.keyHash, since]) else { return nil }
+        guard (row["request_hash"] as Data) == claim.request else { throw StoreError.idempotencyMismatch }
+        guard let entry = try EntryRow.fetchOne(db, key: row["entry_id"] as Int64) else { return nil }
+        return (try load(entry, db), entry.tokenSalt)
     }
 
     /// The entry with code `code` if `token` is its edit token; nil otherwise (no hint which).
@@ -217,6 +251,12 @@ public final class EntryStore: Sendable {
         }
     }
 
+    /// Hashes of files under `uploads/` that no entry references.
+    public func orphanUploads() throws -> [String] {
+        let referenced = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file") })
+        return uploads.storedHashes().filter { !referenced.contains($0) }
+    }
+
     /// Number of entries stored (all contests).
     public func count() async throws -> Int {
         try await reading { db in try EntryRow.fetchCount(db) }
@@ -268,7 +308,7 @@ struct PendingEntry: Sendable {
     var draft: EntryDraft
     var files: [EntryFile]
     var filesSynced: Bool
-    var idempotencyKey: String?
+    var idempotency: IdempotencyClaim?
     var now: Date
     var salt: Data
     var continuation: CheckedContinuation<(Entry, Bool, Data), Error>
@@ -299,5 +339,24 @@ final class EntryQueue: Sendable {
             s.pending.removeFirst(batch.count)
             return batch
         }
+    }
+}
+
+/// An `Idempotency-Key` bound to the request it came with. The key is stored only as its
+/// SHA-256 and forgotten after `window`; a replay with another request is refused, so a key
+/// seen by someone else never hands them the entry or its token.
+public struct IdempotencyClaim: Sendable {
+    /// How long a key is remembered: 24 hours.
+    public static let window: TimeInterval = 24 * 3600
+
+    /// SHA-256 of the key.
+    public let keyHash: Data
+    /// SHA-256 of the request (method, contest, fields, file hashes), made by the caller.
+    public let request: Data
+
+    /// A claim for `key` on a request whose digest is `request`.
+    public init(key: String, request: Data) {
+        keyHash = Data(SHA256.hash(data: Data(key.utf8)))
+        self.request = request
     }
 }

@@ -101,6 +101,20 @@ enum Schema {
                 t.column("published_at", .text).notNull()
             }
         }
+        m.registerMigration("2026-11-29 idempotency keys hashed, bound to their request") { db in
+            // A key used to be stored as typed and answered any request with the first entry and
+            // its token. Keys now live here as SHA-256, with the digest of their request, for 24
+            // hours; the old plain keys are forgotten (a day's replays at most are lost).
+            try db.create(table: "idempotency") { t in
+                t.column("contest", .text).notNull()
+                t.column("key_hash", .blob).notNull()
+                t.column("request_hash", .blob).notNull()
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("created_at", .text).notNull().indexed()
+                t.primaryKey(["contest", "key_hash"])
+            }
+            try db.execute(sql: "UPDATE entry SET idempotency_key = NULL")
+        }
         return m
     }
 }

@@ -24,6 +24,10 @@ public enum StoreError: Error, CustomStringConvertible {
     case invalidScores([ScoreProblem])
     /// The contest's results are published: its scores are frozen.
     case resultsPublished(contest: String)
+    /// An idempotency key reused, within its window, for a different request.
+    case idempotencyMismatch
+    /// The data directory is, or lies inside, the published folder.
+    case dataInsidePublic(data: String, publicDir: String)
 
     /// File-system operations the store performs.
     public enum FileOperation: String, Sendable {
@@ -59,6 +63,10 @@ public enum StoreError: Error, CustomStringConvertible {
             return problems.map(\.description).joined(separator: "; ")
         case .resultsPublished(let contest):
             return "results of \(contest) are published: scores can no longer change"
+        case .idempotencyMismatch:
+            return "this Idempotency-Key was used for a different request"
+        case .dataInsidePublic(let data, let publicDir):
+            return "the data directory \(data) is inside the published folder \(publicDir): the database, secret.key and uploads would be served to anyone; keep --data outside --public/--out"
         }
     }
 }

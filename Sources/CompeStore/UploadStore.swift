@@ -88,6 +88,15 @@ public final class UploadStore: Sendable {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// The hash of every stored file (names under `uploads/xx/` that are hashes).
+    public func storedHashes() -> [String] {
+        let fm = FileManager.default
+        let isHash = { (name: String) in name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
+        return ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted().flatMap { dir in
+            ((try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(dir).path)) ?? []).filter { isHash($0) && $0.hasPrefix(dir) }
+        }
+    }
+
     static func fsyncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.fileSystem(.open, path: path, errno: errno) }
@@ -129,6 +138,9 @@ public final class StagedUpload: @unchecked Sendable {
             unlink(path)
         }
     }
+
+    /// Lowercase hex SHA-256 of the bytes written so far (the upload stays open).
+    public var digest: String { Hex.encode(hasher.finalize()) }
 
     /// Appends bytes to the file.
     public func append(_ chunk: UnsafeRawBufferPointer) throws {

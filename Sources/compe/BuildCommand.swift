@@ -41,6 +41,7 @@ struct Build: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory(content).path) else {
             throw fail("content directory '\(content)' does not exist")
         }
+        try DataPlacement.check(data: directory(data), publicDir: directory(out))
         var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                    output: directory(out), includeDrafts: drafts,
                                    now: now.flatMap(DateParsing.dateTime) ?? Date())

@@ -8,22 +8,22 @@ enum JudgeText {
     /// `compe judge queue`: a line per assignment and a count.
     static func queue(_ items: [QueueItem], judge: String) -> String {
         var lines = items.isEmpty ? ["nothing assigned to \(judge)"] : []
-        lines += items.map { "\($0.done ? "[x]" : "[ ]") \($0.contest)\t\($0.ref)\t\(PlainText.clean($0.title))" }
+        lines += items.map { "\($0.done ? "[x]" : "[ ]") \($0.contest)\t\($0.ref)\t\(Terminal.line($0.title))" }
         lines.append("\(items.filter(\.done).count)/\(items.count) scored")
         return lines.joined(separator: "\n")
     }
 
     /// `compe judge show`: the entry, its files and the rubric with the judge's scores so far.
     static func entry(_ v: JudgeEntryView) -> String {
-        var lines = ["\(v.ref)  \(PlainText.clean(v.title))", "contest: \(v.contest)"]
+        var lines = ["\(v.ref)  \(Terminal.line(v.title))", "contest: \(v.contest)"]
         if let team = v.team {
-            let members = (v.members ?? []).map(PlainText.clean).joined(separator: ", ")
-            lines.append("team: \(PlainText.clean(team)) (\(members)), \(PlainText.clean(v.country ?? ""))")
-            if let link = v.link { lines.append("link: \(PlainText.clean(link))") }
+            let members = (v.members ?? []).map(Terminal.line).joined(separator: ", ")
+            lines.append("team: \(Terminal.line(team)) (\(members)), \(Terminal.line(v.country ?? ""))")
+            if let link = v.link { lines.append("link: \(Terminal.line(link))") }
         }
         lines += ["", "SUMMARY", TerminalText.fromMarkdown(v.summary), "", "FILES"]
         for f in v.files {
-            lines.append("  \(f.n). \(PlainText.clean(f.name))  \(f.bytes) bytes  sha256 \(f.sha256)")
+            lines.append("  \(f.n). \(Terminal.line(f.name))  \(f.bytes) bytes  sha256 \(f.sha256)")
             lines.append("     \(f.localPath ?? "(missing)")")
         }
         lines += ["", "RUBRIC"]

@@ -12,7 +12,7 @@ enum ResultsText {
             let rank = (ties.contains(row.rank) ? "=" : " ") + String(row.rank)
             let cells = [Terminal.pad(rank, 6), Terminal.pad("\(row.rankLow)–\(row.rankHigh)", 13), Terminal.pad(EntryCode.format(row.entry), 8),
                          String(format: "%9.2f  %5.2f  %6d", row.corrected, row.rawMean, row.judges),
-                         PlainText.clean(r.entries[row.entry]?.draft.title ?? "")]
+                         Terminal.line(r.entries[row.entry]?.draft.title ?? "")]
             lines.append(cells.joined(separator: " "))
         }
         let alpha = r.ranking.alpha.map { String(format: "%.3f", $0) } ?? "n/a"

@@ -29,6 +29,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The content directory (contest briefs).") var content = "Content"
     @Option(name: .customLong("static"), help: "Static files (watched with --watch).") var staticDir = "Static"
     @Option(name: .customLong("rate-limit"), help: "Entry posts per IP per minute; 0 disables the limit.") var rateLimit = 30
+    @Option(name: .customLong("max-connections"), help: "Open connections in all (at most half the open-file limit); others wait.")
+    var maxConnections = 4096
+    @Option(name: .customLong("max-connections-per-client"), help: "Open connections one client address may hold; more are closed.")
+    var maxPerClient = 64
     @Flag(help: "Build, then rebuild on every change to --content or --static and reload open pages.") var watch = false
     @Flag(help: "With --watch, include pages and contests marked draft: true.") var drafts = false
     @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
@@ -36,10 +40,13 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        guard maxConnections >= 1, maxPerClient >= 1 else { throw ValidationError("--max-connections and --max-connections-per-client must be at least 1") }
         if let now, DateParsing.dateTime(now) == nil { throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00") }
     }
 
     func run() async throws {
+        try DataPlacement.check(data: directory(data), publicDir: directory(publicDir))
+        DescriptorLimit.raise()
         let clock = Self.clock(startingAt: now.flatMap(DateParsing.dateTime))
         let live = watch ? LiveReload() : nil
         let site = try live.map { try startWatching($0, clock: clock) }
@@ -52,6 +59,8 @@ struct Serve: AsyncParsableCommand {
         var config = ServerConfiguration(host: host, port: port, publicDir: directory(publicDir), dataDir: directory(data),
                                          contentDir: directory(content), rateLimit: rateLimit, clock: clock)
         config.liveReload = live
+        config.connections.total = maxConnections
+        config.connections.perClient = maxPerClient
         do {
             try await SiteServer.run(config, logger: logger) { bound in
                 // Written unbuffered: scripts and tests read the bound port from this line.

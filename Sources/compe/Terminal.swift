@@ -14,8 +14,15 @@ enum Terminal {
     /// `s` right-aligned in `width` columns.
     static func padLeft(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - self.width(s))) + s }
 
-    /// Cells joined by tabs, empty ones left out, entrant text without control characters.
+    /// Cells joined by tabs, empty ones left out, each made one line (`line`).
     static func row(_ cells: [String]) -> String {
-        cells.filter { !$0.isEmpty }.map(PlainText.clean).joined(separator: "\t")
+        cells.filter { !$0.isEmpty }.map(line).joined(separator: "\t")
+    }
+
+    /// Entrant text for one cell or line of a table: no control characters, and line breaks,
+    /// tabs and other separators as spaces, so text stored before they were refused cannot
+    /// forge a row or a column.
+    static func line(_ s: String) -> String {
+        String(String.UnicodeScalarView(PlainText.clean(s).unicodeScalars.map { EntryForm.isSeparator($0) ? " " : $0 }))
     }
 }

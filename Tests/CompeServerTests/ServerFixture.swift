@@ -17,18 +17,24 @@ final class ServerFixture: @unchecked Sendable {
     /// The test contest is open from 2027-01-10 to 2027-02-10 (Tokyo); the clock starts inside.
     static let duringContest = DateParsing.dateTime("2027-01-20T12:00:00+09:00")!
 
-    init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30, slowUploadGrace: Int = 30) async throws {
+    /// What the server logged at warning level and above.
+    let logs = LogRecorder()
+
+    init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30, slowUploadGrace: Int = 30,
+         connections: ConnectionPolicy = ConnectionPolicy()) async throws {
         let site = try site ?? TestSite.minimal()
         if let siteYML { try site.write("site.yml", siteYML) }
         let publicDir = site.root.appendingPathComponent("Public")
         try FileManager.default.createDirectory(at: publicDir, withIntermediateDirectories: true)
         try "<html lang=\"ja\"></html>".write(to: publicDir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         let now = TestClock(Self.duringContest)
-        var logger = Logger(label: "test")
+        let logs = self.logs
+        var logger = Logger(label: "test") { _ in RecordingLogHandler(recorder: logs) }
         logger.logLevel = .warning
         var config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
                                          contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLock { $0 } })
         config.slowUploadGrace = slowUploadGrace
+        config.connections = connections
         self.site = site
         self.now = now
         self.server = try await SiteServer.start(config, logger: logger)
@@ -39,9 +45,10 @@ final class ServerFixture: @unchecked Sendable {
     /// Runs `body` against a new server and stops the server when `body` ends, whether it
     /// returns or throws: no server outlives its test.
     static func with<T: Sendable>(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30,
-                                  slowUploadGrace: Int = 30, _ body: (ServerFixture) async throws -> T) async throws -> T {
+                                  slowUploadGrace: Int = 30, connections: ConnectionPolicy = ConnectionPolicy(),
+                                  _ body: (ServerFixture) async throws -> T) async throws -> T {
         let fixture = try await ServerFixture(site: site, rateLimit: rateLimit, siteYML: siteYML, idleTimeout: idleTimeout,
-                                              slowUploadGrace: slowUploadGrace)
+                                              slowUploadGrace: slowUploadGrace, connections: connections)
         do {
             let result = try await body(fixture)
             await fixture.stop()
@@ -93,4 +100,34 @@ final class TestClock: Sendable {
 
     /// Reads or moves the date.
     func withLock<R>(_ body: (inout Date) -> R) -> R { date.withLock { body(&$0) } }
+}
+
+/// Log messages kept for a test to read.
+final class LogRecorder: Sendable {
+    private let lines = Mutex([String]())
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    /// Every line so far (`level message key=value …`).
+    var all: [String] { lines.withLock { $0 } }
+
+    /// Whether a line contains `text`.
+    func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
+}
+
+/// A swift-log handler writing into a `LogRecorder`.
+struct RecordingLogHandler: LogHandler {
+    let recorder: LogRecorder
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let all = self.metadata.merging(metadata ?? [:]) { $1 }
+        recorder.append("\(level) \(message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+    }
 }

@@ -1,4 +1,5 @@
 import CompeContent
+import CompeSite
 import CompeCore
 @testable import CompeServices
 @testable import CompeStore
@@ -19,7 +20,7 @@ import Testing
                                    members: ["Hidden Member \(i)"], contactEmail: "t\(i)@team\(i).example", country: "Atlantis",
                                    link: "https://team\(i).example/", language: "en")
             let file = EntryFile(name: "team\(i)-portfolio.pdf", bytes: 10, sha256: String(repeating: "a", count: 64), kind: "pdf")
-            _ = try await store.create(draft, files: [file], idempotencyKey: nil)
+            _ = try await store.create(draft, files: [file], idempotency: nil)
         }
         let service = JudgingService(store: store, catalog: try ContestCatalog.load(root: site.content, displayRoot: "Content"))
         try await service.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
@@ -99,5 +100,35 @@ import Testing
         await #expect { try await service.progress(contest: "nope") } throws: { error in
             (error as? JudgingError)?.description == "no contest 'nope' in Content/contests/ (have: test)"
         }
+    }
+}
+
+/// Whatever an entrant managed to store, publishing writes a results.md that builds.
+@Suite struct PublishAnyTitleTests {
+    @Test func everyCharacterClassYAMLRefusesStillBuilds() async throws {
+        let site = try TestSite.minimal()
+        let store = try EntryStore(dataDirectory: site.root.appendingPathComponent("Data"))
+        // C0 controls, DEL, C1 controls (NEL among them), the line and paragraph separators,
+        // noncharacters, a byte-order mark, an escape sequence, quotes and YAML indicators.
+        let scalars: [UInt32] = [0x01, 0x08, 0x0B, 0x0C, 0x1B, 0x7F, 0x80, 0x85, 0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF, 0xFDD0, 0x1FFFE, 0x10FFFF]
+        let titles = scalars.map { "T\(String(Character(UnicodeScalar($0)!)))x" } + ["\"quoted\" 'single' \\back", "- list", "key: value #c", "&a *b !t %p @x `y`"]
+        for title in titles {
+            let draft = EntryDraft(contest: "test", title: title, summary: "s", teamName: title, members: ["m"], contactEmail: "a@b.example",
+                                   country: "JP", link: nil, language: "en")
+            _ = try await store.create(draft, files: [], idempotency: nil)
+        }
+        let service = JudgingService(store: store, catalog: try ContestCatalog.load(root: site.content, displayRoot: "Content"))
+        try await service.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
+        _ = try await service.assign(contest: "test", perEntry: 1, seed: 1)
+        for (n, item) in try await service.queue(judge: "sato").enumerated() {
+            _ = try await service.score(judge: "sato", ref: item.ref, values: ["usability": 1 + n % 10, "originality": 1 + n % 7], comment: nil)
+        }
+        _ = try await service.publish(contest: "test", winners: titles.count, seed: 1)
+        let options = BuildOptions(content: site.content, contentDisplay: "Content", staticDir: site.root.appendingPathComponent("Static"),
+                                   output: site.root.appendingPathComponent("Public"), now: DateParsing.dateTime("2027-03-01T00:00:00+09:00")!)
+        let report = try SiteBuilder(options: options).build()
+        #expect(report.pages > 0)
+        let page = try String(contentsOf: site.root.appendingPathComponent("Public/contests/test/results/index.html"), encoding: .utf8)
+        #expect(page.contains("&quot;quoted&quot;") && page.contains("key: value #c"))
     }
 }

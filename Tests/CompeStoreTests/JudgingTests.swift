@@ -11,7 +11,7 @@ import Testing
         for (i, email) in emails.enumerated() {
             let draft = EntryDraft(contest: "c", title: "Entry \(i)", summary: "s", teamName: i == 1 ? "Team Acme Labs" : "Team \(i)",
                                    members: ["m"], contactEmail: email, country: "JP", link: nil, language: "ja")
-            _ = try await store.create(draft, files: [], idempotencyKey: nil)
+            _ = try await store.create(draft, files: [], idempotency: nil)
         }
         return (store, dir)
     }
@@ -60,7 +60,7 @@ import Testing
         #expect(try await s1.assign(contest: "c", perEntry: 3, seed: 42).isEmpty)   // nothing missing
         _ = try await s1.create(EntryDraft(contest: "c", title: "late", summary: "s", teamName: "t", members: ["m"],
                                            contactEmail: "late@late.example", country: "JP", link: nil, language: "en"),
-                                files: [], idempotencyKey: nil)
+                                files: [], idempotency: nil)
         let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
         #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
         #expect(try await s1.assignments(contest: "c").count == 27)

@@ -52,10 +52,23 @@ public enum RawHTTP {
         return parse(received)
     }
 
-    /// A TCP socket connected to 127.0.0.1:`port`.
-    public static func connectLoopback(port: Int) throws -> Int32 {
+    /// A TCP socket connected to 127.0.0.1:`port`, from the loopback address `source` (another
+    /// 127.x.y.z address makes another client as far as the server can tell).
+    public static func connectLoopback(port: Int, from source: String? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw POSIXError(.EADDRNOTAVAIL)
+            }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -111,6 +124,57 @@ public enum RawHTTP {
         }
         return out
     }
+}
+
+/// One raw connection a test drives step by step: send some bytes, see what came back, see
+/// whether the server closed it.
+public final class RawConnection: @unchecked Sendable {
+    /// The socket.
+    public let fd: Int32
+    /// Everything received so far.
+    public private(set) var received = Data()
+    /// Whether the server has closed its side (or reset the connection).
+    public private(set) var closedByServer = false
+
+    /// Connects to 127.0.0.1:`port` from `source`.
+    public init(port: Int, from source: String? = nil) throws {
+        fd = try RawHTTP.connectLoopback(port: port, from: source)
+    }
+
+    private var isOpen = true
+
+    deinit { hangUp() }
+
+    /// Closes the client's side.
+    public func hangUp() {
+        if isOpen { close(fd) }
+        isOpen = false
+    }
+
+    /// Sends `data`; false when the connection is gone.
+    @discardableResult
+    public func send(_ data: Data) -> Bool { RawHTTP.writeAll(fd, data) }
+
+    /// Sends `text`.
+    @discardableResult
+    public func send(_ text: String) -> Bool { send(Data(text.utf8)) }
+
+    /// Reads what arrives within `timeout` seconds (returns early when the server closes).
+    public func read(for timeout: TimeInterval) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !closedByServer {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { break }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(max(1, left * 1000))) > 0 else { continue }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { closedByServer = true } else { received.append(contentsOf: buffer[0..<n]) }
+        }
+    }
+
+    /// The first response received, parsed (status 0 when none came).
+    public var response: RawHTTP.Response { RawHTTP.parse(received) }
 }
 
 /// Builds `multipart/form-data` bodies byte by byte.

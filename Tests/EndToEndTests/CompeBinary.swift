@@ -63,14 +63,26 @@ enum CompeBinary {
 
     /// Starts `compe serve --port 0` in `directory` (site in Public/, entries in Data/, no rate limit)
     /// and waits until it listens.
-    static func startServer(in directory: URL, extra: [String] = []) throws -> Server {
+    /// `openFiles` runs it under `ulimit -n` (both limits); `log` receives what it logs.
+    static func startServer(in directory: URL, extra: [String] = [], openFiles: Int? = nil, log: URL? = nil) throws -> Server {
         let process = Process()
-        process.executableURL = url
-        process.arguments = ["serve", "--port", "0", "--rate-limit", "0"] + extra
+        let arguments = ["serve", "--port", "0", "--rate-limit", "0"] + extra
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         // A server that has not reported its port within 30 s is stopped, so the read below ends.
         // Only then: a server that did report keeps running however long its test takes.

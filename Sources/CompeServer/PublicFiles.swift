@@ -1,0 +1,275 @@
+import CLinux
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOPosix
+
+/// The built site's folder, opened once. Every file is opened relative to it with
+/// `openat2(RESOLVE_BENEATH)`, so no request (and no symbolic link inside `Public/`) reaches a
+/// file outside it.
+final class PublicDirectory: Sendable {
+    /// The folder.
+    let url: URL
+    private let fd: Int32
+
+    /// Opens `url` (which must exist).
+    init(_ url: URL) throws {
+        self.url = url
+        fd = Glibc.open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
+    }
+
+    deinit { close(fd) }
+
+    /// A file under the folder, with its metadata; nil when it does not exist or is not
+    /// reachable without leaving the folder.
+    func open(_ relative: String) -> OpenFile? {
+        let path = relative.isEmpty ? "." : relative
+        var descriptor = compe_open_beneath(fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        if descriptor < 0 && errno == ENOSYS { descriptor = openChecked(path) }
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return OpenFile(fd: descriptor, info: info)
+    }
+
+    /// Kernels without openat2: open, then refuse a file whose real path is outside the folder.
+    private func openChecked(_ relative: String) -> Int32 {
+        let descriptor = openat(fd, relative, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else { return -1 }
+        let root = url.resolvingSymlinksInPath().path
+        let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")) ?? ""
+        guard real == root || real.hasPrefix(root + "/") else {
+            close(descriptor)
+            errno = EXDEV
+            return -1
+        }
+        return descriptor
+    }
+
+    /// The whole of a small file (the live-reload server's HTML pages).
+    func contents(_ relative: String) -> Data? {
+        guard let file = open(relative), file.isRegular else { return nil }
+        defer { file.close() }
+        return file.read(0, count: Int(file.info.st_size)).map { Data(buffer: $0) }
+    }
+}
+
+/// An open file and its `stat`.
+struct OpenFile: @unchecked Sendable {
+    let fd: Int32
+    let info: stat
+
+    var isRegular: Bool { (info.st_mode & S_IFMT) == S_IFREG }
+    var isDirectory: Bool { (info.st_mode & S_IFMT) == S_IFDIR }
+    var size: Int { Int(info.st_size) }
+    var modified: Date {
+        Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    func close() { Glibc.close(fd) }
+
+    /// `count` bytes from `offset` (fewer at the end of the file); nil on a read error.
+    func read(_ offset: Int, count: Int) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        var done = 0
+        while done < count {
+            let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { raw in
+                pread(fd, raw.baseAddress, count - done, off_t(offset + done))
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { break }
+            done += n
+        }
+        return buffer
+    }
+}
+
+/// Serves the built site: clean URLs (`/about/` → `about/index.html`, `/about` → 301 to
+/// `/about/`), validators (`ETag`, `Last-Modified`, `304`), and byte ranges as RFC 9110 says:
+/// one range served as `206`, an unsatisfiable one `416` with `Content-Range: bytes */size`,
+/// several ranges answered with the whole file. Paths under the API are left to the router.
+struct PublicFiles<Context: RequestContext>: RouterMiddleware {
+    let directory: PublicDirectory
+    /// Path prefixes answered by routes, never by files.
+    let routed: [String]
+
+    /// Files larger than this are streamed in chunks of this size.
+    static var chunk: Int { 256 * 1024 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard request.method == .get || request.method == .head, !routed.contains(where: { path.hasPrefix($0) }),
+              let decoded = path.removingPercentEncoding, decoded.hasPrefix("/") else {
+            return try await next(request, context)
+        }
+        var relative = String(decoded.dropFirst())
+        if relative.isEmpty || relative.hasSuffix("/") { relative += "index.html" }
+        guard let file = directory.open(relative) else { return try await next(request, context) }
+        if file.isDirectory {
+            file.close()
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
+        }
+        guard file.isRegular else {
+            file.close()
+            return try await next(request, context)
+        }
+        return respond(request, file: file, name: relative)
+    }
+
+    func respond(_ request: Request, file: OpenFile, name: String) -> Response {
+        var headers = HTTPFields()
+        let etag = Validators.etag(size: file.size, modified: file.modified)
+        headers[.eTag] = etag
+        headers[.lastModified] = Validators.httpDate(file.modified)
+        headers[.acceptRanges] = "bytes"
+        headers[.contentType] = MediaTypes.forPath(name)
+        if Validators.notModified(request.headers, etag: etag, modified: file.modified) {
+            file.close()
+            return Response(status: .notModified, headers: headers)
+        }
+        var range = 0..<file.size
+        var status = HTTPResponse.Status.ok
+        if request.method == .get, let header = request.headers[.range],
+           Validators.rangeApplies(request.headers[.ifRange], etag: etag, modified: file.modified) {
+            switch ByteRange.parse(header, size: file.size) {
+            case .whole: break
+            case .unsatisfiable:
+                file.close()
+                headers[.contentRange] = "bytes */\(file.size)"
+                headers[.contentLength] = "0"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            case .part(let part):
+                range = part
+                status = .partialContent
+                headers[.contentRange] = "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(file.size)"
+            }
+        }
+        headers[.contentLength] = String(range.count)
+        guard request.method == .get else {
+            file.close()
+            return Response(status: status, headers: headers)
+        }
+        if range.count <= Self.chunk {
+            defer { file.close() }
+            guard let bytes = file.read(range.lowerBound, count: range.count) else {
+                return Response(status: .internalServerError, headers: [.contentLength: "0"])
+            }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
+        }
+        let selected = range
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: selected.count) { writer in
+            defer { file.close() }
+            var offset = selected.lowerBound
+            while offset < selected.upperBound {
+                let (at, count) = (offset, min(Self.chunk, selected.upperBound - offset))
+                guard let bytes = try await NIOThreadPool.singleton.runIfActive({ file.read(at, count: count) }), bytes.readableBytes > 0 else {
+                    throw HTTPError(.internalServerError)
+                }
+                try await writer.write(bytes)
+                offset += bytes.readableBytes
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+/// A `Range` header against a file of `size` bytes (RFC 9110 §14).
+enum ByteRange: Equatable {
+    /// Serve the whole file (no usable range, or several ranges).
+    case whole
+    /// One satisfiable range.
+    case part(Range<Int>)
+    /// A well-formed range that selects nothing (416).
+    case unsatisfiable
+
+    static func parse(_ header: String, size: Int) -> ByteRange {
+        let value = header.trimmingCharacters(in: .whitespaces)
+        guard value.lowercased().hasPrefix("bytes=") else { return .whole }
+        let specs = value.dropFirst(6).split(separator: ",", omittingEmptySubsequences: false)
+        guard specs.count == 1 else { return .whole }
+        let spec = specs[0].trimmingCharacters(in: .whitespaces)
+        guard let dash = spec.firstIndex(of: "-") else { return .whole }
+        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        let digits = { (s: Substring) in !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
+        if first.isEmpty {
+            guard digits(last) else { return .whole }
+            guard let n = Int(last), n > 0, size > 0 else { return .unsatisfiable }   // bytes=-0
+            return .part(max(0, size - n)..<size)
+        }
+        guard digits(first), let start = Int(first) else { return .whole }
+        if last.isEmpty {
+            return start < size ? .part(start..<size) : .unsatisfiable
+        }
+        guard digits(last), let end = Int(last) else { return .whole }
+        guard end >= start else { return .whole }   // invalid: ignored
+        return start < size ? .part(start..<(min(end, size - 1) + 1)) : .unsatisfiable
+    }
+}
+
+/// Validators of a file: a weak `ETag` from its size and modification time, `Last-Modified`.
+enum Validators {
+    static func etag(size: Int, modified: Date) -> String {
+        "W/\"\(String(size, radix: 16))-\(String(Int64(modified.timeIntervalSince1970 * 1_000_000), radix: 16))\""
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    static func parseHTTPDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text)
+    }
+
+    /// `If-None-Match` (weak comparison) or, without it, `If-Modified-Since`.
+    static func notModified(_ headers: HTTPFields, etag: String, modified: Date) -> Bool {
+        let matches = headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        if !matches.isEmpty {
+            let opaque = { (tag: String) in tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag }
+            return matches.contains { $0 == "*" || opaque($0) == opaque(etag) }
+        }
+        if let since = headers[.ifModifiedSince].flatMap(parseHTTPDate) {
+            return modified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        }
+        return false
+    }
+
+    /// Whether a `Range` applies given `If-Range`: a weak ETag never matches (RFC 9110
+    /// §13.1.5), a date must equal `Last-Modified`.
+    static func rangeApplies(_ ifRange: String?, etag: String, modified: Date) -> Bool {
+        guard let ifRange = ifRange?.trimmingCharacters(in: .whitespaces) else { return true }
+        if ifRange.hasPrefix("\"") { return !etag.hasPrefix("W/") && ifRange == etag }
+        return ifRange == httpDate(modified)
+    }
+}
+
+/// Content types by file extension.
+enum MediaTypes {
+    static let byExtension: [String: String] = [
+        "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "css": "text/css; charset=utf-8",
+        "js": "text/javascript; charset=utf-8", "mjs": "text/javascript; charset=utf-8", "json": "application/json",
+        "xml": "application/xml; charset=utf-8", "txt": "text/plain; charset=utf-8", "svg": "image/svg+xml",
+        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+        "ico": "image/x-icon", "pdf": "application/pdf", "zip": "application/zip", "woff": "font/woff", "woff2": "font/woff2",
+        "csv": "text/csv; charset=utf-8", "jsonld": "application/ld+json", "webmanifest": "application/manifest+json",
+    ]
+
+    static func forPath(_ path: String) -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return "application/octet-stream" }
+        return byExtension[path[path.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+    }
+}
