@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -51,12 +53,12 @@ let package = Package(
         ),
         .target(
             name: "CompeServices",
-            dependencies: ["CompeCore", "CompeContent", "CompeSite", "CompeStore"]
+            dependencies: ["CompeCore", "CompeContent", "CompeSite", "CompeStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "CompeServer",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeStore",
+                "CompeCore", "CompeContent", "CompeSite", "CompeStore", "CompeServices",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -69,10 +71,22 @@ let package = Package(
             ],
             exclude: ["Vendor/LICENSE-multipart-kit"]
         ),
+        .target(
+            name: "CompeClient",
+            dependencies: [
+                "CompeCore", "CompeServices", "CompeStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "compe",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore",
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """compe's benchmarks against its peers, measured side by side in one run.
 
-usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results]   (all when none named)
+usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [judge]   (all when none named)
 
 Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, e.g.
 /dev/shm/compe-bench, to measure the programs rather than the disk), BENCH_PAGES (10000),
@@ -272,6 +272,7 @@ def bench_results(compe):
                    [(i, f"E-{i:04d}", f"Entry {i}", f"Team {i}", f"t{i}@example{i}.org", now, now) for i in range(1, 10001)])
     judges = [f"j{k:02d}" for k in range(1, 31)]
     db.executemany("insert into judge (handle, name, created_at) values (?, ?, ?)", [(j, j.upper(), now) for j in judges])
+    db.executemany("insert into panel (contest, judge, added_at) values ('bench', ?, ?)", [(j, now) for j in judges])
     db.commit()
     start = time.perf_counter()
     run("assign", "bench", "--per-entry", "3", "--seed", "1")
@@ -293,12 +294,65 @@ def bench_results(compe):
     row("results", f"compe results: 10,000 x 3 judges x 5 criteria", f"{med:.2f} s", "< 1 s", med < 1)
 
 
+# --- judge API ------------------------------------------------------------------------------
+
+def bench_judge(compe):
+    """200 judges x 50 assignments in a blind contest, each judge with a token: the queue's
+    latency with every judge asking in turn, then score PUTs to every assignment in turn."""
+    import hashlib, secrets
+    d = bench_site("judge")
+    with open(os.path.join(d, "Content/contests/bench/brief.md"), "w") as f:
+        f.write(BRIEF.replace("blind: false", "blind: true"))
+    run = lambda *a: subprocess.run([compe] + list(a), cwd=d, check=True, capture_output=True, text=True)
+    run("build")
+    server, _ = start_server([compe, "serve", "--port", "0"], d)   # creates Data/ and the schema
+    server.terminate()
+    server.wait(timeout=30)
+    db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
+    now = "2027-01-01T00:00:00.000Z"
+    db.executemany("insert into entry (id, code, contest, title, summary, team_name, members, contact_email, country, language, "
+                   "token_salt, token_hash, received_at, updated_at) values (?, ?, 'bench', ?, 's', ?, 'm', ?, 'Japan', 'ja', x'00', x'00', ?, ?)",
+                   [(i, f"E-{i:04d}", f"Entry {i}", f"Team {i}", f"t{i}@example{i}.org", now, now) for i in range(1, 5001)])
+    judges = [f"j{k:03d}" for k in range(1, 201)]
+    tokens = {j: "cjt_" + secrets.token_urlsafe(32) for j in judges}
+    db.executemany("insert into judge (handle, name, created_at) values (?, ?, ?)", [(j, j.upper(), now) for j in judges])
+    db.executemany("insert into panel (contest, judge, added_at) values ('bench', ?, ?)", [(j, now) for j in judges])
+    db.executemany("insert into judge_token (judge, token_hash, created_at) values (?, ?, ?)",
+                   [(j, hashlib.sha256(t.encode()).digest(), now) for j, t in tokens.items()])
+    db.commit()
+    run("assign", "bench", "--per-entry", "2", "--seed", "1")
+    pairs = db.execute("select judge, blind_code from assignment where contest = 'bench' order by blind_code").fetchall()
+    per_judge = max(sum(1 for p in pairs if p[0] == j) for j in judges)
+    pairs_file = os.path.join(d, "pairs.txt")
+    with open(pairs_file, "w") as f:
+        f.writelines(f"{tokens[j]} {code}\n" for j, code in pairs)
+    server, port = start_server([compe, "serve", "--port", "0"], d)
+    try:
+        results = {}
+        for mode in ("queue", "score"):
+            env = dict(os.environ, BENCH_JUDGE_MODE=mode, BENCH_JUDGE_PAIRS=pairs_file)
+            p = subprocess.run(["wrk", "-t2", "-c32" if mode == "score" else "-c8", f"-d{SECONDS}s", "-s", os.path.join(HERE, "judge.lua"),
+                                f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+            results[mode] = [int(x) for x in re.search(r"ok=(\d+) other=(\d+) p50_us=(\d+) p99_us=(\d+)", p.stdout).groups()]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ok, other, p50, p99 = results["queue"]
+    row("judge", f"GET /api/judge/queue p50 / p99 (200 judges x {per_judge})", f"{p50 / 1000:.1f} / {p99 / 1000:.1f} ms", "p99 < 20 ms",
+        p99 < 20_000 and other == 0)
+    ok, other, p50, p99 = results["score"]
+    rate = ok / SECONDS
+    row("judge", "PUT .../score (wrk, 32 connections)", f"{rate:.0f}/s ({other} not 200)", ">= 2000/s", rate >= 2000 and other == 0)
+    audited = db.execute("select count(distinct entry_id || judge) from score_audit where source = 'api'").fetchone()[0]
+    row("judge", "sheets scored through the API", f"{audited}")
+
+
 def main():
     compe = os.path.abspath(sys.argv[1])
-    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results"]
+    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "judge"]
     os.makedirs(WORK, exist_ok=True)
     benches = {"build": bench_build, "incremental": bench_incremental, "endpoint": bench_endpoint,
-               "upload": bench_upload, "results": bench_results}
+               "upload": bench_upload, "results": bench_results, "judge": bench_judge}
     for name in chosen:
         if name not in benches:
             sys.exit(f"bench: unknown bench '{name}' (known: {', '.join(benches)})")
@@ -308,12 +362,25 @@ def main():
     for name in chosen:
         benches[name](compe)
     os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench/results.md"), "w") as f:
-        f.write(f"# Scripts/bench results\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cpu} cores, "
+    # Rows of benches not run this time are kept, each bench with the date it was measured.
+    path = os.path.join(ROOT, "bench/results.md")
+    kept = []
+    if os.path.exists(path):
+        text = open(path).read()
+        before = (re.search(r"(\d{4}-\d{2}-\d{2}) \d{2}:\d{2} UTC", text) or [None, ""])[1]
+        for line in text.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("| ") and len(cells) >= 5 and cells[0] not in chosen and cells[0] not in ("bench", "---"):
+                kept.append(line if len(cells) >= 6 else line + f" {before} |")
+    stamp = time.strftime('%Y-%m-%d', time.gmtime())
+    with open(path, "w") as f:
+        f.write(f"# Scripts/bench results\n\nLast run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cpu} cores, "
                 f"work folder `{WORK}`, {' '.join(hugo)}, {PAGES} pages, {RUNS} runs.\n\n")
-        f.write("| bench | measure | value | target | verdict |\n|---|---|---|---|---|\n")
+        f.write("| bench | measure | value | target | verdict | measured |\n|---|---|---|---|---|---|\n")
+        for line in kept:
+            f.write(line + "\n")
         for r in rows:
-            f.write("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |\n")
+            f.write("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + f" | {stamp} |\n")
     print(f"written to bench/results.md")
 
 

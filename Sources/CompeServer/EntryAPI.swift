@@ -306,7 +306,5 @@ struct EntryAPI: Sendable {
         return AcceptLanguage.preferred(request.headers[.acceptLanguage] ?? "", among: config.languages) ?? config.defaultLanguage
     }
 
-    func clientKey(_ context: CompeRequestContext) -> String {
-        context.remoteAddress?.ipAddress ?? "unknown"
-    }
+    func clientKey(_ context: CompeRequestContext) -> String { clientAddress(context) }
 }

@@ -15,25 +15,26 @@ public final class MultipartProbe {
     }
 
     /// Reads `body` in chunks of `chunkSize` bytes, then throws away whatever was staged.
-    /// Returns the number of fields and files read, or why the body was rejected.
+    /// Returns the number of fields and files read, or why the body was rejected and how many
+    /// bytes had been fed when it was.
     @discardableResult
-    public func read(_ body: [UInt8], boundary: String, chunkSize: Int) -> (fields: Int, files: Int, rejected: String?) {
+    public func read(_ body: [UInt8], boundary: String, chunkSize: Int) -> (fields: Int, files: Int, rejected: String?, consumed: Int) {
         let policy = UploadPolicy(maxFiles: 5, maxFileMB: 1, types: FileKind.allCases)
         let receiver = MultipartReceiver(boundary: boundary, limits: FormLimits(), policy: policy, uploads: uploads)
         defer { receiver.discardAll() }
+        var offset = 0
         do {
-            var offset = 0
             while offset < body.count {
                 let end = min(body.count, offset + max(1, chunkSize))
-                try receiver.feed(ByteBuffer(bytes: body[offset..<end]))
                 offset = end
+                try receiver.feed(ByteBuffer(bytes: body[(end - min(end, max(1, chunkSize)))..<end]))
             }
             try receiver.finish()
-            return (receiver.fields.count, receiver.files.count, nil)
+            return (receiver.fields.count, receiver.files.count, nil, offset)
         } catch let failure as FormFailure {
-            return (0, 0, "\(failure.error.problem)")
+            return (0, 0, "\(failure.error.problem)", offset)
         } catch {
-            return (0, 0, "\(error)")
+            return (0, 0, "\(error)", offset)
         }
     }
 

@@ -99,9 +99,6 @@ struct PublicFiles<Context: RequestContext>: RouterMiddleware {
     /// Path prefixes answered by routes, never by files.
     let routed: [String]
 
-    /// Files larger than this are streamed in chunks of this size.
-    static var chunk: Int { 256 * 1024 }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard request.method == .get || request.method == .head, !routed.contains(where: { path.hasPrefix($0) }),
@@ -156,27 +153,35 @@ struct PublicFiles<Context: RequestContext>: RouterMiddleware {
             file.close()
             return Response(status: status, headers: headers)
         }
-        if range.count <= Self.chunk {
-            defer { file.close() }
-            guard let bytes = file.read(range.lowerBound, count: range.count) else {
-                return Response(status: .internalServerError, headers: [.contentLength: "0"])
+        return Response(status: status, headers: headers, body: file.body(range))
+    }
+}
+
+extension OpenFile {
+    /// The bytes of `range` as a response body: read at once when small, else streamed in
+    /// chunks off the event loop. The file is closed when the body is done.
+    func body(_ range: Range<Int>) -> ResponseBody {
+        let chunk = 256 * 1024
+        if range.count <= chunk {
+            defer { close() }
+            guard let bytes = read(range.lowerBound, count: range.count) else {
+                return ResponseBody { _ in throw HTTPError(.internalServerError) }   // the connection is cut, not answered short
             }
-            return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
+            return .init(byteBuffer: bytes)
         }
-        let selected = range
-        return Response(status: status, headers: headers, body: ResponseBody(contentLength: selected.count) { writer in
-            defer { file.close() }
-            var offset = selected.lowerBound
-            while offset < selected.upperBound {
-                let (at, count) = (offset, min(Self.chunk, selected.upperBound - offset))
-                guard let bytes = try await NIOThreadPool.singleton.runIfActive({ file.read(at, count: count) }), bytes.readableBytes > 0 else {
+        return ResponseBody(contentLength: range.count) { writer in
+            defer { close() }
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let (at, count) = (offset, min(chunk, range.upperBound - offset))
+                guard let bytes = try await NIOThreadPool.singleton.runIfActive({ read(at, count: count) }), bytes.readableBytes > 0 else {
                     throw HTTPError(.internalServerError)
                 }
                 try await writer.write(bytes)
                 offset += bytes.readableBytes
             }
             try await writer.finish(nil)
-        })
+        }
     }
 }
 

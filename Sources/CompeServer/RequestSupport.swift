@@ -18,6 +18,11 @@ public struct CompeRequestContext: RequestContext, RemoteAddressRequestContext {
     }
 }
 
+/// The client's address, as rate limits and logs know it.
+func clientAddress(_ context: CompeRequestContext) -> String {
+    context.remoteAddress?.ipAddress ?? "unknown"
+}
+
 /// Per-IP token buckets: `perMinute` posts a minute, refilled continuously.
 final class RateLimiter: Sendable {
     private struct Bucket { var tokens: Double; var updated: Double }
@@ -29,6 +34,15 @@ final class RateLimiter: Sendable {
 
     /// Takes a token for `key`; returns nil when allowed, or the seconds to wait.
     func take(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
+        update(key, now: now, take: true)
+    }
+
+    /// The seconds `key` must wait before its next token, or nil when it has one (nothing taken).
+    func waiting(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
+        update(key, now: now, take: false)
+    }
+
+    private func update(_ key: String, now: Double, take: Bool) -> Int? {
         guard perMinute > 0 else { return nil }
         let capacity = Double(perMinute)
         let rate = capacity / 60
@@ -41,7 +55,7 @@ final class RateLimiter: Sendable {
             b.updated = now
             defer { buckets[key] = b }
             if b.tokens >= 1 {
-                b.tokens -= 1
+                if take { b.tokens -= 1 }
                 return nil
             }
             return max(1, Int(((1 - b.tokens) / rate).rounded(.up)))

@@ -1,5 +1,6 @@
 import CompeContent
 import CompeCore
+import CompeServices
 import CompeSite
 import CompeStore
 import Foundation
@@ -31,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var liveReload: LiveReload?
     /// Deadlines, rates and connection caps for slow or greedy clients.
     public var connections = ConnectionPolicy()
+    /// Failed judge authentications one address may make per minute before it gets 429.
+    public var judgeLoginFailures = 10
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -66,10 +69,16 @@ public enum SiteServer {
         router.get("/healthz") { _, _ in "ok\n" }
         router.head("/healthz") { _, _ in HTTPResponse.Status.ok }
         if let dataDir = config.dataDir, let contentDir = config.contentDir {
-            let endpoint = EntryEndpoint(try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger),
-                                         publicDir: config.publicDir, logger: logger)
+            let (entries, content) = try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger)
+            let endpoint = EntryEndpoint(entries, publicDir: config.publicDir, logger: logger)
             endpoint.register(on: router)
-            config.liveReload?.observeContent { endpoint.contentChanged($0) }
+            let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
+            JudgeAPI(store: entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
+                     clientAddress: { clientAddress($0) }, logger: logger).register(on: router)
+            config.liveReload?.observeContent { content in
+                endpoint.contentChanged(content)
+                catalog.replace(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
+            }
         }
         return router
     }
@@ -118,7 +127,7 @@ public enum SiteServer {
     /// The server stopped before it listened (the port was taken, say).
     public enum StartError: Error { case notListening }
 
-    static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> EntryAPI {
+    static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> (EntryAPI, SiteContent) {
         let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
                                         knownTemplates: Theme.templateNames).load()
         let store = try EntryStore(dataDirectory: dataDir)
@@ -131,7 +140,7 @@ public enum SiteServer {
         var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
                                clock: config.clock, logger: logger)
         api.slowUploadGrace = Double(config.slowUploadGrace)
-        return api
+        return (api, content)
     }
 }
 

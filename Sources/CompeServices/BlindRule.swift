@@ -7,7 +7,12 @@ import CompeStore
 public enum BlindRule {
     /// What the judge calls assignment `a`: its blind code in a blind contest, else the entry id.
     public static func ref(_ a: Assignment, in contest: Contest) -> String {
-        contest.judging.blind ? a.blindCode : a.entry.code
+        ref(code: a.entry.code, blindCode: a.blindCode, in: contest)
+    }
+
+    /// The same, from an entry id and a blind code.
+    public static func ref(code: String, blindCode: String, in contest: Contest) -> String {
+        contest.judging.blind ? blindCode : code
     }
 
     /// Whether `ref` may name an entry of `contest`: in a blind contest, never an entry id.
@@ -34,6 +39,6 @@ public enum BlindRule {
             criteria: contest.criteria.map { c in
                 JudgeEntryView.Criterion(id: c.id, name: c.name, weight: c.weight, scale: [c.scaleMin, c.scaleMax], rubric: c.rubric)
             },
-            sheet: JudgeEntryView.Sheet(values: sheet.values, comment: sheet.comment))
+            sheet: JudgeEntryView.Sheet(values: sheet.values, comment: sheet.comment, revision: sheet.revision))
     }
 }

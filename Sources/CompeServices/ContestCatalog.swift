@@ -15,6 +15,8 @@ public struct ContestCatalog: Sendable {
     public let root: URL
     /// How `root` is shown in messages.
     public let displayRoot: String
+    /// The site's time zone (`site.yml`), for days typed on the command line.
+    public let timeZone: TimeZone
 
     /// The catalog of already-loaded content.
     public init(content: SiteContent, root: URL, displayRoot: String) {
@@ -25,6 +27,7 @@ public struct ContestCatalog: Sendable {
         self.contests = contests
         self.root = root
         self.displayRoot = displayRoot
+        timeZone = content.config.timeZone
     }
 
     /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).

@@ -15,6 +15,8 @@ public enum JudgingError: Error, CustomStringConvertible {
     /// and "an entry id in a blind contest", so an answer never tells which ids hide behind
     /// blind codes.
     case notInQueue(ref: String, judge: String)
+    /// The entry has no file with this number (or it is missing from the upload store).
+    case noSuchFile(ref: String, n: Int)
     /// Nothing was given to save.
     case nothingToSave(criteria: [String])
     /// Not one complete score sheet yet.
@@ -35,6 +37,8 @@ public enum JudgingError: Error, CustomStringConvertible {
             return "no entry store in '\(data)/' (run 'compe serve' to receive entries, or pass --data)"
         case .notInQueue(let ref, let judge):
             return "'\(ref)' is not in \(judge)'s queue (blind contests take the blind code that 'compe judge queue --judge \(judge)' shows)"
+        case .noSuchFile(let ref, let n):
+            return "\(ref) has no file \(n)"
         case .nothingToSave(let criteria):
             return "nothing to save: give --set criterion=value (criteria: \(criteria.joined(separator: ", ")))"
         case .noCompleteSheets(let contest):

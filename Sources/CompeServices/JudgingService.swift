@@ -1,5 +1,6 @@
 import CompeCore
 import CompeStore
+import Crypto
 import Foundation
 
 /// Judging, for both of its callers: the organiser's command line on the server (with
@@ -61,14 +62,11 @@ public struct JudgingService: Sendable {
 
     /// The judge's assignments in every contest, with whether each is fully scored.
     public func queue(judge: String) async throws -> [QueueItem] {
-        var items: [QueueItem] = []
-        for (slug, a) in try await storeErrors({ try await store.assignments(judge: judge) }) {
-            let contest = try catalog.contest(slug)
-            let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
-            items.append(QueueItem(contest: slug, ref: BlindRule.ref(a, in: contest), title: a.entry.draft.title,
-                                   done: contest.isComplete(sheet.values)))
+        try await storeErrors { try await store.queue(judge: judge) }.map { row in
+            let contest = try catalog.contest(row.contest)
+            return QueueItem(contest: row.contest, ref: BlindRule.ref(code: row.code, blindCode: row.blindCode, in: contest), title: row.title,
+                             done: contest.criteria.allSatisfy { row.scored.contains($0.id) }, revision: row.revision)
         }
-        return items
     }
 
     /// The entry `ref` names in the judge's queue, as the judge may see it.
@@ -79,13 +77,42 @@ public struct JudgingService: Sendable {
     }
 
     /// Saves scores (any subset of the criteria) and a comment for the entry `ref` names;
-    /// refused when a value breaks the brief's scales or the results are published.
-    public func score(judge: String, ref: String, values: [String: Int], comment: String?) async throws -> ScoreReceipt {
+    /// refused when a value breaks the brief's scales, the results are published, or (with a
+    /// revision) the sheet changed since the judge read it. A submission with a key seen before
+    /// is applied once. `source` goes to the audit trail.
+    public func score(judge: String, ref: String, _ submission: ScoreSubmission, source: ScoreSource) async throws -> ScoreReceipt {
         let (a, contest) = try await assignment(judge: judge, ref: ref)
-        if values.isEmpty && comment == nil { throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id)) }
-        try await storeErrors { try await store.saveScores(contest: contest, assignment: a, values: values, comment: comment) }
+        if submission.values.isEmpty && submission.comment == nil { throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id)) }
+        let key = submission.idempotencyKey.map { ScoreRequestKey(key: $0, request: Self.digest(ref: ref, submission)) }
+        let revision = try await storeErrors {
+            try await store.saveScores(contest: contest, assignment: a, values: submission.values, comment: submission.comment, source: source,
+                                       revision: submission.revision, key: key)
+        }
         let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
-        return ScoreReceipt(ref: BlindRule.ref(a, in: contest), stillToScore: contest.unscored(sheet.values).map(\.id))
+        return ScoreReceipt(ref: BlindRule.ref(a, in: contest), revision: revision, stillToScore: contest.unscored(sheet.values).map(\.id))
+    }
+
+    /// What a score request's key is bound to: the entry and everything asked.
+    static func digest(ref: String, _ s: ScoreSubmission) -> Data {
+        let values = s.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return Data(SHA256.hash(data: Data("\(ref)\n\(values)\n\(s.comment ?? "\u{0}")\n\(s.revision.map(String.init) ?? "-")".utf8)))
+    }
+
+    /// The judge's own done/assigned, per contest (withdrawn entries left out).
+    public func progress(judge: String) async throws -> [JudgeProgress] {
+        let queue = try await self.queue(judge: judge)
+        return Dictionary(grouping: queue, by: \.contest).sorted { $0.key < $1.key }.map { contest, items in
+            JudgeProgress(contest: contest, done: items.filter(\.done).count, assigned: items.count)
+        }
+    }
+
+    /// File `n` (from 1) of the entry `ref` names, as the judge may see it, and where it lies.
+    public func file(judge: String, ref: String, n: Int) async throws -> (file: JudgeEntryView.File, url: URL) {
+        let view = try await entry(judge: judge, ref: ref)
+        guard let file = view.files.first(where: { $0.n == n }), let path = file.localPath else {
+            throw JudgingError.noSuchFile(ref: ref, n: n)
+        }
+        return (file, URL(fileURLWithPath: path))
     }
 
     /// Scored and assigned entries per judge of `contest` (withdrawn entries left out).

@@ -14,6 +14,8 @@ public struct QueueItem: Codable, Sendable, Hashable {
     public var title: String
     /// Whether the judge has scored every criterion.
     public var done: Bool
+    /// The sheet's revision (0 before the first score), to send back with a score.
+    public var revision: Int
 }
 
 /// A judge's view of one entry: what the brief asks and what the entrant sent, without any
@@ -49,6 +51,8 @@ public struct JudgeEntryView: Codable, Sendable {
     public struct Sheet: Codable, Sendable {
         public var values: [String: Int]
         public var comment: String?
+        /// Send it back with a score: a sheet changed since (on another device) is not overwritten.
+        public var revision: Int
     }
 
     public var ref: String
@@ -73,10 +77,39 @@ public struct JudgeEntryView: Codable, Sendable {
 public struct ScoreReceipt: Codable, Sendable {
     /// The entry, as the judge names it.
     public var ref: String
+    /// The sheet's revision after the save.
+    public var revision: Int
     /// Criteria still without a score, in the brief's order.
     public var stillToScore: [String]
 
-    enum CodingKeys: String, CodingKey { case ref, stillToScore = "still_to_score" }
+    enum CodingKeys: String, CodingKey { case ref, revision, stillToScore = "still_to_score" }
+}
+
+/// Scores a judge sends: values for any of the criteria, a comment, the revision the judge
+/// read, and a key that makes a retry harmless.
+public struct ScoreSubmission: Codable, Sendable {
+    public var values: [String: Int]
+    public var comment: String?
+    /// The sheet's revision when the judge read it; nil skips the check (the local command line).
+    public var revision: Int?
+    /// A key the judge's client chose; the same key again is applied once.
+    public var idempotencyKey: String?
+
+    enum CodingKeys: String, CodingKey { case values, comment, revision, idempotencyKey = "idempotency_key" }
+
+    public init(values: [String: Int], comment: String?, revision: Int? = nil, idempotencyKey: String? = nil) {
+        self.values = values
+        self.comment = comment
+        self.revision = revision
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// A judge's own progress in one contest.
+public struct JudgeProgress: Codable, Sendable, Hashable {
+    public var contest: String
+    public var done: Int
+    public var assigned: Int
 }
 
 /// Scored and assigned entries per judge of a contest.

@@ -65,10 +65,6 @@ public struct EditTokens: Sendable {
 
     /// Compares a presented token with a stored hash in constant time.
     public static func matches(_ token: String, hash: Data) -> Bool {
-        let presented = Self.hash(token)
-        guard presented.count == hash.count else { return false }
-        var diff: UInt8 = 0
-        for (a, b) in zip(presented, hash) { diff |= a ^ b }
-        return diff == 0
+        ConstantTime.equal(Self.hash(token), hash)
     }
 }

@@ -108,11 +108,12 @@ extension EntryStore {
         return out
     }
 
-    /// Assigns judges to the contest's entries (withdrawn ones excluded): keeps what exists, adds
-    /// what is missing, never a conflicted pair. Returns the new assignments.
+    /// Assigns the contest's panel to its entries (withdrawn ones excluded): keeps what exists,
+    /// adds what is missing, never a conflicted pair. Returns the new assignments.
     public func assign(contest: String, perEntry: Int, seed: UInt64) async throws -> [Assignment] {
         let entries = try await self.entries(contest: contest).filter { $0.withdrawnAt == nil }
-        let judges = try await self.judges().map(\.handle)
+        let judges = try await panel(contest: contest).map(\.handle)
+        guard !judges.isEmpty else { throw StoreError.noPanel(contest: contest) }
         let conflicts = try await self.conflicts(contest: contest)
         let existing = try await assignments(contest: contest)
         let pairs = try AssignmentPlanner.plan(entries: entries.map(\.id), judges: judges, conflicts: Set(conflicts.keys),

@@ -115,6 +115,43 @@ enum Schema {
             }
             try db.execute(sql: "UPDATE entry SET idempotency_key = NULL")
         }
+        m.registerMigration("2026-11-30 panels, judges' tokens, sheet revisions, score sources") { db in
+            try db.create(table: "panel") { t in
+                t.column("contest", .text).notNull()
+                t.column("judge", .text).notNull().references("judge")
+                t.column("added_at", .text).notNull()
+                t.primaryKey(["contest", "judge"])
+            }
+            try db.create(table: "judge_token") { t in
+                t.primaryKey("judge", .text).references("judge")
+                t.column("token_hash", .blob).notNull().unique()
+                t.column("expires_at", .text)
+                t.column("created_at", .text).notNull()
+            }
+            // One row per judge and entry scored: its revision, so a judge on two devices is told
+            // when a sheet changed since it was read (409) instead of overwriting it.
+            try db.create(table: "sheet") { t in
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("judge", .text).notNull().references("judge")
+                t.column("revision", .integer).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["entry_id", "judge"])
+            }
+            try db.execute(sql: """
+                INSERT INTO sheet (entry_id, judge, revision, updated_at)
+                SELECT entry_id, judge, 1, MAX(at) FROM score_audit GROUP BY entry_id, judge
+                """)
+            try db.alter(table: "score_audit") { t in t.add(column: "source", .text).notNull().defaults(to: "cli-local") }
+            // A score request sent again (a retry, `compe judge sync`) is applied once.
+            try db.create(table: "score_request") { t in
+                t.column("judge", .text).notNull()
+                t.column("key_hash", .blob).notNull()
+                t.column("request_hash", .blob).notNull()
+                t.column("revision", .integer).notNull()
+                t.column("created_at", .text).notNull().indexed()
+                t.primaryKey(["judge", "key_hash"])
+            }
+        }
         return m
     }
 }

@@ -1,5 +1,6 @@
 import CompeCore
 import Foundation
+import Crypto
 import GRDB
 
 /// A judge's scores of one entry.
@@ -12,6 +13,30 @@ public struct ScoreSheet: Sendable, Hashable {
     public var values: [String: Int]
     /// The judge's comment (untrusted text).
     public var comment: String?
+    /// How many times the sheet changed (0: never scored).
+    public var revision: Int = 0
+}
+
+/// Where a score change came from, kept in the audit trail.
+public enum ScoreSource: String, Sendable {
+    /// The organiser's command line on the server (`--data`).
+    case local = "cli-local"
+    /// The judge API (a judge's own computer).
+    case api
+}
+
+/// A score request's retry key, bound to the request it came with.
+public struct ScoreRequestKey: Sendable {
+    /// SHA-256 of the key.
+    public let keyHash: Data
+    /// SHA-256 of what was asked (entry, values, comment, revision).
+    public let request: Data
+
+    /// A key for the request whose digest is `request`.
+    public init(key: String, request: Data) {
+        keyHash = Data(SHA256.hash(data: Data(key.utf8)))
+        self.request = request
+    }
 }
 
 extension EntryStore {
@@ -49,12 +74,15 @@ extension EntryStore {
 
     /// The judge's current scores of an entry.
     public func sheet(entryID: Int64, judge: String) async throws -> ScoreSheet {
-        try await reading { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
-            let comment = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
-            return ScoreSheet(entryID: entryID, judge: judge,
-                              values: Dictionary(uniqueKeysWithValues: rows.map { ($0["criterion"], $0["value"]) }), comment: comment)
-        }
+        try await reading { db in try Self.sheet(entryID: entryID, judge: judge, db) }
+    }
+
+    static func sheet(entryID: Int64, judge: String, _ db: GRDB.Database) throws -> ScoreSheet {
+        let rows = try Row.fetchAll(db, sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
+        let comment = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
+        let revision = try Int.fetchOne(db, sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge]) ?? 0
+        return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: rows.map { ($0["criterion"], $0["value"]) }),
+                          comment: comment, revision: revision)
     }
 
     /// Every score of a contest (withdrawn entries left out).
@@ -78,43 +106,72 @@ extension EntryStore {
     }
 
     /// Saves scores (and a comment) for an assignment, validated against the criteria; every change
-    /// goes to the audit table. Refused once the contest's results are published.
-    public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, now: Date = Date()) async throws {
+    /// goes to the audit table with its `source`. Refused once the contest's results are
+    /// published, and when `revision` is given and the sheet has moved on since (a judge on two
+    /// devices). A request with a `key` seen before is applied once: the repeat gets the
+    /// revision the first one made. Returns the sheet's revision afterwards.
+    @discardableResult
+    public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, source: ScoreSource = .local,
+                           revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> Int {
         let problems = contest.validate(scores: values)
         guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
         let stamp = Timestamp.string(now)
-        try await writing { db in
+        return try await writing { db in
+            let entryID = assignment.entry.id, judge = assignment.judge
+            if let key, let done = try Row.fetchOne(db, sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?",
+                                                    arguments: [judge, key.keyHash]) {
+                guard (done["request_hash"] as Data) == key.request else { throw StoreError.idempotencyMismatch }
+                return done["revision"] as Int
+            }
             if try String.fetchOne(db, sql: "SELECT published_at FROM publication WHERE contest = ?", arguments: [contest.slug]) != nil {
                 throw StoreError.resultsPublished(contest: contest.slug)
             }
-            let entryID = assignment.entry.id
+            let current = try Int.fetchOne(db, sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge]) ?? 0
+            if let revision, revision != current { throw StoreError.staleRevision(current: current) }
+            var changed = false
+            func audit(_ field: String, _ old: String?, _ new: String) throws {
+                changed = true
+                try db.execute(sql: "INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
+            }
             for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
                 let old = try Int.fetchOne(db, sql: "SELECT value FROM score WHERE entry_id = ? AND judge = ? AND criterion = ?",
-                                           arguments: [entryID, assignment.judge, criterion])
+                                           arguments: [entryID, judge, criterion])
                 guard old != value else { continue }
                 try db.execute(sql: "INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [contest.slug, entryID, assignment.judge, criterion, value, stamp])
-                try db.execute(sql: "INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [stamp, assignment.judge, entryID, criterion, old.map(String.init), String(value)])
+                               arguments: [contest.slug, entryID, judge, criterion, value, stamp])
+                try audit(criterion, old.map(String.init), String(value))
             }
             if let comment {
-                let old = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?",
-                                              arguments: [entryID, assignment.judge])
+                let old = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
                 if old != comment {
                     try db.execute(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [entryID, assignment.judge, comment, stamp])
-                    try db.execute(sql: "INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value) VALUES (?, ?, ?, 'comment', ?, ?)",
-                                   arguments: [stamp, assignment.judge, entryID, old, comment])
+                                   arguments: [entryID, judge, comment, stamp])
+                    try audit("comment", old, comment)
                 }
             }
+            let next = changed ? current + 1 : current
+            if changed {
+                try db.execute(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)",
+                               arguments: [entryID, judge, next, stamp])
+            }
+            if let key {
+                try db.execute(sql: "DELETE FROM score_request WHERE created_at < ?",
+                               arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+                try db.execute(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [judge, key.keyHash, key.request, next, stamp])
+            }
+            return next
         }
     }
 
-    /// The audit trail of an entry's scores: (when, judge, field, old, new), oldest first.
-    public func scoreAudit(entryID: Int64) async throws -> [(at: String, judge: String, field: String, old: String?, new: String)] {
+    /// The audit trail of an entry's scores, oldest first.
+    public func scoreAudit(entryID: Int64) async throws -> [ScoreChange] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT at, judge, field, old_value, new_value FROM score_audit WHERE entry_id = ? ORDER BY id",
-                             arguments: [entryID]).map { ($0["at"], $0["judge"], $0["field"], $0["old_value"], $0["new_value"]) }
+            try Row.fetchAll(db, sql: "SELECT at, judge, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id",
+                             arguments: [entryID]).map {
+                ScoreChange(at: $0["at"], judge: $0["judge"], field: $0["field"], old: $0["old_value"], new: $0["new_value"], source: $0["source"])
+            }
         }
     }
 
@@ -122,6 +179,52 @@ extension EntryStore {
     public func markPublished(contest: String, now: Date = Date()) async throws {
         try await writing { db in
             try db.execute(sql: "INSERT OR IGNORE INTO publication (contest, published_at) VALUES (?, ?)", arguments: [contest, Timestamp.string(now)])
+        }
+    }
+}
+
+/// One change in the audit trail of scores.
+public struct ScoreChange: Sendable, Hashable {
+    /// When (RFC 3339, UTC).
+    public var at: String
+    public var judge: String
+    /// A criterion id, or `comment`.
+    public var field: String
+    public var old: String?
+    public var new: String
+    /// `cli-local` or `api`.
+    public var source: String
+}
+
+/// One line of a judge's queue, read in one query.
+public struct QueueRow: Sendable, Hashable {
+    public var contest: String
+    public var entryID: Int64
+    public var code: String
+    public var blindCode: String
+    public var title: String
+    /// Criteria the judge has scored.
+    public var scored: Set<String>
+    public var revision: Int
+}
+
+extension EntryStore {
+    /// Every assignment of a judge that is not withdrawn, with what the queue shows: two
+    /// queries, whatever the number of assignments (the judge API answers it for every judge).
+    public func queue(judge: String) async throws -> [QueueRow] {
+        try await reading { db in
+            var scored: [Int64: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT entry_id, criterion FROM score WHERE judge = ?", arguments: [judge]) {
+                scored[row[0], default: []].insert(row[1])
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT a.contest, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0)
+                FROM assignment a JOIN entry e ON e.id = a.entry_id
+                LEFT JOIN sheet s ON s.entry_id = a.entry_id AND s.judge = a.judge
+                WHERE a.judge = ? AND e.withdrawn_at IS NULL ORDER BY a.contest, a.blind_code
+                """, arguments: [judge]).map { row in
+                QueueRow(contest: row[0], entryID: row[1], code: row[2], blindCode: row[3], title: row[4], scored: scored[row[1]] ?? [], revision: row[5])
+            }
         }
     }
 }

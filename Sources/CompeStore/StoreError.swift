@@ -24,6 +24,12 @@ public enum StoreError: Error, CustomStringConvertible {
     case invalidScores([ScoreProblem])
     /// The contest's results are published: its scores are frozen.
     case resultsPublished(contest: String)
+    /// The judge is not on the contest's panel.
+    case notOnPanel(judge: String, contest: String)
+    /// The contest has no panel to assign from.
+    case noPanel(contest: String)
+    /// The judge's sheet changed since the revision the caller read.
+    case staleRevision(current: Int)
     /// An idempotency key reused, within its window, for a different request.
     case idempotencyMismatch
     /// The data directory is, or lies inside, the published folder.
@@ -63,6 +69,12 @@ public enum StoreError: Error, CustomStringConvertible {
             return problems.map(\.description).joined(separator: "; ")
         case .resultsPublished(let contest):
             return "results of \(contest) are published: scores can no longer change"
+        case .notOnPanel(let judge, let contest):
+            return "\(judge) is not on the panel of \(contest) (see 'compe panel list \(contest)')"
+        case .noPanel(let contest):
+            return "\(contest) has no panel yet: add its judges with 'compe panel add \(contest) <handle>…'"
+        case .staleRevision(let current):
+            return "the score sheet changed since it was read (now revision \(current)); show the entry again and rescore"
         case .idempotencyMismatch:
             return "this Idempotency-Key was used for a different request"
         case .dataInsidePublic(let data, let publicDir):

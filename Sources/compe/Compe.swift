@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompeClient
 import CompeContent
 import CompeCore
 import CompeServices
@@ -12,8 +13,8 @@ struct Compe: AsyncParsableCommand {
         commandName: "compe",
         abstract: "Design contests and agile backlogs: publish, accept, judge, plan.",
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
-        subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Conflicts.self, Assign.self, Entries.self, JudgeCommand.self,
-                      Results.self, Export.self]
+        subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Panel.self, Conflicts.self, Assign.self, Entries.self,
+                      JudgeCommand.self, Results.self, Export.self]
     )
 
     /// Runs the command. Exit codes: 0 ok, 1 a user error (one line on stderr), 2 usage.
@@ -29,6 +30,8 @@ struct Compe: AsyncParsableCommand {
             if case .contentErrors(let diagnostics) = error { printDiagnostics(diagnostics) }
             exit(withError: fail(error.description))
         } catch let error as StoreError {
+            exit(withError: fail(error.description))
+        } catch let error as ClientError {
             exit(withError: fail(error.description))
         } catch {
             if exitCode(for: error) == .validationFailure {

@@ -1,25 +1,26 @@
 import ArgumentParser
+import CompeClient
 import CompeServices
 import Foundation
 
-/// `compe judge …`: what a judge does in a scoring session.
+/// `compe judge …`: what a judge does in a scoring session, on the server or from anywhere.
 struct JudgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "judge",
-        abstract: "Score entries: your queue, an entry, your scores, the panel's progress.",
-        subcommands: [Queue.self, Show.self, Score.self, Progress.self]
+        abstract: "Score entries: your queue, an entry, your scores, progress; over HTTPS once logged in.",
+        discussion: "Log in once with 'compe judge login https://…' (the organiser gives you a token). Without a login, pass --judge <handle> to work on --data on the server.",
+        subcommands: [JudgeLogin.self, JudgeLogout.self, Queue.self, Show.self, Score.self, Progress.self, JudgeFetch.self, JudgeSync.self]
     )
 
     struct Queue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List your assigned entries and whether each is scored.")
-        @Option(help: "Your judge handle.") var judge: String
         @Flag(help: "JSON for tools.") var json = false
-        @OptionGroup var options: DataOptions
+        @OptionGroup var target: JudgeTarget
 
         func run() async throws {
-            let items = try await options.service().queue(judge: judge)
+            let items = try await target.with { try await $0.queue() }
             if json { return try printJSON(items) }
-            print(JudgeText.queue(items, judge: judge))
+            print(JudgeText.queue(items, judge: target.who))
         }
     }
 
@@ -27,42 +28,50 @@ struct JudgeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show an entry: title, summary, files, and the rubric. No entrant identity in a blind contest.")
         @Argument(help: "The blind code (or entry id in a contest that is not blind).") var entry: String
-        @Option(help: "Your judge handle.") var judge: String
-        @OptionGroup var options: DataOptions
+        @OptionGroup var target: JudgeTarget
 
         func run() async throws {
-            print(JudgeText.entry(try await options.service().entry(judge: judge, ref: entry)))
+            print(try await target.with { client in JudgeText.entry(try await client.entry(entry), remote: client.isRemote) })
         }
     }
 
     struct Score: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score an entry.",
-            discussion: "Give --set criterion=value for each criterion; on a terminal, compe asks for the ones you leave out, showing the rubric and scale, and shows a summary before saving. You may rescore until results are published; every change is kept.")
+            discussion: "Give --set criterion=value for each criterion; on a terminal, compe asks for the ones you leave out, showing the rubric and scale, and shows a summary before saving. You may rescore until results are published; every change is kept. When the server cannot be reached, the scores given with --set are kept in a pending file for 'compe judge sync'.")
         @Argument(help: "The blind code (or entry id in a contest that is not blind).") var entry: String
-        @Option(help: "Your judge handle.") var judge: String
         @Option(name: .customLong("set"), help: "criterion=number, repeatable (e.g. --set usability=8).") var sets: [ScoreSetting] = []
         @Option(help: "A comment for the record (shown to nobody but the panel).") var comment: String?
-        @OptionGroup var options: DataOptions
+        @OptionGroup var target: JudgeTarget
 
         func run() async throws {
-            let service = try options.service()
-            let view = try await service.entry(judge: judge, ref: entry)
-            guard let sheet = try Prompter.complete(view, given: sets, comment: comment) else { throw fail("scoring cancelled; nothing saved") }
-            let receipt = try await service.score(judge: judge, ref: entry, values: sheet.values, comment: sheet.comment)
-            print("saved" + (receipt.stillToScore.isEmpty ? "" : "; still to score: \(receipt.stillToScore.joined(separator: ", "))"))
+            let outcome = try await target.with { client in try await Scoring.run(client, ref: entry, sets: sets, comment: comment) }
+            switch outcome {
+            case .saved(let receipt):
+                print("saved" + (receipt.stillToScore.isEmpty ? "" : "; still to score: \(receipt.stillToScore.joined(separator: ", "))"))
+            case .pending(let reason):
+                let sheet = PendingSheet(server: try target.serverAddress() ?? "", ref: entry, submission: reason.submission)
+                try PendingSheets.append(sheet)
+                print("\(reason.why): the sheet is kept in \(PendingSheets.file.path); run 'compe judge sync' when the server is back")
+            }
         }
     }
 
     struct Progress: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Judges × scored/assigned for a contest.")
-        @Argument(help: "The contest slug.") var contest: String
-        @OptionGroup var options: DataOptions
+        static let configuration = CommandConfiguration(
+            abstract: "Your scored/assigned per contest, or (with a contest, on the server) every judge's.")
+        @Argument(help: "A contest slug: the panel's progress, from --data.") var contest: String?
+        @OptionGroup var target: JudgeTarget
 
         func run() async throws {
-            let report = try await options.service().progress(contest: contest)
-            for row in report.judges { print("\(row.judge)\t\(row.done)/\(row.assigned)") }
-            print("all\t\(report.done)/\(report.assigned)")
+            if let contest {
+                let report = try await target.options.service().progress(contest: contest)
+                for row in report.judges { print("\(row.judge)\t\(row.done)/\(row.assigned)") }
+                return print("all\t\(report.done)/\(report.assigned)")
+            }
+            let rows = try await target.with { try await $0.progress() }
+            for row in rows { print("\(row.contest)\t\(row.done)/\(row.assigned)") }
+            print("all\t\(rows.reduce(0) { $0 + $1.done })/\(rows.reduce(0) { $0 + $1.assigned })")
         }
     }
 }

@@ -14,7 +14,7 @@ enum JudgeText {
     }
 
     /// `compe judge show`: the entry, its files and the rubric with the judge's scores so far.
-    static func entry(_ v: JudgeEntryView) -> String {
+    static func entry(_ v: JudgeEntryView, remote: Bool = false) -> String {
         var lines = ["\(v.ref)  \(Terminal.line(v.title))", "contest: \(v.contest)"]
         if let team = v.team {
             let members = (v.members ?? []).map(Terminal.line).joined(separator: ", ")
@@ -24,7 +24,7 @@ enum JudgeText {
         lines += ["", "SUMMARY", TerminalText.fromMarkdown(v.summary), "", "FILES"]
         for f in v.files {
             lines.append("  \(f.n). \(Terminal.line(f.name))  \(f.bytes) bytes  sha256 \(f.sha256)")
-            lines.append("     \(f.localPath ?? "(missing)")")
+            lines.append("     " + (remote ? "(compe judge fetch \(v.ref) downloads it)" : f.localPath ?? "(missing)"))
         }
         lines += ["", "RUBRIC"]
         for c in v.criteria {

@@ -5,7 +5,7 @@ import Foundation
 
 /// `compe judges add|list`.
 struct Judges: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Register and list judges.", subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(abstract: "Register judges, list them, give them tokens.", subcommands: [Add.self, List.self, Token.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

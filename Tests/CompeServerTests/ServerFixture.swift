@@ -30,7 +30,7 @@ final class ServerFixture: @unchecked Sendable {
         let now = TestClock(Self.duringContest)
         let logs = self.logs
         var logger = Logger(label: "test") { _ in RecordingLogHandler(recorder: logs) }
-        logger.logLevel = .warning
+        logger.logLevel = .info
         var config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
                                          contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLock { $0 } })
         config.slowUploadGrace = slowUploadGrace
@@ -119,7 +119,7 @@ final class LogRecorder: Sendable {
 struct RecordingLogHandler: LogHandler {
     let recorder: LogRecorder
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .warning
+    var logLevel: Logger.Level = .info
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }

@@ -25,6 +25,7 @@ import Testing
         let service = JudgingService(store: store, catalog: try ContestCatalog.load(root: site.content, displayRoot: "Content"))
         try await service.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
         try await service.addJudge(Judge(handle: "kim", name: "Kim", email: nil, organisation: nil))
+        try await service.addToPanel(contest: "test", judges: ["sato", "kim"])
         _ = try await service.assign(contest: "test", perEntry: 2, seed: 1)
         return (service, site)
     }
@@ -60,20 +61,20 @@ import Testing
     @Test func scoresAreValidatedSavedAndFrozenByPublishing() async throws {
         let (service, site) = try await makeService()
         let ref = try await service.queue(judge: "sato")[0].ref
-        await #expect { try await service.score(judge: "sato", ref: ref, values: ["usability": 11], comment: nil) } throws: { error in
+        await #expect { try await service.score(judge: "sato", ref: ref, ScoreSubmission(values: ["usability": 11], comment: nil), source: .local) } throws: { error in
             guard case JudgingError.store(.invalidScores(let problems)) = error else { return false }
             return problems == [.outsideScale(criterion: "usability", value: 11, scale: 1...10)]
         }
-        await #expect { try await service.score(judge: "sato", ref: ref, values: [:], comment: nil) } throws: { error in
+        await #expect { try await service.score(judge: "sato", ref: ref, ScoreSubmission(values: [:], comment: nil), source: .local) } throws: { error in
             if case JudgingError.nothingToSave = error { return true } else { return false }
         }
-        #expect(try await service.score(judge: "sato", ref: ref, values: ["usability": 7], comment: nil).stillToScore == ["originality"])
-        #expect(try await service.score(judge: "sato", ref: ref, values: ["originality": 5], comment: "ok").stillToScore.isEmpty)
+        #expect(try await service.score(judge: "sato", ref: ref, ScoreSubmission(values: ["usability": 7], comment: nil), source: .local).stillToScore == ["originality"])
+        #expect(try await service.score(judge: "sato", ref: ref, ScoreSubmission(values: ["originality": 5], comment: "ok"), source: .local).stillToScore.isEmpty)
         #expect(try await service.queue(judge: "sato").first { $0.ref == ref }?.done == true)
         for judge in ["sato", "kim"] {
             for item in try await service.queue(judge: judge) {
                 let v = Int(item.title.suffix(1)) ?? 1   // Entry 3 best, Entry 1 last
-                _ = try await service.score(judge: judge, ref: item.ref, values: ["usability": 3 + v, "originality": 3 + v], comment: nil)
+                _ = try await service.score(judge: judge, ref: item.ref, ScoreSubmission(values: ["usability": 3 + v, "originality": 3 + v], comment: nil), source: .local)
             }
         }
         let report = try await service.publish(contest: "test", winners: 1, seed: 1)
@@ -81,7 +82,7 @@ import Testing
         let content = try ContentLoader(root: site.content, knownTemplates: ["home", "page"]).load()
         #expect(content.results["test"]?.rows.count == 3)
         #expect(content.results["test"]?.rows.compactMap(\.title) == ["Entry 3"], "only the winner is named")
-        await #expect { try await service.score(judge: "sato", ref: ref, values: ["usability": 9], comment: nil) } throws: { error in
+        await #expect { try await service.score(judge: "sato", ref: ref, ScoreSubmission(values: ["usability": 9], comment: nil), source: .local) } throws: { error in
             if case JudgingError.store(.resultsPublished(contest: "test")) = error { return true } else { return false }
         }
     }
@@ -119,9 +120,10 @@ import Testing
         }
         let service = JudgingService(store: store, catalog: try ContestCatalog.load(root: site.content, displayRoot: "Content"))
         try await service.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
+        try await service.addToPanel(contest: "test", judges: ["sato"])
         _ = try await service.assign(contest: "test", perEntry: 1, seed: 1)
         for (n, item) in try await service.queue(judge: "sato").enumerated() {
-            _ = try await service.score(judge: "sato", ref: item.ref, values: ["usability": 1 + n % 10, "originality": 1 + n % 7], comment: nil)
+            _ = try await service.score(judge: "sato", ref: item.ref, ScoreSubmission(values: ["usability": 1 + n % 10, "originality": 1 + n % 7], comment: nil), source: .local)
         }
         _ = try await service.publish(contest: "test", winners: titles.count, seed: 1)
         let options = BuildOptions(content: site.content, contentDisplay: "Content", staticDir: site.root.appendingPathComponent("Static"),

@@ -21,6 +21,7 @@ import Testing
         try await store.addJudge(Judge(handle: "lee", name: "Lee", email: "lee@gmail.com", organisation: "Acme Labs"))
         try await store.addJudge(Judge(handle: "kim", name: "Kim", email: nil, organisation: nil))
         try await store.addJudge(Judge(handle: "ono", name: "Ono", email: nil, organisation: nil))
+        try await store.addToPanel(contest: "c", judges: ["sato", "lee", "kim", "ono"])
     }
 
     @Test func conflictsAreNeverAssignedAndLoadIsBalanced() async throws {

@@ -33,6 +33,7 @@ import Testing
                                members: ["A"], contactEmail: "a@b.example", country: "JP\tE-0999\tfake", link: nil, language: "en")
         _ = try await store.create(draft, files: [], idempotency: nil)
         try await store.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
+        try await store.addToPanel(contest: "sme-support-ui", judges: ["sato"])
         _ = try await store.assign(contest: "sme-support-ui", perEntry: 1, seed: 1)
         let queue = try CompeBinary.run(["judge", "queue", "--judge", "sato"], in: dir)
         #expect(queue.status == 0)

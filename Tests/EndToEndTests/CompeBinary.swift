@@ -23,18 +23,25 @@ enum CompeBinary {
         var stderr: String
     }
 
-    /// Runs `compe args…` in `directory` and waits for it.
-    static func run(_ args: [String], in directory: URL) throws -> Result {
+    /// Runs `compe args…` in `directory` and waits for it; `environment` is added to this
+    /// process's, `input` is what it reads on stdin (nothing: stdin is empty).
+    static func run(_ args: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = args
         process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        // stderr is read on its own thread, so a full pipe on one side never blocks the other.
+        let errors = ErrorsReader(err.fileHandleForReading)
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        let e = errors.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
@@ -47,6 +54,24 @@ enum CompeBinary {
             try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
         return dir
+    }
+
+    /// Reads a pipe to its end on a thread of its own.
+    final class ErrorsReader: @unchecked Sendable {
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                data = handle.readDataToEndOfFile()
+                done.signal()
+            }
+        }
+
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 
     /// A `compe serve` process on a free port.
@@ -64,9 +89,9 @@ enum CompeBinary {
     /// Starts `compe serve --port 0` in `directory` (site in Public/, entries in Data/, no rate limit)
     /// and waits until it listens.
     /// `openFiles` runs it under `ulimit -n` (both limits); `log` receives what it logs.
-    static func startServer(in directory: URL, extra: [String] = [], openFiles: Int? = nil, log: URL? = nil) throws -> Server {
+    static func startServer(in directory: URL, extra: [String] = [], port: Int = 0, openFiles: Int? = nil, log: URL? = nil) throws -> Server {
         let process = Process()
-        let arguments = ["serve", "--port", "0", "--rate-limit", "0"] + extra
+        let arguments = ["serve", "--port", String(port), "--rate-limit", "0"] + extra
         if let openFiles {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", url.path] + arguments

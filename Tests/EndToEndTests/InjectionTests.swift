@@ -69,6 +69,7 @@ import Testing
 
         func compe(_ args: String...) throws -> CompeBinary.Result { try CompeBinary.run(args, in: dir) }
         for judge in ["aoki", "baba"] { #expect(try compe("judges", "add", judge, "--name", judge.capitalized).status == 0) }
+        #expect(try compe("panel", "add", "sme-support-ui", "aoki", "baba").status == 0)
         #expect(try compe("assign", "sme-support-ui", "--per-entry", "2", "--seed", "3").status == 0)
         for judge in ["aoki", "baba"] {
             let q = try JSONSerialization.jsonObject(with: Data(try compe("judge", "queue", "--judge", judge, "--json").stdout.utf8)) as! [[String: Any]]

@@ -76,6 +76,10 @@ import Glibc
         #expect(try compe("judges", "add", "lee", "--name", "Lee", "--org", "Acme Labs").status == 0)
         #expect(try compe("judges", "add", "kim", "--name", "Kim").status == 0)
         #expect(try compe("judges", "add", "ono", "--name", "Ono").status == 0)
+        // Assignment draws from the contest's panel; without one it says how to make it.
+        let noPanel = try compe("assign", "sme-support-ui", "--per-entry", "2")
+        #expect(noPanel.status == 1 && noPanel.stderr.contains("compe panel add sme-support-ui"))
+        #expect(try compe("panel", "add", "sme-support-ui", "sato", "lee", "kim", "ono").status == 0)
         #expect(try compe("assign", "sme-support-ui", "--per-entry", "2", "--seed", "5").status == 0)
 
         // Inferred conflicts are never assigned: sato/E-0002 (same domain), lee/E-0001 (organisation).

@@ -1,0 +1,61 @@
+import CompeServices
+import Foundation
+
+/// Score sheets saved while the server could not be reached, sent later by `compe judge sync`.
+/// Each keeps its idempotency key, so a sheet that did reach the server before the connection
+/// broke is not applied twice.
+public struct PendingSheet: Codable, Sendable, Equatable {
+    public var server: String
+    public var ref: String
+    public var submission: ScoreSubmission
+    public var savedAt: Date
+
+    enum CodingKeys: String, CodingKey { case server, ref, submission, savedAt = "saved_at" }
+
+    public init(server: String, ref: String, submission: ScoreSubmission, savedAt: Date = Date()) {
+        self.server = server
+        self.ref = ref
+        self.submission = submission
+        self.savedAt = savedAt
+    }
+}
+
+extension ScoreSubmission: Equatable {
+    public static func == (a: ScoreSubmission, b: ScoreSubmission) -> Bool {
+        a.values == b.values && a.comment == b.comment && a.revision == b.revision && a.idempotencyKey == b.idempotencyKey
+    }
+}
+
+/// `$XDG_CONFIG_HOME/compe/pending.json` (0600).
+public enum PendingSheets {
+    /// The file.
+    public static var file: URL { Credentials.folder.appendingPathComponent("pending.json") }
+
+    /// Every pending sheet, oldest first.
+    public static func load() throws -> [PendingSheet] {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do { return try decoder.decode([PendingSheet].self, from: data) } catch { throw ClientError.badCredentialsFile(file.path) }
+    }
+
+    /// Replaces the pending sheets (the file goes when none is left).
+    public static func save(_ sheets: [PendingSheet]) throws {
+        if sheets.isEmpty {
+            unlink(file.path)
+            return
+        }
+        try FileManager.default.createDirectory(at: Credentials.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let tmp = Credentials.folder.appendingPathComponent(".pending-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: tmp.path, contents: try encoder.encode(sheets), attributes: [.posixPermissions: 0o600]),
+              rename(tmp.path, file.path) == 0 else { throw ClientError.cannotSave(file.path) }
+    }
+
+    /// Adds a sheet.
+    public static func append(_ sheet: PendingSheet) throws {
+        try save(try load() + [sheet])
+    }
+}

@@ -1,0 +1,95 @@
+import CompeCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The judge API's answers other than data. Every one is the same for every judge and every
+/// entry, so no answer says which entry ids or identities exist.
+enum JudgeAnswers {
+    static func headers(contentType: String = "application/json; charset=utf-8") -> HTTPFields {
+        var h = HTTPFields()
+        h[.contentType] = contentType
+        h[.cacheControl] = "no-store"
+        h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return h
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ body: String, extra: HTTPFields = [:]) -> Response {
+        var h = headers()
+        for field in extra { h.append(field) }
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// No token, or a wrong, expired or revoked one: one answer for all.
+    static var unauthorized: Response {
+        error(.unauthorized, #"{"error":"unauthorized"}"#, extra: [.wwwAuthenticate: #"Bearer realm="compe""#])
+    }
+
+    /// A reference outside the judge's queue, or none at all.
+    static var notFound: Response { error(.notFound, #"{"error":"not_found"}"#) }
+
+    /// The sheet moved on since the judge read it.
+    static func stale(_ current: Int) -> Response { error(.conflict, #"{"error":"stale_revision","revision":\#(current)}"#) }
+
+    /// Results are published.
+    static var published: Response { error(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), #"{"error":"published"}"#) }
+
+    /// Too many failed authentications from one address.
+    static func tooManyAttempts(retryAfter: Int) -> Response {
+        error(.tooManyRequests, #"{"error":"too_many_attempts"}"#, extra: [.retryAfter: String(retryAfter)])
+    }
+
+    /// Every problem with what was sent, `{errors: [{field, message}]}`.
+    static func invalid(_ problems: [(field: String, message: String)], status: HTTPResponse.Status = .badRequest) -> Response {
+        struct Item: Encodable { var field: String; var message: String }
+        struct Body: Encodable { var errors: [Item] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(Body(errors: problems.map { Item(field: $0.field, message: $0.message) }))) ?? Data(#"{"errors":[]}"#.utf8)
+        return Response(status: status, headers: headers(), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `Content-Disposition: attachment` with the name as ASCII and as UTF-8 (RFC 6266).
+enum ContentDisposition {
+    static func attachment(_ name: String) -> String {
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ascii
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}
+
+/// The judge API's messages, in Japanese or English (`Accept-Language`).
+struct JudgeMessages {
+    let ja: Bool
+
+    init(_ request: Request) {
+        ja = AcceptLanguage.preferred(request.headers[.acceptLanguage] ?? "", among: ["ja", "en"]) == "ja"
+    }
+
+    private func t(_ j: String, _ e: String) -> String { ja ? j : e }
+
+    var nothingToSave: String { t("保存する採点がありません。", "Nothing to save: give values or a comment.") }
+    var tooLarge: String { t("送信データが大きすぎます。", "The request body is too large.") }
+    var notJSON: String { t("本文は {values, comment, revision, idempotency_key} の JSON にしてください。",
+                            "The body must be JSON: {values, comment, revision, idempotency_key}.") }
+    var badKey: String { t("idempotency_key は 1〜200 文字にしてください。", "idempotency_key must be 1 to 200 characters.") }
+    var keyReused: String { t("この idempotency_key は別の内容に使われています。", "This idempotency_key was used for a different request.") }
+
+    /// The field a score problem belongs to (`values.<criterion>`).
+    func field(_ problem: ScoreProblem) -> String {
+        switch problem {
+        case .unknownCriterion(let id, _), .outsideScale(let id, _, _): return "values.\(id)"
+        }
+    }
+
+    func text(_ problem: ScoreProblem) -> String {
+        switch problem {
+        case .unknownCriterion(let id, let known):
+            return t("「\(id)」という審査基準はありません (\(known.joined(separator: ", ")))。", problem.description)
+        case .outsideScale(let id, let value, let scale):
+            return t("\(id)=\(value) は尺度 \(scale.lowerBound)〜\(scale.upperBound) の外です。", problem.description)
+        }
+    }
+}
