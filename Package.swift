@@ -24,12 +24,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
             name: "CDiscount",
             pkgConfig: "libmarkdown",
             providers: [.apt(["libmarkdown2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibdeflate",
+            providers: [.apt(["libdeflate-dev"])]
         ),
         .target(name: "CLinux"),
         .target(name: "CompeCore"),
@@ -40,7 +45,8 @@ let package = Package(
         ),
         .target(
             name: "CompeSite",
-            dependencies: ["CompeCore", "CompeContent", "CLinux", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CompeCore", "CompeContent", "CLinux", "CLibdeflate", .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Theme")]
         ),
         .target(
@@ -68,6 +74,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["Vendor/LICENSE-multipart-kit"]
         ),
@@ -89,6 +96,8 @@ let package = Package(
                 "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),

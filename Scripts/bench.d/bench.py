@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """compe's benchmarks against its peers, measured side by side in one run.
 
-usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [judge]   (all when none named)
+usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [judge] [serve]   (all when none named)
 
 Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, e.g.
 /dev/shm/compe-bench, to measure the programs rather than the disk), BENCH_PAGES (10000),
@@ -347,12 +347,95 @@ def bench_judge(compe):
     row("judge", "sheets scored through the API", f"{audited}")
 
 
+# --- static serving ---------------------------------------------------------------------------
+
+NGINX_CONF = """
+worker_processes auto;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {d}/nginx-access.log combined buffer=64k flush=1s;
+    client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    gzip_static on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{ try_files $uri $uri/ =404; etag on; }}
+    }}
+}}
+"""
+
+
+def bench_serve(compe):
+    """The sample's open contest page, served from the same Public/ by compe and by nginx,
+    with keep-alive (wrk, 2 threads, 32 connections), plain and gzip, alternating."""
+    d = os.path.join(WORK, "serve")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "tmp"))
+    for name in ("Content", "Static"):
+        shutil.copytree(os.path.join(ROOT, name), os.path.join(d, name))
+    subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
+    page = "/contests/sme-support-ui/"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        nginx_port = s.getsockname()[1]
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF.format(d=d, port=nginx_port, root=os.path.join(d, "Public")))
+    nginx = subprocess.Popen(["nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(os.path.join(d, "compe.log"), "w")
+    compe_server = subprocess.Popen([compe, "serve", "--port", "0", "--rate-limit", "0"], cwd=d, stdout=subprocess.PIPE,
+                                    stderr=log, text=True)
+    port = None
+    while port is None:
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", compe_server.stdout.readline())
+        port = m and int(m.group(1))
+    time.sleep(0.5)
+
+    def wrk(p, gzip):
+        args = ["wrk", "-t2", "-c32", f"-d{SECONDS}s"] + (["-H", "Accept-Encoding: gzip"] if gzip else []) + [f"http://127.0.0.1:{p}{page}"]
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def head(p, gzip):
+        conn = http.client.HTTPConnection("127.0.0.1", p)
+        conn.request("GET", page, headers={"Accept-Encoding": "gzip"} if gzip else {})
+        r = conn.getresponse()
+        body = r.read()
+        return r.status, r.getheader("Content-Encoding"), len(body)
+
+    try:
+        for gzip in (False, True):
+            for name, p in (("nginx", nginx_port), ("compe", port)):
+                status, encoding, size = head(p, gzip)
+                if status != 200 or (encoding == "gzip") != gzip:
+                    raise RuntimeError(f"{name} answered {status} {encoding} ({size} bytes) for gzip={gzip}")
+            rates = {"nginx": [], "compe": []}
+            for _ in range(2):   # alternating, so drift hits both
+                for name, p in (("nginx", nginx_port), ("compe", port)):
+                    rates[name].append(wrk(p, gzip))
+            label = "gzip" if gzip else "plain"
+            n, c = statistics.median(rates["nginx"]), statistics.median(rates["compe"])
+            row("serve", f"{label}: nginx / compe requests/s ({page})", f"{n:.0f} / {c:.0f}")
+            row("serve", f"{label}: compe / nginx", f"{c / n:.2f}x", ">= 0.50x", c / n >= 0.5)
+    finally:
+        compe_server.terminate()
+        nginx.terminate()
+        compe_server.wait(timeout=30)
+        nginx.wait(timeout=30)
+
+
 def main():
     compe = os.path.abspath(sys.argv[1])
-    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "judge"]
+    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "judge", "serve"]
     os.makedirs(WORK, exist_ok=True)
     benches = {"build": bench_build, "incremental": bench_incremental, "endpoint": bench_endpoint,
-               "upload": bench_upload, "results": bench_results, "judge": bench_judge}
+               "upload": bench_upload, "results": bench_results, "judge": bench_judge, "serve": bench_serve}
     for name in chosen:
         if name not in benches:
             sys.exit(f"bench: unknown bench '{name}' (known: {', '.join(benches)})")

@@ -75,6 +75,10 @@ public enum FieldProblem: Sendable, Hashable {
     case rateLimited
     /// An upload slower than any real one.
     case tooSlow
+    /// The server's disk filled while storing (nothing was stored).
+    case diskFull
+    /// The server's disk is nearly full: uploads wait until space returns.
+    case lowDisk
 
     // The contest and the entry.
     /// No such (published) contest.
@@ -87,6 +91,10 @@ public enum FieldProblem: Sendable, Hashable {
     case notOpenYet(opens: Date)
     /// The contest has closed.
     case closed(closes: Date)
+
+    /// The case's name without its values (`tooLong`, `diskFull`…): a stable, bounded label for
+    /// metrics and logs, which must never carry what the entrant typed.
+    public var code: String { String(String(describing: self).prefix { $0 != "(" }) }
 }
 
 /// A problem with one field (`title`, `files`, …; `form` for the request as a whole).

@@ -151,6 +151,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var holding = false
     private var readWanted = false
     private var headerTimer: Scheduled<Void>?
+    /// When the connection began waiting for a request's headers; nil while a request is open.
+    /// The header timer checks it when it fires instead of being cancelled and scheduled again
+    /// for every request of a keep-alive connection.
+    private var idleSince: NIODeadline?
     private var rateTimer: Scheduled<Void>?
 
     init(policy: ConnectionPolicy, clients: ClientConnections, logger: Logger) {
@@ -202,8 +206,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch part {
         case .head:
-            headerTimer?.cancel()
-            headerTimer = nil
+            idleSince = nil
             requests.append(false)
             bodyStart = .now()
             bodyBytes = 0
@@ -279,11 +282,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Starts the deadline for the next request's headers.
     private func awaitHeaders(_ context: ChannelHandlerContext) {
-        headerTimer?.cancel()
+        let now = NIODeadline.now()
+        idleSince = now
+        if headerTimer == nil { armHeaderTimer(context, at: now + policy.headerTimeout) }
+    }
+
+    private func armHeaderTimer(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
         let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: policy.headerTimeout) { [self] in
+        headerTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             headerTimer = nil
-            guard requests.isEmpty else { return }
+            guard let idleSince, requests.isEmpty, !closing else { return }   // a request came; its answer re-arms
+            let due = idleSince + policy.headerTimeout
+            if NIODeadline.now() < due { return armHeaderTimer(loopContext.value, at: due) }
             logger.debug("no request headers in time; closing", metadata: ["client": "\(address ?? "?")"])
             loopContext.value.close(promise: nil)
         }

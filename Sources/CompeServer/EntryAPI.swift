@@ -25,6 +25,10 @@ struct EntryAPI: Sendable {
     let logger: Logger
     /// Seconds an upload may take before its average rate is checked.
     var slowUploadGrace: Double = 30
+    /// Free space on the data disk (uploads wait below its floor).
+    var disk: DiskSpace?
+    /// Where entries, refusals and uploaded bytes are counted (`/metrics`).
+    var metrics: ServerMetrics?
 
     /// Uploads slower than this on average (after `slowUploadGrace`) are stopped.
     static let minimumBytesPerSecond = 1024.0
@@ -39,16 +43,12 @@ struct EntryAPI: Sendable {
             localized[source.contest.slug, default: [:]][source.contest.language] = source.contest
             if source.contest.language == content.config.defaultLanguage { defaults[source.contest.slug] = source.contest }
         }
-        let assets = ["css", "js"].flatMap { dir -> [String] in
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: publicDir.appendingPathComponent(dir).path)) ?? []
-            return names.sorted().map { "\(dir)/\($0)" }
-        }
         contests = defaults
         config = content.config
         self.store = store
         self.limiter = limiter
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
-        pages = EntryPages(chrome: try SiteChrome(content: content, staticFiles: assets), config: content.config, contests: localized)
+        pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized)
         self.clock = clock
         self.logger = logger
     }
@@ -57,18 +57,21 @@ struct EntryAPI: Sendable {
     func with(content: SiteContent, publicDir: URL) throws -> EntryAPI {
         var api = try EntryAPI(content: content, publicDir: publicDir, store: store, limiter: limiter, clock: clock, logger: logger)
         api.slowUploadGrace = slowUploadGrace
+        api.disk = disk
+        api.metrics = metrics
         return api
     }
 
     // MARK: submit
 
     func submit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let respond = responder(request, form: nil)
+        let respond = responder(request, context, form: nil)
         guard let slug = context.parameters.get("slug"), let contest = contests[slug] else {
             return respond.failure(.unknownContest, field: "contest", close: true)
         }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
         if let refusal = phaseRefusal(contest) { return respond.failure(refusal, close: true) }
+        if let refusal = lowDisk(respond) { return refusal }
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
             return respond.failure(.badIdempotencyKey, field: "Idempotency-Key", close: true)
@@ -84,9 +87,9 @@ struct EntryAPI: Sendable {
         let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads)
         if let failure = await read(request, into: receiver, maxBody: maxBody) {
             receiver.discardAll()
-            return respond.rejected(failure)
+            return rejected(failure, respond)
         }
-        let formRespond = responder(request, form: receiver.fields)
+        let formRespond = responder(request, context, form: receiver.fields)
 
         if !(receiver.fields[EntryForm.honeypot] ?? "").isEmpty {   // a bot; store nothing, say nothing
             receiver.discardAll()
@@ -121,6 +124,9 @@ struct EntryAPI: Sendable {
         } catch StoreError.idempotencyMismatch {
             receiver.discardAll()
             return formRespond.failure(.idempotencyMismatch, field: "Idempotency-Key")
+        } catch let error as StoreError where error.isDiskFull {
+            receiver.discardAll()
+            return diskFull(error, formRespond)
         }
     }
 
@@ -151,12 +157,14 @@ struct EntryAPI: Sendable {
         let received = receiver.files
         let uploads = store.uploads
         do {
-            return try await NIOThreadPool.singleton.runIfActive {
+            let files = try await NIOThreadPool.singleton.runIfActive {
                 try received.map { file in
                     let blob = try uploads.commit(file.upload, sync: sync)
                     return EntryFile(name: file.name, bytes: blob.bytes, sha256: blob.sha256, kind: file.kind.rawValue)
                 }
             }
+            metrics?.uploaded(bytes: files.reduce(0) { $0 + $1.bytes })
+            return files
         } catch {
             receiver.discardAll()
             throw error
@@ -166,7 +174,7 @@ struct EntryAPI: Sendable {
     // MARK: view, edit, withdraw
 
     func view(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let respond = responder(request, form: nil)
+        let respond = responder(request, context, form: nil)
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
@@ -175,7 +183,7 @@ struct EntryAPI: Sendable {
     }
 
     func edit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let respond = responder(request, form: nil)
+        let respond = responder(request, context, form: nil)
         let notFound = respond.failure(.notFound, field: "entry", close: true)
         guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
@@ -198,6 +206,7 @@ struct EntryAPI: Sendable {
         guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
             return respond.failure(.notMultipart, close: true)
         }
+        if let refusal = lowDisk(respond) { return refusal }
         let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
             return respond.failure(.requestTooLarge, field: "files", close: true)
@@ -205,7 +214,7 @@ struct EntryAPI: Sendable {
         let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads)
         if let failure = await read(request, into: receiver, maxBody: maxBody) {
             receiver.discardAll()
-            return respond.rejected(failure)
+            return rejected(failure, respond)
         }
         let token = early ?? receiver.fields["token"] ?? ""
         if known == nil, let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] {
@@ -215,7 +224,7 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return notFound
         }
-        let formRespond = responder(request, form: receiver.fields)
+        let formRespond = responder(request, context, form: receiver.fields)
         if let refusal = phaseRefusal(contest) {
             receiver.discardAll()
             return formRespond.failure(refusal)
@@ -235,14 +244,21 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return formRespond.failure(errors)
         }
-        let files = receiver.files.isEmpty ? nil : try await commit(receiver)
-        guard let updated = try await store.replace(code: code, token: token, with: draft, files: files, now: clock()) else { return notFound }
+        let updated: Entry?
+        do {
+            let files = receiver.files.isEmpty ? nil : try await commit(receiver)
+            updated = try await store.replace(code: code, token: token, with: draft, files: files, now: clock())
+        } catch let error as StoreError where error.isDiskFull {
+            receiver.discardAll()
+            return diskFull(error, formRespond)
+        }
+        guard let updated else { return notFound }
         logger.info("entry updated", metadata: ["entry": "\(code)"])
         return formRespond.afterChange(updated, token: token, contest: contest)
     }
 
     func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
-        let respond = responder(request, form: nil)
+        let respond = responder(request, context, form: nil)
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
@@ -253,9 +269,9 @@ struct EntryAPI: Sendable {
         return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)
     }
 
-    func preflight(_ request: Request) -> Response {
+    func preflight(_ request: Request, _ context: CompeRequestContext) -> Response {
         let origin = request.headers[.origin]
-        guard origins.isCrossOriginAllowed(origin, host: request.head.authority), let origin else {
+        guard origins.isCrossOriginAllowed(origin, host: requestHost(request, context)), let origin else {
             return Response(status: .forbidden)
         }
         var headers = HTTPFields()
@@ -272,7 +288,7 @@ struct EntryAPI: Sendable {
     /// The checks every post passes before its body is read: the `Origin` is ours or allowed
     /// (403), and the client is within its rate (429 with `Retry-After`).
     func refuseForeignOrHurried(_ request: Request, _ context: CompeRequestContext, _ respond: Responder) -> Response? {
-        guard origins.permits(origin: request.headers[.origin], host: request.head.authority) else {
+        guard origins.permits(origin: request.headers[.origin], host: requestHost(request, context)) else {
             return respond.failure(.crossOrigin, close: true)
         }
         if let wait = limiter.take(clientKey(context)) {
@@ -281,6 +297,26 @@ struct EntryAPI: Sendable {
             return r
         }
         return nil
+    }
+
+    /// 503 before reading an upload when the data disk is under its floor.
+    func lowDisk(_ respond: Responder) -> Response? {
+        guard let reason = disk?.shortage else { return nil }
+        logger.warning("uploads refused until space returns", metadata: ["reason": "\(reason)"])
+        return respond.failure(.lowDisk, close: true)
+    }
+
+    /// 507 when the disk filled while storing: nothing was kept, the operator is told.
+    func diskFull(_ error: StoreError, _ respond: Responder) -> Response {
+        logger.error("the data disk is full: an entry could not be stored (nothing was kept)",
+                     metadata: ["data": "\(store.uploads.root.deletingLastPathComponent().path)", "error": "\(error)"])
+        return respond.failure(.diskFull, close: true)
+    }
+
+    /// The answer to a body refused while reading (logged when the disk is at fault).
+    func rejected(_ failure: FormFailure, _ respond: Responder) -> Response {
+        if failure.error.problem == .diskFull, let error = failure.store { return diskFull(error, respond) }
+        return respond.rejected(failure)
     }
 
     /// Why the contest takes no entries or changes now (before `opens`, from `closes` on).
@@ -293,9 +329,10 @@ struct EntryAPI: Sendable {
     }
 
     /// Answers in the language of the form (when read) or of the request.
-    func responder(_ request: Request, form: [String: String]?) -> Responder {
-        Responder(request: request, messages: FormMessages(language: language(request, form: form), timeZone: config.timeZone),
-                  pages: pages, origins: origins)
+    func responder(_ request: Request, _ context: CompeRequestContext, form: [String: String]?) -> Responder {
+        Responder(request: request, host: requestHost(request, context),
+                  messages: FormMessages(language: language(request, form: form), timeZone: config.timeZone), pages: pages, origins: origins,
+                  metrics: metrics)
     }
 
     func editable(_ contest: Contest) -> Bool { contest.phase(at: clock()) == .open }

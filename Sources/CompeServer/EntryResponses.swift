@@ -46,9 +46,13 @@ func rfc3339(_ date: Date) -> String { UTCTimestamp.format(date, milliseconds: f
 /// Builds responses in JSON or HTML, as the client asked, with the headers every answer needs.
 struct Responder {
     let request: Request
+    /// The host the client asked for (behind a trusted proxy, its `X-Forwarded-Host`).
+    let host: String?
     let messages: FormMessages
     let pages: EntryPages
     let origins: OriginPolicy
+    /// Where accepted and refused entry requests are counted.
+    let metrics: ServerMetrics?
 
     var language: String { messages.language }
 
@@ -60,7 +64,7 @@ struct Responder {
         if privatePage { h[HTTPField.Name("Referrer-Policy")!] = "same-origin" }
         if close { h[.connection] = "close" }
         let origin = request.headers[.origin]
-        if origins.isCrossOriginAllowed(origin, host: request.head.authority), let origin {
+        if origins.isCrossOriginAllowed(origin, host: host), let origin {
             h[.accessControlAllowOrigin] = origin
             h[.vary] = "Origin"
         }
@@ -85,12 +89,20 @@ struct Responder {
         failure(ProblemStatus.of(errors.map(\.problem)), errors, close: close)
     }
 
-    /// An error answer with `status` and every field error.
+    /// An error answer with `status` and every field error (and `Retry-After` when the disk
+    /// is the reason: the entrant may simply send again later).
     func failure(_ status: HTTPResponse.Status, _ errors: [FieldError], close: Bool = false) -> Response {
-        if request.wantsJSON {
-            return json(ErrorsJSON(errors: errors.map { .init(field: $0.field, message: messages.text($0.problem)) }), status: status, close: close)
+        if ![.get, .head, .options].contains(request.method), let first = errors.first {
+            metrics?.entryRefused(reason: first.problem.code)
         }
-        return html(pages.problems(errors, status: status, messages: messages), status: status, close: close)
+        var response: Response
+        if request.wantsJSON {
+            response = json(ErrorsJSON(errors: errors.map { .init(field: $0.field, message: messages.text($0.problem)) }), status: status, close: close)
+        } else {
+            response = html(pages.problems(errors, status: status, messages: messages), status: status, close: close)
+        }
+        if errors.contains(where: { $0.problem == .diskFull || $0.problem == .lowDisk }) { response.headers[.retryAfter] = "300" }
+        return response
     }
 
     /// One problem with the request as a whole.
@@ -106,6 +118,7 @@ struct Responder {
 
     /// What a bot that filled the honeypot sees: an answer shaped like success, with nothing stored.
     func honeypot(now: Date) -> Response {
+        metrics?.entryRefused(reason: "honeypot")
         if request.wantsJSON {
             return json(ReceiptJSON(id: "E-0000", edit_token: "", received_at: rfc3339(now), files: []), status: .created)
         }
@@ -114,6 +127,7 @@ struct Responder {
 
     /// 201 with the receipt, or 303 to the receipt page.
     func created(_ receipt: Receipt, contest: Contest) -> Response {
+        metrics?.entryAccepted()
         let e = receipt.entry
         if request.wantsJSON {
             return json(ReceiptJSON(id: e.code, edit_token: receipt.editToken, received_at: rfc3339(e.receivedAt),
@@ -160,6 +174,8 @@ enum ProblemStatus {
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict
         case .idempotencyMismatch: return .unprocessableContent
+        case .diskFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .lowDisk: return .serviceUnavailable
         default: return .badRequest
         }
     }

@@ -60,6 +60,9 @@ struct FormMessages: Sendable {
         case .crossOrigin: return t("このサイト以外からの送信は受け付けていません。", "Entries are accepted only from this site's own forms.")
         case .rateLimited: return t("短時間に送信が集中しています。しばらく待ってから送信してください。", "Too many submissions from your address; please wait and try again.")
         case .tooSlow: return t("送信に時間がかかりすぎたため中断しました。", "The upload was too slow and was stopped.")
+        case .diskFull, .lowDisk:
+            return t("サーバーが一時的に応募を保存できません。何も保存されていません。しばらくしてからもう一度送信してください。",
+                     "The server cannot store entries just now; nothing was stored. Please send again in a little while.")
         case .unknownContest: return t("そのコンペは見つかりません。", "There is no such contest.")
         case .notFound: return t("見つかりません。", "Not found.")
         case .withdrawn: return t("この応募は取り下げられています。", "This entry has been withdrawn.")

@@ -81,6 +81,10 @@ struct JudgeAPI: Sendable {
             case .store(.staleRevision(let current)): return JudgeAnswers.stale(current)
             case .store(.resultsPublished): return JudgeAnswers.published
             case .store(.idempotencyMismatch): return JudgeAnswers.invalid([("idempotency_key", messages.keyReused)], status: .unprocessableContent)
+            case .store(let store) where store.isDiskFull:
+                logger.error("the data disk is full: a score could not be saved", metadata: ["error": "\(store)"])
+                return JudgeAnswers.error(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), #"{"error":"storage_full"}"#,
+                                          extra: [.retryAfter: "300"])
             default: throw error
             }
         }

@@ -36,8 +36,13 @@ struct ReceivedFile {
 /// belongs to (`form` for the body as a whole). The status follows from the problem.
 struct FormFailure: Error {
     var error: FieldError
+    /// The store's error behind it, when writing failed (the disk full, say).
+    var store: StoreError?
 
-    init(_ problem: FieldProblem, field: String = "form") { error = FieldError(field: field, problem: problem) }
+    init(_ problem: FieldProblem, field: String = "form", store: StoreError? = nil) {
+        error = FieldError(field: field, problem: problem)
+        self.store = store
+    }
 }
 
 /// Receives a `multipart/form-data` body chunk by chunk with vapor/multipart-kit's streaming
@@ -59,8 +64,6 @@ final class MultipartReceiver {
     private(set) var unsupportedType = false
 
     private var failure: FormFailure?
-    /// A store failure while writing a file (the disk full, say), kept for the operator's log.
-    private(set) var storeFailure: StoreError?
     private var parts = 0
     private var bytesWithoutProgress = 0
     private var sawClosingPart = false
@@ -181,8 +184,7 @@ final class MultipartReceiver {
                     try buffer.withUnsafeReadableBytes { try upload.append($0) }
                 }
             } catch let error as StoreError {
-                storeFailure = error
-                failure = FormFailure(.malformed)
+                failure = FormFailure(error.isDiskFull ? .diskFull : .malformed, store: error)
             } catch {
                 failure = FormFailure(.malformed)
             }

@@ -1,9 +1,12 @@
 import CLinux
+import CompeSite
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The built site's folder, opened once. Every file is opened relative to it with
 /// `openat2(RESOLVE_BENEATH)`, so no request (and no symbolic link inside `Public/`) reaches a
@@ -51,6 +54,11 @@ final class PublicDirectory: Sendable {
         return descriptor
     }
 
+    /// `lstat` of `relative` below the folder (no link followed); false when it does not exist.
+    func lstat(_ relative: String, _ info: inout stat) -> Bool {
+        fstatat(fd, relative.isEmpty ? "." : relative, &info, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
     /// The whole of a small file (the live-reload server's HTML pages).
     func contents(_ relative: String) -> Data? {
         guard let file = open(relative), file.isRegular else { return nil }
@@ -91,42 +99,95 @@ struct OpenFile: @unchecked Sendable {
 }
 
 /// Serves the built site: clean URLs (`/about/` → `about/index.html`, `/about` → 301 to
-/// `/about/`), validators (`ETag`, `Last-Modified`, `304`), and byte ranges as RFC 9110 says:
-/// one range served as `206`, an unsatisfiable one `416` with `Content-Range: bytes */size`,
+/// `/about/`), the build's `.gz` copies to clients that accept gzip (`Vary: Accept-Encoding`),
+/// strong `ETag`s and `304`, `Cache-Control` (`immutable` for fingerprinted stylesheets and
+/// scripts, `no-cache` for the rest, so a rebuild is seen at once), and byte ranges as RFC 9110
+/// says: one range served as `206`, an unsatisfiable one `416` with `Content-Range: bytes */size`,
 /// several ranges answered with the whole file. Paths under the API are left to the router.
+///
+/// Small files are kept in memory with their headers and checked against the disk by one
+/// `fstatat` per request (inode, size, modification time): a file the build replaced is read
+/// again at once.
 struct PublicFiles<Context: RequestContext>: RouterMiddleware {
     let directory: PublicDirectory
+    let cache: FileCache
     /// Path prefixes answered by routes, never by files.
     let routed: [String]
+
+    init(directory: PublicDirectory, routed: [String]) {
+        self.directory = directory
+        self.routed = routed
+        cache = FileCache(directory: directory)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard request.method == .get || request.method == .head, !routed.contains(where: { path.hasPrefix($0) }),
-              let decoded = path.removingPercentEncoding, decoded.hasPrefix("/") else {
+              let decoded = path.contains("%") ? path.removingPercentEncoding : path, decoded.hasPrefix("/") else {
             return try await next(request, context)
         }
         var relative = String(decoded.dropFirst())
         if relative.isEmpty || relative.hasSuffix("/") { relative += "index.html" }
-        guard let file = directory.open(relative) else { return try await next(request, context) }
-        if file.isDirectory {
-            file.close()
+        let takesGzip = AcceptEncoding.allowsGzip(request.headers[.acceptEncoding])
+        switch cache.lookup(relative, gzip: takesGzip) {
+        case .missing:
+            return try await next(request, context)
+        case .directory:
             let query = request.uri.query.map { "?" + $0 } ?? ""
             return Response(status: .movedPermanently, headers: [.location: path + "/" + query])
+        case .cached(let file):
+            return respond(request, file, takesGzip: takesGzip)
+        case .large(let file):
+            return respondStreaming(request, file: file, name: relative)
         }
-        guard file.isRegular else {
-            file.close()
-            return try await next(request, context)
-        }
-        return respond(request, file: file, name: relative)
     }
 
-    func respond(_ request: Request, file: OpenFile, name: String) -> Response {
+    /// An answer from memory.
+    func respond(_ request: Request, _ file: CachedFile, takesGzip: Bool) -> Response {
+        let answer = Self.answer(method: request.method, headers: request.headers, file: file, takesGzip: takesGzip)
+        return Response(status: answer.status, headers: answer.headers, body: answer.body.map { .init(byteBuffer: $0) } ?? .init())
+    }
+
+    /// The answer to a GET or HEAD for a file in memory: the `.gz` copy when the client takes
+    /// gzip (never for a range), `304` when a validator matches, one range as `206`, an
+    /// unsatisfiable one as `416`, else `200`. One rule for the application and the fast path.
+    /// `takesGzip`: what the request's `Accept-Encoding` says (`AcceptEncoding.allowsGzip`).
+    static func answer(method: HTTPRequest.Method, headers request: HTTPFields, file: CachedFile, takesGzip: Bool)
+        -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+        let gzip = takesGzip && file.gzip != nil && (method == .get || method == .head) && request[.range] == nil
+        var headers = gzip ? file.gzipHeaders : file.headers
+        let etag = gzip ? file.gzipETag : file.etag
+        if Validators.notModified(request, etag: etag, modified: file.modified) {
+            headers[.contentLength] = nil
+            headers[.contentEncoding] = nil
+            return (.notModified, headers, nil)
+        }
+        if method == .head { return (.ok, headers, nil) }
+        if !gzip, let header = request[.range], Validators.rangeApplies(request[.ifRange], etag: etag, modified: file.modified) {
+            switch ByteRange.parse(header, size: file.body.readableBytes) {
+            case .whole: break
+            case .unsatisfiable:
+                headers[.contentRange] = "bytes */\(file.body.readableBytes)"
+                headers[.contentLength] = "0"
+                return (.rangeNotSatisfiable, headers, nil)
+            case .part(let part):
+                headers[.contentRange] = "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(file.body.readableBytes)"
+                headers[.contentLength] = String(part.count)
+                return (.partialContent, headers, file.body.getSlice(at: file.body.readerIndex + part.lowerBound, length: part.count) ?? ByteBuffer())
+            }
+        }
+        return (.ok, headers, gzip ? file.gzip ?? file.body : file.body)
+    }
+
+    /// A file too large to keep in memory, streamed from disk.
+    func respondStreaming(_ request: Request, file: OpenFile, name: String) -> Response {
         var headers = HTTPFields()
         let etag = Validators.etag(size: file.size, modified: file.modified)
         headers[.eTag] = etag
         headers[.lastModified] = Validators.httpDate(file.modified)
         headers[.acceptRanges] = "bytes"
         headers[.contentType] = MediaTypes.forPath(name)
+        headers[.cacheControl] = AssetNames.isImmutable(name) ? "public, max-age=31536000, immutable" : "no-cache"
         if Validators.notModified(request.headers, etag: etag, modified: file.modified) {
             file.close()
             return Response(status: .notModified, headers: headers)
@@ -154,6 +215,166 @@ struct PublicFiles<Context: RequestContext>: RouterMiddleware {
             return Response(status: status, headers: headers)
         }
         return Response(status: status, headers: headers, body: file.body(range))
+    }
+}
+
+/// Small files of the built site, in memory with their answer's headers.
+final class FileCache: Sendable {
+    /// Files up to this size are kept.
+    static let maxFile = 1 << 20
+    /// At most this much is kept in all (then the cache starts over).
+    static let maxTotal = 64 << 20
+
+    enum Lookup {
+        case missing, directory
+        case cached(CachedFile)
+        case large(OpenFile)
+    }
+
+    private let directory: PublicDirectory
+    private let state = Mutex<(files: [String: CachedFile], bytes: Int)>(([:], 0))
+
+    init(directory: PublicDirectory) { self.directory = directory }
+
+    /// The file at `relative`, from memory when its stamp still matches the disk's. The `.gz`
+    /// copy's stamp is checked only for a client that takes gzip (`gzip`), so a plain request
+    /// costs one `fstatat`.
+    func lookup(_ relative: String, gzip: Bool = true) -> Lookup {
+        var info = stat()
+        let found = directory.lstat(relative, &info)
+        if found, (info.st_mode & S_IFMT) == S_IFREG, let hit = state.withLock({ $0.files[relative] }), hit.stamp == Stamp(info),
+           !gzip || hit.gzipStamp == gzipStamp(relative, hit) {
+            return .cached(hit)
+        }
+        // Not cached, changed, a folder or a link: opened beneath Public/ (links must stay inside it).
+        guard let file = directory.open(relative) else { return .missing }
+        if file.isDirectory {
+            file.close()
+            return .directory
+        }
+        guard file.isRegular else {
+            file.close()
+            return .missing
+        }
+        guard file.size <= Self.maxFile, (info.st_mode & S_IFMT) == S_IFREG, let loaded = load(relative, file) else { return .large(file) }
+        state.withLock { s in
+            if s.bytes + loaded.size > Self.maxTotal { s = ([:], 0) }
+            s.bytes += loaded.size - (s.files[relative]?.size ?? 0)
+            s.files[relative] = loaded
+        }
+        return .cached(loaded)
+    }
+
+    /// The stamp of `relative`'s `.gz` copy, when it is kept with the file (nil: none).
+    private func gzipStamp(_ relative: String, _ file: CachedFile) -> Stamp? {
+        guard file.gzipStamp != nil else { return nil }
+        var info = stat()
+        return directory.lstat(relative + ".gz", &info) && (info.st_mode & S_IFMT) == S_IFREG ? Stamp(info) : nil
+    }
+
+    private func load(_ relative: String, _ file: OpenFile) -> CachedFile? {
+        defer { file.close() }
+        guard let body = file.read(0, count: file.size), body.readableBytes == file.size else { return nil }
+        var gzip: (ByteBuffer, Stamp)?
+        if Compression.isCompressible(relative), let gz = directory.open(relative + ".gz") {
+            defer { gz.close() }
+            if gz.isRegular, gz.size < file.size, let bytes = gz.read(0, count: gz.size) { gzip = (bytes, Stamp(gz.info)) }
+        }
+        return CachedFile(relative, body: body, stamp: Stamp(file.info), modified: file.modified, gzip: gzip)
+    }
+}
+
+/// What identifies a file's version on disk.
+struct Stamp: Equatable, Sendable {
+    let device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        seconds = info.st_mtim.tv_sec
+        nanoseconds = info.st_mtim.tv_nsec
+    }
+}
+
+/// A file in memory, with the headers of its answers.
+struct CachedFile: Sendable {
+    let body: ByteBuffer
+    let gzip: ByteBuffer?
+    let stamp: Stamp
+    let gzipStamp: Stamp?
+    let modified: Date
+    let etag: String
+    let gzipETag: String
+    let headers: HTTPFields
+    let gzipHeaders: HTTPFields
+    var size: Int { body.readableBytes + (gzip?.readableBytes ?? 0) }
+
+    init(_ relative: String, body: ByteBuffer, stamp: Stamp, modified: Date, gzip: (ByteBuffer, Stamp)?) {
+        self.body = body
+        self.gzip = gzip?.0
+        self.stamp = stamp
+        gzipStamp = gzip?.1
+        self.modified = modified
+        let digest = SHA256.hash(data: body.readableBytesView).prefix(12).map { String(format: "%02x", $0) }.joined()
+        etag = "\"\(digest)\""
+        gzipETag = "\"\(digest)-gz\""
+        var h = HTTPFields()
+        h[.contentType] = MediaTypes.forPath(relative)
+        h[.lastModified] = Validators.httpDate(modified)
+        h[.cacheControl] = AssetNames.isImmutable(relative) ? "public, max-age=31536000, immutable" : "no-cache"
+        h[.acceptRanges] = "bytes"
+        if gzip != nil { h[.vary] = "Accept-Encoding" }
+        var plain = h
+        plain[.eTag] = etag
+        plain[.contentLength] = String(body.readableBytes)
+        headers = plain
+        var zipped = h
+        zipped[.eTag] = gzipETag
+        zipped[.contentEncoding] = "gzip"
+        zipped[.contentLength] = String(gzip?.0.readableBytes ?? 0)
+        gzipHeaders = zipped
+    }
+}
+
+/// Reads `Accept-Encoding`.
+enum AcceptEncoding {
+    /// Whether the client takes gzip (listed, or `*`, without `q=0`).
+    static func allowsGzip(_ header: String?) -> Bool {
+        guard let header, !header.isEmpty else { return false }
+        // Over the bytes: this runs for every request of a busy server, and `lowercased()`,
+        // `trimmingCharacters` and friends were a tenth of a gzip answer's time.
+        var gzip: Double?, any: Double?
+        for item in header.utf8.split(separator: UInt8(ascii: ",")) {
+            let parts = item.split(separator: UInt8(ascii: ";"))
+            guard let first = parts.first else { continue }
+            let name = trimmed(first)
+            var q = 1.0
+            for parameter in parts.dropFirst() {
+                let kv = parameter.split(separator: UInt8(ascii: "="), maxSplits: 1)
+                if kv.count == 2, same(trimmed(kv[0]), "q") { q = Double(String(decoding: trimmed(kv[1]), as: UTF8.self)) ?? 0 }
+            }
+            if same(name, "gzip") || same(name, "x-gzip") { gzip = q } else if same(name, "*") { any = q }
+        }
+        return (gzip ?? any ?? 0) > 0
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        let blank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
+        guard let from = bytes.firstIndex(where: { !blank($0) }), let to = bytes.lastIndex(where: { !blank($0) }) else { return bytes[bytes.endIndex...] }
+        return bytes[from...to]
+    }
+
+    /// Whether `bytes` spell `word` (lowercase ASCII), ignoring case.
+    private static func same(_ bytes: Substring.UTF8View, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        var i = 0
+        for byte in bytes {
+            let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            if lower != word.utf8Start[i] { return false }
+            i += 1
+        }
+        return true
     }
 }
 

@@ -4,12 +4,14 @@ import NIOCore
 import Synchronization
 
 /// The request context of compe's server: Hummingbird's core context plus the peer address
-/// (for per-IP rate limits).
+/// and the client as the server believes it (behind a trusted proxy, the forwarded one).
 public struct CompeRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
-    /// The client's address.
+    /// The address of the peer that connected (a proxy, when there is one).
     public let remoteAddress: SocketAddress?
+    /// The client, set by `ClientMiddleware` before anything else runs.
+    public var client: TrustedProxies.Client?
 
     /// Creates the context for a request arriving on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
@@ -18,9 +20,26 @@ public struct CompeRequestContext: RequestContext, RemoteAddressRequestContext {
     }
 }
 
+/// Works out who is asking (`TrustedProxies.client`) for every later step: rate limits, origin
+/// checks, HSTS, logs.
+struct ClientMiddleware: RouterMiddleware {
+    let proxies: TrustedProxies
+
+    func handle(_ request: Request, context: CompeRequestContext, next: (Request, CompeRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.client = proxies.client(peer: context.remoteAddress?.ipAddress ?? "unknown", headers: request.headers)
+        return try await next(request, context)
+    }
+}
+
 /// The client's address, as rate limits and logs know it.
 func clientAddress(_ context: CompeRequestContext) -> String {
-    context.remoteAddress?.ipAddress ?? "unknown"
+    context.client?.address ?? context.remoteAddress?.ipAddress ?? "unknown"
+}
+
+/// The host the client asked for: a trusted proxy's `X-Forwarded-Host`, else `Host`.
+func requestHost(_ request: Request, _ context: CompeRequestContext) -> String? {
+    context.client?.host ?? request.head.authority
 }
 
 /// Per-IP token buckets: `perMinute` posts a minute, refilled continuously.

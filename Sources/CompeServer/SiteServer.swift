@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     public var connections = ConnectionPolicy()
     /// Failed judge authentications one address may make per minute before it gets 429.
     public var judgeLoginFailures = 10
+    /// Proxies whose forwarded headers are believed (`--trusted-proxy`).
+    public var trustedProxies = TrustedProxies()
+    /// MiB that must stay free on the data disk (`--min-free-mb`); 0 disables the floor.
+    public var minFreeMB = 512
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -51,13 +55,30 @@ public struct ServerConfiguration: Sendable {
 
 /// The HTTP server: the built site, `/healthz`, and the entry API, on one port.
 public enum SiteServer {
-    /// The router of `application`: the site's files, `/healthz`, the entry API and, in watch
-    /// mode, the live-reload routes, behind the request log, 404 page and path guard. Throws
-    /// `DiagnosticError` when the content has errors (the API needs valid briefs).
+    /// The router of `application`: the site's files, `/healthz`, `/metrics`, the entry and
+    /// judge APIs and, in watch mode, the live-reload routes, behind the request log, security
+    /// headers, 404 page and path guard. Throws `DiagnosticError` when the content has errors
+    /// (the API needs valid briefs).
     public static func router(_ config: ServerConfiguration, logger: Logger) throws -> Router<CompeRequestContext> {
+        try parts(config, logger: logger).router
+    }
+
+    /// The router, and what the file fast path shares with it.
+    static func parts(_ config: ServerConfiguration, logger: Logger) throws -> (router: Router<CompeRequestContext>, files: FileFastPath.Site) {
         if let dataDir = config.dataDir { try DataPlacement.check(data: dataDir, publicDir: config.publicDir) }
+        var apis: (entries: EntryAPI, content: SiteContent)?
+        if let dataDir = config.dataDir, let contentDir = config.contentDir {
+            apis = try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger)
+        }
+        let disk = config.dataDir.map { DiskSpace(directory: $0, minimumFreeMB: config.minFreeMB) }
+        let metrics = ServerMetrics(disk: disk)
+        apis?.entries.metrics = metrics
+        let record = RequestRecord(logger: logger, metrics: metrics)
+        let security = SecurityHeaders(submitURL: apis?.content.config.submitURL ?? "/api")
         let router = Router(context: CompeRequestContext.self)
-        router.middlewares.add(RequestLogMiddleware(logger: logger))
+        router.middlewares.add(ClientMiddleware(proxies: config.trustedProxies))
+        router.middlewares.add(RequestLogMiddleware(record: record))
+        router.middlewares.add(security)
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
         router.middlewares.add(RequestPathGuard())
         let site = try PublicDirectory(config.publicDir)
@@ -65,11 +86,12 @@ public enum SiteServer {
             router.middlewares.add(LiveReloadMiddleware(site: site))
             live.register(on: router)
         }
-        router.middlewares.add(PublicFiles(directory: site, routed: ["/api/", "/healthz", "/__compe/"]))
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.head("/healthz") { _, _ in HTTPResponse.Status.ok }
-        if let dataDir = config.dataDir, let contentDir = config.contentDir {
-            let (entries, content) = try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger)
+        let files = PublicFiles<CompeRequestContext>(directory: site, routed: ["/api/", "/healthz", "/metrics", "/__compe/"])
+        router.middlewares.add(files)
+        metrics.register(on: router, proxies: config.trustedProxies)
+        router.get("/healthz") { _, _ in Health.answer(disk: disk, head: false) }
+        router.head("/healthz") { _, _ in Health.answer(disk: disk, head: true) }
+        if let (entries, content) = apis, let contentDir = config.contentDir {
             let endpoint = EntryEndpoint(entries, publicDir: config.publicDir, logger: logger)
             endpoint.register(on: router)
             let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
@@ -80,19 +102,25 @@ public enum SiteServer {
                 catalog.replace(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
             }
         }
-        return router
+        return (router, FileFastPath.Site(cache: files.cache, routed: files.routed, security: security, proxies: config.trustedProxies, record: record))
     }
 
     /// Builds the Hummingbird application. `onReady` receives the bound port.
     /// Throws `DiagnosticError` when the content has errors (the API needs valid briefs).
     public static func application(_ config: ServerConfiguration, logger: Logger,
                                    onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let router = try router(config, logger: logger)
+        let (router, files) = try parts(config, logger: logger)
         let clients = ClientConnections()
-        let policy = config.connections
+        var connections = config.connections
+        let proxies = config.trustedProxies
+        if !proxies.networks.isEmpty { connections.exempt = { proxies.contains($0) } }
+        let policy = connections
+        // In watch mode every page goes through the application, which adds the reload script.
+        let fastPath = config.liveReload == nil
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(policy: policy, clients: clients, logger: logger)],
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(policy: policy, clients: clients, logger: logger)]
+                                                    + (fastPath ? [FileFastPath(site: files)] : []),
                                                 idleTimeout: .seconds(Int64(config.idleTimeout)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe",
                                  availableConnectionsDelegate: TotalConnections(limit: policy.effectiveTotal, logger: logger)),
@@ -140,6 +168,7 @@ public enum SiteServer {
         var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
                                clock: config.clock, logger: logger)
         api.slowUploadGrace = Double(config.slowUploadGrace)
+        api.disk = DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB)
         return (api, content)
     }
 }
@@ -179,24 +208,16 @@ struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// One structured log line per request: method, path (never the query, which may hold a token),
-/// status, duration. A server error (5xx, or a failure the handler did not expect) is logged at
-/// error level with its route and the underlying error, never with the request's data.
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    let logger: Logger
+/// Times every request the application answers and leaves its `RequestRecord`.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = CompeRequestContext
+    let record: RequestRecord
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         func log(_ status: Int, error: (any Error)? = nil) {
-            let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
-            var metadata: Logger.Metadata = ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)", "ms": "\(ms)"]
-            if status >= 500 {
-                metadata["route"] = "\(context.endpointPath ?? request.uri.path)"
-                if let error { metadata["error"] = "\(String(reflecting: error))" }
-                logger.error("request failed", metadata: metadata)
-            } else {
-                logger.info("request", metadata: metadata)
-            }
+            record.answered(method: request.method, path: request.uri.path, status: status, route: context.endpointPath,
+                            started: start, client: clientAddress(context), error: error)
         }
         do {
             let response = try await next(request, context)
@@ -209,5 +230,19 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             log(500, error: error)
             throw error
         }
+    }
+}
+
+/// `/healthz`: `ok` while the server can take entries; `503 {"status":"degraded","reason":…}`
+/// while the data disk is under its floor, so a load balancer drains it (it recovers by itself).
+enum Health {
+    static func answer(disk: DiskSpace?, head: Bool) -> Response {
+        if let reason = disk?.shortage {
+            let body = #"{"status":"degraded","reason":"\#(reason)"}"#
+            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store", .retryAfter: "60"],
+                            body: head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                        body: head ? .init() : .init(byteBuffer: ByteBuffer(string: "ok\n")))
     }
 }

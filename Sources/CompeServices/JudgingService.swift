@@ -84,12 +84,11 @@ public struct JudgingService: Sendable {
         let (a, contest) = try await assignment(judge: judge, ref: ref)
         if submission.values.isEmpty && submission.comment == nil { throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id)) }
         let key = submission.idempotencyKey.map { ScoreRequestKey(key: $0, request: Self.digest(ref: ref, submission)) }
-        let revision = try await storeErrors {
+        let sheet = try await storeErrors {
             try await store.saveScores(contest: contest, assignment: a, values: submission.values, comment: submission.comment, source: source,
                                        revision: submission.revision, key: key)
         }
-        let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
-        return ScoreReceipt(ref: BlindRule.ref(a, in: contest), revision: revision, stillToScore: contest.unscored(sheet.values).map(\.id))
+        return ScoreReceipt(ref: BlindRule.ref(a, in: contest), revision: sheet.revision, stillToScore: contest.unscored(sheet.values).map(\.id))
     }
 
     /// What a score request's key is bound to: the entry and everything asked.

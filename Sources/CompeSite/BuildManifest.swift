@@ -22,6 +22,8 @@ public struct BuildManifest: Sendable, Equatable {
     public var outputs: [String: Output] = [:]
     /// Static files by path: the source's `SourceCache.stamp` when copied.
     public var statics: [String: String] = [:]
+    /// The fingerprinted names pages link (the server's own pages link the same).
+    public var assets = AssetNames()
 
     static let header = "compe-build-manifest 1"
 
@@ -40,6 +42,8 @@ public struct BuildManifest: Sendable, Equatable {
                                                         links: f[4].isEmpty ? [] : f[4].split(separator: "\u{1F}").map(String.init))
             case ("s"?, 3):
                 manifest.statics[String(f[1])] = String(f[2])
+            case ("a"?, 3):
+                manifest.assets.names[String(f[1])] = String(f[2])
             default:
                 return nil
             }
@@ -68,6 +72,7 @@ public struct BuildManifest: Sendable, Equatable {
             out.append(10)
         }
         for (path, stamp) in statics.sorted(by: { $0.key < $1.key }) { put("s\t\(path)\t\(stamp)\n") }
+        for (path, name) in assets.names.sorted(by: { $0.key < $1.key }) { put("a\t\(path)\t\(name)\n") }
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -108,15 +108,20 @@ public struct OutputWriter: Sendable {
                 throw WriteError.io("cannot write \(path): \(reason)")
             }
         }
-        for file in changed { try replace(file.path, with: file.contents) }
+        for file in changed {
+            try replace(file.path, with: file.contents)
+            if Compression.isCompressible(file.path) { try replace(file.path + ".gz", with: Compression.gzip(file.contents)) }
+        }
         for path in staticFiles {
             guard let data = FileManager.default.contents(atPath: staticDir.appendingPathComponent(path).path) else {
                 throw WriteError.io("cannot read \(staticDir.lastPathComponent)/\(path)")
             }
             try replace(path, with: data)
+            if Compression.isCompressible(path) { try replace(path + ".gz", with: Compression.gzip(data)) }
         }
         for path in removed {
             unlink(root + "/" + path)
+            unlink(root + "/" + path + ".gz")
             var d = (path as NSString).deletingLastPathComponent
             while !d.isEmpty && rmdir(root + "/" + d) == 0 { d = (d as NSString).deletingLastPathComponent }
         }
@@ -172,11 +177,14 @@ public final class StagedOutput: Sendable {
         self.retired = retired
     }
 
-    /// Writes one file (creating its folders); safe from many threads. Returns the reason on failure.
+    /// Writes one file (creating its folders), and its `.gz` when it is text; safe from many
+    /// threads. Returns the reason on failure.
     public func write(_ file: OutputFile) -> String? {
         let dir = (file.path as NSString).deletingLastPathComponent
         if !dir.isEmpty, let failure = ensureDirectory(dir) { return "cannot write \(file.path): \(failure)" }
-        return OutputWriter.writeFile(file.contents, to: staging.path + "/" + file.path).map { "cannot write \(file.path): \($0)" }
+        if let failure = OutputWriter.writeFile(file.contents, to: staging.path + "/" + file.path) { return "cannot write \(file.path): \(failure)" }
+        guard Compression.isCompressible(file.path) else { return nil }
+        return OutputWriter.writeFile(Compression.gzip(file.contents), to: staging.path + "/" + file.path + ".gz").map { "cannot write \(file.path).gz: \($0)" }
     }
 
     /// `mkdir -p` below the staging directory; concurrent callers may race on the same folder.
@@ -196,6 +204,10 @@ public final class StagedOutput: Sendable {
                 let dir = (path as NSString).deletingLastPathComponent
                 if !dir.isEmpty, let failure = ensureDirectory(dir) { throw OutputWriter.WriteError.io(failure) }
                 try fm.copyItem(at: staticDir.appendingPathComponent(path), to: staging.appendingPathComponent(path))
+                if Compression.isCompressible(path), let data = fm.contents(atPath: staticDir.appendingPathComponent(path).path),
+                   let failure = OutputWriter.writeFile(Compression.gzip(data), to: staging.path + "/" + path + ".gz") {
+                    throw OutputWriter.WriteError.io("cannot write \(path).gz: \(failure)")
+                }
             }
             if let failure = OutputWriter.writeFile(Data(manifest.utf8), to: staging.appendingPathComponent(OutputWriter.marker).path) {
                 throw OutputWriter.WriteError.io("cannot write \(OutputWriter.marker): \(failure)")

@@ -18,6 +18,7 @@ struct PageRenderer: Sendable {
     let theme: Theme
     let now: Date
     let staticFiles: [String]
+    let assets: AssetNames
     let dates: DateDisplay
     let entryContests: [String: String]
 
@@ -27,7 +28,8 @@ struct PageRenderer: Sendable {
     let pageURLs: [String: [String: String]]
     let contestURLs: [String: [String: String]]
 
-    init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String], entryContests: [String: String]) {
+    init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String], assets: AssetNames, entryContests: [String: String]) {
+        self.assets = assets
         self.entryContests = entryContests
         self.content = content
         self.theme = theme
@@ -128,7 +130,8 @@ struct PageRenderer: Sendable {
     func chromeKey(_ lang: String) -> String {
         Fingerprint.of([Fingerprint.generator, lang, theme.key("layout"), configKey,
                         Fingerprint.stableText((menus[lang] ?? []).map { [$0.title, $0.url] }),
-                        staticFiles.filter { $0.hasPrefix("css/") || $0.hasPrefix("js/") }.joined(separator: "\n"),
+                        staticFiles.filter { $0.hasPrefix("css/") || $0.hasPrefix("js/") }.map(assets.url).joined(separator: "\n"),
+                        assets.url(AssetNames.themeStylesheet),
                         "\(content.iterations.isEmpty)"])
     }
 
@@ -145,7 +148,8 @@ struct PageRenderer: Sendable {
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
         files.append(renderSitemap())
-        files.append(OutputFile(path: "assets/compe.css", text: Theme.stylesheet))
+        files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
+        if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
         return files
     }
 
@@ -379,8 +383,9 @@ struct PageRenderer: Sendable {
             "switcher": .objects(switcher),
             "has_switcher": .bool(switcher.count > 1),
             "alternates": .objects(switcher.count > 1 ? alternates : []),
-            "stylesheets": .objects(staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": .text("/" + $0)] }),
-            "scripts": .objects(staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": .text("/" + $0)] }),
+            "theme_stylesheet": .text(assets.url(AssetNames.themeStylesheet)),
+            "stylesheets": .objects(staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": .text(assets.url($0))] }),
+            "scripts": .objects(staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": .text(assets.url($0))] }),
         ]
     }
 

@@ -75,9 +75,10 @@ public struct SiteBuilder: Sendable {
         guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)
+        let assets = try AssetNames.of(staticDir: options.staticDir, staticFiles: staticFiles)
         clock.lap("load")
 
-        let renderer = PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles,
+        let renderer = PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles, assets: assets,
                                     entryContests: options.entryContests)
         let jobs = renderer.jobs()
         // A manifest this process wrote is trusted as is; one read from disk is checked against
@@ -104,7 +105,7 @@ public struct SiteBuilder: Sendable {
             staged?.abandon()
             throw OutputWriter.WriteError.io(failure)
         }
-        let generated = renderer.renderGenerated()
+        let generated = try renderer.renderGenerated() + assets.copies(from: options.staticDir)
         clock.lap("render")
 
         // Links of every page: from the new HTML, or from the manifest for pages not re-rendered.
@@ -138,6 +139,7 @@ public struct SiteBuilder: Sendable {
         }
         let staticDir = options.staticDir.path
         for path in staticFiles { manifest.statics[path] = SourceCache.stamp(staticDir + "/" + path) ?? "" }
+        manifest.assets = assets
 
         var written = rendered.count + generated.count + staticFiles.count
         if let previous, incremental {
@@ -157,7 +159,7 @@ public struct SiteBuilder: Sendable {
             try staged.finish(staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
         }
         memory?.manifest = manifest
-        memory?.last = .init(content: content, theme: theme, staticFiles: staticFiles, phases: phases(content))
+        memory?.last = .init(content: content, theme: theme, staticFiles: staticFiles, assets: assets, phases: phases(content))
         clock.lap("write")
         return BuildReport(pages: allPaths.filter { $0.hasSuffix(".html") }.count,
                            files: allPaths.count + staticFiles.count, written: written, warnings: content.warnings, timings: clock.laps)
@@ -206,7 +208,7 @@ public struct SiteBuilder: Sendable {
             replaced.append(page)
         }
         clock.lap("load")
-        let renderer = PageRenderer(content: content, theme: last.theme, now: options.now, staticFiles: last.staticFiles,
+        let renderer = PageRenderer(content: content, theme: last.theme, now: options.now, staticFiles: last.staticFiles, assets: last.assets,
                                     entryContests: options.entryContests)
         let keys = PageRenderer.JobKeys(renderer)
         let jobs = replaced.map { renderer.pageJob($0, keys) }
@@ -232,7 +234,7 @@ public struct SiteBuilder: Sendable {
         try writer.update(files.map(\.1), staticDir: options.staticDir, staticFiles: [], removed: [], manifest: nil)
         if !lines.isEmpty { try writer.appendToManifest(lines) }
         memory.manifest = manifest
-        memory.last = .init(content: content, theme: last.theme, staticFiles: last.staticFiles, phases: last.phases)
+        memory.last = .init(content: content, theme: last.theme, staticFiles: last.staticFiles, assets: last.assets, phases: last.phases)
         clock.lap("write")
         return BuildReport(pages: manifest.outputs.keys.filter { $0.hasSuffix(".html") }.count,
                            files: manifest.outputs.count + last.staticFiles.count, written: files.count,
@@ -301,6 +303,7 @@ public final class BuildMemory: Sendable {
         var content: SiteContent
         var theme: Theme
         var staticFiles: [String]
+        var assets: AssetNames
         var phases: [String]
     }
 

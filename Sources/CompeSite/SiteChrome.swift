@@ -7,9 +7,13 @@ import Foundation
 public struct SiteChrome: Sendable {
     private let renderer: PageRenderer
 
-    /// Prepares the chrome for `content`, linking the given `Static/` files (css/js).
-    public init(content: SiteContent, staticFiles: [String]) throws {
-        renderer = PageRenderer(content: content, theme: try Theme(overrides: content.templates), now: Date(), staticFiles: staticFiles, entryContests: [:])
+    /// Prepares the chrome for `content`, linking the stylesheets and scripts the last build of
+    /// `publicDir` linked (from its manifest; none when there is no manifest).
+    public init(content: SiteContent, publicDir: URL) throws {
+        let manifest = BuildManifest.read(from: publicDir)
+        renderer = PageRenderer(content: content, theme: try Theme(overrides: content.templates), now: Date(),
+                                staticFiles: manifest.map { $0.statics.keys.sorted() } ?? [], assets: manifest?.assets ?? AssetNames(),
+                                entryContests: [:])
     }
 
     /// A full HTML page in `language`: theme template `template` with `context` (on top of what

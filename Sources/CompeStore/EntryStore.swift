@@ -24,10 +24,13 @@ public final class EntryStore: Sendable {
     public let uploads: UploadStore
     let pool: DatabasePool
     let tokens: EditTokens
+    /// The data directory.
+    public let dataDirectory: URL
 
     /// Opens the data directory, creating it and migrating the schema as needed.
     public init(dataDirectory: URL) throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        self.dataDirectory = dataDirectory
         uploads = try UploadStore(dataDirectory: dataDirectory)
         tokens = try EditTokens(dataDirectory: dataDirectory)
         // The database and its WAL hold every entrant's address: readable by compe's user only
@@ -275,7 +278,8 @@ public final class EntryStore: Sendable {
     }
 
     static func load(_ row: EntryRow, _ db: GRDB.Database) throws -> Entry {
-        try entry(row, files: try FileRow.filter(Column("entry_id") == row.id!).order(Column("position")).fetchAll(db))
+        try entry(row, files: try FileRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM entry_file WHERE entry_id = ? ORDER BY position"),
+                                                   arguments: [row.id!]))
     }
 
     /// An entry from its row and its files' rows (in position order).

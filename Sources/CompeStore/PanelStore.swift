@@ -86,7 +86,7 @@ extension EntryStore {
         let presented = JudgeToken.hash(token)
         let stamp = Timestamp.string(now)
         return try await reading { db -> String? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT judge, token_hash, expires_at FROM judge_token WHERE token_hash = ?",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT judge, token_hash, expires_at FROM judge_token WHERE token_hash = ?"),
                                              arguments: [presented]),
                   ConstantTime.equal(row["token_hash"] as Data, presented) else { return nil }
             if let expires = row["expires_at"] as String?, expires <= stamp { return nil }

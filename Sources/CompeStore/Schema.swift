@@ -152,6 +152,12 @@ enum Schema {
                 t.primaryKey(["judge", "key_hash"])
             }
         }
+        m.registerMigration("2026-11-30 a judge's assignments by judge") { db in
+            // Every judge API call finds the caller's assignment by judge and blind code (or
+            // lists them by judge): without this index each was a scan of every assignment
+            // (10,000 assignments: 430 scores/s and a 58 ms queue p99 on the bench).
+            try db.create(index: "assignment_judge", on: "assignment", columns: ["judge", "blind_code"])
+        }
         return m
     }
 }

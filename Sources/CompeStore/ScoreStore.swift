@@ -46,13 +46,14 @@ extension EntryStore {
         try await reading { db -> Assignment? in
             let found: Row?
             if let id = EntryCode.parse(reference) {
-                found = try Row.fetchOne(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?",
+                found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?"),
                                          arguments: [judge, id])
             } else {
-                found = try Row.fetchOne(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
+                found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?"),
                                          arguments: [judge, reference.uppercased()])
             }
-            guard let row = found, let entryRow = try EntryRow.fetchOne(db, key: row["entry_id"] as Int64) else { return nil }
+            guard let row = found, let entryRow = try EntryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM entry WHERE id = ?"),
+                                                                                arguments: [row["entry_id"] as Int64]) else { return nil }
             let entry = try Self.load(entryRow, db)
             guard entry.withdrawnAt == nil else { return nil }
             return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
@@ -78,9 +79,9 @@ extension EntryStore {
     }
 
     static func sheet(entryID: Int64, judge: String, _ db: GRDB.Database) throws -> ScoreSheet {
-        let rows = try Row.fetchAll(db, sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
-        let comment = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
-        let revision = try Int.fetchOne(db, sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge]) ?? 0
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge])
+        let comment = try String.fetchOne(db.cachedStatement(sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge])
+        let revision = try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge]) ?? 0
         return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: rows.map { ($0["criterion"], $0["value"]) }),
                           comment: comment, revision: revision)
     }
@@ -109,59 +110,66 @@ extension EntryStore {
     /// goes to the audit table with its `source`. Refused once the contest's results are
     /// published, and when `revision` is given and the sheet has moved on since (a judge on two
     /// devices). A request with a `key` seen before is applied once: the repeat gets the
-    /// revision the first one made. Returns the sheet's revision afterwards.
+    /// revision the first one made. Returns the sheet afterwards (read in the same transaction).
+    /// Statements are prepared once per connection (`cachedStatement`): compiling ~20 per score
+    /// was most of the judge API's time.
     @discardableResult
     public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, source: ScoreSource = .local,
-                           revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> Int {
+                           revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> ScoreSheet {
         let problems = contest.validate(scores: values)
         guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
         let stamp = Timestamp.string(now)
         return try await writing { db in
             let entryID = assignment.entry.id, judge = assignment.judge
-            if let key, let done = try Row.fetchOne(db, sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?",
+            if let key, let done = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?"),
                                                     arguments: [judge, key.keyHash]) {
                 guard (done["request_hash"] as Data) == key.request else { throw StoreError.idempotencyMismatch }
-                return done["revision"] as Int
+                var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
+                sheet.revision = done["revision"]
+                return sheet
             }
-            if try String.fetchOne(db, sql: "SELECT published_at FROM publication WHERE contest = ?", arguments: [contest.slug]) != nil {
+            if try String.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM publication WHERE contest = ?"), arguments: [contest.slug]) != nil {
                 throw StoreError.resultsPublished(contest: contest.slug)
             }
-            let current = try Int.fetchOne(db, sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge]) ?? 0
+            var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
+            let current = sheet.revision
             if let revision, revision != current { throw StoreError.staleRevision(current: current) }
             var changed = false
+            let auditStatement = try db.cachedStatement(sql: """
+                INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
             func audit(_ field: String, _ old: String?, _ new: String) throws {
                 changed = true
-                try db.execute(sql: "INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
+                try auditStatement.execute(arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
             }
+            let scoreStatement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
             for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
-                let old = try Int.fetchOne(db, sql: "SELECT value FROM score WHERE entry_id = ? AND judge = ? AND criterion = ?",
-                                           arguments: [entryID, judge, criterion])
+                let old = sheet.values[criterion]
                 guard old != value else { continue }
-                try db.execute(sql: "INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [contest.slug, entryID, judge, criterion, value, stamp])
+                try scoreStatement.execute(arguments: [contest.slug, entryID, judge, criterion, value, stamp])
                 try audit(criterion, old.map(String.init), String(value))
+                sheet.values[criterion] = value
             }
-            if let comment {
-                let old = try String.fetchOne(db, sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", arguments: [entryID, judge])
-                if old != comment {
-                    try db.execute(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [entryID, judge, comment, stamp])
-                    try audit("comment", old, comment)
-                }
+            if let comment, sheet.comment != comment {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [entryID, judge, comment, stamp])
+                try audit("comment", sheet.comment, comment)
+                sheet.comment = comment
             }
-            let next = changed ? current + 1 : current
             if changed {
-                try db.execute(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)",
-                               arguments: [entryID, judge, next, stamp])
+                sheet.revision = current + 1
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [entryID, judge, sheet.revision, stamp])
             }
             if let key {
-                try db.execute(sql: "DELETE FROM score_request WHERE created_at < ?",
-                               arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-                try db.execute(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [judge, key.keyHash, key.request, next, stamp])
+                try db.cachedStatement(sql: "DELETE FROM score_request WHERE created_at < ?")
+                    .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+                try db.cachedStatement(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [judge, key.keyHash, key.request, sheet.revision, stamp])
             }
-            return next
+            return sheet
         }
     }
 

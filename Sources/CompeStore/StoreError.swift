@@ -1,5 +1,6 @@
 import CompeCore
 import Foundation
+import GRDB
 
 /// What can go wrong in the store. Callers decide what to tell whom (the CLI prints one line,
 /// the server answers with a status); the underlying cause is kept, never flattened to text.
@@ -32,6 +33,16 @@ public enum StoreError: Error, CustomStringConvertible {
     case staleRevision(current: Int)
     /// An idempotency key reused, within its window, for a different request.
     case idempotencyMismatch
+    /// `compe backup` would overwrite a file.
+    case backupExists(String)
+    /// A referenced upload is missing or does not hold what its name says.
+    case damagedUpload(String, reason: String)
+    /// Not a backup compe wrote, or a damaged one.
+    case notABackup(String)
+    /// `compe restore` into a directory that is not empty.
+    case notEmpty(String)
+    /// No database in the data directory.
+    case noDatabase(String)
     /// The data directory is, or lies inside, the published folder.
     case dataInsidePublic(data: String, publicDir: String)
 
@@ -40,10 +51,13 @@ public enum StoreError: Error, CustomStringConvertible {
         case create, open, write, sync, rename
     }
 
-    /// Whether the failure is the disk's being full (or over quota).
+    /// Whether the failure is the disk's being full (or over quota), for a file or the database.
     public var isDiskFull: Bool {
-        if case .fileSystem(_, _, let code) = self { return code == ENOSPC || code == EDQUOT }
-        return false
+        switch self {
+        case .fileSystem(_, _, let code): return code == ENOSPC || code == EDQUOT
+        case .database(let error): return (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+        default: return false
+        }
     }
 
     /// One line in English, for logs and the command line.
@@ -77,6 +91,16 @@ public enum StoreError: Error, CustomStringConvertible {
             return "the score sheet changed since it was read (now revision \(current)); show the entry again and rescore"
         case .idempotencyMismatch:
             return "this Idempotency-Key was used for a different request"
+        case .backupExists(let path):
+            return "\(path) exists; choose a new file name for the backup"
+        case .damagedUpload(let hash, let reason):
+            return "upload \(hash) is \(reason): run 'compe fsck' and restore it from an older backup"
+        case .notABackup(let reason):
+            return "not a usable compe backup: \(reason); nothing was restored"
+        case .notEmpty(let path):
+            return "\(path) is not empty: restore into a new or empty directory"
+        case .noDatabase(let path):
+            return "no compe.sqlite in \(path)"
         case .dataInsidePublic(let data, let publicDir):
             return "the data directory \(data) is inside the published folder \(publicDir): the database, secret.key and uploads would be served to anyone; keep --data outside --public/--out"
         }

@@ -5,6 +5,8 @@ import CompeCore
 import CompeServices
 import CompeStore
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// The `compe` command line: thin wrappers that parse arguments, call a service and print.
 @main
@@ -14,11 +16,18 @@ struct Compe: AsyncParsableCommand {
         abstract: "Design contests and agile backlogs: publish, accept, judge, plan.",
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
         subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Panel.self, Conflicts.self, Assign.self, Entries.self,
-                      JudgeCommand.self, Results.self, Export.self]
+                      JudgeCommand.self, Results.self, Export.self, Backup.self, Restore.self, Fsck.self]
     )
 
     /// Runs the command. Exit codes: 0 ok, 1 a user error (one line on stderr), 2 usage.
     static func main() async {
+        // `compe serve` runs Swift concurrency on NIO's event loops: a request's handler then
+        // runs on the thread that read it, instead of hopping to Swift's pool and back for every
+        // request (the hops were half the CPU of serving a page). Only here, on the main thread,
+        // before any task has run; the other commands keep Swift's own pool.
+        if CommandLine.arguments.dropFirst().first == "serve" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

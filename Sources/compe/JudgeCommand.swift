@@ -49,10 +49,10 @@ struct JudgeCommand: AsyncParsableCommand {
             switch outcome {
             case .saved(let receipt):
                 print("saved" + (receipt.stillToScore.isEmpty ? "" : "; still to score: \(receipt.stillToScore.joined(separator: ", "))"))
-            case .pending(let reason):
-                let sheet = PendingSheet(server: try target.serverAddress() ?? "", ref: entry, submission: reason.submission)
+            case .pending(let why, let submission):
+                let sheet = PendingSheet(server: try target.serverAddress() ?? "", ref: entry, submission: submission)
                 try PendingSheets.append(sheet)
-                print("\(reason.why): the sheet is kept in \(PendingSheets.file.path); run 'compe judge sync' when the server is back")
+                print("\(why): the sheet is kept in \(PendingSheets.file.path); run 'compe judge sync' when the server is back")
             }
         }
     }

@@ -22,47 +22,30 @@ struct Serve: AsyncParsableCommand {
         """
     )
 
-    @Option(help: "TCP port (0 picks a free one).") var port = 8080
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(name: .customLong("public"), help: "The built site.") var publicDir = "Public"
-    @Option(help: "Where entries are stored (SQLite and uploads).") var data = "Data"
-    @Option(help: "The content directory (contest briefs).") var content = "Content"
-    @Option(name: .customLong("static"), help: "Static files (watched with --watch).") var staticDir = "Static"
-    @Option(name: .customLong("rate-limit"), help: "Entry posts per IP per minute; 0 disables the limit.") var rateLimit = 30
-    @Option(name: .customLong("max-connections"), help: "Open connections in all (at most half the open-file limit); others wait.")
-    var maxConnections = 4096
-    @Option(name: .customLong("max-connections-per-client"), help: "Open connections one client address may hold; more are closed.")
-    var maxPerClient = 64
+    @OptionGroup var options: ServeOptions
     @Flag(help: "Build, then rebuild on every change to --content or --static and reload open pages.") var watch = false
     @Flag(help: "With --watch, include pages and contests marked draft: true.") var drafts = false
-    @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
-
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
-        guard maxConnections >= 1, maxPerClient >= 1 else { throw ValidationError("--max-connections and --max-connections-per-client must be at least 1") }
-        if let now, DateParsing.dateTime(now) == nil { throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00") }
-    }
 
     func run() async throws {
-        try DataPlacement.check(data: directory(data), publicDir: directory(publicDir))
+        try DataPlacement.check(data: directory(options.data), publicDir: directory(options.publicDir))
         DescriptorLimit.raise()
-        let clock = Self.clock(startingAt: now.flatMap(DateParsing.dateTime))
+        LoggingSystem.bootstrap(BufferedLogHandler.init)
+        defer { BufferedLog.flush() }
+        let clock = Self.clock(startingAt: options.now.flatMap(DateParsing.dateTime))
         let live = watch ? LiveReload() : nil
         let site = try live.map { try startWatching($0, clock: clock) }
         defer { site?.stop() }
-        guard FileManager.default.fileExists(atPath: directory(publicDir).appendingPathComponent("index.html").path) else {
-            throw fail("\(publicDir)/index.html not found: run 'compe build' first")
+        guard FileManager.default.fileExists(atPath: directory(options.publicDir).appendingPathComponent("index.html").path) else {
+            throw fail("\(options.publicDir)/index.html not found: run 'compe build' first")
         }
         var logger = Logger(label: "compe")
         logger.logLevel = .info
-        var config = ServerConfiguration(host: host, port: port, publicDir: directory(publicDir), dataDir: directory(data),
-                                         contentDir: directory(content), rateLimit: rateLimit, clock: clock)
+        var config = options.configuration(clock: clock)
         config.liveReload = live
-        config.connections.total = maxConnections
-        config.connections.perClient = maxPerClient
+        let (host, publicDir) = (options.host, options.publicDir)
         do {
             try await SiteServer.run(config, logger: logger) { bound in
+                BufferedLog.flush()
                 // Written unbuffered: scripts and tests read the bound port from this line.
                 say("serving \(directory(publicDir).path) on http://\(host):\(bound)/")
             }
@@ -81,7 +64,7 @@ struct Serve: AsyncParsableCommand {
     /// Builds once (content errors stop here), then rebuilds on every change; open pages are
     /// told to reload, or shown the errors.
     func startWatching(_ live: LiveReload, clock: @escaping @Sendable () -> Date) throws -> WatchedSite {
-        let (content, staticDir, publicDir, data, drafts) = (content, staticDir, publicDir, data, drafts)
+        let (content, staticDir, publicDir, data, drafts) = (options.content, options.staticDir, options.publicDir, options.data, drafts)
         let site = WatchedSite(options: {
             var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                        output: directory(publicDir), includeDrafts: drafts, now: clock())

@@ -10,51 +10,13 @@ Then `compe serve --watch`: a broken edit must show the overlay with path:line:c
 open page, and fixing the file must reload the page without it.
 Prints "browser: N passed, M failed" and exits non-zero on any failure.
 """
-import os, re, shutil, subprocess, sys, tempfile, time, traceback
+import os, re, shutil, sys, tempfile, time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
-
-
-def compe_binary():
-    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return os.path.join(out.stdout.strip(), "compe")
-
-
-def start_site(binary, work, watch=False):
-    for name in ("Content", "Static"):
-        shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
-    subprocess.run([binary, "build"], cwd=work, check=True, capture_output=True)
-    extra = ["--watch"] if watch else []
-    server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"] + extra, cwd=work,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = server.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        if m:
-            return server, int(m.group(1))
-    server.kill()
-    raise RuntimeError("compe serve did not report its port")
-
-
-def browser(javascript):
-    opts = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1600"):
-        opts.add_argument(arg)
-    if not javascript:
-        opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary:
-        opts.binary_location = binary
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+from browser_support import SHOTS, Tally, browser, compe_binary, csp_violations, fill_entry_form, start_site
 
 
 def submit_entry(driver, port, lang, javascript, pdf):
@@ -62,14 +24,7 @@ def submit_entry(driver, port, lang, javascript, pdf):
     driver.get(f"http://127.0.0.1:{port}{prefix}/contests/sme-support-ui/")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
     form = driver.find_element(By.CSS_SELECTOR, "form.entry-form")
-    form.find_element(By.NAME, "title").send_keys(f"Browser entry {lang} js={javascript}")
-    form.find_element(By.NAME, "summary").send_keys("A **clear** flow.\n<script>alert('x')</script>")
-    form.find_element(By.NAME, "team_name").send_keys("Team Browser")
-    form.find_element(By.NAME, "members").send_keys("Aiko")
-    form.find_element(By.NAME, "contact_email").send_keys("browser@example.org")
-    form.find_element(By.NAME, "country").send_keys("Japan")
-    form.find_element(By.NAME, "files").send_keys(pdf)
-    form.find_element(By.NAME, "agree_terms").click()
+    fill_entry_form(form, f"Browser entry {lang} js={javascript}", "A **clear** flow.\n<script>alert('x')</script>", pdf)
     if javascript:
         # Remember, across the navigation to the receipt, whether the progress bar was shown.
         driver.execute_script("""
@@ -101,6 +56,8 @@ def submit_entry(driver, port, lang, javascript, pdf):
     title.submit()
     WebDriverWait(driver, 30).until(lambda d: f"Edited {lang}" in d.find_element(By.TAG_NAME, "h2").text)
     assert "new=1" not in driver.current_url
+    blocked = csp_violations(driver)
+    assert not blocked, f"the Content Security Policy blocked part of the form flow: {blocked}"
 
 
 def dev_server_overlay(binary):
@@ -127,6 +84,8 @@ def dev_server_overlay(binary):
         WebDriverWait(driver, 15, ignored_exceptions=patient).until(
             lambda d: "fixed-in-browser" in d.find_element(By.TAG_NAME, "body").text)
         assert not driver.find_elements(By.ID, "compe-error-overlay"), "the overlay is gone after the fix"
+        blocked = csp_violations(driver)
+        assert not blocked, f"the Content Security Policy blocked the dev server's overlay or reload: {blocked}"
         driver.save_screenshot(os.path.join(SHOTS, "dev-server-fixed.png"))
     finally:
         driver.quit()
@@ -142,39 +101,24 @@ def main():
     with open(pdf, "wb") as f:
         f.write(b"%PDF-1.4\n" + os.urandom(8 * 1024 * 1024))   # large enough for progress events
     server, port = start_site(compe_binary(), work)
-    passed = failed = 0
+    tally = Tally()
     try:
         for javascript in (True, False):
             driver = browser(javascript)
             try:
                 for lang in ("ja", "en"):
                     name = f"{lang}, JavaScript {'on' if javascript else 'off'}"
-                    try:
-                        submit_entry(driver, port, lang, javascript, pdf)
-                        passed += 1
-                        print(f"ok      {name}")
-                    except Exception:
-                        failed += 1
-                        print(f"FAILED  {name}")
-                        traceback.print_exc()
-                        driver.save_screenshot(os.path.join(SHOTS, f"failure-{lang}-js-{'on' if javascript else 'off'}.png"))
+                    tally.run(name, lambda: submit_entry(driver, port, lang, javascript, pdf), driver,
+                              f"failure-{lang}-js-{'on' if javascript else 'off'}.png")
             finally:
                 driver.quit()
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
-    try:
-        dev_server_overlay(compe_binary())
-        passed += 1
-        print("ok      dev server: error overlay and reload")
-    except Exception:
-        failed += 1
-        print("FAILED  dev server: error overlay and reload")
-        traceback.print_exc()
-    print(f"browser: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
+    tally.run("dev server: error overlay and reload", lambda: dev_server_overlay(compe_binary()))
+    print(f"browser: {tally.passed} passed, {tally.failed} failed")
+    return 1 if tally.failed else 0
 
 if __name__ == "__main__":
     sys.exit(main())

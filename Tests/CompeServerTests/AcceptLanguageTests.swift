@@ -1,4 +1,4 @@
-import CompeServer
+@testable import CompeServer
 import Testing
 
 /// `Accept-Language` as browsers send it and as attackers do. One malformed header used to stop
@@ -12,5 +12,18 @@ import Testing
     ] as [(String, String?)])
     func preferredSiteLanguage(header: String, expected: String?) {
         #expect(AcceptLanguage.preferred(header, among: ["ja", "en"]) == expected)
+    }
+}
+
+/// `Accept-Encoding` as clients send it: gzip is sent only to those who take it.
+@Suite struct AcceptEncodingTests {
+    @Test(arguments: [
+        ("gzip", true), ("gzip, deflate, br", true), ("GZIP", true), ("br;q=1.0, gzip;q=0.8, *;q=0.1", true),
+        ("x-gzip", true), ("*", true), ("gzip;q=0", false), ("gzip ; q = 0 , *", false), ("*;q=0", false),
+        ("identity", false), ("br", false), ("", false), (";;,,;q=", false), ("gzipped", false), ("deflate, *;q=0.5", true),
+        ("gzip;q=abc", false), (" gzip ", true), ("\u{0}gzip", false),
+    ] as [(String, Bool)])
+    func gzipIsTakenOnlyWhenOffered(header: String, expected: Bool) {
+        #expect(AcceptEncoding.allowsGzip(header) == expected)
     }
 }

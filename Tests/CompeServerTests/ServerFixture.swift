@@ -21,7 +21,7 @@ final class ServerFixture: @unchecked Sendable {
     let logs = LogRecorder()
 
     init(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30, slowUploadGrace: Int = 30,
-         connections: ConnectionPolicy = ConnectionPolicy()) async throws {
+         connections: ConnectionPolicy = ConnectionPolicy(), configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         let site = try site ?? TestSite.minimal()
         if let siteYML { try site.write("site.yml", siteYML) }
         let publicDir = site.root.appendingPathComponent("Public")
@@ -35,6 +35,7 @@ final class ServerFixture: @unchecked Sendable {
                                          contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLock { $0 } })
         config.slowUploadGrace = slowUploadGrace
         config.connections = connections
+        configure(&config)
         self.site = site
         self.now = now
         self.server = try await SiteServer.start(config, logger: logger)
@@ -46,9 +47,10 @@ final class ServerFixture: @unchecked Sendable {
     /// returns or throws: no server outlives its test.
     static func with<T: Sendable>(site: TestSite? = nil, rateLimit: Int = 0, siteYML: String? = nil, idleTimeout: Int = 30,
                                   slowUploadGrace: Int = 30, connections: ConnectionPolicy = ConnectionPolicy(),
+                                  configure: (inout ServerConfiguration) -> Void = { _ in },
                                   _ body: (ServerFixture) async throws -> T) async throws -> T {
         let fixture = try await ServerFixture(site: site, rateLimit: rateLimit, siteYML: siteYML, idleTimeout: idleTimeout,
-                                              slowUploadGrace: slowUploadGrace, connections: connections)
+                                              slowUploadGrace: slowUploadGrace, connections: connections, configure: configure)
         do {
             let result = try await body(fixture)
             await fixture.stop()

@@ -95,7 +95,17 @@ import Testing
         try "body{}".write(to: css, atomically: true, encoding: .utf8)
         try SiteBuilder(options: options(site)).build()
         #expect(try read(site, "css/site.css") == "body{}")
-        #expect(try read(site, "index.html").contains("<link rel=\"stylesheet\" href=\"/css/site.css\">"))
+        // Pages link a fingerprinted copy (a new name whenever the bytes change), with a .gz beside it.
+        let page = try read(site, "index.html")
+        let link = try #require(page.range(of: #"/css/site\.[0-9a-f]{10}\.css"#, options: .regularExpression).map { String(page[$0]) })
+        #expect(try read(site, String(link.dropFirst())) == "body{}")
+        #expect(AssetNames.isImmutable(String(link.dropFirst())))
+        let gz = try Data(contentsOf: site.root.appendingPathComponent("Public\(link).gz"))
+        #expect(gz.starts(with: [0x1F, 0x8B]))
+        #expect(page.range(of: #"/assets/compe\.[0-9a-f]{10}\.css"#, options: .regularExpression) != nil)
+        try "body{color:red}".write(to: css, atomically: true, encoding: .utf8)
+        try SiteBuilder(options: options(site)).build()
+        #expect(!(try read(site, "index.html")).contains(link), "an edited stylesheet kept its name")
     }
 
     @Test func templateOverrideIsUsedAndBadTemplateIsReported() throws {

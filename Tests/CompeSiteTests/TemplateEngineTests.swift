@@ -80,7 +80,7 @@ import Testing
                                    now: DateParsing.dateTime("2027-01-20T12:00:00+09:00")!)
         let content = try SiteBuilder(options: options).load()
         func pages(_ theme: Theme) -> [OutputFile] {
-            PageRenderer(content: content, theme: theme, now: options.now, staticFiles: ["css/site.css"], entryContests: [:])
+            PageRenderer(content: content, theme: theme, now: options.now, staticFiles: ["css/site.css"], assets: AssetNames(), entryContests: [:])
                 .jobs().map { $0.render() }
         }
         let fast = try Theme(overrides: content.templates)

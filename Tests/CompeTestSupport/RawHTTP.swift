@@ -160,10 +160,15 @@ public final class RawConnection: @unchecked Sendable {
     public func send(_ text: String) -> Bool { send(Data(text.utf8)) }
 
     /// Reads what arrives within `timeout` seconds (returns early when the server closes).
-    public func read(for timeout: TimeInterval) {
+    public func read(for timeout: TimeInterval) { read(for: timeout, stoppingAtResponse: false) }
+
+    /// Reads until a response's status line has arrived (or as `read(for:)`).
+    public func readResponse(for timeout: TimeInterval) { read(for: timeout, stoppingAtResponse: true) }
+
+    private func read(for timeout: TimeInterval, stoppingAtResponse: Bool) {
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while !closedByServer {
+        while !closedByServer && !(stoppingAtResponse && response.status != 0) {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { break }
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

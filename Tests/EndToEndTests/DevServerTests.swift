@@ -69,9 +69,20 @@ import Testing
         #expect(try get(server.port, "/about/").text.contains("from-override"))
         #expect(!(try get(server.port, "/contests/").text.contains("from-override")), "the contest list does not use the page template")
 
+        // A stylesheet edit: pages link its new fingerprinted name at once, never the old bytes.
+        let linked = { (page: String) in
+            page.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+                .filter { $0.hasPrefix("/css/site.") && $0.hasSuffix(".css") }
+        }
+        let before = linked(try get(server.port, "/about/").text)
+        #expect(before.count == 1)
         try write(dir, "Static/css/site.css", "/* watched */\n")
         #expect(events.waitFor("event: reload") != nil)
         #expect(try get(server.port, "/css/site.css").text.contains("watched"))
+        let after = linked(try get(server.port, "/about/").text)
+        #expect(after.count == 1 && after != before, "the page still links \(after)")
+        let fresh = try get(server.port, after.first ?? "/")
+        #expect(fresh.text.contains("watched") && fresh.headers["cache-control"]?.contains("immutable") == true)
     }
 
     @Test func theEntryAPIFollowsBriefsEditedWhileItRuns() throws {

@@ -98,7 +98,11 @@ struct ShellError: Error, CustomStringConvertible {
 
 enum Shell {
     /// Runs `command` with /bin/sh; throws with its output when it fails.
-    static func run(_ command: String) throws {
+    static func run(_ command: String) throws { _ = try output(command) }
+
+    /// Runs `command` with /bin/sh and returns what it printed; throws with it when it fails.
+    @discardableResult
+    static func output(_ command: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -109,6 +113,7 @@ enum Shell {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ShellError(message: "\(command): \(text)") }
+        return text
     }
 
     /// A TCP port nobody listens on now.

@@ -1,0 +1,80 @@
+import CompeCore
+import Foundation
+import GRDB
+
+/// `compe fsck`: is the data directory whole? The database passes SQLite's integrity check,
+/// every upload an entry references is present and holds what its name (its SHA-256) says, and
+/// nothing in `uploads/` is left over. `repair` moves leftovers to `lost+found/` and clears
+/// `tmp/`; missing or damaged files cannot be repaired (restore a backup).
+public enum Fsck {
+    /// What was found.
+    public struct Report: Sendable {
+        public var integrity: String
+        public var entries: Int
+        public var referenced: Int
+        public var missing: [String]
+        public var corrupt: [String]
+        public var orphans: [String]
+        public var staged: Int
+        public var repaired: Bool
+
+        /// Whether nothing is damaged (leftovers are not damage).
+        public var isClean: Bool { integrity == "ok" && missing.isEmpty && corrupt.isEmpty }
+
+        /// One line.
+        public var summary: String {
+            var parts = ["database \(integrity == "ok" ? "ok" : "DAMAGED (\(integrity))")", "\(entries) entries",
+                         "\(referenced) files checked", "\(missing.count) missing", "\(corrupt.count) damaged"]
+            parts.append("\(orphans.count) left over" + (repaired && !orphans.isEmpty ? " (moved to lost+found/)" : ""))
+            if staged > 0 { parts.append("\(staged) in tmp/" + (repaired ? " (removed)" : "")) }
+            return parts.joined(separator: ", ")
+        }
+    }
+
+    /// Checks (and with `repair`, tidies) the data directory `data`.
+    public static func check(data: URL, repair: Bool) throws -> Report {
+        let database = data.appendingPathComponent("compe.sqlite").path
+        guard FileManager.default.fileExists(atPath: database) else { throw StoreError.noDatabase(data.path) }
+        var config = Configuration()
+        config.readonly = !repair
+        let (integrity, entries, hashes): (String, Int, [String])
+        do {
+            let queue = try DatabaseQueue(path: database, configuration: config)
+            (integrity, entries, hashes) = try queue.read { db in
+                (try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; "),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0,
+                 try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file"))
+            }
+            try queue.close()
+        } catch { throw StoreError.database(error) }
+        let uploads = data.appendingPathComponent("uploads")
+        var missing: [String] = [], corrupt: [String] = []
+        for hash in hashes.sorted() {
+            let path = uploads.appendingPathComponent(String(hash.prefix(2))).appendingPathComponent(hash).path
+            guard FileManager.default.fileExists(atPath: path) else { missing.append(hash); continue }
+            if (try? FileHash.sha256(path)) != hash { corrupt.append(hash) }
+        }
+        let referenced = Set(hashes)
+        let fm = FileManager.default
+        var orphans: [String] = []
+        for dir in ((try? fm.contentsOfDirectory(atPath: uploads.path)) ?? []).sorted() {
+            for name in ((try? fm.contentsOfDirectory(atPath: uploads.appendingPathComponent(dir).path)) ?? []).sorted() where !referenced.contains(name) {
+                orphans.append("\(dir)/\(name)")
+            }
+        }
+        let tmp = data.appendingPathComponent("tmp")
+        let staged = ((try? fm.contentsOfDirectory(atPath: tmp.path)) ?? []).count
+        if repair {
+            let lost = data.appendingPathComponent("lost+found")
+            for orphan in orphans {
+                try fm.createDirectory(at: lost, withIntermediateDirectories: true)
+                let target = lost.appendingPathComponent((orphan as NSString).lastPathComponent)
+                try? fm.removeItem(at: target)
+                try fm.moveItem(at: uploads.appendingPathComponent(orphan), to: target)
+            }
+            for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] { try? fm.removeItem(at: tmp.appendingPathComponent(name)) }
+        }
+        return Report(integrity: integrity, entries: entries, referenced: hashes.count, missing: missing, corrupt: corrupt,
+                      orphans: orphans, staged: staged, repaired: repair)
+    }
+}

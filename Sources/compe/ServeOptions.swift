@@ -1,0 +1,46 @@
+import ArgumentParser
+import CompeCore
+import CompeServer
+import Foundation
+
+/// What `compe serve` is told: where things are, and the limits an operator may set.
+struct ServeOptions: ParsableArguments {
+    @Option(help: "TCP port (0 picks a free one).") var port = 8080
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(name: .customLong("public"), help: "The built site.") var publicDir = "Public"
+    @Option(help: "Where entries are stored (SQLite and uploads).") var data = "Data"
+    @Option(help: "The content directory (contest briefs).") var content = "Content"
+    @Option(name: .customLong("static"), help: "Static files (watched with --watch).") var staticDir = "Static"
+    @Option(name: .customLong("rate-limit"), help: "Entry posts per client address per minute; 0 disables the limit.") var rateLimit = 30
+    @Option(name: .customLong("max-connections"), help: "Open connections in all (at most half the open-file limit); others wait.")
+    var maxConnections = 4096
+    @Option(name: .customLong("max-connections-per-client"), help: "Open connections one client address may hold; more are closed.")
+    var maxPerClient = 64
+    @Option(name: .customLong("trusted-proxy"), help: "A proxy (address or CIDR) whose X-Forwarded-For/-Proto/-Host are believed; repeatable.")
+    var trustedProxies: [String] = []
+    @Option(name: .customLong("min-free-mb"), help: "Below this many MiB free on the data disk, uploads wait (503) and /healthz says degraded; 0 disables.")
+    var minFreeMB = 512
+    @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        guard maxConnections >= 1, maxPerClient >= 1 else { throw ValidationError("--max-connections and --max-connections-per-client must be at least 1") }
+        guard minFreeMB >= 0 else { throw ValidationError("--min-free-mb must be 0 or more") }
+        for proxy in trustedProxies where TrustedProxies.Network(proxy) == nil {
+            throw ValidationError("--trusted-proxy '\(proxy)' is not an address or network such as 10.0.0.0/8 or ::1")
+        }
+        if let now, DateParsing.dateTime(now) == nil { throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00") }
+    }
+
+    /// The server's configuration.
+    func configuration(clock: @escaping @Sendable () -> Date) -> ServerConfiguration {
+        var config = ServerConfiguration(host: host, port: port, publicDir: directory(publicDir), dataDir: directory(data),
+                                         contentDir: directory(content), rateLimit: rateLimit, clock: clock)
+        config.connections.total = maxConnections
+        config.connections.perClient = maxPerClient
+        config.trustedProxies = TrustedProxies(trustedProxies.compactMap(TrustedProxies.Network.init))
+        config.minFreeMB = minFreeMB
+        return config
+    }
+}

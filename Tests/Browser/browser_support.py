@@ -1,0 +1,84 @@
+"""What the browser tests share: the real `compe` binary, a sample site it builds and serves
+on 127.0.0.1, and headless Chromium through Selenium."""
+import os, re, shutil, subprocess, time, traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
+
+
+def compe_binary():
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return os.path.join(out.stdout.strip(), "compe")
+
+
+def start_site(binary, work, watch=False):
+    for name in ("Content", "Static"):
+        shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
+    subprocess.run([binary, "build"], cwd=work, check=True, capture_output=True)
+    extra = ["--watch"] if watch else []
+    server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"] + extra, cwd=work,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        line = server.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            return server, int(m.group(1))
+    server.kill()
+    raise RuntimeError("compe serve did not report its port")
+
+
+def browser(javascript):
+    opts = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1600"):
+        opts.add_argument(arg)
+    # The browser console, read by csp_violations().
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if not javascript:
+        opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        opts.binary_location = binary
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+
+
+def csp_violations(driver):
+    """Console messages since the last call that say the Content Security Policy blocked something."""
+    return [e["message"] for e in driver.get_log("browser")
+            if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+
+def fill_entry_form(form, title, summary, pdf):
+    """Fills a contest page's entry form with a valid entry (one PDF) and ticks the terms."""
+    form.find_element(By.NAME, "title").send_keys(title)
+    form.find_element(By.NAME, "summary").send_keys(summary)
+    form.find_element(By.NAME, "team_name").send_keys("Team Browser")
+    form.find_element(By.NAME, "members").send_keys("Aiko")
+    form.find_element(By.NAME, "contact_email").send_keys("browser@example.org")
+    form.find_element(By.NAME, "country").send_keys("Japan")
+    form.find_element(By.NAME, "files").send_keys(pdf)
+    form.find_element(By.NAME, "agree_terms").click()
+
+
+class Tally:
+    """Runs named cases: "ok" or "FAILED" with the traceback, and a screenshot of a failure."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def run(self, name, case, driver=None, shot=None):
+        try:
+            case()
+            self.passed += 1
+            print(f"ok      {name}")
+        except Exception:
+            self.failed += 1
+            print(f"FAILED  {name}")
+            traceback.print_exc()
+            if driver is not None:
+                driver.save_screenshot(os.path.join(SHOTS, shot or name.replace("/", "_").replace(" ", "-") + ".png"))
