@@ -81,12 +81,22 @@ public struct JudgingService: Sendable {
     /// revision) the sheet changed since the judge read it. A submission with a key seen before
     /// is applied once. `source` goes to the audit trail.
     public func score(judge: String, ref: String, _ submission: ScoreSubmission, source: ScoreSource) async throws -> ScoreReceipt {
-        let (a, contest) = try await assignment(judge: judge, ref: ref)
-        if submission.values.isEmpty && submission.comment == nil { throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id)) }
+        if submission.values.isEmpty && submission.comment == nil {
+            let (_, contest) = try await assignment(judge: judge, ref: ref)
+            throw JudgingError.nothingToSave(criteria: contest.criteria.map(\.id))
+        }
         let key = submission.idempotencyKey.map { ScoreRequestKey(key: $0, request: Self.digest(ref: ref, submission)) }
-        let sheet = try await storeErrors {
-            try await store.saveScores(contest: contest, assignment: a, values: submission.values, comment: submission.comment, source: source,
-                                       revision: submission.revision, key: key)
+        let catalog = self.catalog
+        // The assignment is looked up in the write itself: one trip to the database per score.
+        let saving = try await storeErrors {
+            try await store.saveScores(judge: judge, reference: ref, admit: { a in
+                guard let contest = try? catalog.contest(a.entry.draft.contest), BlindRule.accepts(ref, in: contest) else { return nil }
+                return contest
+            }, values: submission.values, comment: submission.comment, source: source, revision: submission.revision, key: key)
+        }
+        guard case .saved(let a, let contest, let sheet) = saving else {
+            _ = try await assignment(judge: judge, ref: ref)   // the precise refusal (an unknown contest, or not in the queue)
+            throw JudgingError.notInQueue(ref: ref, judge: judge)
         }
         return ScoreReceipt(ref: BlindRule.ref(a, in: contest), revision: sheet.revision, stillToScore: contest.unscored(sheet.values).map(\.id))
     }

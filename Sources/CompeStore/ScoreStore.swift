@@ -43,21 +43,23 @@ extension EntryStore {
     /// Finds the assignment `reference` (an entry id or a blind code) names for `judge` in any contest.
     /// Returns nil when the judge has no such assignment (the caller says so without hinting more).
     public func assignment(judge: String, reference: String) async throws -> Assignment? {
-        try await reading { db -> Assignment? in
-            let found: Row?
-            if let id = EntryCode.parse(reference) {
-                found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?"),
-                                         arguments: [judge, id])
-            } else {
-                found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?"),
-                                         arguments: [judge, reference.uppercased()])
-            }
-            guard let row = found, let entryRow = try EntryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM entry WHERE id = ?"),
-                                                                                arguments: [row["entry_id"] as Int64]) else { return nil }
-            let entry = try Self.load(entryRow, db)
-            guard entry.withdrawnAt == nil else { return nil }
-            return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
+        try await reading { db in try Self.assignment(judge: judge, reference: reference, db) }
+    }
+
+    static func assignment(judge: String, reference: String, _ db: GRDB.Database) throws -> Assignment? {
+        let found: Row?
+        if let id = EntryCode.parse(reference) {
+            found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?"),
+                                     arguments: [judge, id])
+        } else {
+            found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?"),
+                                     arguments: [judge, reference.uppercased()])
         }
+        guard let row = found, let entryRow = try EntryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM entry WHERE id = ?"),
+                                                                    arguments: [row["entry_id"] as Int64]) else { return nil }
+        let entry = try Self.load(entryRow, db)
+        guard entry.withdrawnAt == nil else { return nil }
+        return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
     }
 
     /// Every assignment of a judge, in all contests.
@@ -118,59 +120,91 @@ extension EntryStore {
                            revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> ScoreSheet {
         let problems = contest.validate(scores: values)
         guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
-        let stamp = Timestamp.string(now)
         return try await writing { db in
-            let entryID = assignment.entry.id, judge = assignment.judge
-            if let key, let done = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?"),
-                                                    arguments: [judge, key.keyHash]) {
-                guard (done["request_hash"] as Data) == key.request else { throw StoreError.idempotencyMismatch }
-                var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
-                sheet.revision = done["revision"]
-                return sheet
+            try Self.save(db, contest: contest, assignment: assignment, values: values, comment: comment, source: source, revision: revision,
+                          key: key, now: now)
+        }
+    }
+
+    /// What `saveScores(judge:reference:admit:…)` did.
+    public enum ScoreSaving: Sendable {
+        /// Saved: the assignment, its contest, and the sheet afterwards.
+        case saved(Assignment, Contest, ScoreSheet)
+        /// The judge has no (live) assignment `reference` names, or `admit` refused it.
+        case notFound
+    }
+
+    /// `saveScores` for the judge API: the assignment `reference` names is looked up inside the
+    /// write transaction (one trip to the database per score instead of two), and `admit` says
+    /// whether it may be scored through `reference` and under which contest (nil: it may not).
+    public func saveScores(judge: String, reference: String, admit: @escaping @Sendable (Assignment) -> Contest?, values: [String: Int],
+                           comment: String?, source: ScoreSource, revision: Int?, key: ScoreRequestKey?,
+                           now: Date = Date()) async throws -> ScoreSaving {
+        try await writing { db in
+            guard let assignment = try Self.assignment(judge: judge, reference: reference, db), let contest = admit(assignment) else {
+                return .notFound
             }
-            if try String.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM publication WHERE contest = ?"), arguments: [contest.slug]) != nil {
-                throw StoreError.resultsPublished(contest: contest.slug)
-            }
+            let problems = contest.validate(scores: values)
+            guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
+            let sheet = try Self.save(db, contest: contest, assignment: assignment, values: values, comment: comment, source: source,
+                                      revision: revision, key: key, now: now)
+            return .saved(assignment, contest, sheet)
+        }
+    }
+
+    private static func save(_ db: GRDB.Database, contest: Contest, assignment: Assignment, values: [String: Int], comment: String?,
+                             source: ScoreSource, revision: Int?, key: ScoreRequestKey?, now: Date) throws -> ScoreSheet {
+        let stamp = Timestamp.string(now)
+        let entryID = assignment.entry.id, judge = assignment.judge
+        if let key, let done = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?"),
+                                                arguments: [judge, key.keyHash]) {
+            guard (done["request_hash"] as Data) == key.request else { throw StoreError.idempotencyMismatch }
             var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
-            let current = sheet.revision
-            if let revision, revision != current { throw StoreError.staleRevision(current: current) }
-            var changed = false
-            let auditStatement = try db.cachedStatement(sql: """
-                INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            func audit(_ field: String, _ old: String?, _ new: String) throws {
-                changed = true
-                try auditStatement.execute(arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
-            }
-            let scoreStatement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
-                let old = sheet.values[criterion]
-                guard old != value else { continue }
-                try scoreStatement.execute(arguments: [contest.slug, entryID, judge, criterion, value, stamp])
-                try audit(criterion, old.map(String.init), String(value))
-                sheet.values[criterion] = value
-            }
-            if let comment, sheet.comment != comment {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [entryID, judge, comment, stamp])
-                try audit("comment", sheet.comment, comment)
-                sheet.comment = comment
-            }
-            if changed {
-                sheet.revision = current + 1
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [entryID, judge, sheet.revision, stamp])
-            }
-            if let key {
-                try db.cachedStatement(sql: "DELETE FROM score_request WHERE created_at < ?")
-                    .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-                try db.cachedStatement(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [judge, key.keyHash, key.request, sheet.revision, stamp])
-            }
+            sheet.revision = done["revision"]
             return sheet
         }
+        if try String.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM publication WHERE contest = ?"), arguments: [contest.slug]) != nil {
+            throw StoreError.resultsPublished(contest: contest.slug)
+        }
+        var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
+        let current = sheet.revision
+        if let revision, revision != current { throw StoreError.staleRevision(current: current) }
+        var changed = false
+        let auditStatement = try db.cachedStatement(sql: """
+            INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        func audit(_ field: String, _ old: String?, _ new: String) throws {
+            changed = true
+            try auditStatement.execute(arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
+        }
+        let scoreStatement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
+            let old = sheet.values[criterion]
+            guard old != value else { continue }
+            try scoreStatement.execute(arguments: [contest.slug, entryID, judge, criterion, value, stamp])
+            try audit(criterion, old.map(String.init), String(value))
+            sheet.values[criterion] = value
+        }
+        if let comment, sheet.comment != comment {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [entryID, judge, comment, stamp])
+            try audit("comment", sheet.comment, comment)
+            sheet.comment = comment
+        }
+        if changed {
+            sheet.revision = current + 1
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [entryID, judge, sheet.revision, stamp])
+        }
+        if let key {
+            try db.cachedStatement(sql: "DELETE FROM score_request WHERE created_at < ?")
+                .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+            try db.cachedStatement(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [judge, key.keyHash, key.request, sheet.revision, stamp])
+        }
+        return sheet
     }
 
     /// The audit trail of an entry's scores, oldest first.
