@@ -1,6 +1,5 @@
 import CLibdeflate
 import Foundation
-import Synchronization
 
 /// The `.gz` copy `compe build` writes beside every text output, for servers that send it to
 /// clients accepting gzip (`compe serve`, nginx's `gzip_static`): compressed once at build time
@@ -20,37 +19,16 @@ public enum Compression {
     /// gives 33.2% of the original size against 32.4% at level 6, in 60% of the time (the
     /// copies were a third of a clean build's time at level 6).
     public static func gzip(_ data: Data) -> Data {
-        let compressor = compressors.take()
-        defer { compressors.give(compressor) }
-        let bound = libdeflate_gzip_compress_bound(compressor.pointer, data.count)
+        guard let compressor = libdeflate_alloc_compressor(1) else { preconditionFailure("libdeflate could not allocate a compressor") }
+        defer { libdeflate_free_compressor(compressor) }
+        let bound = libdeflate_gzip_compress_bound(compressor, data.count)
         var out = Data(count: bound)
         let written = out.withUnsafeMutableBytes { raw in
             data.withUnsafeBytes { input in
-                libdeflate_gzip_compress(compressor.pointer, input.baseAddress, data.count, raw.baseAddress, bound)
+                libdeflate_gzip_compress(compressor, input.baseAddress, data.count, raw.baseAddress, bound)
             }
         }
         out.count = written
         return out
     }
-
-    /// Compressors kept for reuse by the build's threads (allocating one per file was a
-    /// seventh of the compression time).
-    private static let compressors = CompressorPool()
-}
-
-/// A libdeflate compressor, owned by one thread at a time.
-private struct Compressor: @unchecked Sendable {
-    let pointer: OpaquePointer
-}
-
-private final class CompressorPool: Sendable {
-    private let idle = Mutex<[Compressor]>([])
-
-    func take() -> Compressor {
-        if let kept = idle.withLock({ $0.popLast() }) { return kept }
-        guard let pointer = libdeflate_alloc_compressor(1) else { preconditionFailure("libdeflate could not allocate a compressor") }
-        return Compressor(pointer: pointer)
-    }
-
-    func give(_ compressor: Compressor) { idle.withLock { $0.append(compressor) } }
 }
