@@ -9,6 +9,8 @@ let package = Package(
     name: "compe",
     products: [
         .executable(name: "compe", targets: ["compe"]),
+        // Scripts/bench ranking: simulated contests comparing ranking methods against the truth.
+        .executable(name: "compe-ranking-sim", targets: ["RankingSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -104,6 +106,7 @@ let package = Package(
         // Fuzz targets: libFuzzer entry points when built by Scripts/fuzz (-D FUZZING
         // -sanitize=fuzzer), otherwise small programs that replay a corpus (Scripts/test does).
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "RankingSimulation", dependencies: ["CompeCore"]),
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
         .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
         .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),

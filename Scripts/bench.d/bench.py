@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """compe's benchmarks against its peers, measured side by side in one run.
 
-usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [judge] [serve]   (all when none named)
+usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [ranking] [judge] [serve]   (all when none named)
 
 Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, e.g.
 /dev/shm/compe-bench, to measure the programs rather than the disk), BENCH_PAGES (10000),
@@ -294,6 +294,38 @@ def bench_results(compe):
     row("results", f"compe results: 10,000 x 3 judges x 5 criteria", f"{med:.2f} s", "< 1 s", med < 1)
 
 
+# --- ranking simulation --------------------------------------------------------------------
+
+def bench_ranking(compe):
+    """Simulated contests over a grid (entries 20/100/500, 2/3/5 judges per entry as `compe assign`
+    makes it, offsets' s.d. 0-2x and noise 0-1x the qualities' s.d.), ranked by the raw mean,
+    per-judge z-scores, the first-phase model (ridge, lambda = 1) and compe's REML model, scored by
+    Kendall's tau and top-3 precision against the true qualities. The full table goes to
+    bench/ranking.md; the summary to bench/results.md."""
+    sim = os.path.join(os.path.dirname(compe), "compe-ranking-sim")
+    per_cell = os.environ.get("BENCH_CONTESTS_PER_CELL", "40")
+    out = subprocess.run([sim, per_cell], capture_output=True, text=True, check=True).stdout
+    table = [line for line in out.splitlines() if line.startswith("|")]
+    summary = dict(re.findall(r"(\w+)=(\S+)", out.split("summary:")[1].splitlines()[0]))
+    shortfall = re.search(r"largest_shortfall=\S+( \((.*)\))?", out)
+    with open(os.path.join(ROOT, "bench/ranking.md"), "w") as f:
+        f.write(f"# Ranking simulation ({time.strftime('%Y-%m-%d', time.gmtime())})\n\n"
+                f"{summary['contests']} simulated contests, {per_cell} per cell; mean Kendall tau and top-3 precision against the "
+                "true qualities (qualities s.d. 10 on a 0-100 scale; offsets and noise normal). Written by `Scripts/bench ranking`.\n\n")
+        f.write("\n".join(table) + "\n\n" + out.split("summary:")[1].strip() + "\n")
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in table[2:]]
+    differ = [c for c in cells if c[2] != "0.0×"]
+    means = [sum(float(c[4 + m]) for c in differ) / len(differ) for m in range(4)]
+    row("ranking", f"contests simulated ({summary['cells']} cells)", summary["contests"], ">= 1000", int(summary["contests"]) >= 1000)
+    row("ranking", "mean tau where judges differ: raw/z/ridge/REML", " / ".join(f"{m:.3f}" for m in means))
+    n_cells = int(summary["cells"])
+    row("ranking", "cells where REML trails no method (2 s.e.)", f"{summary['not_behind_any']}/{n_cells}", f"{n_cells}/{n_cells}",
+        int(summary["not_behind_any"]) == n_cells)
+    ahead, of = summary["ahead_of_raw_and_z_where_judges_differ"].split("/")
+    row("ranking", "REML ahead of raw mean and z where judges differ", f"{ahead}/{of}", "most", int(ahead) > int(of) // 2)
+    row("ranking", "largest shortfall in tau", summary["largest_shortfall"] + (f" ({shortfall.group(2)})" if shortfall.group(2) else ""))
+
+
 # --- judge API ------------------------------------------------------------------------------
 
 def bench_judge(compe):
@@ -432,10 +464,10 @@ def bench_serve(compe):
 
 def main():
     compe = os.path.abspath(sys.argv[1])
-    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "judge", "serve"]
+    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "ranking", "judge", "serve"]
     os.makedirs(WORK, exist_ok=True)
     benches = {"build": bench_build, "incremental": bench_incremental, "endpoint": bench_endpoint,
-               "upload": bench_upload, "results": bench_results, "judge": bench_judge, "serve": bench_serve}
+               "upload": bench_upload, "results": bench_results, "ranking": bench_ranking, "judge": bench_judge, "serve": bench_serve}
     for name in chosen:
         if name not in benches:
             sys.exit(f"bench: unknown bench '{name}' (known: {', '.join(benches)})")

@@ -2,8 +2,10 @@
 ///
 /// Each entry gets `perEntry` judges; a judge never gets an entry they are conflicted with;
 /// loads stay as even as the conflicts allow. Entries with the fewest eligible judges are served
-/// first so they are not starved. Ties are broken by a seeded generator, so the same input and
-/// seed give the same assignment. Existing pairs are kept (incremental: late entries only add).
+/// first so they are not starved. Ties are broken by a seeded generator, drawn afresh for each
+/// entry so judges meet many different co-judges (the design stays connected, which the ranking
+/// needs to tell a harsh judge from weak entries); the same input and seed give the same
+/// assignment. Existing pairs are kept (incremental: late entries only add).
 public enum AssignmentPlanner {
     /// A planning failure, naming the entry that cannot be served.
     public struct Shortage: Error, Sendable, Hashable {
@@ -28,8 +30,6 @@ public enum AssignmentPlanner {
         var rng = SplitMix64(seed: seed)
         var load: [String: Int] = Dictionary(uniqueKeysWithValues: judges.map { ($0, 0) })
         for pair in existing where load[pair.judge] != nil { load[pair.judge]! += 1 }
-        let shuffledJudges = judges.shuffled(using: &rng)
-        let rank = Dictionary(uniqueKeysWithValues: shuffledJudges.enumerated().map { ($1, $0) })
         func eligible(_ entry: Int64) -> [String] {
             judges.filter { !conflicts.contains(Pair(entry: entry, judge: $0)) && !existing.contains(Pair(entry: entry, judge: $0)) }
         }
@@ -43,7 +43,12 @@ public enum AssignmentPlanner {
             guard candidates.count >= need else {
                 throw Shortage(entry: entry, needed: need, eligible: candidates.count)
             }
-            let chosen = candidates.sorted { (load[$0]!, rank[$0]!) < (load[$1]!, rank[$1]!) }.prefix(need)
+            // Least loaded first; among equally loaded judges a fresh random order per entry. (A
+            // fixed tie order hands out the same groups of judges again and again, e.g. 12 judges
+            // three per entry became four separate panels that share no entry, and then nothing
+            // tells a harsh panel from weak entries.)
+            let keyed = candidates.map { ($0, load[$0]!, rng.next()) }
+            let chosen = keyed.sorted { ($0.1, $0.2) < ($1.1, $1.2) }.prefix(need).map(\.0)
             for judge in chosen {
                 load[judge]! += 1
                 added.append(Pair(entry: entry, judge: judge))

@@ -28,7 +28,96 @@ public struct ContestResults: Sendable {
     public var report: ResultsReport {
         ResultsReport(contest: contest.slug, alpha: ranking.alpha.map(Self.round),
                       alphaReading: UIStrings.text(for: "en").reading(Ranking.Agreement(alpha: ranking.alpha)),
-                      judges: ranking.biases.mapValues(Self.round), entries: rows)
+                      judges: ranking.biases.mapValues(Self.round), entries: rows, model: model, offsets: offsets)
+    }
+
+    /// How the corrected scores came about: the fitted variances and the design.
+    public var model: ModelReport {
+        let r = ranking
+        let groups = Dictionary(grouping: r.offsets, by: \.group).sorted { $0.key < $1.key }.map { $0.value.map(\.judge).sorted() }
+        let exact = r.varianceRatio.isInfinite
+        return ModelReport(varianceRatio: exact ? nil : r.varianceRatio,
+                           exactFit: exact, judgeShare: exact ? 1 : Self.round(r.varianceRatio / (1 + r.varianceRatio)),
+                           noiseSD: r.noiseVariance.map { Self.round($0.squareRoot()) },
+                           offsetSD: exact ? nil : r.noiseVariance.map { Self.round(($0 * r.varianceRatio).squareRoot()) },
+                           connected: r.groups <= 1, groups: groups)
+    }
+
+    /// Each judge's offset with its standard error and what it rests on.
+    public var offsets: [OffsetReport] {
+        ranking.offsets.map { o in
+            OffsetReport(judge: o.judge, offset: Self.round(o.offset), standardError: o.standardError.map(Self.round), sheets: o.sheets,
+                         sharedEntries: o.sharedEntries, group: o.group + 1, flagged: o.flagged)
+        }
+    }
+}
+
+/// The fitted model as `compe results --json` reports it.
+public struct ModelReport: Codable, Sendable {
+    /// How the corrected score is computed, in one line.
+    public var method = "score = quality + judge offset + noise; quality fixed per entry, offsets random with variance estimated by REML"
+    /// Variance of offsets / variance of noise; null when the scores fit the model exactly (infinite).
+    public var varianceRatio: Double?
+    /// The scores fit quality + offset exactly: no shrinkage.
+    public var exactFit: Bool
+    /// Share of the non-quality variance due to judges' offsets, 0–1.
+    public var judgeShare: Double
+    /// Standard deviation of the noise (0–100 scale); null when no entry has two sheets.
+    public var noiseSD: Double?
+    /// Standard deviation of the judges' offsets (0–100 scale), as estimated.
+    public var offsetSD: Double?
+    /// Every judge linked to every other through shared entries.
+    public var connected: Bool
+    /// The groups of judges that share entries (one group when connected).
+    public var groups: [[String]]
+
+    enum CodingKeys: String, CodingKey {
+        case method, varianceRatio = "variance_ratio", exactFit = "exact_fit", judgeShare = "judge_share", noiseSD = "noise_sd",
+             offsetSD = "offset_sd", connected, groups
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method)
+        try c.encode(varianceRatio, forKey: .varianceRatio)   // null, not absent
+        try c.encode(exactFit, forKey: .exactFit)
+        try c.encode(judgeShare, forKey: .judgeShare)
+        try c.encode(noiseSD, forKey: .noiseSD)
+        try c.encode(offsetSD, forKey: .offsetSD)
+        try c.encode(connected, forKey: .connected)
+        try c.encode(groups, forKey: .groups)
+    }
+}
+
+/// One judge's fitted offset.
+public struct OffsetReport: Codable, Sendable {
+    public var judge: String
+    /// Positive: lenient; relative to the panel's average judge (within the judge's group).
+    public var offset: Double
+    /// Null when the noise cannot be estimated.
+    public var standardError: Double?
+    /// Complete sheets by this judge.
+    public var sheets: Int
+    /// Entries this judge shares with another judge: what the offset rests on.
+    public var sharedEntries: Int
+    /// The judge's group (1-based), as in `model.groups`.
+    public var group: Int
+    /// More than two standard errors from zero.
+    public var flagged: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case judge, offset, standardError = "standard_error", sheets, sharedEntries = "shared_entries", group, flagged
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(judge, forKey: .judge)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(standardError, forKey: .standardError)
+        try c.encode(sheets, forKey: .sheets)
+        try c.encode(sharedEntries, forKey: .sharedEntries)
+        try c.encode(group, forKey: .group)
+        try c.encode(flagged, forKey: .flagged)
     }
 }
 
@@ -57,8 +146,12 @@ public struct ResultsReport: Codable, Sendable {
     /// Each judge's fitted offset (positive: lenient).
     public var judges: [String: Double]
     public var entries: [ResultRow]
+    /// How the corrected scores came about.
+    public var model: ModelReport
+    /// Each judge's offset with its standard error (`--explain`).
+    public var offsets: [OffsetReport]
 
-    enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries }
+    enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -67,6 +160,8 @@ public struct ResultsReport: Codable, Sendable {
         try c.encode(alphaReading, forKey: .alphaReading)
         try c.encode(judges, forKey: .judges)
         try c.encode(entries, forKey: .entries)
+        try c.encode(model, forKey: .model)
+        try c.encode(offsets, forKey: .offsets)
     }
 }
 

@@ -158,6 +158,14 @@ enum Schema {
             // (10,000 assignments: 430 scores/s and a 58 ms queue p99 on the bench).
             try db.create(index: "assignment_judge", on: "assignment", columns: ["judge", "blind_code"])
         }
+        m.registerMigration("2026-11-30 a contest's score sheets in order") { db in
+            // `compe results` reads every score of a contest by entry and judge: with only an
+            // index on contest, SQLite looked up each row and sorted them all in a temporary
+            // B-tree (150,000 scores: 0.4 s of a 0.9 s run). This covering index returns them in
+            // order; it starts with contest, so it replaces the old one.
+            try db.create(index: "score_sheets", on: "score", columns: ["contest", "entry_id", "judge", "criterion", "value"])
+            try db.drop(index: "score_contest")
+        }
         return m
     }
 }

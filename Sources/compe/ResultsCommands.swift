@@ -8,10 +8,12 @@ struct Results: AsyncParsableCommand {
         abstract: "Rank a contest's entries: raw weighted mean, judge-corrected score, rank with a 90% interval, agreement.",
         discussion: """
         Only complete score sheets count (every criterion scored). Scores are weighted to 0–100.
-        The corrected score removes each judge's leniency or harshness (additive model fitted by
-        regularised least squares); ranks follow it, ties shared; the rank interval comes from a
-        seeded bootstrap; alpha is Krippendorff's (interval). 'compe results publish' writes the
-        ranking into Content/ for the site.
+        The corrected score removes each judge's leniency or harshness: score = quality + judge
+        offset + noise, the offsets' variance estimated from the scores (REML), so an exact fit is
+        fully corrected and a design without information falls back to the raw mean. Ranks follow
+        it, ties shared; the 90% rank interval comes from a seeded parametric bootstrap of that
+        model; alpha is Krippendorff's (interval). --explain shows each judge's offset with its
+        standard error. 'compe results publish' writes the ranking into Content/ for the site.
         """,
         subcommands: [Show.self, Publish.self],
         defaultSubcommand: Show.self
@@ -21,6 +23,8 @@ struct Results: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the ranking (the default).")
         @Argument(help: "The contest slug.") var contest: String
         @Flag var format: OutputFormat = .text
+        @Flag(help: "Also show each judge's offset (standard error, sheets, flag), the variance ratio and raw vs corrected per entry. JSON always has them.")
+        var explain = false
         @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 1
         @OptionGroup var options: DataOptions
 
@@ -29,7 +33,7 @@ struct Results: AsyncParsableCommand {
             switch format {
             case .json: try printJSON(results.report)
             case .csv: print(ResultsText.csv(results.rows))
-            case .text: print(ResultsText.table(results))
+            case .text: print(ResultsText.table(results) + (explain ? "\n\n" + ResultsText.explanation(results) : ""))
             }
         }
     }

@@ -17,7 +17,53 @@ enum ResultsText {
         }
         let alpha = r.ranking.alpha.map { String(format: "%.3f", $0) } ?? "n/a"
         lines.append("\nKrippendorff's alpha (interval): \(alpha) — \(r.report.alphaReading)")
+        let model = r.model
+        if !model.connected {
+            lines.append("warning: the judges form \(model.groups.count) groups that share no entry (\(groups(model))); offsets compare "
+                         + "only within a group, and ranks across groups assume each group is fair on average. Link them with more "
+                         + "judges per entry (compe assign --per-entry).")
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// `--explain`: the model's variances, each judge's offset and each entry's raw vs corrected score.
+    static func explanation(_ r: ContestResults) -> String {
+        let model = r.model
+        var lines = ["How the corrected score came about: score = quality + judge offset + noise, offsets estimated from the scores (REML)."]
+        if model.exactFit {
+            lines.append("variance ratio (offsets / noise): infinite — the scores fit the model exactly, offsets are removed in full")
+        } else if let ratio = model.varianceRatio {
+            let share = Int((model.judgeShare * 100).rounded())
+            lines.append(String(format: "variance ratio (offsets / noise): %.3f — judges' offsets are %d%% of the variance that is not quality", ratio, share)
+                         + (ratio == 0 ? " (no judge effect found: corrected = raw mean)" : ""))
+        }
+        if let noise = model.noiseSD {
+            let offsetSD = model.offsetSD.map { String(format: "%.2f", $0) } ?? "n/a"
+            lines.append(String(format: "noise s.d. %.2f, offset s.d. ", noise) + offsetSD + " (0–100 scale)")
+        } else {
+            lines.append("noise: not estimable (no entry has two complete sheets), so offsets are not estimated")
+        }
+        lines.append(model.connected ? "design: connected (every judge linked to every other through shared entries)"
+                                     : "design: \(model.groups.count) separate groups (\(groups(model)))")
+        lines.append("\nJudges (offset + lenient, − harsh, relative to the average judge of the group)")
+        lines.append("judge           offset    s.e.  sheets  shared  group  flag")
+        for o in r.offsets {
+            let se = o.standardError.map { String(format: "%6.2f", $0) } ?? "   n/a"
+            lines.append(Terminal.pad(Terminal.line(o.judge), 14) + String(format: " %+7.2f  ", o.offset) + se
+                         + String(format: "  %6d  %6d  %5d  ", o.sheets, o.sharedEntries, o.group)
+                         + (o.flagged ? (o.offset > 0 ? "lenient" : "harsh") + " beyond 2 s.e." : ""))
+        }
+        lines.append("\nEntries")
+        lines.append("id        raw      corrected  change  judges")
+        for row in r.ranking.rows {
+            lines.append(Terminal.pad(EntryCode.format(row.entry), 8)
+                         + String(format: "  %6.2f   %6.2f    %+6.2f  %6d", row.rawMean, row.corrected, row.corrected - row.rawMean, row.judges))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func groups(_ model: ModelReport) -> String {
+        model.groups.map { $0.joined(separator: ", ") }.joined(separator: " | ")
     }
 
     /// One CSV row per ranked entry.

@@ -121,6 +121,16 @@ import Glibc
         let results = try compe("results", "sme-support-ui", "--json")
         let json = try JSONSerialization.jsonObject(with: Data(results.stdout.utf8)) as! [String: Any]
         #expect((json["entries"] as! [[String: Any]]).count == 4)
+        // How the corrected score came about: the model and each judge's offset, in JSON and words.
+        let model = try #require(json["model"] as? [String: Any])
+        #expect(model["connected"] as? Bool == true && model.keys.contains("variance_ratio"))
+        let offsets = try #require(json["offsets"] as? [[String: Any]])
+        #expect(Set(offsets.compactMap { $0["judge"] as? String }) == ["sato", "lee", "kim", "ono"])
+        #expect(offsets.allSatisfy { $0.keys.contains("standard_error") } && offsets.compactMap { $0["sheets"] as? Int }.reduce(0, +) == 8)
+        let explained = try compe("results", "sme-support-ui", "--explain")
+        #expect(explained.status == 0)
+        #expect(explained.stdout.contains("variance ratio (offsets / noise)") && explained.stdout.contains("s.e."))
+        #expect(["sato", "lee", "kim", "ono"].allSatisfy { explained.stdout.contains($0) })
         #expect(try compe("results", "publish", "sme-support-ui").status == 0)
         #expect(try compe("judge", "score", code, "--judge", "sato", "--set", "usability=9").status == 1)   // frozen
         #expect(try compe("build").status == 0)
