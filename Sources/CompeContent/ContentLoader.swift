@@ -28,7 +28,7 @@ public struct ContentLoader: Sendable {
     }
 
     /// Keys allowed in `site.yml`.
-    public static let siteKeys = ["title", "description", "base_url", "languages", "timezone", "submit_url", "allowed_origins"]
+    public static let siteKeys = ["title", "description", "base_url", "languages", "timezone", "submit_url", "allowed_origins", "data_license"]
     /// Keys allowed in a page's front matter.
     public static let pageKeys = ["title", "description", "draft", "menu", "weight", "template"]
 
@@ -74,17 +74,29 @@ public struct ContentLoader: Sendable {
         }
 
         var resultFiles: [ContentFile] = []
-        let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, diags: &diags)
+        var statsFiles: [ContentFile] = []
+        let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, statsFiles: &statsFiles, diags: &diags)
         var results: [String: ResultsSource] = [:]
         for file in resultFiles {
             if let r = loadResults(file, diags: &diags) { results[r.slug] = r }
         }
+        var stats: [String: StatsSource] = [:]
+        for file in statsFiles {
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                diags.error(SourceLocation(path: display(file.relative)), "cannot read the file")
+                continue
+            }
+            if let s = StatsFile.parse(data, path: display(file.relative), slug: String(file.relative.split(separator: "/")[1]), diags: &diags) {
+                stats[s.slug] = s
+            }
+        }
+        let packages = DataPackageFolder.load(root: root.appendingPathComponent("data"), display: display("data"), diags: &diags)
         let templates = loadTemplates(&diags)
         let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
-                           iterations: iterations, results: results)
+                           iterations: iterations, results: results, stats: stats, dataPackages: packages)
     }
 
     /// Parses one page file again (the dev server's fast path), given by absolute path; nil when
@@ -168,8 +180,19 @@ public struct ContentLoader: Sendable {
             }
             diags.error(f.location(ofKey: "allowed_origins"), "allowed_origins entry '\(origin)' must be an origin like https://example.org (no path)")
         }
-        return SiteConfig(title: title, description: description, baseURL: baseURL, languages: languages,
-                          timeZone: timeZone, submitURL: submitURL, allowedOrigins: origins)
+        var license = DataLicense.default
+        if let id = f.string("data_license", diags: &diags) {
+            if let known = DataLicense.known[id] {
+                license = known
+            } else {
+                diags.error(source.location(f.value("data_license")),
+                            "data_license '\(id)' is not one compe knows (\(DataLicense.known.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+        var config = SiteConfig(title: title, description: description, baseURL: baseURL, languages: languages,
+                                timeZone: timeZone, submitURL: submitURL, allowedOrigins: origins)
+        config.dataLicense = license
+        return config
     }
 
     static func isLanguageCode(_ s: String) -> Bool {
@@ -265,7 +288,7 @@ public struct ContentLoader: Sendable {
     // MARK: contests
 
     func loadContests(config: SiteConfig, unrendered: inout Set<String>, resultFiles: inout [ContentFile],
-                      diags: inout Diagnostics) -> [ContestSource] {
+                      statsFiles: inout [ContentFile], diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -293,8 +316,10 @@ public struct ContentLoader: Sendable {
                     files.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "results.md" {
                     resultFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
+                } else if name == "stats.json" {
+                    statsFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else {
-                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md and results.md")
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md and stats.json")
                 }
             }
         }

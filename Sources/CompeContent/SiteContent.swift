@@ -17,6 +17,8 @@ public struct SiteConfig: Sendable {
     public var submitURL: String
     /// Origins other than the site's own that may post entries.
     public var allowedOrigins: [String]
+    /// The licence of open-data packages (`data_license` in site.yml; CC BY 4.0 by default).
+    public var dataLicense: DataLicense = .default
 
     /// Creates settings.
     public init(title: [String: String], description: [String: String], baseURL: String, languages: [String],
@@ -194,4 +196,8 @@ public struct SiteContent: Sendable {
     public var iterations: [Iteration] = []
     /// Published results by contest slug.
     public var results: [String: ResultsSource] = [:]
+    /// Published statistics (`contests/<slug>/stats.json`) by contest slug.
+    public var stats: [String: StatsSource] = [:]
+    /// Open-data packages from `Content/data/<slug>/`, by slug.
+    public var dataPackages: [DataPackageSource] = []
 }

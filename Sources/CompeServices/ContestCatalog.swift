@@ -17,6 +17,10 @@ public struct ContestCatalog: Sendable {
     public let displayRoot: String
     /// The site's time zone (`site.yml`), for days typed on the command line.
     public let timeZone: TimeZone
+    /// Every brief by slug and language (titles of open-data packages in each language).
+    public let translations: [String: [String: Contest]]
+    /// The site's settings (title, base URL, data licence).
+    public let config: SiteConfig
 
     /// The catalog of already-loaded content.
     public init(content: SiteContent, root: URL, displayRoot: String) {
@@ -28,6 +32,10 @@ public struct ContestCatalog: Sendable {
         self.root = root
         self.displayRoot = displayRoot
         timeZone = content.config.timeZone
+        var translations: [String: [String: Contest]] = [:]
+        for source in content.contests { translations[source.contest.slug, default: [:]][source.contest.language] = source.contest }
+        self.translations = translations
+        config = content.config
     }
 
     /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).
@@ -52,5 +60,10 @@ public struct ContestCatalog: Sendable {
     /// Where `compe results publish` writes the contest's results.
     public func resultsFile(_ slug: String) -> (url: URL, display: String) {
         (root.appendingPathComponent("contests/\(slug)/results.md"), "\(displayRoot)/contests/\(slug)/results.md")
+    }
+
+    /// Where `compe stats publish` writes the contest's statistics.
+    public func statsFile(_ slug: String) -> (url: URL, display: String) {
+        (root.appendingPathComponent("contests/\(slug)/stats.json"), "\(displayRoot)/contests/\(slug)/stats.json")
     }
 }

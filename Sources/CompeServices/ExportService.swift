@@ -3,7 +3,7 @@ import CompeStore
 import Foundation
 
 /// A contest's scores for analysts: entries and judges as pseudonyms in a random order, no
-/// names, e-mail addresses or free text.
+/// names, e-mail addresses or free text; countries and team sizes under the small-cell rule.
 public struct AnonymisedExport: Codable, Sendable {
     /// One criterion.
     public struct Criterion: Codable, Sendable {
@@ -19,7 +19,8 @@ public struct AnonymisedExport: Codable, Sendable {
         public var entry: String
         public var country: String
         public var files: Int
-        public var teamSize: Int
+        /// Members, or `other` (small-cell suppression).
+        public var teamSize: String
 
         enum CodingKeys: String, CodingKey { case entry, country, files, teamSize = "team_size" }
     }
@@ -66,9 +67,11 @@ public enum CSV {
 extension JudgingService {
     /// The anonymised scores of `contest` (withdrawn entries left out). Pseudonyms are drawn
     /// afresh for every export, so two exports cannot be joined on them.
-    public func export(contest slug: String) async throws -> AnonymisedExport {
+    /// Countries and team sizes follow the small-cell rule with `k`, as in the data package.
+    public func export(contest slug: String, k: Int = 5) async throws -> AnonymisedExport {
         let contest = try catalog.contest(slug)
         let entries = try await storeErrors { try await store.entries(contest: slug) }.filter { $0.withdrawnAt == nil }
+        let anonymity = Anonymity(entries: entries, k: max(1, k))
         var rng = SystemRandomNumberGenerator()
         let entryAlias = Dictionary(uniqueKeysWithValues: entries.shuffled(using: &rng).enumerated().map { ($1.id, "entry-\($0 + 1)") })
         let sheets = try await storeErrors { try await store.sheets(contest: slug) }.filter { entryAlias[$0.entryID] != nil }
@@ -81,7 +84,7 @@ extension JudgingService {
             contest: slug,
             criteria: contest.criteria.map { .init(id: $0.id, weight: $0.weight, scale: [$0.scaleMin, $0.scaleMax]) },
             entries: entries.compactMap { e in
-                entryAlias[e.id].map { .init(entry: $0, country: PlainText.clean(e.draft.country), files: e.files.count, teamSize: e.draft.members.count) }
+                entryAlias[e.id].map { .init(entry: $0, country: anonymity.country(e), files: e.files.count, teamSize: anonymity.teamSize(e)) }
             }.sorted { $0.entry < $1.entry },
             scores: scores.sorted { ($0.entry, $0.judge) < ($1.entry, $1.judge) })
     }

@@ -69,7 +69,8 @@ struct PageRenderer: Sendable {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
                 [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
-                 "\(content.results[c.slug] != nil)", Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
+                 "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)",
+                 Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
         for lang in config.languages {
             add(lang, OutputFile.path(forURL: config.urlPath("contests", language: lang)), [theme.key("contests"), cards[lang] ?? ""]) {
@@ -81,6 +82,18 @@ struct PageRenderer: Sendable {
             add(source.contest.language, OutputFile.path(forURL: source.url + "results/"),
                 [theme.key("results"), Fingerprint.stableText(source), Fingerprint.stableText(results),
                  Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderResults(source) }
+        }
+        for source in content.contests {
+            guard let stats = content.stats[source.contest.slug] else { continue }
+            add(source.contest.language, OutputFile.path(forURL: source.url + "stats/"),
+                [theme.key("stats"), Fingerprint.stableText(source), Fingerprint.stableText(stats.stats),
+                 Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderStats(source) }
+        }
+        if !content.dataPackages.isEmpty {
+            let packages = Fingerprint.stableText(content.dataPackages)
+            for lang in config.languages {
+                add(lang, OutputFile.path(forURL: config.urlPath("data", language: lang)), [theme.key("data"), packages]) { renderDataCatalog(lang) }
+            }
         }
         if !content.iterations.isEmpty {
             let backlog = Fingerprint.stableText(content.iterations)
@@ -148,6 +161,7 @@ struct PageRenderer: Sendable {
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
         files.append(renderSitemap())
+        files += statsDownloads() + dataPackageFiles()
         files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
         if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
         return files
@@ -190,6 +204,8 @@ struct PageRenderer: Sendable {
         ctx["blind"] = .bool(c.judging.blind)
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
+        ctx["has_stats"] = .bool(content.stats[c.slug] != nil)
+        ctx["stats_url"] = .text(source.url + "stats/")
         ctx["results_url"] = .text(source.url + "results/")
         ctx["accept"] = .text(EntryFormView.accept(c.uploads.types))
         ctx["max_files"] = .int(c.uploads.maxFiles)
@@ -241,7 +257,11 @@ struct PageRenderer: Sendable {
         }
         for p in content.pages { entries.append((p.url, alternates(pageURLs[p.name] ?? [:]))) }
         for c in content.contests { entries.append((c.url, alternates(contestURLs[c.contest.slug] ?? [:]))) }
+        for c in content.contests where content.stats[c.contest.slug] != nil {
+            entries.append((c.url + "stats/", alternates((contestURLs[c.contest.slug] ?? [:]).mapValues { $0 + "stats/" })))
+        }
         var lists = ["contests"]
+        if !content.dataPackages.isEmpty { lists.append("data") }
         if !content.iterations.isEmpty { lists += ["backlog"] + content.iterations.map { "backlog/\($0.slug)" } }
         for list in lists {
             let urls = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath(list, language: $0)) })
@@ -363,6 +383,10 @@ struct PageRenderer: Sendable {
         if !content.iterations.isEmpty {
             let backlogURL = config.urlPath("backlog", language: language)
             nav.append(["title": .text(t[.backlog]), "url": .text(backlogURL), "current": .bool(url.hasPrefix(backlogURL))])
+        }
+        if !content.dataPackages.isEmpty {
+            let dataURL = config.urlPath("data", language: language)
+            nav.append(["title": .text(t[.openData]), "url": .text(dataURL), "current": .bool(dataURL == url)])
         }
         let switched = config.languages.compactMap { l in translations[l].map { (lang: l, url: $0) } }
         let switcher: [TemplateContext] = switched.map {

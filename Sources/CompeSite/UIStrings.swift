@@ -30,6 +30,12 @@ public enum UIKey: String, CaseIterable, Sendable {
     case rawMean = "raw_mean", judges, errorTitle = "error_title", entryViewTitle = "entry_view_title", contest, summary
     case alphaUnknown = "alpha_unknown", alphaGood = "alpha_good", alphaModerate = "alpha_moderate", alphaPoor = "alpha_poor"
     case limitsNote = "limits_note"
+    case statistics, statsLead = "stats_lead", entriesPerDay = "entries_per_day", cumulativeEntries = "cumulative_entries"
+    case newEntries = "new_entries", countries, country, teamSizes = "team_sizes", members, entries, other, downloadData = "download_data"
+    case perEntry = "per_entry", filesPerEntry = "files_per_entry", bytesPerEntry = "bytes_per_entry", daysToEntry = "days_to_entry"
+    case mean, median, minimum, maximum, edits, judging, sheetsComplete = "sheets_complete", agreement, overall
+    case suppressionNote = "suppression_note", fileTypes = "file_types", openData = "open_data", openDataLead = "open_data_lead"
+    case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -97,6 +103,16 @@ public enum UIStrings {
         .errorTitle: "送信できませんでした", .entryViewTitle: "応募内容", .contest: "コンペ", .summary: "作品概要",
         .limitsNote: "文字数は Unicode の文字 (コードポイント) で数えます。結合文字や絵文字の各部分も 1 文字です。1 行の項目には改行やタブは使えません。",
         .alphaUnknown: "一致度は計算できません (同じ作品を採点した審査員が 2 名未満)。", .alphaGood: "審査員の評価はよく一致しています。", .alphaModerate: "審査員の評価はおおむね一致していますが、結論は慎重に。", .alphaPoor: "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。",
+        .statistics: "統計", .statsLead: "応募と審査の状況を集計した数値です。個人を特定しないよう、少数の区分はまとめて表示しています。",
+        .entriesPerDay: "日別の応募数", .cumulativeEntries: "累計応募数", .newEntries: "新規", .countries: "国・地域別の応募", .country: "国・地域",
+        .teamSizes: "チームの人数", .members: "人数", .entries: "応募数", .other: "その他", .downloadData: "データをダウンロード (CSV)",
+        .perEntry: "1 件あたり", .filesPerEntry: "ファイル数", .bytesPerEntry: "ファイルの合計サイズ (バイト)", .daysToEntry: "募集開始から応募までの日数",
+        .mean: "平均", .median: "中央値", .minimum: "最小", .maximum: "最大", .edits: "応募後の修正", .judging: "審査の進み具合",
+        .sheetsComplete: "完了した採点", .agreement: "審査員間の一致度 (Krippendorff の α)", .overall: "総合",
+        .suppressionNote: "%d 件未満の区分は「その他」にまとめています。", .fileTypes: "ファイルの種類", .openData: "オープンデータ",
+        .openDataLead: "匿名化したコンテストのデータを Frictionless Data Package (CSV と datapackage.json) で公開しています。氏名、メールアドレス、作品名、自由記述、ファイル名は含みません。",
+        .dataset: "データセット", .license: "ライセンス", .created: "作成日時", .files: "ファイル", .noDatasets: "公開中のデータセットはまだありません。",
+        .generated: "集計日", .withdrawnEntries: "取り下げ",
     ]
 
     static let en: [UIKey: String] = [
@@ -139,6 +155,16 @@ public enum UIStrings {
         .errorTitle: "Your entry could not be sent", .entryViewTitle: "Your entry", .contest: "Contest", .summary: "Summary",
         .limitsNote: "Lengths count Unicode code points: a combining accent or each part of an emoji counts as one. One-line fields take no line breaks or tabs.",
         .alphaUnknown: "Agreement cannot be computed (no entry was scored by two judges).", .alphaGood: "Judges agree well: the scores are reliable.", .alphaModerate: "Judges agree moderately: draw only tentative conclusions.", .alphaPoor: "Judges agree poorly: differences in rank may be chance.",
+        .statistics: "Statistics", .statsLead: "How the contest went, in numbers. Small groups are merged so that no entrant can be singled out.",
+        .entriesPerDay: "Entries per day", .cumulativeEntries: "Entries so far", .newEntries: "New", .countries: "Entries by country or region", .country: "Country or region",
+        .teamSizes: "Team sizes", .members: "Members", .entries: "Entries", .other: "Other", .downloadData: "Download the data (CSV)",
+        .perEntry: "Per entry", .filesPerEntry: "Files", .bytesPerEntry: "Total file size (bytes)", .daysToEntry: "Days from opening to entry",
+        .mean: "Mean", .median: "Median", .minimum: "Minimum", .maximum: "Maximum", .edits: "Edits after sending", .judging: "Judging progress",
+        .sheetsComplete: "Score sheets complete", .agreement: "Agreement between judges (Krippendorff's alpha)", .overall: "Overall",
+        .suppressionNote: "Groups of fewer than %d entrants are shown as Other.", .fileTypes: "File types", .openData: "Open data",
+        .openDataLead: "Anonymised contest data as Frictionless Data Packages (CSV and datapackage.json). No names, e-mail addresses, titles, free text or file names.",
+        .dataset: "Dataset", .license: "Licence", .created: "Created", .files: "Files", .noDatasets: "No datasets are published yet.",
+        .generated: "Figures as of", .withdrawnEntries: "Withdrawn",
     ]
 }
 

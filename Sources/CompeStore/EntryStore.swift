@@ -236,6 +236,17 @@ public final class EntryStore: Sendable {
         }
     }
 
+    /// How many times each kind of change ("create", "update", "withdraw") happened to the
+    /// contest's entries: the statistics page counts edits and withdrawals from this log.
+    public func changeCounts(contest: String) async throws -> [String: Int] {
+        try await reading { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.action, COUNT(*) FROM entry_change c JOIN entry e ON e.id = c.entry_id WHERE e.contest = ? GROUP BY c.action
+                """, arguments: [contest])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+        }
+    }
+
     /// The contest of every entry code in `dataDirectory`, read without creating anything
     /// (an empty map when there is no database yet). The build uses it to link backlog items.
     /// A database that exists but cannot be read is an error, not an empty map.

@@ -57,19 +57,36 @@ struct Results: AsyncParsableCommand {
 /// `compe export`.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a contest's scores for analysts, without names, emails or free text.",
-        discussion: "Entries and judges get pseudonyms (entry-N, judge-N in a shuffled order); country and file counts are kept.")
+        abstract: "Export a contest's data for analysts, without names, emails or free text.",
+        discussion: """
+        --package DIR writes a Frictionless Data Package (datapackage.json and UTF-8 CSVs: contest,
+        criteria, entries, judges, scores) for open data; put it under Content/data/<slug>/ and
+        'compe build' publishes it on /data/. --anonymised prints the scores as JSON or CSV.
+        Entries and judges get random pseudonyms; countries and team sizes held by fewer than --k
+        entrants become 'other'.
+        """)
     @Argument(help: "The contest slug.") var contest: String
-    @Flag(help: "Required: strip everything that identifies people.") var anonymised = false
+    @Flag(help: "Print the anonymised scores (JSON, or CSV with --csv).") var anonymised = false
+    @Option(help: "Write a Frictionless Data Package into this folder.") var package: String?
+    @Option(help: "Smallest group shown on its own (small-cell suppression).") var k = 5
     @Flag var format: OutputFormat = .json
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        guard anonymised else { throw ValidationError("only --anonymised exports are offered: add --anonymised") }
+        guard anonymised || package != nil else {
+            throw ValidationError("only anonymised exports are offered: add --anonymised, or --package DIR for an open-data package")
+        }
+        guard k >= 1 else { throw ValidationError("--k must be 1 or more") }
     }
 
     func run() async throws {
-        let export = try await options.service().export(contest: contest)
+        let service = try options.service()
+        if let package {
+            let written = try await service.writeOpenDataPackage(contest: contest, to: URL(fileURLWithPath: package), display: package, k: k)
+            print("wrote \(written.joined(separator: ", "))")
+            return
+        }
+        let export = try await service.export(contest: contest, k: k)
         if format == .csv { print(export.csv) } else { try printJSON(export) }
     }
 }

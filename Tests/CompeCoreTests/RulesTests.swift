@@ -38,3 +38,24 @@ import Testing
         #expect(first.byStatus.map(\.points) == [0, 5, 0, 3, 8])
     }
 }
+
+@Suite struct SmallCellsTests {
+    /// Categories under k become `other`; an `other` still under k takes the smallest remaining
+    /// categories until it holds k, so no published category narrows entrants below k.
+    @Test func smallCategoriesMergeUntilOtherHoldsK() {
+        let counts = ["Japan": 10, "Viet Nam": 8, "Kenya": 5, "India": 5, "Chile": 1, "Iceland": 1]
+        let merged = SmallCells.merge(counts, k: 5)
+        #expect(merged["Chile"] == "other" && merged["Iceland"] == "other")
+        #expect(merged["India"] == "other", "other held 2 < 5, so the smallest kept category (India, 5) joins it")
+        #expect(merged["Japan"] == "Japan" && merged["Viet Nam"] == "Viet Nam" && merged["Kenya"] == "Kenya")
+        var published: [String: Int] = [:]
+        for (label, n) in counts { published[merged[label]!, default: 0] += n }
+        #expect(published.values.allSatisfy { $0 >= 5 })
+    }
+
+    @Test func nothingSmallNothingMerged() {
+        #expect(SmallCells.merge(["a": 5, "b": 7], k: 5) == ["a": "a", "b": "b"])
+        #expect(SmallCells.merge(["a": 2], k: 5) == ["a": "other"])
+        #expect(SmallCells.merge(["a": 6, "b": 1], k: 5) == ["a": "other", "b": "other"])
+    }
+}

@@ -1,0 +1,183 @@
+"""Open data end to end, checked by independent tools.
+
+On a copy of the sample site, with the real `compe serve` on 127.0.0.1 and the real binary:
+30 entries arrive through the entry endpoint from 6 countries (two with one entrant each), a
+panel scores them all; then
+- `compe stats --json` counts them, with the two rare countries as `other`;
+- `compe export --package` writes a package that the `frictionless` validator (PyPI) accepts
+  (types, constraints, primary and foreign keys), in which no entrant's name, e-mail address,
+  title or file hash appears, and where every published country and team size holds >= k;
+- `compe stats publish` + `compe build` give the statistics page in ja and en with its charts,
+  tables and CSV downloads, linked from the contest page;
+- `/data/` carries DCAT-AP JSON-LD that `rdflib` (PyPI) parses, with the dataset and one
+  distribution per file;
+- both new page types pass axe-core (no serious or critical violation) in headless Chromium.
+Prints "open data: N passed, M failed" and exits non-zero on any failure.
+"""
+import csv, hashlib, io, json, os, re, shutil, subprocess, sys, tempfile, urllib.request, uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
+from browser_support import browser, compe_binary, csp_violations, start_site  # noqa: E402
+
+K = 5
+COUNTRIES = ["Japan"] * 10 + ["Viet Nam"] * 8 + ["Kenya"] * 5 + ["India"] * 5 + ["Chile", "Iceland"]
+CONTEST = "sme-support-ui"
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
+    if not ok:
+        failures.append(name)
+
+
+def post_entry(port, i, country):
+    boundary = "compe-" + uuid.uuid4().hex
+    pdf = f"%PDF-1.4\n% open data {i} {uuid.uuid4()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
+    members = "\n".join(f"Member {i}-{m}" for m in range(1 + i % 3))
+    fields = {"title": f"Open title {i}", "summary": f"Summary {i}", "team_name": f"Team Unique{i:02d}", "members": members,
+              "contact_email": f"entrant{i:02d}@mail{i:02d}.example.org", "country": country, "agree_terms": "yes"}
+    body = b""
+    for k, v in fields.items():
+        body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
+    body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"design-{i}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode()
+    body += pdf + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/contests/{CONTEST}/entries", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 201, r.status
+    return {"names": [fields["team_name"]] + members.split("\n"), "email": fields["contact_email"], "title": fields["title"],
+            "hash": hashlib.sha256(pdf).hexdigest(), "file": f"design-{i}.pdf"}
+
+
+def main():
+    compe = compe_binary()
+    work = tempfile.mkdtemp(prefix="compe-open-data-")
+    server = None
+    try:
+        server, port = start_site(compe, work)
+        entrants = [post_entry(port, i, c) for i, c in enumerate(COUNTRIES)]
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+
+        def run(*args):
+            return subprocess.run([compe] + list(args), cwd=work, capture_output=True, text=True)
+
+        for j in ("ito", "mori", "chen"):
+            assert run("judges", "add", j, "--name", j.title()).returncode == 0
+        assert run("panel", "add", CONTEST, "ito", "mori", "chen").returncode == 0
+        assert run("assign", CONTEST, "--per-entry", "2", "--seed", "3").returncode == 0
+        for j in ("ito", "mori", "chen"):
+            queue = json.loads(run("judge", "queue", "--judge", j, "--json").stdout)
+            for n, item in enumerate(queue):
+                v = 3 + (n * 7 + len(j)) % 7
+                r = run("judge", "score", item["ref"], "--judge", j, "--set", f"usability={v}", "--set", f"originality={min(10, v + 1)}",
+                        "--set", f"feasibility={max(1, v - 1)}")
+                assert r.returncode == 0, r.stderr
+
+        # compe stats
+        stats = json.loads(run("stats", CONTEST, "--json").stdout)
+        countries = {c["label"]: c["entries"] for c in stats["countries"]}
+        check("stats counts every entry", stats["entries"] == 30 and stats["per_day"][-1]["cumulative"] == 30, stats["entries"])
+        check("stats: the one-entrant countries are 'other'", "Chile" not in countries and "Iceland" not in countries
+              and countries.get("other", 0) >= K and sum(countries.values()) == 30, countries)
+        check("stats: every published category holds k or more", all(v >= K for v in countries.values())
+              and all(c["entries"] >= K for c in stats["team_sizes"]), stats["team_sizes"])
+        check("stats: judging complete", stats["judging"]["complete"] == stats["judging"]["assigned"] == 60, stats["judging"])
+        text = run("stats", CONTEST)
+        check("stats prints tables", text.returncode == 0 and "Entries per day" in text.stdout and "Countries" in text.stdout, text.stderr)
+
+        # compe export --package, checked by frictionless
+        package = os.path.join(work, "Content", "data", CONTEST)
+        r = run("export", CONTEST, "--package", package)
+        check("export --package writes the package", r.returncode == 0 and os.path.exists(os.path.join(package, "datapackage.json")), r.stderr)
+        v = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", os.path.join(package, "datapackage.json")],
+                           capture_output=True, text=True)
+        report = json.loads(v.stdout) if v.stdout.strip().startswith("{") else {}
+        errors = [e.get("message") for t in report.get("tasks", []) for e in t.get("errors", [])] + [e.get("message") for e in report.get("errors", [])]
+        check("frictionless finds the package valid", report.get("valid") is True, (errors or v.stdout[-2000:] or v.stderr[-2000:]))
+        descriptor = json.load(open(os.path.join(package, "datapackage.json")))
+        check("the package states its licence and rule", descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+              and descriptor["suppression"]["k"] == K and "ja" in descriptor["titles"] and "en" in descriptor["titles"], descriptor.get("licenses"))
+        rows = list(csv.DictReader(io.StringIO(open(os.path.join(package, "entries.csv"), encoding="utf-8").read())))
+        published = {}
+        for row in rows:
+            published[row["country"]] = published.get(row["country"], 0) + 1
+        check("package: rare countries are 'other', every country holds k or more",
+              "Chile" not in published and "Iceland" not in published and all(n >= K for n in published.values()), published)
+        blob = "".join(open(os.path.join(package, f), encoding="utf-8").read() for f in os.listdir(package))
+        leaks = [s for e in entrants for s in e["names"] + [e["email"], e["title"], e["hash"], e["file"]] if s in blob]
+        check("package holds no name, e-mail, title, file name or hash", not leaks, leaks[:5])
+        check("package holds no entry code", not re.search(r"E-\d{4}", blob), re.findall(r"E-\d{4}", blob)[:3])
+
+        # the statistics page and /data/
+        assert run("stats", "publish", CONTEST).returncode == 0
+        b = run("build")
+        check("compe build renders the published statistics and data", b.returncode == 0, b.stderr[-2000:])
+        public = os.path.join(work, "Public")
+        for lang, prefix in (("ja", ""), ("en", "en/")):
+            page = open(os.path.join(public, prefix, "contests", CONTEST, "stats", "index.html"), encoding="utf-8").read()
+            check(f"stats page ({lang}) has its charts, tables and downloads", page.count('<svg class="chart"') == 3
+                  and page.count('<table class="data">') == 6 and "entries-per-day.csv" in page and f'lang="{lang}"' in page, lang)
+            contest_page = open(os.path.join(public, prefix, "contests", CONTEST, "index.html"), encoding="utf-8").read()
+            check(f"contest page ({lang}) links to the statistics", f"/contests/{CONTEST}/stats/" in contest_page, lang)
+        downloads = open(os.path.join(public, "contests", CONTEST, "stats", "countries.csv"), encoding="utf-8").read()
+        check("countries.csv download", "Japan" in downloads and "Chile" not in downloads, downloads)
+        check("/data/ holds the package files", all(os.path.exists(os.path.join(public, "data", CONTEST, f)) for f in os.listdir(package)))
+
+        import rdflib
+        from rdflib.namespace import DCAT, DCTERMS, RDF
+        data_page = open(os.path.join(public, "data", "index.html"), encoding="utf-8").read()
+        ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', data_page, re.S)
+        graph = rdflib.Graph()
+        graph.parse(data=ld.group(1) if ld else "{}", format="json-ld")
+        datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+        distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
+        media = {str(graph.value(d, DCAT.mediaType)) for d in distributions}
+        check("JSON-LD: a catalog with the dataset", len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1 and len(datasets) == 1, datasets)
+        check("JSON-LD: one distribution per file, with media type, licence and issued",
+              len(distributions) == len(os.listdir(package)) and all(graph.value(d, DCTERMS.license) and graph.value(d, DCTERMS.issued) for d in distributions)
+              and any(m.endswith("text/csv") for m in media), (len(distributions), media))
+
+        # axe-core on both new page types
+        from axe_selenium_python import Axe
+        server, port = start_served(compe, work)
+        driver = browser(javascript=True)
+        try:
+            for path in (f"/contests/{CONTEST}/stats/", f"/en/contests/{CONTEST}/stats/", "/data/", "/en/data/"):
+                driver.get(f"http://127.0.0.1:{port}{path}")
+                axe = Axe(driver)
+                axe.inject()
+                bad = [f"{x['id']} ({x['impact']})" for x in axe.run()["violations"] if x.get("impact") in ("serious", "critical")]
+                check(f"axe: {path}", not bad, bad)
+                blocked = csp_violations(driver)
+                check(f"nothing blocked by the Content Security Policy: {path}", not blocked, blocked)
+        finally:
+            driver.quit()
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=30)
+        if os.environ.get("OPEN_DATA_KEEP"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"open data: {len(failures) == 0 and 'all' or len(failures)} {'passed' if not failures else 'failed'}")
+    sys.exit(1 if failures else 0)
+
+
+def start_served(compe, work):
+    """`compe serve` on the already built site (start_site copies and builds; here it is built)."""
+    server = subprocess.Popen([compe, "serve", "--port", "0"], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in server.stdout:
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            return server, int(m.group(1))
+    raise RuntimeError("compe serve did not report its port")
+
+
+if __name__ == "__main__":
+    main()
