@@ -64,9 +64,18 @@ let package = Package(
             dependencies: ["CompeCore", "CompeContent", "CompeSite", "CompeStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "CompeMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
             name: "CompeServer",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeStore", "CompeServices",
+                "CompeCore", "CompeContent", "CompeSite", "CompeStore", "CompeServices", "CompeMail",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -95,8 +104,9 @@ let package = Package(
         .executableTarget(
             name: "compe",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient",
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient", "CompeMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,7 +136,7 @@ let package = Package(
         .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",
-            dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport",
+            dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport", "CompeMail",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
         ),

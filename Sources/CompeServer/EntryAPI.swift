@@ -48,7 +48,8 @@ struct EntryAPI: Sendable {
         self.store = store
         self.limiter = limiter
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
-        pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized)
+        pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
+                           mails: store.queuesMail)
         self.clock = clock
         self.logger = logger
     }

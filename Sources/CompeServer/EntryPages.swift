@@ -13,6 +13,8 @@ struct EntryPages: Sendable {
     let chrome: SiteChrome
     let config: SiteConfig
     let contests: [String: [String: Contest]]   // slug → language → contest
+    /// Whether the server mails entrants (`--smtp`): the receipt says which.
+    var mails = false
 
     func strings(_ language: String) -> UIText { chrome.strings(language) }
 
@@ -53,6 +55,7 @@ struct EntryPages: Sendable {
         let open = entry.withdrawnAt == nil
         var c: TemplateContext = [
             "fresh": .bool(fresh), "withdrawn": .bool(!open), "code": .text(entry.code),
+            "mailed": .bool(mails), "contact_email": .text(entry.draft.contactEmail),
             "contest_url": .text(config.urlPath("contests/\(contest.slug)", language: language)), "contest_title": .text(localized.title),
             "received_iso": .text(rfc3339(entry.receivedAt)), "received_local": .text(display.local(entry.receivedAt, language: language)),
             "received_utc": .text(display.utc(entry.receivedAt)), "was_updated": .bool(entry.updatedAt != entry.receivedAt),

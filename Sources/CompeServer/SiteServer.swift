@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies = TrustedProxies()
     /// MiB that must stay free on the data disk (`--min-free-mb`); 0 disables the floor.
     public var minFreeMB = 512
+    /// Mail to entrants; nil sends none (and queues none).
+    public var mail: MailSettings?
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -64,7 +66,8 @@ public enum SiteServer {
     }
 
     /// The router, and what the file fast path shares with it.
-    static func parts(_ config: ServerConfiguration, logger: Logger) throws -> (router: Router<CompeRequestContext>, files: FileFastPath.Site) {
+    static func parts(_ config: ServerConfiguration, logger: Logger) throws -> (router: Router<CompeRequestContext>, files: FileFastPath.Site,
+                                                                               services: [any Service]) {
         if let dataDir = config.dataDir { try DataPlacement.check(data: dataDir, publicDir: config.publicDir) }
         var apis: (entries: EntryAPI, content: SiteContent)?
         if let dataDir = config.dataDir, let contentDir = config.contentDir {
@@ -102,14 +105,19 @@ public enum SiteServer {
                 catalog.replace(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
             }
         }
-        return (router, FileFastPath.Site(cache: files.cache, routed: files.routed, security: security, proxies: config.trustedProxies, record: record))
+        var services: [any Service] = []
+        if let mail = config.mail, let entries = apis?.entries {
+            services.append(MailWorker(store: entries.store, pages: entries.pages, settings: mail, clock: config.clock, logger: logger))
+        }
+        return (router, FileFastPath.Site(cache: files.cache, routed: files.routed, security: security, proxies: config.trustedProxies, record: record),
+                services)
     }
 
     /// Builds the Hummingbird application. `onReady` receives the bound port.
     /// Throws `DiagnosticError` when the content has errors (the API needs valid briefs).
     public static func application(_ config: ServerConfiguration, logger: Logger,
                                    onReady: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let (router, files) = try parts(config, logger: logger)
+        let (router, files, services) = try parts(config, logger: logger)
         let clients = ClientConnections()
         var connections = config.connections
         let proxies = config.trustedProxies
@@ -124,6 +132,7 @@ public enum SiteServer {
                                                 idleTimeout: .seconds(Int64(config.idleTimeout)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe",
                                  availableConnectionsDelegate: TotalConnections(limit: policy.effectiveTotal, logger: logger)),
+            services: services,
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? config.port) },
             logger: logger
         )
@@ -158,7 +167,8 @@ public enum SiteServer {
     static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> (EntryAPI, SiteContent) {
         let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
                                         knownTemplates: Theme.templateNames).load()
-        let store = try EntryStore(dataDirectory: dataDir)
+        let mailDomain = config.mail.map { String($0.from.address.split(separator: "@").last ?? "compe.invalid") } ?? "compe.invalid"
+        let store = try EntryStore(dataDirectory: dataDir, queuesMail: config.mail != nil, messageDomain: mailDomain)
         store.uploads.removeStaleStagingFiles()
         let orphans = try store.orphanUploads()
         if !orphans.isEmpty {

@@ -25,6 +25,12 @@ public struct SiteChrome: Sendable {
         return String(decoding: renderer.wrap(template, ctx), as: UTF8.self)
     }
 
+    /// Plain text from theme template `template` (mail): no layout, and the template decides
+    /// what is escaped (mail templates use `{{{…}}}`, as plain text needs no HTML escaping).
+    public func text(_ template: String, context: TemplateContext) -> String {
+        renderer.theme.render(template, context)
+    }
+
     /// The theme's strings for `language`.
     public func strings(_ language: String) -> UIText { UIStrings.text(for: language) }
 }

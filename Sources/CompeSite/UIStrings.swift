@@ -36,6 +36,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case mean, median, minimum, maximum, edits, judging, sheetsComplete = "sheets_complete", agreement, overall
     case suppressionNote = "suppression_note", fileTypes = "file_types", openData = "open_data", openDataLead = "open_data_lead"
     case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
+    case receiptMailed = "receipt_mailed", receiptNotMailed = "receipt_not_mailed"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -113,6 +114,7 @@ public enum UIStrings {
         .openDataLead: "匿名化したコンテストのデータを Frictionless Data Package (CSV と datapackage.json) で公開しています。氏名、メールアドレス、作品名、自由記述、ファイル名は含みません。",
         .dataset: "データセット", .license: "ライセンス", .created: "作成日時", .files: "ファイル", .noDatasets: "公開中のデータセットはまだありません。",
         .generated: "集計日", .withdrawnEntries: "取り下げ",
+        .receiptMailed: "この内容と編集用リンクを次のアドレスにメールでお送りします:", .receiptNotMailed: "このサイトからメールは送信されません。編集用リンクはこの画面でのみ表示されます。",
     ]
 
     static let en: [UIKey: String] = [
@@ -165,6 +167,7 @@ public enum UIStrings {
         .openDataLead: "Anonymised contest data as Frictionless Data Packages (CSV and datapackage.json). No names, e-mail addresses, titles, free text or file names.",
         .dataset: "Dataset", .license: "Licence", .created: "Created", .files: "Files", .noDatasets: "No datasets are published yet.",
         .generated: "Figures as of", .withdrawnEntries: "Withdrawn",
+        .receiptMailed: "A confirmation with the edit link is being mailed to", .receiptNotMailed: "This site sends no mail: the edit link is shown only on this page.",
     ]
 }
 

@@ -26,11 +26,19 @@ public final class EntryStore: Sendable {
     let tokens: EditTokens
     /// The data directory.
     public let dataDirectory: URL
+    /// Whether entry changes queue mail to the entrant (the server was given a relay).
+    public let queuesMail: Bool
+    /// The right-hand side of queued mail's `Message-ID`s.
+    let messageDomain: String
 
-    /// Opens the data directory, creating it and migrating the schema as needed.
-    public init(dataDirectory: URL) throws {
+    /// Opens the data directory, creating it and migrating the schema as needed. With
+    /// `queuesMail`, every create, change and withdrawal also writes its mail to the outbox in
+    /// the same transaction; `messageDomain` goes into their `Message-ID`s.
+    public init(dataDirectory: URL, queuesMail: Bool = false, messageDomain: String = "compe.invalid") throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
+        self.queuesMail = queuesMail
+        self.messageDomain = messageDomain
         uploads = try UploadStore(dataDirectory: dataDirectory)
         tokens = try EditTokens(dataDirectory: dataDirectory)
         // The database and its WAL hold every entrant's address: readable by compe's user only
@@ -134,6 +142,7 @@ public final class EntryStore: Sendable {
         try Self.saveFiles(files, entryID: id, db)
         try db.cachedStatement(sql: "INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)")
             .execute(arguments: [id, stamp, "files=\(files.count)"])
+        try queueMail(.receipt, entryID: id, now: now, db)
         if let claim = request.idempotency {
             // Keys older than the window are forgotten here, on the way (an index on created_at).
             try db.cachedStatement(sql: "DELETE FROM idempotency WHERE created_at < ?")
@@ -204,6 +213,7 @@ public final class EntryStore: Sendable {
             row.updatedAt = Timestamp.string(now)
             try row.update(db)
             try ChangeRow(entryId: id, at: row.updatedAt, action: "update", detail: changed.joined(separator: ",")).insert(db)
+            try self.queueMail(.changed, entryID: id, now: now, db)
             return try Self.load(row, db)
         }
     }
@@ -218,6 +228,7 @@ public final class EntryStore: Sendable {
                 row.updatedAt = row.withdrawnAt!
                 try row.update(db)
                 try ChangeRow(entryId: id, at: row.updatedAt, action: "withdraw", detail: "").insert(db)
+                try self.queueMail(.withdrawn, entryID: id, now: now, db)
             }
             return try Self.load(row, db)
         }

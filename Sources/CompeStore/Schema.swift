@@ -166,6 +166,24 @@ enum Schema {
             try db.create(index: "score_sheets", on: "score", columns: ["contest", "entry_id", "judge", "criterion", "value"])
             try db.drop(index: "score_contest")
         }
+        m.registerMigration("2026-11-30 outbox") { db in
+            // Mail to entrants, written in the transaction of the change that causes it and
+            // delivered by the server's worker. No message text is kept: it is made at sending
+            // time from the entry (the edit link's token is derived, never stored).
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("message_id", .text).notNull().unique()
+                t.column("entry_id", .integer).notNull().references("entry")
+                t.column("kind", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("next_attempt_at", .text).notNull()
+                t.column("last_error", .text)
+                t.column("sent_at", .text)
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["status", "next_attempt_at"])
+        }
         return m
     }
 }

@@ -11,11 +11,17 @@ struct DataOptions: ParsableArguments {
     /// The judging service over `--data` and `--content`. A missing data directory is a user
     /// error, not a new empty store.
     func service() throws -> JudgingService {
+        let store = try store()
+        let catalog = try ContestCatalog.load(root: directory(content), displayRoot: content)
+        return JudgingService(store: store, catalog: catalog)
+    }
+
+    /// The store under `--data` alone (commands that need no contest, such as `compe mail`).
+    func store() throws -> EntryStore {
         guard FileManager.default.fileExists(atPath: directory(data).appendingPathComponent("compe.sqlite").path) else {
             throw JudgingError.noStore(data)
         }
-        let catalog = try ContestCatalog.load(root: directory(content), displayRoot: content)
-        return JudgingService(store: try EntryStore(dataDirectory: directory(data)), catalog: catalog)
+        return try EntryStore(dataDirectory: directory(data))
     }
 }
 

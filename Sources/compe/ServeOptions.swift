@@ -1,7 +1,9 @@
 import ArgumentParser
 import CompeCore
+import CompeMail
 import CompeServer
 import Foundation
+import NIOSSL
 
 /// What `compe serve` is told: where things are, and the limits an operator may set.
 struct ServeOptions: ParsableArguments {
@@ -20,6 +22,14 @@ struct ServeOptions: ParsableArguments {
     var trustedProxies: [String] = []
     @Option(name: .customLong("min-free-mb"), help: "Below this many MiB free on the data disk, uploads wait (503) and /healthz says degraded; 0 disables.")
     var minFreeMB = 512
+    @Option(help: "Mail entrants through this relay: smtp://[user@]host:port (STARTTLS when offered) or smtps://…; the password comes from COMPE_SMTP_PASSWORD.")
+    var smtp: String?
+    @Option(name: .customLong("mail-from"), help: "The sender of mail to entrants, e.g. \"Contests <noreply@example.go.jp>\" (needed with --smtp).")
+    var mailFrom: String?
+    @Option(name: .customLong("smtp-ca"), help: "Trust the relay's certificate from this PEM file (a private CA) instead of the system's roots.")
+    var smtpCA: String?
+    @Option(name: .customLong("mail-retry"), help: ArgumentHelp("Seconds before the first retry of undelivered mail (doubling after).", visibility: .hidden))
+    var mailRetry: Double = 60
     @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
 
     func validate() throws {
@@ -31,6 +41,34 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an address or network such as 10.0.0.0/8 or ::1")
         }
         if let now, DateParsing.dateTime(now) == nil { throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00") }
+        if let smtp {
+            guard SMTPRelay(url: smtp) != nil else { throw ValidationError("--smtp must be smtp://host:port or smtps://host:port (a user may go before the host)") }
+            guard let mailFrom, MailAddress(parsing: mailFrom) != nil else {
+                throw ValidationError("--smtp needs --mail-from with an address, e.g. --mail-from \"Contests <noreply@example.go.jp>\"")
+            }
+            if let smtpCA, (try? NIOSSLCertificate.fromPEMFile(smtpCA))?.isEmpty != false {
+                throw ValidationError("--smtp-ca '\(smtpCA)' holds no PEM certificate")
+            }
+        } else if mailFrom != nil || smtpCA != nil {
+            throw ValidationError("--mail-from and --smtp-ca only apply with --smtp")
+        }
+        guard mailRetry > 0 else { throw ValidationError("--mail-retry must be more than 0") }
+    }
+
+    /// The mail settings, with the CA file read; nil without --smtp.
+    func mailSettings() throws -> MailSettings? {
+        guard let smtp, let relay = SMTPRelay(url: smtp), let mailFrom, let from = MailAddress(parsing: mailFrom) else { return nil }
+        var roots: [NIOSSLCertificate]?
+        if let smtpCA {
+            guard let certificates = try? NIOSSLCertificate.fromPEMFile(smtpCA), !certificates.isEmpty else {
+                throw ValidationError("--smtp-ca '\(smtpCA)' holds no PEM certificate")
+            }
+            roots = certificates
+        }
+        let password = ProcessInfo.processInfo.environment["COMPE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        var settings = MailSettings(relay: relay, from: from, password: password, trustRoots: roots)
+        settings.retryBase = mailRetry
+        return settings
     }
 
     /// The server's configuration.
@@ -41,6 +79,7 @@ struct ServeOptions: ParsableArguments {
         config.connections.perClient = maxPerClient
         config.trustedProxies = TrustedProxies(trustedProxies.compactMap(TrustedProxies.Network.init))
         config.minFreeMB = minFreeMB
+        config.mail = try? mailSettings()
         return config
     }
 }

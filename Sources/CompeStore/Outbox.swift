@@ -1,0 +1,107 @@
+import CompeCore
+import Foundation
+import GRDB
+
+/// What a queued mail is about.
+public enum MailKind: String, Sendable, Codable, CaseIterable {
+    /// The receipt of a new entry (number, files with hashes, edit link, deadline).
+    case receipt
+    /// The entry was changed.
+    case changed
+    /// The entry was withdrawn.
+    case withdrawn
+}
+
+/// Where a queued mail stands.
+public enum MailStatus: String, Sendable, Codable {
+    case pending, sent, failed
+}
+
+/// One row of the outbox.
+public struct OutboxMessage: Sendable, Hashable, Codable {
+    public var id: Int64
+    /// The `Message-ID` (without angle brackets), fixed when queued: a copy sent again after a
+    /// crash carries the same one, so mail programs recognise the duplicate.
+    public var messageID: String
+    public var entryID: Int64
+    public var kind: MailKind
+    public var status: MailStatus
+    public var attempts: Int
+    public var createdAt: Date
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var sentAt: Date?
+}
+
+/// The outbox: mail written in the same transaction as the change that causes it (so a mail is
+/// never promised for an entry that was not stored, and never lost for one that was), then
+/// delivered by the server's mail worker, at least once.
+extension EntryStore {
+    /// Queues a mail inside the caller's transaction (only when this store queues mail).
+    func queueMail(_ kind: MailKind, entryID: Int64, now: Date, _ db: GRDB.Database) throws {
+        guard queuesMail else { return }
+        let stamp = Timestamp.string(now)
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (message_id, entry_id, kind, status, attempts, created_at, next_attempt_at)
+            VALUES (?, ?, ?, 'pending', 0, ?, ?)
+            """).execute(arguments: ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, stamp, stamp])
+    }
+
+    /// Pending mail due at `now`, oldest first.
+    public func dueMail(now: Date = Date(), limit: Int = 50) async throws -> [OutboxMessage] {
+        try await reading { db in
+            try Self.messages(db, sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                              [Timestamp.string(now), limit])
+        }
+    }
+
+    /// Pending and failed mail (and sent, with `includeSent`), newest first.
+    public func outbox(includeSent: Bool = false) async throws -> [OutboxMessage] {
+        try await reading { db in
+            try Self.messages(db, sql: "SELECT * FROM outbox WHERE status IN (\(includeSent ? "'pending', 'failed', 'sent'" : "'pending', 'failed'")) ORDER BY id DESC", [])
+        }
+    }
+
+    /// Records the outcome of one delivery attempt.
+    public func recordDelivery(_ id: Int64, sent: Bool, error: String? = nil, retryAt: Date? = nil, now: Date = Date()) async throws {
+        try await writing { db in
+            if sent {
+                try db.execute(sql: "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+                               arguments: [Timestamp.string(now), id])
+            } else if let retryAt {
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                               arguments: [error, Timestamp.string(retryAt), id])
+            } else {
+                try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                               arguments: [error, id])
+            }
+        }
+    }
+
+    /// Puts a failed (or pending) mail back in the queue, due now. False when there is no such mail.
+    public func retryMail(_ id: Int64, now: Date = Date()) async throws -> Bool {
+        try await writing { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ? WHERE id = ? AND status != 'sent'",
+                           arguments: [Timestamp.string(now), Timestamp.string(now), id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The entry a mail is about, with the edit token its link carries (derived, never stored).
+    public func mailSubject(_ message: OutboxMessage) async throws -> (entry: Entry, editToken: String)? {
+        try await reading { db in
+            guard let row = try EntryRow.fetchOne(db, key: message.entryID) else { return nil }
+            return (try Self.load(row, db), self.tokens.token(entryID: message.entryID, salt: row.tokenSalt))
+        }
+    }
+
+    private static func messages(_ db: GRDB.Database, sql: String, _ arguments: StatementArguments) throws -> [OutboxMessage] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            func date(_ column: String) throws -> Date { try Timestamp.date(row[column] as String, table: "outbox", column: column) }
+            return OutboxMessage(id: row["id"], messageID: row["message_id"], entryID: row["entry_id"],
+                                 kind: MailKind(rawValue: row["kind"]) ?? .receipt, status: MailStatus(rawValue: row["status"]) ?? .pending,
+                                 attempts: row["attempts"], createdAt: try date("created_at"), nextAttemptAt: try date("next_attempt_at"),
+                                 lastError: row["last_error"], sentAt: try (row["sent_at"] as String?).map { try Timestamp.date($0, table: "outbox", column: "sent_at") })
+        }
+    }
+}

@@ -1,0 +1,242 @@
+"""Mail to entrants, end to end, against a real SMTP server (aiosmtpd, PyPI) on 127.0.0.1.
+
+The real `compe serve --smtp …` on a copy of the sample site; entries POSTed to the entry
+endpoint; every received message parsed with Python's `email` package:
+- plain SMTP: the receipt arrives in the entrant's language, headers decode (RFC 2047 subject,
+  RFC 5322 date, one Message-ID), no extra header, the body has the entry number, the file's
+  SHA-256, the non-ASCII title, a 1,200-character line and a lone "." line intact, and its edit
+  link opens the entrant's page on the running server; withdrawing mails a "withdrawn" notice;
+- CR/LF in a title or an e-mail address: 400 naming the field, nothing stored, nothing mailed;
+- relay down: the mail waits (`compe mail status` shows it pending with the error) and is
+  delivered once the relay is back; relay refusing (550): `failed` after the retries;
+- kill -9 between the commit and the delivery: after a restart the mail is delivered, and every
+  mail names an entry that exists;
+- STARTTLS with AUTH (a throwaway certificate from openssl): delivered, authenticated as the
+  relay user with the password from COMPE_SMTP_PASSWORD.
+Prints "mail: … passed/failed" and exits non-zero on any failure.
+"""
+import email, email.policy, json, os, re, shutil, signal, socket, ssl, subprocess, sys, tempfile, time, urllib.error, urllib.request, uuid
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
+from browser_support import compe_binary  # noqa: E402
+
+CONTEST = "sme-support-ui"
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
+    if not ok:
+        failures.append(name)
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+        self.users = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "550 5.7.1 refused by the test"
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+        if session.authenticated:
+            self.users.append(session.auth_data)
+        return "250 OK"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait(predicate, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+class Site:
+    def __init__(self, compe, work, smtp, extra=(), env=None):
+        self.compe, self.work = compe, work
+        args = [compe, "serve", "--port", "0", "--rate-limit", "0", "--smtp", smtp, "--mail-from", "Contests 公募 <noreply@example.org>",
+                "--mail-retry", "1"] + list(extra)
+        self.process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        env=dict(os.environ, **(env or {})))
+        for line in self.process.stdout:
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+                return
+        raise RuntimeError("compe serve did not start")
+
+    def stop(self, sig=signal.SIGTERM):
+        self.process.send_signal(sig)
+        self.process.wait(timeout=30)
+
+    def post(self, title="Design", summary="Summary", email_address="entrant@example.org", team="Team A", language="en"):
+        boundary = "compe-" + uuid.uuid4().hex
+        pdf = f"%PDF-1.4\n% mail {uuid.uuid4()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
+        fields = {"title": title, "summary": summary, "team_name": team, "members": "Member One", "contact_email": email_address,
+                  "country": "Japan", "agree_terms": "yes", "lang": language}
+        body = b""
+        for k, v in fields.items():
+            body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode() + v.encode() + b"\r\n"
+        body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"d.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode()
+        body += pdf + f"\r\n--{boundary}--\r\n".encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/contests/{CONTEST}/entries", data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read()), pdf
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}"), pdf
+
+    def status(self):
+        out = subprocess.run([self.compe, "mail", "status", "--json", "--all"], cwd=self.work, capture_output=True, text=True)
+        return json.loads(out.stdout or "[]")
+
+
+def body_of(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def main():
+    compe = compe_binary()
+    work = tempfile.mkdtemp(prefix="compe-mail-")
+    sink, tls_sink = Sink(), Sink()
+    site = None
+    controllers = []
+    try:
+        for name in ("Content", "Static"):
+            shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
+        subprocess.run([compe, "build"], cwd=work, check=True, capture_output=True)
+        port = free_port()
+        relay = Controller(sink, hostname="127.0.0.1", port=port)
+        relay.start()
+        controllers.append(relay)
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}")
+
+        # The receipt, with hostile-looking but legal text.
+        long_line = "x" * 1200
+        summary = f"First line\n.\n{long_line}\n..two dots\nend"
+        status, receipt, pdf = site.post(title="設計案 — Ünïcödé", summary=summary, team="チーム 日本", language="ja")
+        check("entry stored", status == 201, receipt)
+        code = receipt.get("id")
+        check("receipt mailed", wait(lambda: len(sink.messages) >= 1), len(sink.messages))
+        m = sink.messages[0]
+        text = body_of(m)
+        names = sorted(k.lower() for k in m.keys())
+        check("headers: exactly the expected ones", names == sorted(["date", "from", "to", "subject", "message-id", "mime-version",
+                                                                   "content-type", "content-transfer-encoding", "auto-submitted"]), names)
+        check("subject decodes (RFC 2047), in Japanese", code in str(m["subject"]) and "受け付け" in str(m["subject"]), str(m["subject"]))
+        check("From display name decodes", "公募" in str(m["from"]) and "noreply@example.org" in str(m["from"]), str(m["from"]))
+        check("Date is RFC 5322", email.utils.parsedate_to_datetime(str(m["date"])) is not None, m["date"])
+        check("body: number, title, file hash", code in text and "設計案 — Ünïcödé" in text and __import__("hashlib").sha256(pdf).hexdigest() in text, text[:400])
+        links = re.findall(r"https?://\S+/api/entries/\S+", text)
+        check("body has the edit link", len(links) == 1, text)
+        if links:
+            local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{site.port}", links[0])
+            with urllib.request.urlopen(local, timeout=30) as r:
+                page = r.read().decode()
+            check("the edit link opens the entrant's page", r.status == 200 and "設計案" in page and code in page, r.status)
+            # Withdrawing (DELETE with the token) mails a withdrawn notice.
+            token = re.search(r"token=([^&\s]+)", links[0]).group(1)
+            req = urllib.request.Request(f"http://127.0.0.1:{site.port}/api/entries/{code}?token={token}", method="DELETE",
+                                         headers={"Accept": "application/json"})
+            urllib.request.urlopen(req, timeout=30).read()
+            check("withdrawal mailed", wait(lambda: any("取り下げ" in str(x["subject"]) for x in sink.messages)), [str(x["subject"]) for x in sink.messages])
+
+        # Hostile input: nothing stored, nothing mailed.
+        before = len(sink.messages)
+        for field, kwargs in (("title", {"title": "Bad\r\nBcc: victim@example.org"}), ("contact_email", {"email_address": "a@example.org\r\nBcc: v@example.org"})):
+            status, answer, _ = site.post(**kwargs)
+            check(f"CR/LF in {field}: 400 naming the field", status == 400 and field in json.dumps(answer), (status, answer))
+        time.sleep(2)
+        check("nothing mailed for refused input", len(sink.messages) == before, len(sink.messages) - before)
+
+        # Relay down, then back.
+        relay.stop()
+        controllers.remove(relay)
+        status, down, _ = site.post(title="While the relay is down")
+        check("relay down: the entry is still stored", status == 201, status)
+        check("relay down: mail pending with the error", wait(lambda: any(r["entry"] == down["id"] and r["status"] == "pending" and r["last_error"]
+                                                                          for r in site.status()), 10), site.status()[:2])
+        relay = Controller(sink, hostname="127.0.0.1", port=port)
+        relay.start()
+        controllers.append(relay)
+        check("relay back: mail delivered", wait(lambda: any(down["id"] in str(x["subject"]) for x in sink.messages), 30), site.status()[:2])
+
+        # Relay refusing: failed after the retries.
+        sink.refuse = True
+        status, refused, _ = site.post(title="Refused")
+        check("relay refusing: failed after retries", wait(lambda: any(r["entry"] == refused["id"] and r["status"] == "failed" and "550" in (r["last_error"] or "")
+                                                                       for r in site.status()), 30), [r for r in site.status() if r["entry"] == refused["id"]])
+        text_status = subprocess.run([compe, "mail", "status"], cwd=work, capture_output=True, text=True).stdout
+        check("compe mail status shows the failure", "failed" in text_status and "550" in text_status, text_status)
+        sink.refuse = False
+
+        # kill -9 between commit and delivery.
+        relay.stop()
+        controllers.remove(relay)
+        status, crashed, _ = site.post(title="Before the crash")
+        site.stop(signal.SIGKILL)
+        relay = Controller(sink, hostname="127.0.0.1", port=port)
+        relay.start()
+        controllers.append(relay)
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}")
+        check("after kill -9 and restart: the mail is delivered", wait(lambda: any(crashed["id"] in str(x["subject"]) for x in sink.messages), 30),
+              site.status()[:3])
+        entries = subprocess.run([compe, "entries", "list", CONTEST, "--json"], cwd=work, capture_output=True, text=True).stdout
+        known = set(re.findall(r"E-\d{4}", entries))
+        mailed = {re.search(r"E-\d{4}", str(x["subject"])).group(0) for x in sink.messages}
+        check("every mail names an entry that exists", mailed <= known, mailed - known)
+        site.stop()
+        site = None
+
+        # STARTTLS with AUTH.
+        certs = os.path.join(work, "certs")
+        os.makedirs(certs)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{certs}/key.pem", "-out", f"{certs}/cert.pem",
+                        "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(f"{certs}/cert.pem", f"{certs}/key.pem")
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == b"mailer" and auth_data.password == b"s3cret pass"
+            return AuthResult(success=ok, auth_data=auth_data)
+        tls_port = free_port()
+        tls_relay = Controller(tls_sink, hostname="127.0.0.1", port=tls_port, tls_context=context, require_starttls=True,
+                               authenticator=authenticate, auth_require_tls=True)
+        tls_relay.start()
+        controllers.append(tls_relay)
+        site = Site(compe, work, f"smtp://mailer@localhost:{tls_port}", extra=["--smtp-ca", f"{certs}/cert.pem"],
+                    env={"COMPE_SMTP_PASSWORD": "s3cret pass"})
+        status, secure, _ = site.post(title="Over TLS", language="en")
+        check("STARTTLS + AUTH: delivered", wait(lambda: len(tls_sink.messages) >= 1, 20), site.status()[:2])
+        check("STARTTLS + AUTH: as the relay user", tls_sink.users and tls_sink.users[0].login == b"mailer", tls_sink.users)
+        if tls_sink.messages:
+            check("English receipt", "Entry received" in str(tls_sink.messages[0]["subject"]), str(tls_sink.messages[0]["subject"]))
+    finally:
+        if site:
+            site.stop()
+        for c in controllers:
+            c.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"mail: {'all passed' if not failures else f'{len(failures)} failed'}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
