@@ -18,6 +18,8 @@ struct EntryAPI: Sendable {
     let config: SiteConfig
     let store: EntryStore
     let limiter: RateLimiter
+    /// Lost-link requests per e-mail address (one a minute), beside `limiter` per client.
+    var recoveries = RateLimiter(perMinute: 1)
     let origins: OriginPolicy
     let pages: EntryPages
     let limits = FormLimits()
@@ -60,6 +62,7 @@ struct EntryAPI: Sendable {
         api.slowUploadGrace = slowUploadGrace
         api.disk = disk
         api.metrics = metrics
+        api.recoveries = recoveries
         return api
     }
 

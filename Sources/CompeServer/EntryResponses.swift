@@ -84,6 +84,12 @@ struct Responder {
                  body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
+    /// 200 with a page of one paragraph (or `{"message": …}` for JSON clients).
+    func notice(title: String, text: String) -> Response {
+        if request.wantsJSON { return json(["message": text], status: .ok) }
+        return html(pages.notice(title: title, text: text, language: language), status: .ok)
+    }
+
     /// An error answer with every field error, its status chosen from the problems.
     func failure(_ errors: [FieldError], close: Bool = false) -> Response {
         failure(ProblemStatus.of(errors.map(\.problem)), errors, close: close)

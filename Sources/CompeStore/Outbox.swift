@@ -10,6 +10,8 @@ public enum MailKind: String, Sendable, Codable, CaseIterable {
     case changed
     /// The entry was withdrawn.
     case withdrawn
+    /// The edit link again, asked for with the lost-link form.
+    case recover
 }
 
 /// Where a queued mail stands.
@@ -45,6 +47,18 @@ extension EntryStore {
             INSERT INTO outbox (message_id, entry_id, kind, status, attempts, created_at, next_attempt_at)
             VALUES (?, ?, ?, 'pending', 0, ?, ?)
             """).execute(arguments: ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, stamp, stamp])
+    }
+
+    /// Queues the edit link of every active entry of `email` in `contest` (the lost-link form);
+    /// returns how many. The address is compared without regard to case.
+    public func queueRecovery(contest: String, email: String, now: Date = Date()) async throws -> Int {
+        try await writing { db in
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
+                """, arguments: [contest, email])
+            for id in ids { try self.queueMail(.recover, entryID: id, now: now, db) }
+            return ids.count
+        }
     }
 
     /// Pending mail due at `now`, oldest first.

@@ -15,7 +15,7 @@ endpoint; every received message parsed with Python's `email` package:
   relay user with the password from COMPE_SMTP_PASSWORD.
 Prints "mail: … passed/failed" and exits non-zero on any failure.
 """
-import email, email.policy, json, os, re, shutil, signal, socket, ssl, subprocess, sys, tempfile, time, urllib.error, urllib.request, uuid
+import email, email.policy, json, os, re, shutil, signal, socket, ssl, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request, uuid
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -177,6 +177,34 @@ def main():
         relay.start()
         controllers.append(relay)
         check("relay back: mail delivered", wait(lambda: any(down["id"] in str(x["subject"]) for x in sink.messages), 30), site.status()[:2])
+
+        # Lost link: the same page for any address; the entrant's entries get their links.
+        def recover(address):
+            req = urllib.request.Request(f"http://127.0.0.1:{site.port}/api/contests/{CONTEST}/recover", method="POST",
+                                         data=urllib.parse.urlencode({"email": address, "lang": "en"}).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode()
+        count = len(sink.messages)
+        known_status, known_page = recover("ENTRANT@example.org")
+        unknown_status, unknown_page = recover("nobody@example.org")
+        strip = lambda page: re.sub(r"nonce-[^\"']+|[0-9a-f]{32,}", "", page)
+        check("lost link: the same answer for a known and an unknown address", known_status == unknown_status == 200
+              and strip(known_page) == strip(unknown_page), (known_status, unknown_status))
+        check("lost link: no token on the page", "token=" not in known_page)
+        check("lost link: the entrant's links are mailed", wait(lambda: any("Your edit link" in str(x["subject"]) for x in sink.messages[count:]), 15),
+              [str(x["subject"]) for x in sink.messages[count:]])
+        recovered = [x for x in sink.messages[count:] if "Your edit link" in str(x["subject"])]
+        if recovered:
+            link = re.findall(r"https?://\S+/api/entries/\S+", body_of(recovered[0]))
+            local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{site.port}", link[0]) if link else ""
+            with urllib.request.urlopen(local, timeout=30) as r:
+                check("lost link: the mailed link opens the entry", r.status == 200)
+        time.sleep(2)
+        again = len(sink.messages)
+        recover("entrant@example.org")
+        time.sleep(3)
+        check("lost link: a second request within a minute mails nothing", len(sink.messages) == again, len(sink.messages) - again)
 
         # Relay refusing: failed after the retries.
         sink.refuse = True
