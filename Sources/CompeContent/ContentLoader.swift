@@ -75,7 +75,9 @@ public struct ContentLoader: Sendable {
 
         var resultFiles: [ContentFile] = []
         var statsFiles: [ContentFile] = []
-        let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, statsFiles: &statsFiles, diags: &diags)
+        var updates: [String: [UpdateSource]] = [:]
+        let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, statsFiles: &statsFiles,
+                                    updates: &updates, diags: &diags)
         var results: [String: ResultsSource] = [:]
         for file in resultFiles {
             if let r = loadResults(file, diags: &diags) { results[r.slug] = r }
@@ -96,7 +98,7 @@ public struct ContentLoader: Sendable {
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
-                           iterations: iterations, results: results, stats: stats, dataPackages: packages)
+                           iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates)
     }
 
     /// Parses one page file again (the dev server's fast path), given by absolute path; nil when
@@ -288,7 +290,7 @@ public struct ContentLoader: Sendable {
     // MARK: contests
 
     func loadContests(config: SiteConfig, unrendered: inout Set<String>, resultFiles: inout [ContentFile],
-                      statsFiles: inout [ContentFile], diags: inout Diagnostics) -> [ContestSource] {
+                      statsFiles: inout [ContentFile], updates: inout [String: [UpdateSource]], diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -318,8 +320,10 @@ public struct ContentLoader: Sendable {
                     resultFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "stats.json" {
                     statsFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
+                } else if name == "updates" {
+                    updates[slug] = loadUpdates(slug: slug, folder: slugURL.appendingPathComponent("updates"), config: config, diags: &diags)
                 } else {
-                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md and stats.json")
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, stats.json and updates/")
                 }
             }
         }

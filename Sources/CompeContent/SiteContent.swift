@@ -200,4 +200,6 @@ public struct SiteContent: Sendable {
     public var stats: [String: StatsSource] = [:]
     /// Open-data packages from `Content/data/<slug>/`, by slug.
     public var dataPackages: [DataPackageSource] = []
+    /// Contest updates (`contests/<slug>/updates/`) by contest slug, every language.
+    public var updates: [String: [UpdateSource]] = [:]
 }

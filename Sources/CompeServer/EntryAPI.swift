@@ -51,7 +51,7 @@ struct EntryAPI: Sendable {
         self.limiter = limiter
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
         pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
-                           mails: store.queuesMail)
+                           mails: store.queuesMail, updates: content.updates)
         self.clock = clock
         self.logger = logger
     }

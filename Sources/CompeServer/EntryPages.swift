@@ -15,6 +15,8 @@ struct EntryPages: Sendable {
     let contests: [String: [String: Contest]]   // slug → language → contest
     /// Whether the server mails entrants (`--smtp`): the receipt says which.
     var mails = false
+    /// Contest updates by slug (every language), for the mail that announces them.
+    var updates: [String: [UpdateSource]] = [:]
 
     func strings(_ language: String) -> UIText { chrome.strings(language) }
 

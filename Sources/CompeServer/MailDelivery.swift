@@ -41,7 +41,8 @@ struct MailComposer: Sendable {
         guard let contests = pages.contests[entry.draft.contest],
               let contest = contests[language] ?? contests[pages.config.defaultLanguage] ?? contests.values.first else { return nil }
         let display = DateDisplay(timeZone: pages.config.timeZone)
-        let context: TemplateContext = [
+        let contestURL = pages.config.baseURL + pages.config.urlPath("contests/\(contest.slug)", language: language)
+        var context: TemplateContext = [
             "ja": .bool(language == "ja"), "code": .text(entry.code), "contest_title": .text(contest.title),
             "entry_title": .text(entry.draft.title), "team_name": .text(entry.draft.teamName),
             "received_local": .text(display.local(entry.receivedAt, language: language)), "received_utc": .text(display.utc(entry.receivedAt)),
@@ -49,7 +50,17 @@ struct MailComposer: Sendable {
             "closes_local": .text(display.local(contest.closes, language: language)), "closes_utc": .text(display.utc(contest.closes)),
             "edit_link": .text(pages.config.baseURL + pages.entryURL(entry.code, token: token, language: language, fresh: false)),
             "files": .objects(entry.files.map { ["name": .text($0.name), "bytes": .text(String($0.bytes)), "sha256": .text($0.sha256)] }),
+            "contest_url": .text(contestURL), "results_url": .text(contestURL + "results/"),
         ]
+        if queued.kind == .update {
+            let all = pages.updates[contest.slug] ?? []
+            guard let update = all.first(where: { $0.name == queued.detail && $0.language == language })
+                ?? all.first(where: { $0.name == queued.detail && $0.language == pages.config.defaultLanguage }) else { return nil }
+            context["update_title"] = .text(update.title)
+            context["update_day"] = .text(update.day)
+            context["update_text"] = .text(PlainText.clean(update.markdown).trimmingCharacters(in: .newlines))
+            context["update_url"] = .text(contestURL + "#" + update.anchor)
+        }
         let text = pages.chrome.text("mail_\(queued.kind.rawValue)", context: context)
         let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         // Entrant text can reach the subject (the title): line breaks there are folded to spaces;

@@ -21,6 +21,8 @@ public struct ContestCatalog: Sendable {
     public let translations: [String: [String: Contest]]
     /// The site's settings (title, base URL, data licence).
     public let config: SiteConfig
+    /// Contest updates by slug (every language).
+    public let updates: [String: [UpdateSource]]
 
     /// The catalog of already-loaded content.
     public init(content: SiteContent, root: URL, displayRoot: String) {
@@ -36,6 +38,7 @@ public struct ContestCatalog: Sendable {
         for source in content.contests { translations[source.contest.slug, default: [:]][source.contest.language] = source.contest }
         self.translations = translations
         config = content.config
+        updates = content.updates
     }
 
     /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).

@@ -25,6 +25,8 @@ public enum JudgingError: Error, CustomStringConvertible {
     case shortage(entry: String, needed: Int, eligible: Int)
     /// A file could not be written (the results file, say).
     case cannotWrite(String, underlying: any Error)
+    /// `compe announce` named an update that is not in the contest's updates/ folder.
+    case unknownUpdate(String, contest: String, known: [String])
     /// The store refused or failed.
     case store(StoreError)
 
@@ -45,6 +47,8 @@ public enum JudgingError: Error, CustomStringConvertible {
             return "no complete score sheets for \(contest) yet (see 'compe judge progress \(contest)')"
         case .shortage(let entry, let needed, let eligible):
             return "entry \(entry) needs \(needed) more judge(s) but only \(eligible) are free of conflicts; add judges or lower --per-entry"
+        case .unknownUpdate(let name, let contest, let known):
+            return "no update '\(name)' in contests/\(contest)/updates/ (" + (known.isEmpty ? "it has none" : "known: " + known.joined(separator: ", ")) + ")"
         case .cannotWrite(let path, let error):
             return "cannot write \(path): \((error as NSError).localizedDescription)"
         case .store(let error):

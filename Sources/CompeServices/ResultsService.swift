@@ -171,6 +171,8 @@ public struct PublishReport: Sendable {
     public var path: String
     /// Entries ranked in it.
     public var entries: Int
+    /// "Results are out" mails queued for entrants (sent by a server with `--smtp`).
+    public var mailsQueued: Int
 }
 
 extension JudgingService {
@@ -206,6 +208,8 @@ extension JudgingService {
             throw JudgingError.cannotWrite(file.display, underlying: error)
         }
         try await storeErrors { try await store.markPublished(contest: slug, now: now) }
-        return PublishReport(path: file.display, entries: rows.count)
+        // "The results are out" to every active entrant, once (nothing about other entries).
+        let mailed = try await storeErrors { try await store.queueForContest(.results, contest: slug, now: now) }
+        return PublishReport(path: file.display, entries: rows.count, mailsQueued: mailed.new)
     }
 }

@@ -69,7 +69,7 @@ struct PageRenderer: Sendable {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
                 [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
-                 "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)",
+                 "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.updates(c.slug, language: c.language)),
                  Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
         for lang in config.languages {
@@ -206,6 +206,11 @@ struct PageRenderer: Sendable {
         ctx["recover_action"] = .text("\(config.submitURL)/contests/\(c.slug)/recover")
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
         ctx["has_stats"] = .bool(content.stats[c.slug] != nil)
+        let updates = content.updates(c.slug, language: lang)
+        ctx["has_updates"] = .bool(!updates.isEmpty)
+        ctx["updates"] = .objects(updates.map { u in
+            ["anchor": .text(u.anchor), "day": .text(u.day), "title": .text(u.title), "html": .bytes(Markdown.htmlBytes(u.markdown, trust: .trusted))]
+        })
         ctx["stats_url"] = .text(source.url + "stats/")
         ctx["results_url"] = .text(source.url + "results/")
         ctx["accept"] = .text(EntryFormView.accept(c.uploads.types))
@@ -241,10 +246,20 @@ struct PageRenderer: Sendable {
     }
 
     func renderFeed(_ lang: String) -> OutputFile {
-        let entries = content.contests.filter { $0.contest.language == lang }.map { s in
+        var entries = content.contests.filter { $0.contest.language == lang }.map { s in
             (title: s.contest.title, url: s.url, summary: s.contest.description,
              published: dates.iso(s.contest.opens), updated: dates.iso(s.contest.opens))
         }
+        // Each contest's updates, dated at the start of their day in the site's time zone.
+        for s in content.contests where s.contest.language == lang {
+            for u in content.updates(s.contest.slug, language: lang) {
+                guard let day = DateParsing.day(u.day) else { continue }
+                let start = day.addingTimeInterval(-TimeInterval(config.timeZone.secondsFromGMT(for: day)))
+                entries.append((title: "\(s.contest.title): \(u.title)", url: s.url + "#" + u.anchor, summary: PlainText.clean(u.markdown),
+                                published: dates.iso(start), updated: dates.iso(start)))
+            }
+        }
+        entries.sort { $0.updated > $1.updated }
         let feedURL = config.urlPath("", language: lang) + "feed.xml"
         return OutputFile(path: String(feedURL.dropFirst()),
                           text: Feeds.atom(title: config.title(in: lang), language: lang, feedURL: feedURL,

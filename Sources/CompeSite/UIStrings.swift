@@ -38,7 +38,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
     case receiptMailed = "receipt_mailed", receiptNotMailed = "receipt_not_mailed"
     case recoverTitle = "recover_title", recoverLead = "recover_lead", recoverSubmit = "recover_submit", recoverSent = "recover_sent"
-    case recoverNoMail = "recover_no_mail"
+    case recoverNoMail = "recover_no_mail", updates
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -116,7 +116,7 @@ public enum UIStrings {
         .openDataLead: "匿名化したコンテストのデータを Frictionless Data Package (CSV と datapackage.json) で公開しています。氏名、メールアドレス、作品名、自由記述、ファイル名は含みません。",
         .dataset: "データセット", .license: "ライセンス", .created: "作成日時", .files: "ファイル", .noDatasets: "公開中のデータセットはまだありません。",
         .generated: "集計日", .withdrawnEntries: "取り下げ",
-        .recoverTitle: "編集用リンクの再送", .recoverLead: "編集用リンクをなくした場合は、応募時のメールアドレスを入力してください。このコンテストへの応募があれば、そのリンクをメールで送ります。",
+        .updates: "お知らせ", .recoverTitle: "編集用リンクの再送", .recoverLead: "編集用リンクをなくした場合は、応募時のメールアドレスを入力してください。このコンテストへの応募があれば、そのリンクをメールで送ります。",
         .recoverSubmit: "リンクを送る", .recoverSent: "受け付けました。このアドレスでこのコンテストへの応募があれば、編集用リンクをメールで送ります。数分たっても届かない場合は迷惑メールフォルダもご確認ください。",
         .recoverNoMail: "このサイトはメールを送信していません。主催者にお問い合わせください。",
         .receiptMailed: "この内容と編集用リンクを次のアドレスにメールでお送りします:", .receiptNotMailed: "このサイトからメールは送信されません。編集用リンクはこの画面でのみ表示されます。",
@@ -172,7 +172,7 @@ public enum UIStrings {
         .openDataLead: "Anonymised contest data as Frictionless Data Packages (CSV and datapackage.json). No names, e-mail addresses, titles, free text or file names.",
         .dataset: "Dataset", .license: "Licence", .created: "Created", .files: "Files", .noDatasets: "No datasets are published yet.",
         .generated: "Figures as of", .withdrawnEntries: "Withdrawn",
-        .recoverTitle: "Lost your edit link?", .recoverLead: "Enter the e-mail address you gave with your entry. If it has entries in this contest, we mail their edit links to it.",
+        .updates: "Updates", .recoverTitle: "Lost your edit link?", .recoverLead: "Enter the e-mail address you gave with your entry. If it has entries in this contest, we mail their edit links to it.",
         .recoverSubmit: "Send the link", .recoverSent: "Thank you. If this address has entries in this contest, their edit links are on their way. If nothing arrives within a few minutes, look in your spam folder.",
         .recoverNoMail: "This site sends no mail: please contact the organisers.",
         .receiptMailed: "A confirmation with the edit link is being mailed to", .receiptNotMailed: "This site sends no mail: the edit link is shown only on this page.",

@@ -12,6 +12,10 @@ public enum MailKind: String, Sendable, Codable, CaseIterable {
     case withdrawn
     /// The edit link again, asked for with the lost-link form.
     case recover
+    /// A contest update (`detail`: its name), sent by `compe announce`.
+    case update
+    /// The results are out (queued by `compe results publish`).
+    case results
 }
 
 /// Where a queued mail stands.
@@ -27,6 +31,8 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
     public var messageID: String
     public var entryID: Int64
     public var kind: MailKind
+    /// For an update, its name.
+    public var detail: String
     public var status: MailStatus
     public var attempts: Int
     public var createdAt: Date
@@ -39,14 +45,29 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
 /// never promised for an entry that was not stored, and never lost for one that was), then
 /// delivered by the server's mail worker, at least once.
 extension EntryStore {
-    /// Queues a mail inside the caller's transaction (only when this store queues mail).
-    func queueMail(_ kind: MailKind, entryID: Int64, now: Date, _ db: GRDB.Database) throws {
-        guard queuesMail else { return }
+    /// Queues a mail inside the caller's transaction (only when this store queues mail, unless
+    /// `always`: an organiser's explicit command). Updates and results go to an entry once:
+    /// returns false when that one was queued before.
+    @discardableResult
+    func queueMail(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date, always: Bool = false, _ db: GRDB.Database) throws -> Bool {
+        guard queuesMail || always else { return false }
         let stamp = Timestamp.string(now)
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (message_id, entry_id, kind, status, attempts, created_at, next_attempt_at)
-            VALUES (?, ?, ?, 'pending', 0, ?, ?)
-            """).execute(arguments: ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, stamp, stamp])
+            INSERT OR IGNORE INTO outbox (message_id, entry_id, kind, detail, status, attempts, created_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
+            """).execute(arguments: ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, detail, stamp, stamp])
+        return db.changesCount > 0
+    }
+
+    /// Queues `kind` (an update named `detail`, or the results) for every active entry of
+    /// `contest`, once per entry however often it is asked; returns (newly queued, queued before).
+    public func queueForContest(_ kind: MailKind, contest: String, detail: String = "", now: Date = Date()) async throws -> (new: Int, before: Int) {
+        try await writing { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM entry WHERE contest = ? AND withdrawn_at IS NULL ORDER BY id", arguments: [contest])
+            var new = 0
+            for id in ids where try self.queueMail(kind, entryID: id, detail: detail, now: now, always: true, db) { new += 1 }
+            return (new, ids.count - new)
+        }
     }
 
     /// Queues the edit link of every active entry of `email` in `contest` (the lost-link form);
@@ -113,7 +134,7 @@ extension EntryStore {
         try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             func date(_ column: String) throws -> Date { try Timestamp.date(row[column] as String, table: "outbox", column: column) }
             return OutboxMessage(id: row["id"], messageID: row["message_id"], entryID: row["entry_id"],
-                                 kind: MailKind(rawValue: row["kind"]) ?? .receipt, status: MailStatus(rawValue: row["status"]) ?? .pending,
+                                 kind: MailKind(rawValue: row["kind"]) ?? .receipt, detail: row["detail"], status: MailStatus(rawValue: row["status"]) ?? .pending,
                                  attempts: row["attempts"], createdAt: try date("created_at"), nextAttemptAt: try date("next_attempt_at"),
                                  lastError: row["last_error"], sentAt: try (row["sent_at"] as String?).map { try Timestamp.date($0, table: "outbox", column: "sent_at") })
         }

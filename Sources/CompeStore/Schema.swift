@@ -175,6 +175,7 @@ enum Schema {
                 t.column("message_id", .text).notNull().unique()
                 t.column("entry_id", .integer).notNull().references("entry")
                 t.column("kind", .text).notNull()
+                t.column("detail", .text).notNull().defaults(to: "")
                 t.column("status", .text).notNull()
                 t.column("attempts", .integer).notNull()
                 t.column("created_at", .text).notNull()
@@ -183,6 +184,8 @@ enum Schema {
                 t.column("sent_at", .text)
             }
             try db.create(index: "outbox_due", on: "outbox", columns: ["status", "next_attempt_at"])
+            // An update or the results are mailed to an entry once, however often they are announced.
+            try db.execute(sql: "CREATE UNIQUE INDEX outbox_once ON outbox (entry_id, kind, detail) WHERE kind IN ('update', 'results')")
         }
         return m
     }

@@ -49,7 +49,8 @@ struct Results: AsyncParsableCommand {
 
         func run() async throws {
             let report = try await options.service().publish(contest: contest, winners: winners, seed: seed)
-            print("wrote \(report.path) (\(report.entries) entries); scores of \(contest) are now frozen")
+            print("wrote \(report.path) (\(report.entries) entries); scores of \(contest) are now frozen; "
+                  + "\(report.mailsQueued) entrants will be told the results are out (by 'compe serve --smtp …')")
         }
     }
 }

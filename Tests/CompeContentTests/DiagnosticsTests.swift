@@ -118,3 +118,29 @@ import Testing
         #expect(drafts.pages.contains { $0.name == "wip" })
     }
 }
+
+/// Contest updates: read with their day, name and language; mistakes at their place.
+@Suite struct ContestUpdateTests {
+    @Test func updatesLoadNewestFirstWithTranslations() throws {
+        let site = try TestSite.minimal()
+        try site.write("contests/test/updates/2026-11-01-qa.md", "---\ntitle: 質問への回答\n---\n回答です。\n")
+        try site.write("contests/test/updates/2026-11-20-deadline.md", "---\ntitle: 締切延長\n---\n延長します。\n")
+        try site.write("contests/test/updates/2026-11-20-deadline.en.md", "---\ntitle: Deadline extended\n---\nExtended.\n")
+        let content = try ContentLoader(root: site.content, knownTemplates: ["page", "home", "contest"]).load()
+        #expect(content.updates("test", language: "en").map(\.title) == ["Deadline extended", "質問への回答"])
+        #expect(content.updates("test", language: "ja").map(\.anchor) == ["update-deadline", "update-qa"])
+    }
+
+    @Test func badUpdatesAreReportedAtTheirPlace() throws {
+        let site = try TestSite.minimal()
+        try site.write("contests/test/updates/deadline.md", "---\ntitle: x\n---\n")
+        try site.write("contests/test/updates/2026-11-20-nodate.md", "---\ntitel: typo\n---\n")
+        try site.write("contests/test/updates/2026-11-21-orphan.en.md", "---\ntitle: Only English\n---\n")
+        let loader = ContentLoader(root: site.content, displayRoot: "Content", knownTemplates: ["page", "home", "contest"])
+        var diags: [String] = []
+        do { _ = try loader.load() } catch let e as DiagnosticError { diags = e.diagnostics.map(\.description) }
+        #expect(diags.contains { $0.hasPrefix("Content/contests/test/updates/deadline.md:1:1: error: an update's file name is YYYY-MM-DD") }, "\(diags)")
+        #expect(diags.contains { $0.hasPrefix("Content/contests/test/updates/2026-11-20-nodate.md:2:1: error:") && $0.contains("titel") }, "\(diags)")
+        #expect(diags.contains { $0.hasPrefix("Content/contests/test/updates/2026-11-21-orphan.en.md") && $0.contains("no ja original") }, "\(diags)")
+    }
+}

@@ -131,7 +131,11 @@ import Glibc
         #expect(explained.status == 0)
         #expect(explained.stdout.contains("variance ratio (offsets / noise)") && explained.stdout.contains("s.e."))
         #expect(["sato", "lee", "kim", "ono"].allSatisfy { explained.stdout.contains($0) })
-        #expect(try compe("results", "publish", "sme-support-ui").status == 0)
+        let published = try compe("results", "publish", "sme-support-ui")
+        #expect(published.status == 0 && published.stdout.contains("4 entrants will be told"))
+        // "The results are out" is queued once per active entrant (a server with --smtp sends it).
+        let outbox = try JSONSerialization.jsonObject(with: Data(try compe("mail", "status", "--json").stdout.utf8)) as! [[String: Any]]
+        #expect(outbox.filter { $0["kind"] as? String == "results" }.count == 4)
         #expect(try compe("judge", "score", code, "--judge", "sato", "--set", "usability=9").status == 1)   // frozen
         #expect(try compe("build").status == 0)
         let page = try String(contentsOf: dir.appendingPathComponent("Public/en/contests/sme-support-ui/results/index.html"), encoding: .utf8)

@@ -121,7 +121,18 @@ def main():
     try:
         for name in ("Content", "Static"):
             shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
+        updates = os.path.join(work, "Content", "contests", CONTEST, "updates")
+        os.makedirs(updates)
+        update_line = "y" * 1100
+        with open(os.path.join(updates, "2026-11-30-deadline.md"), "w") as f:
+            f.write(f"---\ntitle: 締切を延長します\n---\n締切を一週間延長しました。\n.\n{update_line}\n")
+        with open(os.path.join(updates, "2026-11-30-deadline.en.md"), "w") as f:
+            f.write(f"---\ntitle: Deadline extended\n---\nThe deadline moves by a week.\n.\n{update_line}\n")
         subprocess.run([compe, "build"], cwd=work, check=True, capture_output=True)
+        page = open(os.path.join(work, "Public", "en", "contests", CONTEST, "index.html"), encoding="utf-8").read()
+        check("update on the contest page, with its anchor", 'id="update-deadline"' in page and "Deadline extended" in page)
+        feed = open(os.path.join(work, "Public", "en", "feed.xml"), encoding="utf-8").read()
+        check("update in the Atom feed", "Deadline extended" in feed and "#update-deadline" in feed)
         port = free_port()
         relay = Controller(sink, hostname="127.0.0.1", port=port)
         relay.start()
@@ -206,6 +217,20 @@ def main():
         time.sleep(3)
         check("lost link: a second request within a minute mails nothing", len(sink.messages) == again, len(sink.messages) - again)
 
+        # compe announce: every active entrant once, in their language; again: nothing new.
+        count = len(sink.messages)
+        first = subprocess.run([compe, "announce", CONTEST, "deadline"], cwd=work, capture_output=True, text=True)
+        check("announce queues the update", first.returncode == 0 and "queued" in first.stdout, first.stderr)
+        check("announce: delivered", wait(lambda: any("Deadline extended" in str(x["subject"]) for x in sink.messages[count:]), 15))
+        time.sleep(2)
+        announced = [x for x in sink.messages[count:] if "Deadline extended" in str(x["subject"]) or "締切を延長" in str(x["subject"])]
+        check("announce: the update's text intact (long line, lone dot)", announced and update_line in body_of(announced[0])
+              and "\n.\n" in body_of(announced[0]).replace("\r\n", "\n"), body_of(announced[0])[:300] if announced else "")
+        second = subprocess.run([compe, "announce", CONTEST, "deadline"], cwd=work, capture_output=True, text=True)
+        check("announce twice: nothing new", second.returncode == 0 and second.stdout.startswith("queued 0"), second.stdout)
+        unknown = subprocess.run([compe, "announce", CONTEST, "nosuch"], cwd=work, capture_output=True, text=True)
+        check("announce of an unknown update: one-line error", unknown.returncode == 1 and "deadline" in unknown.stderr, unknown.stderr)
+
         # Relay refusing: failed after the retries.
         sink.refuse = True
         status, refused, _ = site.post(title="Refused")
@@ -228,7 +253,7 @@ def main():
               site.status()[:3])
         entries = subprocess.run([compe, "entries", "list", CONTEST, "--json"], cwd=work, capture_output=True, text=True).stdout
         known = set(re.findall(r"E-\d{4}", entries))
-        mailed = {re.search(r"E-\d{4}", str(x["subject"])).group(0) for x in sink.messages}
+        mailed = {re.search(r"E-\d{4}", str(x["subject"]) + body_of(x)).group(0) for x in sink.messages}
         check("every mail names an entry that exists", mailed <= known, mailed - known)
         site.stop()
         site = None
