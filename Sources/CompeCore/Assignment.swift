@@ -33,10 +33,15 @@ public enum AssignmentPlanner {
         func eligible(_ entry: Int64) -> [String] {
             judges.filter { !conflicts.contains(Pair(entry: entry, judge: $0)) && !existing.contains(Pair(entry: entry, judge: $0)) }
         }
-        let order = entries.shuffled(using: &rng).sorted { eligible($0).count < eligible($1).count }
+        // Counted once per entry, not in the sort's comparator or per entry over every pair
+        // (10,000 entries: 2.9 s of `compe assign` was these two).
+        let eligibleCount = Dictionary(uniqueKeysWithValues: Set(entries).map { ($0, eligible($0).count) })
+        var assigned: [Int64: Int] = [:]
+        for pair in existing { assigned[pair.entry, default: 0] += 1 }
+        let order = entries.shuffled(using: &rng).sorted { eligibleCount[$0]! < eligibleCount[$1]! }
         var added: [Pair] = []
         for entry in order {
-            let have = existing.filter { $0.entry == entry }.count
+            let have = assigned[entry] ?? 0
             let need = perEntry - have
             guard need > 0 else { continue }
             let candidates = eligible(entry)
