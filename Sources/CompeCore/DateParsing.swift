@@ -51,6 +51,11 @@ public enum DateParsing {
         day(ymd(now.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: now)))))!
     }
 
+    /// `YYYY-MM-DD` of the day `date` falls on in `zone` (the site's days: statistics, exports).
+    public static func ymd(_ date: Date, in zone: TimeZone) -> String {
+        ymd(date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date))))
+    }
+
     /// `YYYY-MM-DD` of a date in UTC (the form `day(_:)` reads).
     public static func ymd(_ date: Date) -> String {
         let p = utcCalendar.dateComponents([.year, .month, .day], from: date)

@@ -35,7 +35,7 @@ extension JudgingService {
         let judgeAlias = Dictionary(uniqueKeysWithValues: Set(scored.map(\.judge)).shuffled(using: &rng).enumerated().map { ($1, "judge-\($0 + 1)") })
         let anonymity = Anonymity(entries: entries, k: k)
         let zone = catalog.timeZone
-        func localDay(_ date: Date) -> String { DateParsing.ymd(date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date)))) }
+        func localDay(_ date: Date) -> String { DateParsing.ymd(date, in: zone) }
         let titles = (catalog.translations[slug] ?? [:]).mapValues(\.title)
         let iso = ISO8601DateFormatter()
 

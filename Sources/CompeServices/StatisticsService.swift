@@ -13,7 +13,7 @@ extension JudgingService {
         let active = all.filter { $0.withdrawnAt == nil }
         let changes = try await storeErrors { try await store.changeCounts(contest: slug) }
         let zone = catalog.timeZone
-        func localDay(_ date: Date) -> String { DateParsing.ymd(date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date)))) }
+        func localDay(_ date: Date) -> String { DateParsing.ymd(date, in: zone) }
 
         // Entries per day, every day from the first entry to the last (days without entries too).
         var perDay: [ContestStats.Day] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompeCore
 import CompeStore
 import Foundation
 
@@ -28,7 +29,7 @@ struct Mail: AsyncParsableCommand {
             print("id      status   kind        entry    attempts  queued (UTC)          last error")
             for m in messages {
                 let row = [Terminal.pad(String(m.id), 7), Terminal.pad(m.status.rawValue, 8), Terminal.pad(m.kind.rawValue, 11),
-                           Terminal.pad(String(format: "E-%04d", m.entryID), 8), Terminal.padLeft(String(m.attempts), 8) + "  ",
+                           Terminal.pad(EntryCode.format(m.entryID), 8), Terminal.padLeft(String(m.attempts), 8) + "  ",
                            Terminal.pad(ISO8601DateFormatter().string(from: m.createdAt), 21), Terminal.line(m.lastError ?? "")]
                 print(row.joined(separator: " "))
             }
@@ -65,7 +66,7 @@ struct MailRow: Encodable {
         id = m.id
         status = m.status.rawValue
         kind = m.kind.rawValue
-        entry = String(format: "E-%04d", m.entryID)
+        entry = EntryCode.format(m.entryID)
         attempts = m.attempts
         queuedAt = f.string(from: m.createdAt)
         nextAttemptAt = f.string(from: m.nextAttemptAt)
