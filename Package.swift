@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,6 +58,19 @@ let package = Package(
                 "CompeCore", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The store on PostgreSQL (`--database postgres://…`), apart from CompeStore so that what
+        // does not need it (the fuzz targets) builds without postgres-nio.
+        .target(
+            name: "CompePostgres",
+            dependencies: [
+                "CompeStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -104,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "compe",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient", "CompeMail",
+                "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient", "CompeMail", "CompePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +146,7 @@ let package = Package(
                                                             .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
-        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore"]),
+        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres"]),
         .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",

@@ -106,7 +106,9 @@ final class MailWorker: Service, Sendable {
     func deliverDue() async {
         let due: [OutboxMessage]
         do {
-            due = try await store.dueMail(now: Date())
+            // Claimed for ten retry periods (at most 15 minutes): another server on the same
+            // database leaves them alone meanwhile, and takes them over if this one dies.
+            due = try await store.dueMail(now: Date(), lease: min(900, settings.retryBase * 10))
         } catch {
             logger.warning("mail: cannot read the outbox", metadata: ["error": "\(error)"])
             return

@@ -40,6 +40,9 @@ public struct ServerConfiguration: Sendable {
     public var minFreeMB = 512
     /// Mail to entrants; nil sends none (and queues none).
     public var mail: MailSettings?
+    /// The database of the entries (PostgreSQL, shared by several servers); nil keeps them in
+    /// `compe.sqlite` in `dataDir`.
+    public var database: (any SQLDatabase)?
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, publicDir: URL, dataDir: URL? = nil, contentDir: URL? = nil,
@@ -81,6 +84,7 @@ public enum SiteServer {
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(ClientMiddleware(proxies: config.trustedProxies))
         router.middlewares.add(RequestLogMiddleware(record: record))
+        router.middlewares.add(DatabaseOutageMiddleware())
         router.middlewares.add(security)
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
         router.middlewares.add(RequestPathGuard())
@@ -168,10 +172,11 @@ public enum SiteServer {
         let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
                                         knownTemplates: Theme.templateNames).load()
         let mailDomain = config.mail.map { String($0.from.address.split(separator: "@").last ?? "compe.invalid") } ?? "compe.invalid"
-        let store = try EntryStore(dataDirectory: dataDir, queuesMail: config.mail != nil, messageDomain: mailDomain)
+        let store = try EntryStore(dataDirectory: dataDir, database: config.database, queuesMail: config.mail != nil, messageDomain: mailDomain)
         store.uploads.removeStaleStagingFiles()
-        let orphans = try store.orphanUploads()
-        if !orphans.isEmpty {
+        // Reported in the background: the server need not wait for a look through uploads/.
+        Task {
+            guard let orphans = try? await store.orphanUploads(), !orphans.isEmpty else { return }
             logger.warning("files in uploads/ that no entry references (left by a crash between a file and its entry)",
                            metadata: ["count": "\(orphans.count)", "data": "\(dataDir.path)"])
         }

@@ -24,10 +24,11 @@ extension EntryStore {
             for suffix in ["", "-wal", "-shm"] { unlink(snapshotPath + suffix) }
             unlink(partial)
         }
+        guard let sqlite = database as? SQLiteDatabase else { throw StoreError.useDatabaseTools(operation: "backup", location: database.location) }
         let (entries, hashes): (Int, [String])
         do {
             let snapshot = try DatabaseQueue(path: snapshotPath)
-            try pool.backup(to: snapshot)
+            try sqlite.pool.backup(to: snapshot)
             (entries, hashes) = try snapshot.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0,
                  try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256"))

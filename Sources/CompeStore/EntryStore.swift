@@ -1,7 +1,6 @@
 import CompeCore
 import Foundation
 import Crypto
-import GRDB
 import Synchronization
 
 /// The answer to a successful submission: the entry and its edit token.
@@ -14,15 +13,17 @@ public struct Receipt: Sendable {
     public var replayed: Bool
 }
 
-/// Entries and their files in SQLite (`Data/compe.sqlite`) and `Data/uploads/`.
+/// Entries and their files: rows in the store's database (SQLite in `Data/compe.sqlite` by
+/// default, or PostgreSQL), files content-addressed in `Data/uploads/`.
 ///
-/// The database is a GRDB `DatabasePool` in WAL mode with `synchronous=FULL`: when a write
-/// returns, its transaction is on disk, so a response sent after it describes a durable entry.
+/// Every write returns after its transaction is durable, so a response sent after it describes
+/// a stored entry. The rules here are written once for both engines (see `SQLDatabase`).
 public final class EntryStore: Sendable {
     private let queue = EntryQueue()
     /// The content-addressed files.
     public let uploads: UploadStore
-    let pool: DatabasePool
+    /// The database the rows live in.
+    public let database: any SQLDatabase
     let tokens: EditTokens
     /// The data directory.
     public let dataDirectory: URL
@@ -31,40 +32,41 @@ public final class EntryStore: Sendable {
     /// The right-hand side of queued mail's `Message-ID`s.
     let messageDomain: String
 
-    /// Opens the data directory, creating it and migrating the schema as needed. With
+    /// Opens the data directory, creating it as needed. The rows live in `database`, or, when it
+    /// is nil, in `compe.sqlite` inside the directory (created and migrated as needed). With
     /// `queuesMail`, every create, change and withdrawal also writes its mail to the outbox in
     /// the same transaction; `messageDomain` goes into their `Message-ID`s.
-    public init(dataDirectory: URL, queuesMail: Bool = false, messageDomain: String = "compe.invalid") throws {
-        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+    public init(dataDirectory: URL, database: (any SQLDatabase)? = nil, queuesMail: Bool = false,
+                messageDomain: String = "compe.invalid") throws {
+        do {
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.fileSystem(.create, path: dataDirectory.path, errno: Int32((error as NSError).code))
+        }
         self.dataDirectory = dataDirectory
         self.queuesMail = queuesMail
         self.messageDomain = messageDomain
         uploads = try UploadStore(dataDirectory: dataDirectory)
         tokens = try EditTokens(dataDirectory: dataDirectory)
-        // The database and its WAL hold every entrant's address: readable by compe's user only
-        // (SQLite gives the -wal and -shm files the database file's mode).
-        let file = dataDirectory.appendingPathComponent("compe.sqlite").path
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 { close(fd) }
-        var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-        }
-        config.busyMode = .timeout(10)
-        pool = try DatabasePool(path: dataDirectory.appendingPathComponent("compe.sqlite").path, configuration: config)
-        try Schema.migrator.migrate(pool)
+        do {
+            self.database = try database ?? SQLiteDatabase(path: Self.sqlitePath(dataDirectory))
+        } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
     }
 
-    /// Runs a read on the pool; errors other than the store's own come back as
-    /// `StoreError.database` with GRDB's error inside.
-    func reading<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
-        do { return try await pool.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
+    /// Where the SQLite database of `dataDirectory` lives.
+    public static func sqlitePath(_ dataDirectory: URL) -> String {
+        dataDirectory.appendingPathComponent("compe.sqlite").path
     }
 
-    /// Runs a write transaction on the pool; errors wrapped as in `reading`.
-    func writing<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
-        do { return try await pool.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
+    /// Runs a read; errors other than the store's own come back as `StoreError.database`.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        do { return try await database.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
+    }
+
+    /// Runs a write transaction; errors wrapped as in `reading`.
+    @discardableResult
+    func writing<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        do { return try await database.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
     }
 
     /// Stores a new entry with its (already committed) files. `filesSynced: false` says the
@@ -84,7 +86,7 @@ public final class EntryStore: Sendable {
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
             let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, now: now,
                                        salt: salt, continuation: continuation)
-            if queue.enqueue(request) { Task { await drainQueue() } }
+            if queue.enqueue(request, writers: database.concurrentWriters) { Task { await drainQueue() } }
         }
         return Receipt(entry: entry, editToken: tokens.token(entryID: entry.id, salt: storedSalt), replayed: replayed)
     }
@@ -95,9 +97,16 @@ public final class EntryStore: Sendable {
             do {
                 if batch.contains(where: { !$0.filesSynced }) { try uploads.syncAll() }
                 let results = try await writing { db in
-                    batch.map { request -> Result<(Entry, Bool, Data), Error> in
-                        Result { try Self.inSavepoint(db) { try self.insert(request, db) } }
-                            .mapError { $0 is StoreError ? $0 : StoreError.database($0) }
+                    try batch.map { request -> Result<(Entry, Bool, Data), Error> in
+                        do {
+                            return .success(try db.savepoint { try self.insert(request, db) })
+                        } catch let elsewhere as ClaimedElsewhere {
+                            return .success((elsewhere.entry, true, elsewhere.salt))
+                        } catch let failure as SQLFailure where failure.kind == .conflict || failure.kind == .unavailable {
+                            throw failure  // the whole transaction is run again, or fails for every entry
+                        } catch {
+                            return .failure(error is StoreError ? error : StoreError.database(error))
+                        }
                     }
                 }
                 for (request, result) in zip(batch, results) { request.continuation.resume(with: result) }
@@ -107,53 +116,51 @@ public final class EntryStore: Sendable {
         }
     }
 
-    /// `body`'s value, run in a savepoint: if it throws, only its own changes are undone.
-    static func inSavepoint<T>(_ db: GRDB.Database, _ body: () throws -> T) throws -> T {
-        var value: T?
-        try db.inSavepoint {
-            value = try body()
-            return .commit
-        }
-        guard let value else { preconditionFailure("GRDB's inSavepoint returned without running its body") }
-        return value
-    }
-
     /// Inserts one entry (or finds the one its idempotency key already made).
-    private func insert(_ request: PendingEntry, _ db: GRDB.Database) throws -> (Entry, Bool, Data) {
+    private func insert(_ request: PendingEntry, _ db: any SQLSession) throws -> (Entry, Bool, Data) {
         let draft = request.draft, files = request.files, salt = request.salt
         let now = request.now
         if let claim = request.idempotency, let existing = try Self.claimed(claim, contest: draft.contest, now: now, db) {
             return (existing.entry, true, existing.salt)
         }
-        // Plain cached statements: GRDB's Codable records encode every column through an Encoder,
-        // which cost more than SQLite itself at thousands of entries per second.
         let stamp = Timestamp.string(now)
-        try db.cachedStatement(sql: """
+        guard let id = try db.integer("""
             INSERT INTO entry (code, contest, title, summary, team_name, members, contact_email, country, link, language,
                                token_salt, token_hash, received_at, updated_at, idempotency_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?)
-            """).execute(arguments: ["pending-\(UUID().uuidString)", draft.contest, draft.title, draft.summary, draft.teamName,
-                                     draft.members.joined(separator: "\n"), draft.contactEmail, draft.country, draft.link,
-                                     draft.language, salt, stamp, stamp, nil])
-        let id = db.lastInsertedRowID
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, ["pending-\(UUID().uuidString)", draft.contest, draft.title, draft.summary, draft.teamName,
+                  draft.members.joined(separator: "\n"), draft.contactEmail, draft.country, draft.link,
+                  draft.language, salt, Data(), stamp, stamp, nil]) else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
         let code = EntryCode.format(id)
         let hash = EditTokens.hash(tokens.token(entryID: id, salt: salt))
-        try db.cachedStatement(sql: "UPDATE entry SET code = ?, token_hash = ? WHERE id = ?").execute(arguments: [code, hash, id])
-        try Self.saveFiles(files, entryID: id, db)
-        try db.cachedStatement(sql: "INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)")
-            .execute(arguments: [id, stamp, "files=\(files.count)"])
-        try queueMail(.receipt, entryID: id, now: now, db)
         if let claim = request.idempotency {
-            // Keys older than the window are forgotten here, on the way (an index on created_at).
-            try db.cachedStatement(sql: "DELETE FROM idempotency WHERE created_at < ?")
-                .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency (contest, key_hash, request_hash, entry_id, created_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [draft.contest, claim.keyHash, claim.request, id, stamp])
+            // Claimed first: when another instance is storing the same key right now, this waits
+            // for it and then fails on the key, and the claim is answered with its entry.
+            do {
+                try db.savepoint {
+                    // Keys older than the window are forgotten here, on the way (an index on created_at).
+                    try db.execute("DELETE FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at < ?",
+                                   [draft.contest, claim.keyHash, Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+                    try db.execute("INSERT INTO idempotency (contest, key_hash, request_hash, entry_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                                   [draft.contest, claim.keyHash, claim.request, id, stamp])
+                }
+            } catch let failure as SQLFailure where failure.kind == .uniqueViolation {
+                guard let existing = try Self.claimed(claim, contest: draft.contest, now: now, db) else { throw failure }
+                throw ClaimedElsewhere(entry: existing.entry, salt: existing.salt)
+            }
+        }
+        try db.execute("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [code, hash, id])
+        try Self.saveFiles(files, entryID: id, db)
+        try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
+        try queueMail(.receipt, entryID: id, now: now, db)
+        if request.idempotency != nil {
+            try db.execute("DELETE FROM idempotency WHERE created_at < ?",
+                           [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
         }
         let row = EntryRow(id: id, code: code, contest: draft.contest, title: draft.title, summary: draft.summary, teamName: draft.teamName,
                            members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
                            link: draft.link, language: draft.language, tokenSalt: salt, tokenHash: hash, receivedAt: stamp,
-                           updatedAt: stamp, withdrawnAt: nil, idempotencyKey: nil)
+                           updatedAt: stamp, withdrawnAt: nil)
         return (try Self.entry(row, files: files.enumerated().map { i, f in
             FileRow(entryId: id, position: i, name: f.name, bytes: f.bytes, sha256: f.sha256, kind: f.kind)
         }), false, salt)
@@ -169,13 +176,12 @@ public final class EntryStore: Sendable {
     }
 
     /// The entry `claim`'s key made in `contest` within `IdempotencyClaim.window` of `now`.
-    static func claimed(_ claim: IdempotencyClaim, contest: String, now: Date, _ db: GRDB.Database) throws -> (entry: Entry, salt: Data)? {
+    static func claimed(_ claim: IdempotencyClaim, contest: String, now: Date, _ db: any SQLSession) throws -> (entry: Entry, salt: Data)? {
         let since = Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT request_hash, entry_id FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at >= ?
-            """, arguments: [contest, claim.keyHash, since]) else { return nil }
-        guard (row["request_hash"] as Data) == claim.request else { throw StoreError.idempotencyMismatch }
-        guard let entry = try EntryRow.fetchOne(db, key: row["entry_id"] as Int64) else { return nil }
+        guard let row = try db.first("SELECT request_hash, entry_id FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at >= ?",
+                                     [contest, claim.keyHash, since], { (request: try $0.data(0), entry: try $0.int64(1)) }) else { return nil }
+        guard row.request == claim.request else { throw StoreError.idempotencyMismatch }
+        guard let entry = try entryRow(id: row.entry, db) else { return nil }
         return (try load(entry, db), entry.tokenSalt)
     }
 
@@ -183,7 +189,7 @@ public final class EntryStore: Sendable {
     public func authorized(code: String, token: String) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
         return try await reading { db in
-            guard let row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
+            guard let row = try Self.entryRow(id: id, db), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
             return try Self.load(row, db)
         }
     }
@@ -192,7 +198,8 @@ public final class EntryStore: Sendable {
     public func replace(code: String, token: String, with draft: EntryDraft, files: [EntryFile]?, now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
         return try await writing { db in
-            guard var row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash),
+            try db.lock("entry:\(id)")
+            guard var row = try Self.entryRow(id: id, db), EditTokens.matches(token, hash: row.tokenHash),
                   row.withdrawnAt == nil else { return nil }
             var changed: [String] = []
             func set<T: Equatable>(_ name: String, _ path: WritableKeyPath<EntryRow, T>, _ value: T) {
@@ -206,13 +213,17 @@ public final class EntryStore: Sendable {
             set("country", \.country, draft.country)
             set("link", \.link, draft.link)
             if let files {
-                try db.execute(sql: "DELETE FROM entry_file WHERE entry_id = ?", arguments: [id])
+                try db.execute("DELETE FROM entry_file WHERE entry_id = ?", [id])
                 try Self.saveFiles(files, entryID: id, db)
                 changed.append("files")
             }
             row.updatedAt = Timestamp.string(now)
-            try row.update(db)
-            try ChangeRow(entryId: id, at: row.updatedAt, action: "update", detail: changed.joined(separator: ",")).insert(db)
+            try db.execute("""
+                UPDATE entry SET title = ?, summary = ?, team_name = ?, members = ?, contact_email = ?, country = ?, link = ?, updated_at = ?
+                WHERE id = ?
+                """, [row.title, row.summary, row.teamName, row.members, row.contactEmail, row.country, row.link, row.updatedAt, id])
+            try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'update', ?)",
+                           [id, row.updatedAt, changed.joined(separator: ",")])
             try self.queueMail(.changed, entryID: id, now: now, db)
             return try Self.load(row, db)
         }
@@ -222,12 +233,13 @@ public final class EntryStore: Sendable {
     public func withdraw(code: String, token: String, now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
         return try await writing { db in
-            guard var row = try EntryRow.fetchOne(db, key: id), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
+            try db.lock("entry:\(id)")
+            guard var row = try Self.entryRow(id: id, db), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
             if row.withdrawnAt == nil {
                 row.withdrawnAt = Timestamp.string(now)
-                row.updatedAt = row.withdrawnAt!
-                try row.update(db)
-                try ChangeRow(entryId: id, at: row.updatedAt, action: "withdraw", detail: "").insert(db)
+                row.updatedAt = Timestamp.string(now)
+                try db.execute("UPDATE entry SET withdrawn_at = ?, updated_at = ? WHERE id = ?", [row.withdrawnAt, row.updatedAt, id])
+                try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'withdraw', '')", [id, row.updatedAt])
                 try self.queueMail(.withdrawn, entryID: id, now: now, db)
             }
             return try Self.load(row, db)
@@ -239,11 +251,17 @@ public final class EntryStore: Sendable {
         try await reading { db in
             // Two queries for the whole contest, not one per entry for its files.
             var files: [Int64: [FileRow]] = [:]
-            let fileRows = try FileRow.fetchCursor(db, sql: """
-                SELECT f.* FROM entry_file f JOIN entry e ON e.id = f.entry_id WHERE e.contest = ? ORDER BY f.entry_id, f.position
-                """, arguments: [contest])
-            while let f = try fileRows.next() { files[f.entryId, default: []].append(f) }
-            return try EntryRow.filter(Column("contest") == contest).order(Column("id")).fetchAll(db).map { try Self.entry($0, files: files[$0.id!] ?? []) }
+            try db.each("""
+                SELECT \(FileRow.columns(prefix: "f.")) FROM entry_file f JOIN entry e ON e.id = f.entry_id
+                WHERE e.contest = ? ORDER BY f.entry_id, f.position
+                """, [contest]) { row in
+                let file = try FileRow(row: row)
+                files[file.entryId, default: []].append(file)
+            }
+            return try db.rows("SELECT \(EntryRow.columns) FROM entry WHERE contest = ? ORDER BY id", [contest]) {
+                let row = try EntryRow(row: $0)
+                return try Self.entry(row, files: files[row.id] ?? [])
+            }
         }
     }
 
@@ -251,57 +269,72 @@ public final class EntryStore: Sendable {
     /// contest's entries: the statistics page counts edits and withdrawals from this log.
     public func changeCounts(contest: String) async throws -> [String: Int] {
         try await reading { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows("""
                 SELECT c.action, COUNT(*) FROM entry_change c JOIN entry e ON e.id = c.entry_id WHERE e.contest = ? GROUP BY c.action
-                """, arguments: [contest])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+                """, [contest]) { (try $0.string(0), try $0.int(1)) }
+            return Dictionary(uniqueKeysWithValues: rows)
         }
     }
 
-    /// The contest of every entry code in `dataDirectory`, read without creating anything
-    /// (an empty map when there is no database yet). The build uses it to link backlog items.
-    /// A database that exists but cannot be read is an error, not an empty map.
+    /// The contest of every entry code, for the build's backlog links.
+    public func contestsByEntry() async throws -> [String: String] {
+        let rows = try await reading { db in try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) } }
+        return Dictionary(rows, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The contest of every entry code in `dataDirectory`'s SQLite database, read without creating
+    /// anything (an empty map when there is no database yet). The build uses it to link backlog
+    /// items. A database that exists but cannot be read is an error, not an empty map.
     public static func contestsByEntry(dataDirectory: URL) throws -> [String: String] {
-        let path = dataDirectory.appendingPathComponent("compe.sqlite").path
+        let path = sqlitePath(dataDirectory)
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
-        var config = Configuration()
-        config.readonly = true
         do {
-            let rows = try DatabaseQueue(path: path, configuration: config).read { db in
-                try Row.fetchAll(db, sql: "SELECT code, contest FROM entry")
+            let rows = try SQLiteDatabase.readOnly(path: path) { db in
+                try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) }
             }
-            return Dictionary(rows.map { ($0["code"] as String, $0["contest"] as String) }, uniquingKeysWith: { a, _ in a })
+            return Dictionary(rows, uniquingKeysWith: { a, _ in a })
         } catch {
             throw StoreError.database(error)
         }
     }
 
+    /// Every file hash entries reference.
+    public func referencedHashes() async throws -> [String] {
+        try await reading { db in try db.rows("SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256") { try $0.string(0) } }
+    }
+
     /// Hashes of files under `uploads/` that no entry references.
-    public func orphanUploads() throws -> [String] {
-        let referenced = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file") })
+    public func orphanUploads() async throws -> [String] {
+        let referenced = Set(try await referencedHashes())
         return uploads.storedHashes().filter { !referenced.contains($0) }
     }
 
     /// Number of entries stored (all contests).
     public func count() async throws -> Int {
-        try await reading { db in try EntryRow.fetchCount(db) }
+        try await reading { db in Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0) }
     }
 
-    /// Runs SQLite's integrity check; "ok" when the file is sound.
+    /// Runs the engine's integrity check; "ok" when the database is sound.
     public func integrityCheck() async throws -> String {
-        try await reading { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+        do { return try await database.integrityCheck() } catch { throw StoreError.database(error) }
     }
 
-    static func saveFiles(_ files: [EntryFile], entryID: Int64, _ db: GRDB.Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO entry_file (entry_id, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?)")
+    static func saveFiles(_ files: [EntryFile], entryID: Int64, _ db: any SQLSession) throws {
         for (i, f) in files.enumerated() {
-            try insert.execute(arguments: [entryID, i, f.name, f.bytes, f.sha256, f.kind])
+            try db.execute("INSERT INTO entry_file (entry_id, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?)",
+                           [entryID, i, f.name, f.bytes, f.sha256, f.kind])
         }
     }
 
-    static func load(_ row: EntryRow, _ db: GRDB.Database) throws -> Entry {
-        try entry(row, files: try FileRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM entry_file WHERE entry_id = ? ORDER BY position"),
-                                                   arguments: [row.id!]))
+    /// The row of entry `id`, or nil.
+    static func entryRow(id: Int64, _ db: any SQLSession) throws -> EntryRow? {
+        try db.first("SELECT \(EntryRow.columns) FROM entry WHERE id = ?", [id]) { try EntryRow(row: $0) }
+    }
+
+    static func load(_ row: EntryRow, _ db: any SQLSession) throws -> Entry {
+        try entry(row, files: try db.rows("SELECT \(FileRow.columns()) FROM entry_file WHERE entry_id = ? ORDER BY position", [row.id]) {
+            try FileRow(row: $0)
+        })
     }
 
     /// An entry from its row and its files' rows (in position order).
@@ -309,12 +342,19 @@ public final class EntryStore: Sendable {
         let draft = EntryDraft(contest: row.contest, title: row.title, summary: row.summary, teamName: row.teamName,
                                members: row.members.split(separator: "\n").map(String.init), contactEmail: row.contactEmail,
                                country: row.country, link: row.link, language: row.language)
-        return Entry(id: row.id!, code: row.code, draft: draft,
+        return Entry(id: row.id, code: row.code, draft: draft,
                      files: files.map { EntryFile(name: $0.name, bytes: $0.bytes, sha256: $0.sha256, kind: $0.kind) },
                      receivedAt: try Timestamp.date(row.receivedAt, column: "received_at"),
                      updatedAt: try Timestamp.date(row.updatedAt, column: "updated_at"),
                      withdrawnAt: try row.withdrawnAt.map { try Timestamp.date($0, column: "withdrawn_at") })
     }
+}
+
+/// Another instance stored the same idempotency key while this one was inserting: its entry
+/// answers the claim (this instance's row is undone with its savepoint).
+struct ClaimedElsewhere: Error {
+    var entry: Entry
+    var salt: Data
 }
 
 /// Timestamps as stored: RFC 3339 in UTC with milliseconds, sortable as text.
@@ -340,16 +380,16 @@ struct PendingEntry: Sendable {
     var continuation: CheckedContinuation<(Entry, Bool, Data), Error>
 }
 
-/// The entries waiting to be written, and whether a writer is already draining them.
+/// The entries waiting to be written, and how many writers are draining them.
 final class EntryQueue: Sendable {
-    private let state = Mutex<(pending: [PendingEntry], draining: Bool)>(([], false))
+    private let state = Mutex<(pending: [PendingEntry], draining: Int)>(([], 0))
 
-    /// Adds an entry; true when the caller must start a writer (none is running).
-    func enqueue(_ entry: PendingEntry) -> Bool {
+    /// Adds an entry; true when the caller must start a writer (fewer than `writers` are running).
+    func enqueue(_ entry: PendingEntry, writers: Int) -> Bool {
         state.withLock { s in
             s.pending.append(entry)
-            if s.draining { return false }
-            s.draining = true
+            if s.draining >= writers { return false }
+            s.draining += 1
             return true
         }
     }
@@ -358,7 +398,7 @@ final class EntryQueue: Sendable {
     func take(max: Int) -> [PendingEntry]? {
         state.withLock { s in
             if s.pending.isEmpty {
-                s.draining = false
+                s.draining -= 1
                 return nil
             }
             let batch = Array(s.pending.prefix(max))

@@ -1,6 +1,5 @@
 import CompeCore
 import Foundation
-import GRDB
 
 /// `compe fsck`: is the data directory whole? The database passes SQLite's integrity check,
 /// every upload an entry references is present and holds what its name (its SHA-256) says, and
@@ -31,22 +30,32 @@ public enum Fsck {
         }
     }
 
-    /// Checks (and with `repair`, tidies) the data directory `data`.
+    /// Checks (and with `repair`, tidies) the data directory `data` and its SQLite database.
     public static func check(data: URL, repair: Bool) throws -> Report {
-        let database = data.appendingPathComponent("compe.sqlite").path
+        let database = EntryStore.sqlitePath(data)
         guard FileManager.default.fileExists(atPath: database) else { throw StoreError.noDatabase(data.path) }
-        var config = Configuration()
-        config.readonly = !repair
         let (integrity, entries, hashes): (String, Int, [String])
         do {
-            let queue = try DatabaseQueue(path: database, configuration: config)
-            (integrity, entries, hashes) = try queue.read { db in
-                (try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; "),
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0,
-                 try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file"))
+            (integrity, entries, hashes) = try SQLiteDatabase.readOnly(path: database) { db in
+                (try db.rows("PRAGMA integrity_check") { try $0.string(0) }.joined(separator: "; "),
+                 Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0),
+                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string(0) })
             }
-            try queue.close()
         } catch { throw StoreError.database(error) }
+        return try files(data: data, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+    }
+
+    /// Checks (and with `repair`, tidies) a store whose rows live elsewhere (PostgreSQL): the
+    /// database's own check, and the files under the store's data directory.
+    public static func check(store: EntryStore, repair: Bool) async throws -> Report {
+        let integrity = try await store.integrityCheck()
+        let entries = try await store.count()
+        let hashes = try await store.referencedHashes()
+        return try files(data: store.dataDirectory, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+    }
+
+    /// The files part of the check, given what the database says.
+    private static func files(data: URL, integrity: String, entries: Int, hashes: [String], repair: Bool) throws -> Report {
         let uploads = data.appendingPathComponent("uploads")
         var missing: [String] = [], corrupt: [String] = []
         for hash in hashes.sorted() {

@@ -1,12 +1,9 @@
 import CompeCore
 import Foundation
-import GRDB
 
 /// A judge registered with `compe judges add`.
-public struct Judge: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "judge"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+public struct Judge: Sendable, Hashable, Codable {
+    static let columns = "handle, name, email, organisation, created_at"
 
     /// Short handle typed on the command line (`--judge sato`).
     public var handle: String
@@ -27,6 +24,19 @@ public struct Judge: Sendable, Hashable, Codable, FetchableRecord, PersistableRe
         self.organisation = organisation
         self.createdAt = Timestamp.string(createdAt)
     }
+
+    init(row: SQLRow) throws {
+        handle = try row.string(0)
+        name = try row.string(1)
+        email = try row.optionalString(2)
+        organisation = try row.optionalString(3)
+        createdAt = try row.string(4)
+    }
+
+    /// Whether judge `handle` is registered.
+    static func exists(_ handle: String, _ db: any SQLSession) throws -> Bool {
+        try db.integer("SELECT 1 FROM judge WHERE handle = ?", [handle]) != nil
+    }
 }
 
 /// One judge's assignment to one entry, with the blind code the judge sees.
@@ -46,27 +56,31 @@ extension EntryStore {
             throw StoreError.invalidHandle(judge.handle)
         }
         try await writing { db in
-            if try Judge.fetchOne(db, key: judge.handle) != nil {
+            do {
+                try db.execute("INSERT INTO judge (\(Judge.columns)) VALUES (?, ?, ?, ?, ?)",
+                               [judge.handle, judge.name, judge.email, judge.organisation, judge.createdAt])
+            } catch let failure as SQLFailure where failure.kind == .uniqueViolation {
                 throw StoreError.judgeExists(judge.handle)
             }
-            try judge.insert(db)
         }
     }
 
     /// All judges by handle.
     public func judges() async throws -> [Judge] {
-        try await reading { db in try Judge.order(Column("handle")).fetchAll(db) }
+        try await reading { db in try db.rows("SELECT \(Judge.columns) FROM judge ORDER BY handle") { try Judge(row: $0) } }
     }
 
     /// Declares a conflict of interest between a judge and an entry, removing any assignment of the pair.
     public func addConflict(judge: String, entryCode: String, reason: String) async throws {
         guard let id = EntryCode.parse(entryCode) else { throw StoreError.invalidEntryCode(entryCode) }
         try await writing { db in
-            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.unknownJudge(judge) }
-            guard try EntryRow.fetchOne(db, key: id) != nil else { throw StoreError.unknownEntry(entryCode) }
-            try db.execute(sql: "INSERT OR REPLACE INTO conflict (judge, entry_id, reason, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [judge, id, reason, Timestamp.string(Date())])
-            try db.execute(sql: "DELETE FROM assignment WHERE judge = ? AND entry_id = ?", arguments: [judge, id])
+            guard try Judge.exists(judge, db) else { throw StoreError.unknownJudge(judge) }
+            guard try db.integer("SELECT 1 FROM entry WHERE id = ?", [id]) != nil else { throw StoreError.unknownEntry(entryCode) }
+            try db.execute("""
+                INSERT INTO conflict (judge, entry_id, reason, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (judge, entry_id) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
+                """, [judge, id, reason, Timestamp.string(Date())])
+            try db.execute("DELETE FROM assignment WHERE judge = ? AND entry_id = ?", [judge, id])
         }
     }
 
@@ -81,8 +95,8 @@ extension EntryStore {
         let judges = try await self.judges()
         var out: [AssignmentPlanner.Pair: String] = [:]
         let declared = try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT judge, entry_id, reason FROM conflict").map {
-                (AssignmentPlanner.Pair(entry: $0["entry_id"], judge: $0["judge"]), $0["reason"] as String)
+            try db.rows("SELECT judge, entry_id, reason FROM conflict") {
+                (AssignmentPlanner.Pair(entry: try $0.int64(1), judge: try $0.string(0)), try $0.string(2))
             }
         }
         for (pair, reason) in declared { out[pair] = reason }
@@ -121,13 +135,14 @@ extension EntryStore {
                                                perEntry: perEntry, seed: seed)
         let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
         return try await writing { db in
-            var used = Set(try String.fetchAll(db, sql: "SELECT blind_code FROM assignment WHERE contest = ?", arguments: [contest]))
+            try db.lock("assign:\(contest)")
+            var used = Set(try db.rows("SELECT blind_code FROM assignment WHERE contest = ?", [contest]) { try $0.string(0) })
             var out: [Assignment] = []
             for pair in pairs {
                 var code: String
                 repeat { code = BlindCode.random() } while !used.insert(code).inserted
-                try db.execute(sql: "INSERT INTO assignment (contest, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [contest, pair.entry, pair.judge, code, Timestamp.string(Date())])
+                try db.execute("INSERT INTO assignment (contest, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?)",
+                               [contest, pair.entry, pair.judge, code, Timestamp.string(Date())])
                 out.append(Assignment(entry: byID[pair.entry]!, judge: pair.judge, blindCode: code))
             }
             return out
@@ -138,8 +153,9 @@ extension EntryStore {
     public func assignments(contest: String) async throws -> [Assignment] {
         let entries = Dictionary(uniqueKeysWithValues: try await self.entries(contest: contest).map { ($0.id, $0) })
         let rows = try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code",
-                             arguments: [contest]).map { (entry: $0["entry_id"] as Int64, judge: $0["judge"] as String, code: $0["blind_code"] as String) }
+            try db.rows("SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code", [contest]) {
+                (entry: try $0.int64(0), judge: try $0.string(1), code: try $0.string(2))
+            }
         }
         return rows.compactMap { row in
             entries[row.entry].map { Assignment(entry: $0, judge: row.judge, blindCode: row.code) }

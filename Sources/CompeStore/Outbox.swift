@@ -1,6 +1,5 @@
 import CompeCore
 import Foundation
-import GRDB
 
 /// What a queued mail is about.
 public enum MailKind: String, Sendable, Codable, CaseIterable {
@@ -49,21 +48,20 @@ extension EntryStore {
     /// `always`: an organiser's explicit command). Updates and results go to an entry once:
     /// returns false when that one was queued before.
     @discardableResult
-    func queueMail(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date, always: Bool = false, _ db: GRDB.Database) throws -> Bool {
+    func queueMail(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date, always: Bool = false, _ db: any SQLSession) throws -> Bool {
         guard queuesMail || always else { return false }
         let stamp = Timestamp.string(now)
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO outbox (message_id, entry_id, kind, detail, status, attempts, created_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
-            """).execute(arguments: ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, detail, stamp, stamp])
-        return db.changesCount > 0
+        return try db.execute("""
+            INSERT INTO outbox (message_id, entry_id, kind, detail, status, attempts, created_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING
+            """, ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, detail, stamp, stamp]) > 0
     }
 
     /// Queues `kind` (an update named `detail`, or the results) for every active entry of
     /// `contest`, once per entry however often it is asked; returns (newly queued, queued before).
     public func queueForContest(_ kind: MailKind, contest: String, detail: String = "", now: Date = Date()) async throws -> (new: Int, before: Int) {
         try await writing { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM entry WHERE contest = ? AND withdrawn_at IS NULL ORDER BY id", arguments: [contest])
+            let ids = try db.rows("SELECT id FROM entry WHERE contest = ? AND withdrawn_at IS NULL ORDER BY id", [contest]) { try $0.int64(0) }
             var new = 0
             for id in ids where try self.queueMail(kind, entryID: id, detail: detail, now: now, always: true, db) { new += 1 }
             return (new, ids.count - new)
@@ -74,26 +72,35 @@ extension EntryStore {
     /// returns how many. The address is compared without regard to case.
     public func queueRecovery(contest: String, email: String, now: Date = Date()) async throws -> Int {
         try await writing { db in
-            let ids = try Int64.fetchAll(db, sql: """
+            let ids = try db.rows("""
                 SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
-                """, arguments: [contest, email])
+                """, [contest, email]) { try $0.int64(0) }
             for id in ids { try self.queueMail(.recover, entryID: id, now: now, db) }
             return ids.count
         }
     }
 
-    /// Pending mail due at `now`, oldest first.
-    public func dueMail(now: Date = Date(), limit: Int = 50) async throws -> [OutboxMessage] {
-        try await reading { db in
-            try Self.messages(db, sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-                              [Timestamp.string(now), limit])
+    /// Pending mail due at `now`, oldest first, claimed for `lease` seconds: until then no other
+    /// caller (another server on the same database) gets the same messages. The claimer records
+    /// each outcome with `recordDelivery`; a claimer that dies leaves its messages due again when
+    /// the lease ends (at least once, never lost).
+    public func dueMail(now: Date = Date(), limit: Int = 50, lease: TimeInterval = 600) async throws -> [OutboxMessage] {
+        try await writing { db in
+            try db.lock("outbox")
+            let due = try Self.messages(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                                        [Timestamp.string(now), limit])
+            let until = Timestamp.string(now.addingTimeInterval(lease))
+            for message in due { try db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [until, message.id]) }
+            return due
         }
     }
 
     /// Pending and failed mail (and sent, with `includeSent`), newest first.
     public func outbox(includeSent: Bool = false) async throws -> [OutboxMessage] {
         try await reading { db in
-            try Self.messages(db, sql: "SELECT * FROM outbox WHERE status IN (\(includeSent ? "'pending', 'failed', 'sent'" : "'pending', 'failed'")) ORDER BY id DESC", [])
+            try Self.messages(db, sql: """
+                SELECT \(Self.outboxColumns) FROM outbox WHERE status IN (\(includeSent ? "'pending', 'failed', 'sent'" : "'pending', 'failed'")) ORDER BY id DESC
+                """, [])
         }
     }
 
@@ -101,14 +108,13 @@ extension EntryStore {
     public func recordDelivery(_ id: Int64, sent: Bool, error: String? = nil, retryAt: Date? = nil, now: Date = Date()) async throws {
         try await writing { db in
             if sent {
-                try db.execute(sql: "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
-                               arguments: [Timestamp.string(now), id])
+                try db.execute("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+                               [Timestamp.string(now), id])
             } else if let retryAt {
-                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                               arguments: [error, Timestamp.string(retryAt), id])
+                try db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                               [error, Timestamp.string(retryAt), id])
             } else {
-                try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                               arguments: [error, id])
+                try db.execute("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?", [error, id])
             }
         }
     }
@@ -116,27 +122,29 @@ extension EntryStore {
     /// Puts a failed (or pending) mail back in the queue, due now. False when there is no such mail.
     public func retryMail(_ id: Int64, now: Date = Date()) async throws -> Bool {
         try await writing { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ? WHERE id = ? AND status != 'sent'",
-                           arguments: [Timestamp.string(now), Timestamp.string(now), id])
-            return db.changesCount > 0
+            try db.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ? WHERE id = ? AND status != 'sent'",
+                           [Timestamp.string(now), Timestamp.string(now), id]) > 0
         }
     }
 
     /// The entry a mail is about, with the edit token its link carries (derived, never stored).
     public func mailSubject(_ message: OutboxMessage) async throws -> (entry: Entry, editToken: String)? {
         try await reading { db in
-            guard let row = try EntryRow.fetchOne(db, key: message.entryID) else { return nil }
+            guard let row = try Self.entryRow(id: message.entryID, db) else { return nil }
             return (try Self.load(row, db), self.tokens.token(entryID: message.entryID, salt: row.tokenSalt))
         }
     }
 
-    private static func messages(_ db: GRDB.Database, sql: String, _ arguments: StatementArguments) throws -> [OutboxMessage] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            func date(_ column: String) throws -> Date { try Timestamp.date(row[column] as String, table: "outbox", column: column) }
-            return OutboxMessage(id: row["id"], messageID: row["message_id"], entryID: row["entry_id"],
-                                 kind: MailKind(rawValue: row["kind"]) ?? .receipt, detail: row["detail"], status: MailStatus(rawValue: row["status"]) ?? .pending,
-                                 attempts: row["attempts"], createdAt: try date("created_at"), nextAttemptAt: try date("next_attempt_at"),
-                                 lastError: row["last_error"], sentAt: try (row["sent_at"] as String?).map { try Timestamp.date($0, table: "outbox", column: "sent_at") })
+    static let outboxColumns = "id, message_id, entry_id, kind, detail, status, attempts, created_at, next_attempt_at, last_error, sent_at"
+
+    private static func messages(_ db: any SQLSession, sql: String, _ arguments: SQLArguments) throws -> [OutboxMessage] {
+        try db.rows(sql, arguments) { row in
+            func date(_ text: String?, _ column: String) throws -> Date? { try text.map { try Timestamp.date($0, table: "outbox", column: column) } }
+            return OutboxMessage(id: try row.int64(0), messageID: try row.string(1), entryID: try row.int64(2),
+                                 kind: MailKind(rawValue: try row.string(3)) ?? .receipt, detail: try row.string(4),
+                                 status: MailStatus(rawValue: try row.string(5)) ?? .pending, attempts: try row.int(6),
+                                 createdAt: try date(try row.string(7), "created_at")!, nextAttemptAt: try date(try row.string(8), "next_attempt_at")!,
+                                 lastError: try row.optionalString(9), sentAt: try date(try row.optionalString(10), "sent_at"))
         }
     }
 }

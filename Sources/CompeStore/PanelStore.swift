@@ -1,7 +1,6 @@
 import CompeCore
 import Crypto
 import Foundation
-import GRDB
 
 extension EntryStore {
     /// Puts judges on a contest's panel (already there: nothing changes). Every handle must be
@@ -9,9 +8,9 @@ extension EntryStore {
     public func addToPanel(contest: String, judges: [String], now: Date = Date()) async throws {
         try await writing { db in
             for judge in judges {
-                guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.unknownJudge(judge) }
-                try db.execute(sql: "INSERT OR IGNORE INTO panel (contest, judge, added_at) VALUES (?, ?, ?)",
-                               arguments: [contest, judge, Timestamp.string(now)])
+                guard try Judge.exists(judge, db) else { throw StoreError.unknownJudge(judge) }
+                try db.execute("INSERT INTO panel (contest, judge, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                               [contest, judge, Timestamp.string(now)])
             }
         }
     }
@@ -20,16 +19,19 @@ extension EntryStore {
     /// declared conflict if the judge must not score).
     public func removeFromPanel(contest: String, judge: String) async throws {
         try await writing { db in
-            try db.execute(sql: "DELETE FROM panel WHERE contest = ? AND judge = ?", arguments: [contest, judge])
-            guard db.changesCount > 0 else { throw StoreError.notOnPanel(judge: judge, contest: contest) }
+            guard try db.execute("DELETE FROM panel WHERE contest = ? AND judge = ?", [contest, judge]) > 0 else {
+                throw StoreError.notOnPanel(judge: judge, contest: contest)
+            }
         }
     }
 
     /// The judges on a contest's panel, by handle.
     public func panel(contest: String) async throws -> [Judge] {
         try await reading { db in
-            try Judge.fetchAll(db, sql: "SELECT j.* FROM judge j JOIN panel p ON p.judge = j.handle WHERE p.contest = ? ORDER BY j.handle",
-                               arguments: [contest])
+            try db.rows("""
+                SELECT j.handle, j.name, j.email, j.organisation, j.created_at FROM judge j JOIN panel p ON p.judge = j.handle
+                WHERE p.contest = ? ORDER BY j.handle
+                """, [contest]) { try Judge(row: $0) }
         }
     }
 }
@@ -63,9 +65,12 @@ extension EntryStore {
     /// Stores `token` (as its hash) as the judge's only token, valid until `expires` if given.
     public func setToken(_ token: String, judge: String, expires: Date?, now: Date = Date()) async throws {
         try await writing { db in
-            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.unknownJudge(judge) }
-            try db.execute(sql: "INSERT OR REPLACE INTO judge_token (judge, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [judge, JudgeToken.hash(token), expires.map(Timestamp.string), Timestamp.string(now)])
+            guard try Judge.exists(judge, db) else { throw StoreError.unknownJudge(judge) }
+            try db.execute("""
+                INSERT INTO judge_token (judge, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (judge) DO UPDATE SET token_hash = excluded.token_hash, expires_at = excluded.expires_at,
+                                                  created_at = excluded.created_at
+                """, [judge, JudgeToken.hash(token), expires.map(Timestamp.string), Timestamp.string(now)])
         }
     }
 
@@ -73,9 +78,8 @@ extension EntryStore {
     @discardableResult
     public func revokeToken(judge: String) async throws -> Bool {
         try await writing { db in
-            guard try Judge.fetchOne(db, key: judge) != nil else { throw StoreError.unknownJudge(judge) }
-            try db.execute(sql: "DELETE FROM judge_token WHERE judge = ?", arguments: [judge])
-            return db.changesCount > 0
+            guard try Judge.exists(judge, db) else { throw StoreError.unknownJudge(judge) }
+            return try db.execute("DELETE FROM judge_token WHERE judge = ?", [judge]) > 0
         }
     }
 
@@ -86,11 +90,11 @@ extension EntryStore {
         let presented = JudgeToken.hash(token)
         let stamp = Timestamp.string(now)
         return try await reading { db -> String? in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT judge, token_hash, expires_at FROM judge_token WHERE token_hash = ?"),
-                                             arguments: [presented]),
-                  ConstantTime.equal(row["token_hash"] as Data, presented) else { return nil }
-            if let expires = row["expires_at"] as String?, expires <= stamp { return nil }
-            return row["judge"] as String
+            guard let row = try db.first("SELECT judge, token_hash, expires_at FROM judge_token WHERE token_hash = ?", [presented], {
+                (judge: try $0.string(0), hash: try $0.data(1), expires: try $0.optionalString(2))
+            }), ConstantTime.equal(row.hash, presented) else { return nil }
+            if let expires = row.expires, expires <= stamp { return nil }
+            return row.judge
         }
     }
 }

@@ -1,7 +1,6 @@
 import CompeCore
 import Foundation
 import Crypto
-import GRDB
 
 /// A judge's scores of one entry.
 public struct ScoreSheet: Sendable, Hashable {
@@ -46,27 +45,27 @@ extension EntryStore {
         try await reading { db in try Self.assignment(judge: judge, reference: reference, db) }
     }
 
-    static func assignment(judge: String, reference: String, _ db: GRDB.Database) throws -> Assignment? {
-        let found: Row?
+    static func assignment(judge: String, reference: String, _ db: any SQLSession) throws -> Assignment? {
+        let read = { (row: SQLRow) in (entry: try row.int64(0), judge: try row.string(1), code: try row.string(2)) }
+        let found: (entry: Int64, judge: String, code: String)?
         if let id = EntryCode.parse(reference) {
-            found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?"),
-                                     arguments: [judge, id])
+            found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?", [judge, id], read)
         } else {
-            found = try Row.fetchOne(db.cachedStatement(sql: "SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?"),
-                                     arguments: [judge, reference.uppercased()])
+            found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
+                                 [judge, reference.uppercased()], read)
         }
-        guard let row = found, let entryRow = try EntryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM entry WHERE id = ?"),
-                                                                    arguments: [row["entry_id"] as Int64]) else { return nil }
+        guard let found, let entryRow = try entryRow(id: found.entry, db) else { return nil }
         let entry = try Self.load(entryRow, db)
         guard entry.withdrawnAt == nil else { return nil }
-        return Assignment(entry: entry, judge: row["judge"], blindCode: row["blind_code"])
+        return Assignment(entry: entry, judge: found.judge, blindCode: found.code)
     }
 
     /// Every assignment of a judge, in all contests.
     public func assignments(judge: String) async throws -> [(contest: String, assignment: Assignment)] {
         let rows = try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code",
-                             arguments: [judge]).map { (contest: $0["contest"] as String, entry: $0["entry_id"] as Int64) }
+            try db.rows("SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code", [judge]) {
+                (contest: try $0.string(0), entry: try $0.int64(1))
+            }
         }
         var out: [(String, Assignment)] = []
         for row in rows {
@@ -80,29 +79,30 @@ extension EntryStore {
         try await reading { db in try Self.sheet(entryID: entryID, judge: judge, db) }
     }
 
-    static func sheet(entryID: Int64, judge: String, _ db: GRDB.Database) throws -> ScoreSheet {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge])
-        let comment = try String.fetchOne(db.cachedStatement(sql: "SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge])
-        let revision = try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?"), arguments: [entryID, judge]) ?? 0
-        return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: rows.map { ($0["criterion"], $0["value"]) }),
-                          comment: comment, revision: revision)
+    static func sheet(entryID: Int64, judge: String, _ db: any SQLSession) throws -> ScoreSheet {
+        let values = try db.rows("SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", [entryID, judge]) {
+            (try $0.string(0), try $0.int(1))
+        }
+        let comment = try db.first("SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", [entryID, judge]) { try $0.string(0) }
+        let revision = try db.integer("SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", [entryID, judge]) ?? 0
+        return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: values), comment: comment,
+                          revision: Int(revision))
     }
 
     /// Every score of a contest (withdrawn entries left out).
     public func sheets(contest: String) async throws -> [ScoreSheet] {
         try await reading { db in
             // Ordered by entry and judge, so each sheet's rows come together.
-            let rows = try Row.fetchCursor(db, sql: """
+            var sheets: [ScoreSheet] = []
+            try db.each("""
                 SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
                 WHERE s.contest = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
-                """, arguments: [contest])
-            var sheets: [ScoreSheet] = []
-            while let row = try rows.next() {
-                let id: Int64 = row[0], judge: String = row[1]
+                """, [contest]) { row in
+                let id = try row.int64(0), judge = try row.string(1)
                 if sheets.last?.entryID != id || sheets.last?.judge != judge {
                     sheets.append(ScoreSheet(entryID: id, judge: judge, values: [:], comment: nil))
                 }
-                sheets[sheets.count - 1].values[row[2]] = row[3]
+                sheets[sheets.count - 1].values[try row.string(2)] = try row.int(3)
             }
             return sheets
         }
@@ -113,8 +113,6 @@ extension EntryStore {
     /// published, and when `revision` is given and the sheet has moved on since (a judge on two
     /// devices). A request with a `key` seen before is applied once: the repeat gets the
     /// revision the first one made. Returns the sheet afterwards (read in the same transaction).
-    /// Statements are prepared once per connection (`cachedStatement`): compiling ~20 per score
-    /// was most of the judge API's time.
     @discardableResult
     public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, source: ScoreSource = .local,
                            revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> ScoreSheet {
@@ -152,57 +150,63 @@ extension EntryStore {
         }
     }
 
-    private static func save(_ db: GRDB.Database, contest: Contest, assignment: Assignment, values: [String: Int], comment: String?,
+    private static func save(_ db: any SQLSession, contest: Contest, assignment: Assignment, values: [String: Int], comment: String?,
                              source: ScoreSource, revision: Int?, key: ScoreRequestKey?, now: Date) throws -> ScoreSheet {
         let stamp = Timestamp.string(now)
         let entryID = assignment.entry.id, judge = assignment.judge
-        if let key, let done = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?"),
-                                                arguments: [judge, key.keyHash]) {
-            guard (done["request_hash"] as Data) == key.request else { throw StoreError.idempotencyMismatch }
+        // One writer per judge at a time: the revision check, the retry key and the sheet's new
+        // revision belong together (SQLite has one writer anyway; PostgreSQL instances wait here).
+        try db.lock("judge:\(judge)")
+        if let key, let done = try db.first("SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?",
+                                            [judge, key.keyHash], { (request: try $0.data(0), revision: try $0.int(1)) }) {
+            guard done.request == key.request else { throw StoreError.idempotencyMismatch }
             var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
-            sheet.revision = done["revision"]
+            sheet.revision = done.revision
             return sheet
         }
-        if try String.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM publication WHERE contest = ?"), arguments: [contest.slug]) != nil {
+        if try db.integer("SELECT 1 FROM publication WHERE contest = ?", [contest.slug]) != nil {
             throw StoreError.resultsPublished(contest: contest.slug)
         }
         var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
         let current = sheet.revision
         if let revision, revision != current { throw StoreError.staleRevision(current: current) }
         var changed = false
-        let auditStatement = try db.cachedStatement(sql: """
-            INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
         func audit(_ field: String, _ old: String?, _ new: String) throws {
             changed = true
-            try auditStatement.execute(arguments: [stamp, judge, entryID, field, old, new, source.rawValue])
+            try db.execute("INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [stamp, judge, entryID, field, old, new, source.rawValue])
         }
-        let scoreStatement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            """)
         for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
             let old = sheet.values[criterion]
             guard old != value else { continue }
-            try scoreStatement.execute(arguments: [contest.slug, entryID, judge, criterion, value, stamp])
+            try db.execute("""
+                INSERT INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge, criterion) DO UPDATE SET contest = excluded.contest, value = excluded.value,
+                                                                      updated_at = excluded.updated_at
+                """, [contest.slug, entryID, judge, criterion, value, stamp])
             try audit(criterion, old.map(String.init), String(value))
             sheet.values[criterion] = value
         }
         if let comment, sheet.comment != comment {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [entryID, judge, comment, stamp])
+            try db.execute("""
+                INSERT INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge) DO UPDATE SET comment = excluded.comment, updated_at = excluded.updated_at
+                """, [entryID, judge, comment, stamp])
             try audit("comment", sheet.comment, comment)
             sheet.comment = comment
         }
         if changed {
             sheet.revision = current + 1
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [entryID, judge, sheet.revision, stamp])
+            try db.execute("""
+                INSERT INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at
+                """, [entryID, judge, sheet.revision, stamp])
         }
         if let key {
-            try db.cachedStatement(sql: "DELETE FROM score_request WHERE created_at < ?")
-                .execute(arguments: [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-            try db.cachedStatement(sql: "INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [judge, key.keyHash, key.request, sheet.revision, stamp])
+            try db.execute("DELETE FROM score_request WHERE judge = ? AND created_at < ?",
+                           [judge, Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+            try db.execute("INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)",
+                           [judge, key.keyHash, key.request, sheet.revision, stamp])
         }
         return sheet
     }
@@ -210,9 +214,9 @@ extension EntryStore {
     /// The audit trail of an entry's scores, oldest first.
     public func scoreAudit(entryID: Int64) async throws -> [ScoreChange] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT at, judge, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id",
-                             arguments: [entryID]).map {
-                ScoreChange(at: $0["at"], judge: $0["judge"], field: $0["field"], old: $0["old_value"], new: $0["new_value"], source: $0["source"])
+            try db.rows("SELECT at, judge, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id", [entryID]) {
+                ScoreChange(at: try $0.string(0), judge: try $0.string(1), field: try $0.string(2), old: try $0.optionalString(3),
+                            new: try $0.string(4), source: try $0.string(5))
             }
         }
     }
@@ -220,7 +224,7 @@ extension EntryStore {
     /// Marks a contest's results published (scores freeze).
     public func markPublished(contest: String, now: Date = Date()) async throws {
         try await writing { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO publication (contest, published_at) VALUES (?, ?)", arguments: [contest, Timestamp.string(now)])
+            try db.execute("INSERT INTO publication (contest, published_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [contest, Timestamp.string(now)])
         }
     }
 }
@@ -256,16 +260,17 @@ extension EntryStore {
     public func queue(judge: String) async throws -> [QueueRow] {
         try await reading { db in
             var scored: [Int64: Set<String>] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT entry_id, criterion FROM score WHERE judge = ?", arguments: [judge]) {
-                scored[row[0], default: []].insert(row[1])
+            try db.each("SELECT entry_id, criterion FROM score WHERE judge = ?", [judge]) { row in
+                scored[try row.int64(0), default: []].insert(try row.string(1))
             }
-            return try Row.fetchAll(db, sql: """
+            return try db.rows("""
                 SELECT a.contest, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0)
                 FROM assignment a JOIN entry e ON e.id = a.entry_id
                 LEFT JOIN sheet s ON s.entry_id = a.entry_id AND s.judge = a.judge
                 WHERE a.judge = ? AND e.withdrawn_at IS NULL ORDER BY a.contest, a.blind_code
-                """, arguments: [judge]).map { row in
-                QueueRow(contest: row[0], entryID: row[1], code: row[2], blindCode: row[3], title: row[4], scored: scored[row[1]] ?? [], revision: row[5])
+                """, [judge]) { row in
+                QueueRow(contest: try row.string(0), entryID: try row.int64(1), code: try row.string(2), blindCode: try row.string(3),
+                         title: try row.string(4), scored: scored[try row.int64(1)] ?? [], revision: try row.int(5))
             }
         }
     }

@@ -1,13 +1,12 @@
 import CompeCore
 import Foundation
-import GRDB
 
 /// What can go wrong in the store. Callers decide what to tell whom (the CLI prints one line,
 /// the server answers with a status); the underlying cause is kept, never flattened to text.
 public enum StoreError: Error, CustomStringConvertible {
     /// A file-system call failed: what was being done, to which path, and `errno`.
     case fileSystem(FileOperation, path: String, errno: Int32)
-    /// The database failed or refused (GRDB's error kept as it was thrown).
+    /// The database failed or refused (an `SQLFailure`, the engine's error inside).
     case database(any Error)
     /// A stored value that cannot be read back, such as a timestamp that is not RFC 3339.
     case corrupt(table: String, column: String, value: String)
@@ -43,6 +42,9 @@ public enum StoreError: Error, CustomStringConvertible {
     case notEmpty(String)
     /// No database in the data directory.
     case noDatabase(String)
+    /// `compe backup` or `restore` on a store whose database is not a SQLite file (PostgreSQL
+    /// has its own tools: pg_dump, base backups and point-in-time recovery).
+    case useDatabaseTools(operation: String, location: String)
     /// The data directory is, or lies inside, the published folder.
     case dataInsidePublic(data: String, publicDir: String)
 
@@ -55,9 +57,16 @@ public enum StoreError: Error, CustomStringConvertible {
     public var isDiskFull: Bool {
         switch self {
         case .fileSystem(_, _, let code): return code == ENOSPC || code == EDQUOT
-        case .database(let error): return (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+        case .database(let error): return (error as? SQLFailure)?.kind == .diskFull
         default: return false
         }
+    }
+
+    /// Whether the database cannot be reached just now (down, restarting): the request may be
+    /// tried again later (503 with Retry-After), and nothing was stored.
+    public var isUnavailable: Bool {
+        if case .database(let error) = self { return (error as? SQLFailure)?.kind == .unavailable }
+        return false
     }
 
     /// One line in English, for logs and the command line.
@@ -101,6 +110,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path) is not empty: restore into a new or empty directory"
         case .noDatabase(let path):
             return "no compe.sqlite in \(path)"
+        case .useDatabaseTools(let operation, let location):
+            return "compe \(operation) copies a SQLite store; the database \(location) is PostgreSQL: back it up with pg_dump (or base backups with point-in-time recovery), and copy --data's uploads/ and secret.key"
         case .dataInsidePublic(let data, let publicDir):
             return "the data directory \(data) is inside the published folder \(publicDir): the database, secret.key and uploads would be served to anyone; keep --data outside --public/--out"
         }

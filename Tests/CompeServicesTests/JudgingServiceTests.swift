@@ -89,7 +89,7 @@ import Testing
 
     @Test func aCorruptTimestampIsReportedNotReadAs1970() async throws {
         let (service, _) = try await makeService()
-        try await service.store.writing { db in try db.execute(sql: "UPDATE entry SET received_at = 'yesterday' WHERE id = 2") }
+        try await service.store.writing { db in try db.execute("UPDATE entry SET received_at = 'yesterday' WHERE id = 2", []) }
         await #expect { try await service.entries(contest: "test") } throws: { error in
             guard case JudgingError.store(.corrupt(let table, let column, let value)) = error else { return false }
             return table == "entry" && column == "received_at" && value == "yesterday"

@@ -3,17 +3,14 @@ import CompeCore
 import Foundation
 import Testing
 
-/// Judges, conflicts and assignment on a real SQLite file in a temp directory.
+/// Judges, conflicts and assignment, on each engine (a real SQLite file, a real PostgreSQL database).
 @Suite struct JudgingTests {
-    func makeStore(entries emails: [String]) async throws -> (EntryStore, URL) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("judging-\(UUID().uuidString)")
-        let store = try EntryStore(dataDirectory: dir)
+    func addEntries(_ store: EntryStore, emails: [String]) async throws {
         for (i, email) in emails.enumerated() {
             let draft = EntryDraft(contest: "c", title: "Entry \(i)", summary: "s", teamName: i == 1 ? "Team Acme Labs" : "Team \(i)",
                                    members: ["m"], contactEmail: email, country: "JP", link: nil, language: "ja")
             _ = try await store.create(draft, files: [], idempotency: nil)
         }
-        return (store, dir)
     }
 
     func addJudges(_ store: EntryStore) async throws {
@@ -24,10 +21,10 @@ import Testing
         try await store.addToPanel(contest: "c", judges: ["sato", "lee", "kim", "ono"])
     }
 
-    @Test func conflictsAreNeverAssignedAndLoadIsBalanced() async throws {
-        let (store, dir) = try await makeStore(entries: ["a@uni.example.ac.jp", "b@acme.example", "c@gmail.com", "d@x.example",
-                                                         "e@y.example", "f@z.example"])
-        defer { try? FileManager.default.removeItem(at: dir) }
+    @Test(arguments: Engine.allCases) func conflictsAreNeverAssignedAndLoadIsBalanced(engine: Engine) async throws {
+      try await StoreUnderTest.with(engine) { subject in
+        let store = subject.store
+        try await addEntries(store, emails: ["a@uni.example.ac.jp", "b@acme.example", "c@gmail.com", "d@x.example", "e@y.example", "f@z.example"])
         try await addJudges(store)
         try await store.addConflict(judge: "kim", entryCode: "E-0004", reason: "former student")
         let conflicts = try await store.conflicts(contest: "c")
@@ -46,13 +43,16 @@ import Testing
         #expect(load.values.max()! - load.values.min()! <= 1, "unbalanced: \(load)")
         #expect(Set(added.map(\.blindCode)).count == 12)
         #expect(added.allSatisfy { $0.blindCode.range(of: "^B-[0-9A-HJKMNP-TV-Z]{6}$", options: .regularExpression) != nil })
+      }
     }
 
-    @Test func sameSeedSameAssignmentAndLateEntriesAreAddedIncrementally() async throws {
+    @Test(arguments: Engine.allCases) func sameSeedSameAssignmentAndLateEntriesAreAddedIncrementally(engine: Engine) async throws {
+      try await StoreUnderTest.with(engine) { first in
+      try await StoreUnderTest.with(engine) { second in
         let emails = (0..<8).map { "p\($0)@d\($0).example" }
-        let (s1, d1) = try await makeStore(entries: emails)
-        let (s2, d2) = try await makeStore(entries: emails)
-        defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
+        let s1 = first.store, s2 = second.store
+        try await addEntries(s1, emails: emails)
+        try await addEntries(s2, emails: emails)
         try await addJudges(s1)
         try await addJudges(s2)
         let a1 = try await s1.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
@@ -65,22 +65,27 @@ import Testing
         let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
         #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
         #expect(try await s1.assignments(contest: "c").count == 27)
+      }
+      }
     }
 
-    @Test func tooFewFreeJudgesIsAClearError() async throws {
-        let (store, dir) = try await makeStore(entries: ["a@uni.example.ac.jp"])
-        defer { try? FileManager.default.removeItem(at: dir) }
+    @Test(arguments: Engine.allCases) func tooFewFreeJudgesIsAClearError(engine: Engine) async throws {
+      try await StoreUnderTest.with(engine) { subject in
+        let store = subject.store
+        try await addEntries(store, emails: ["a@uni.example.ac.jp"])
         try await addJudges(store)
         await #expect(throws: AssignmentPlanner.Shortage(entry: 1, needed: 4, eligible: 3)) {
             try await store.assign(contest: "c", perEntry: 4, seed: 1)
         }
         await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
         await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
+      }
     }
 
-    @Test func rescoringIsAuditedAndFrozenByPublication() async throws {
-        let (store, dir) = try await makeStore(entries: ["a@x.example"])
-        defer { try? FileManager.default.removeItem(at: dir) }
+    @Test(arguments: Engine.allCases) func rescoringIsAuditedAndFrozenByPublication(engine: Engine) async throws {
+      try await StoreUnderTest.with(engine) { subject in
+        let store = subject.store
+        try await addEntries(store, emails: ["a@x.example"])
         try await addJudges(store)
         let a = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
         let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
@@ -97,5 +102,6 @@ import Testing
         try await store.markPublished(contest: "c")
         await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 9], comment: nil) }
         #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+      }
     }
 }

@@ -1,0 +1,128 @@
+import CompeStore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// A transaction on one PostgreSQL connection, for the store's synchronous statements: each
+/// waits for its answer (on the connection's own thread, never an event loop).
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        let result = try query(sql, arguments)
+        return result.metadata.rows ?? 0
+    }
+
+    func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        for row in try query(sql, arguments).rows { try body(PostgresRowValues(row: row)) }
+    }
+
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try run("SAVEPOINT compe")
+        do {
+            let value = try body()
+            try run("RELEASE SAVEPOINT compe")
+            return value
+        } catch {
+            let failure = Self.classify(error)
+            // A lost connection or a deadlock ends the whole transaction: let it through.
+            if let sql = failure as? SQLFailure, sql.kind == .unavailable || sql.kind == .conflict { throw sql }
+            try run("ROLLBACK TO SAVEPOINT compe")
+            try run("RELEASE SAVEPOINT compe")
+            throw error
+        }
+    }
+
+    func lock(_ name: String) throws {
+        try execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [name])
+    }
+
+    /// Runs a statement without arguments (BEGIN, COMMIT, SAVEPOINT …).
+    func run(_ sql: String) throws {
+        _ = try query(sql, [])
+    }
+
+    private func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: arguments.values.count)
+        for value in arguments.values {
+            switch value {
+            case .null: binds.appendNull()
+            case .integer(let v): binds.append(v)
+            case .text(let v): binds.append(v)
+            case .blob(let v): try binds.append(v)
+            }
+        }
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: binds), logger: logger).wait()
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// PostgreSQL's errors as `SQLFailure`s, by SQLSTATE (or by the connection's state).
+    static func classify(_ error: any Error) -> any Error {
+        // The store's own errors (and SQLFailures already classified) pass through.
+        guard let error = error as? PSQLError else { return error }
+        if let state = error.serverInfo?[.sqlState] {
+            switch state {
+            case "23505": return SQLFailure(.uniqueViolation, underlying: error)
+            case "53100": return SQLFailure(.diskFull, underlying: error)
+            case "40001", "40P01": return SQLFailure(.conflict, underlying: error)
+            case "57P01", "57P02", "57P03", "53300": return SQLFailure(.unavailable, underlying: error)
+            case let s where s.hasPrefix("08"): return SQLFailure(.unavailable, underlying: error)
+            default: return SQLFailure(.other, underlying: error, detail: "SQLSTATE \(state): \(error.serverInfo?[.message] ?? "")")
+            }
+        }
+        switch error.code {
+        case .server, .queryCancelled, .tooManyParameters, .invalidCommandTag, .unsupportedAuthMechanism:
+            return SQLFailure(.other, underlying: error)
+        default:
+            // The connection failed, closed or was never made: the database is unreachable.
+            return SQLFailure(.unavailable, underlying: error)
+        }
+    }
+}
+
+/// A row of a PostgreSQL answer, read by position.
+struct PostgresRowValues: SQLRow {
+    let row: PostgresRandomAccessRow
+
+    init(row: PostgresRow) { self.row = row.makeRandomAccess() }
+
+    func value(_ index: Int) throws -> SQLValue {
+        let cell = row[index]
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(try cell.decode(Data.self))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// `?` placeholders (the store's SQL) as `$1, $2, …` (PostgreSQL's), outside quoted text.
+/// Each statement is translated once.
+enum Placeholders {
+    private static let cache = Mutex<[String: String]>([:])
+
+    static func numbered(_ sql: String) -> String {
+        if let done = cache.withLock({ $0[sql] }) { return done }
+        var out = "", n = 0, quoted = false
+        for c in sql {
+            if c == "'" { quoted.toggle() }
+            if c == "?" && !quoted {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        cache.withLock { $0[sql] = out }
+        return out
+    }
+}

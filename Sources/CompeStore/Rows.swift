@@ -1,0 +1,66 @@
+import Foundation
+
+/// A row of `entry`, read by position from `SELECT \(EntryRow.columns)`.
+struct EntryRow {
+    static let columns = """
+        id, code, contest, title, summary, team_name, members, contact_email, country, link, language, token_salt, token_hash, \
+        received_at, updated_at, withdrawn_at
+        """
+
+    var id: Int64
+    var code: String
+    var contest: String
+    var title: String
+    var summary: String
+    var teamName: String
+    var members: String
+    var contactEmail: String
+    var country: String
+    var link: String?
+    var language: String
+    var tokenSalt: Data
+    var tokenHash: Data
+    var receivedAt: String
+    var updatedAt: String
+    var withdrawnAt: String?
+
+    init(id: Int64, code: String, contest: String, title: String, summary: String, teamName: String, members: String,
+         contactEmail: String, country: String, link: String?, language: String, tokenSalt: Data, tokenHash: Data,
+         receivedAt: String, updatedAt: String, withdrawnAt: String?) {
+        self.id = id; self.code = code; self.contest = contest; self.title = title; self.summary = summary
+        self.teamName = teamName; self.members = members; self.contactEmail = contactEmail; self.country = country
+        self.link = link; self.language = language; self.tokenSalt = tokenSalt; self.tokenHash = tokenHash
+        self.receivedAt = receivedAt; self.updatedAt = updatedAt; self.withdrawnAt = withdrawnAt
+    }
+
+    init(row: SQLRow) throws {
+        self.init(id: try row.int64(0), code: try row.string(1), contest: try row.string(2), title: try row.string(3),
+                  summary: try row.string(4), teamName: try row.string(5), members: try row.string(6), contactEmail: try row.string(7),
+                  country: try row.string(8), link: try row.optionalString(9), language: try row.string(10), tokenSalt: try row.data(11),
+                  tokenHash: try row.data(12), receivedAt: try row.string(13), updatedAt: try row.string(14),
+                  withdrawnAt: try row.optionalString(15))
+    }
+}
+
+/// A row of `entry_file`, read by position from `SELECT \(FileRow.columns())`.
+struct FileRow {
+    static func columns(prefix: String = "") -> String {
+        ["entry_id", "position", "name", "bytes", "sha256", "kind"].map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    var entryId: Int64
+    var position: Int
+    var name: String
+    var bytes: Int64
+    var sha256: String
+    var kind: String
+
+    init(entryId: Int64, position: Int, name: String, bytes: Int64, sha256: String, kind: String) {
+        self.entryId = entryId; self.position = position; self.name = name; self.bytes = bytes; self.sha256 = sha256; self.kind = kind
+    }
+
+    init(row: SQLRow) throws {
+        self.init(entryId: try row.int64(0), position: try row.int(1), name: try row.string(2), bytes: try row.int64(3),
+                  sha256: try row.string(4), kind: try row.string(5))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// A database engine the store runs on: SQLite in the data directory (the default, one machine)
+/// or PostgreSQL (several instances sharing one database).
+///
+/// The store's rules (what an entry is, when a score may change, what goes to the outbox) are
+/// written once against this interface in SQL both engines accept (`INSERT … ON CONFLICT`,
+/// `RETURNING`), so both give the same answers and the same errors; what differs between the
+/// engines (placeholders, locking, connections, migrations) stays in their implementation.
+public protocol SQLDatabase: Sendable {
+    /// Runs `body` in a read-only transaction (one consistent snapshot).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// Runs `body` in a write transaction; the call returns after the commit is durable. A
+    /// transaction the engine had to abandon because of a concurrent one (PostgreSQL's
+    /// serialization failures) is run again, so `body` must not have effects outside the database.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// How many write transactions may usefully run at once (SQLite has one writer).
+    var concurrentWriters: Int { get }
+    /// The engine's own consistency check; "ok" when sound.
+    func integrityCheck() async throws -> String
+    /// Where the data lives, for messages (never with a password).
+    var location: String { get }
+    /// Closes connections (a command line run ends; the server shuts down).
+    func close() async
+}
+
+/// One transaction's view of the database. Statements use `?` placeholders.
+public protocol SQLSession {
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
+    /// Runs a query, calling `body` for each row in order.
+    func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws
+    /// `body`'s value, run in a savepoint: if it throws, only its own changes are undone.
+    func savepoint<T>(_ body: () throws -> T) throws -> T
+    /// Makes other writers that ask for the same `name` wait until this transaction ends. SQLite
+    /// has one writer at a time, so only engines with concurrent writers need to do anything.
+    func lock(_ name: String) throws
+}
+
+extension SQLSession {
+    /// Every row of a query, each turned into a value by `transform`.
+    public func rows<T>(_ sql: String, _ arguments: SQLArguments = [], _ transform: (SQLRow) throws -> T) throws -> [T] {
+        var out: [T] = []
+        try each(sql, arguments) { out.append(try transform($0)) }
+        return out
+    }
+
+    /// The first row of a query, turned into a value, or nil when there is none.
+    public func first<T>(_ sql: String, _ arguments: SQLArguments = [], _ transform: (SQLRow) throws -> T) throws -> T? {
+        var out: T?
+        try each(sql, arguments) { row in if out == nil { out = try transform(row) } }
+        return out
+    }
+
+    /// The first column of the first row as an integer (COUNT, an id), or nil when there is no row.
+    public func integer(_ sql: String, _ arguments: SQLArguments = []) throws -> Int64? {
+        try first(sql, arguments) { try $0.int64(0) }
+    }
+}
+
+/// A value bound to a statement or read from a row.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob(Data)
+}
+
+/// Types that bind to a statement placeholder.
+public protocol SQLValueConvertible {
+    var sqlValue: SQLValue { get }
+}
+
+extension Int64: SQLValueConvertible { public var sqlValue: SQLValue { .integer(self) } }
+extension Int: SQLValueConvertible { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension String: SQLValueConvertible { public var sqlValue: SQLValue { .text(self) } }
+extension Substring: SQLValueConvertible { public var sqlValue: SQLValue { .text(String(self)) } }
+extension Data: SQLValueConvertible { public var sqlValue: SQLValue { .blob(self) } }
+extension SQLValue: SQLValueConvertible { public var sqlValue: SQLValue { self } }
+
+/// A statement's arguments, written as an array literal (`nil` binds NULL).
+public struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
+    public var values: [SQLValue]
+
+    public init(arrayLiteral elements: (any SQLValueConvertible)?...) {
+        values = elements.map { $0?.sqlValue ?? .null }
+    }
+
+    public init(_ values: [SQLValue]) { self.values = values }
+}
+
+/// A row of a query's result, read by column position.
+public protocol SQLRow {
+    /// The value in column `index` (0-based).
+    func value(_ index: Int) throws -> SQLValue
+}
+
+extension SQLRow {
+    public func int64(_ index: Int) throws -> Int64 {
+        guard case .integer(let v) = try value(index) else { throw SQLFailure.unexpected(column: index, wanted: "integer", found: try value(index)) }
+        return v
+    }
+
+    public func int(_ index: Int) throws -> Int { Int(try int64(index)) }
+
+    public func string(_ index: Int) throws -> String {
+        guard case .text(let v) = try value(index) else { throw SQLFailure.unexpected(column: index, wanted: "text", found: try value(index)) }
+        return v
+    }
+
+    public func data(_ index: Int) throws -> Data {
+        switch try value(index) {
+        case .blob(let v): return v
+        case .text(let v): return Data(v.utf8)
+        case let other: throw SQLFailure.unexpected(column: index, wanted: "bytes", found: other)
+        }
+    }
+
+    /// Column `index` as text, or nil when NULL.
+    public func optionalString(_ index: Int) throws -> String? {
+        if case .null = try value(index) { return nil }
+        return try string(index)
+    }
+
+    /// Column `index` as an integer, or nil when NULL.
+    public func optionalInt(_ index: Int) throws -> Int? {
+        if case .null = try value(index) { return nil }
+        return try int(index)
+    }
+}
+
+/// A database failure, classified the same way whichever engine reported it, so the store and
+/// the server answer alike (a full disk is 507, a database that is down is 503).
+public struct SQLFailure: Error, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// A unique key or primary key already holds the value.
+        case uniqueViolation
+        /// The disk under the database is full.
+        case diskFull
+        /// The database cannot be reached (down, restarting, refusing connections): try later.
+        case unavailable
+        /// The engine abandoned the transaction because of a concurrent one (a deadlock or a
+        /// serialization failure): running it again is expected to succeed.
+        case conflict
+        /// A column did not hold the type the store reads from it.
+        case unexpectedType
+        /// Anything else.
+        case other
+    }
+
+    public var kind: Kind
+    /// The engine's own error, kept for logs.
+    public var underlying: (any Error)?
+    /// Extra words for `description`.
+    public var detail: String
+
+    public init(_ kind: Kind, underlying: (any Error)? = nil, detail: String = "") {
+        self.kind = kind
+        self.underlying = underlying
+        self.detail = detail
+    }
+
+    static func unexpected(column: Int, wanted: String, found: SQLValue) -> SQLFailure {
+        SQLFailure(.unexpectedType, detail: "column \(column) holds \(found), not \(wanted)")
+    }
+
+    public var description: String {
+        let cause = underlying.map { "\($0)" } ?? ""
+        return [detail, cause].filter { !$0.isEmpty }.joined(separator: ": ")
+    }
+}
