@@ -61,6 +61,18 @@ public final class PostgresDatabase: SQLDatabase {
         return applied >= PostgresSchema.migrations.count ? "ok" : "schema has \(applied) of \(PostgresSchema.migrations.count) migrations"
     }
 
+    public func continueSequences() async throws {
+        try await write { db in
+            let columns = try db.rows("""
+                SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES'
+                """) { (try $0.string(0), try $0.string(1)) }
+            for (table, column) in columns {
+                try db.execute("SELECT setval(pg_get_serial_sequence(?, ?), (SELECT COALESCE(MAX(\(column)), 0) + 1 FROM \(table)), false)",
+                               [table, column])
+            }
+        }
+    }
+
     public func close() async {
         for slot in slots {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
@@ -122,7 +134,7 @@ public final class PostgresDatabase: SQLDatabase {
             slot.connection = connection
             return connection
         } catch {
-            throw SQLFailure(.unavailable, underlying: error, detail: "cannot connect to \(location)")
+            throw SQLFailure(.unavailable, underlying: PostgresSession.reason(error), detail: "cannot connect to \(location)")
         }
     }
 
@@ -190,5 +202,13 @@ private final class Slot: @unchecked Sendable {
     init(index: Int) {
         self.index = index
         queue = DispatchQueue(label: "compe.postgres.\(index)")
+    }
+
+    /// A connection still open when its database is let go (a command ends without `close()`) is
+    /// closed on the slot's thread, never on the thread that happened to drop the last reference
+    /// (it may be an event loop, where waiting is not allowed).
+    deinit {
+        guard let connection else { return }
+        queue.async { try? connection.close().wait() }
     }
 }

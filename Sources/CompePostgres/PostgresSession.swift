@@ -63,6 +63,15 @@ struct PostgresSession: SQLSession {
         }
     }
 
+    /// What went wrong, in words that leak no query or value: the server's message, or the
+    /// network's (connection refused, reset), or the kind of failure.
+    static func reason(_ error: any Error) -> PostgresReason {
+        guard let error = error as? PSQLError else { return PostgresReason(text: "\(error)") }
+        if let message = error.serverInfo?[.message] { return PostgresReason(text: message) }
+        if let underlying = error.underlying { return PostgresReason(text: "\(underlying)") }
+        return PostgresReason(text: "\(error.code)")
+    }
+
     /// PostgreSQL's errors as `SQLFailure`s, by SQLSTATE (or by the connection's state).
     static func classify(_ error: any Error) -> any Error {
         // The store's own errors (and SQLFailures already classified) pass through.
@@ -72,8 +81,8 @@ struct PostgresSession: SQLSession {
             case "23505": return SQLFailure(.uniqueViolation, underlying: error)
             case "53100": return SQLFailure(.diskFull, underlying: error)
             case "40001", "40P01": return SQLFailure(.conflict, underlying: error)
-            case "57P01", "57P02", "57P03", "53300": return SQLFailure(.unavailable, underlying: error)
-            case let s where s.hasPrefix("08"): return SQLFailure(.unavailable, underlying: error)
+            case "57P01", "57P02", "57P03", "53300": return SQLFailure(.unavailable, underlying: reason(error))
+            case let s where s.hasPrefix("08"): return SQLFailure(.unavailable, underlying: reason(error))
             default: return SQLFailure(.other, underlying: error, detail: "SQLSTATE \(state): \(error.serverInfo?[.message] ?? "")")
             }
         }
@@ -82,7 +91,7 @@ struct PostgresSession: SQLSession {
             return SQLFailure(.other, underlying: error)
         default:
             // The connection failed, closed or was never made: the database is unreachable.
-            return SQLFailure(.unavailable, underlying: error)
+            return SQLFailure(.unavailable, underlying: reason(error))
         }
     }
 }
@@ -125,4 +134,10 @@ enum Placeholders {
         cache.withLock { $0[sql] = out }
         return out
     }
+}
+
+/// A PostgreSQL failure said in one line.
+struct PostgresReason: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
 }

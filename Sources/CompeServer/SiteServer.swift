@@ -173,7 +173,9 @@ public enum SiteServer {
                                         knownTemplates: Theme.templateNames).load()
         let mailDomain = config.mail.map { String($0.from.address.split(separator: "@").last ?? "compe.invalid") } ?? "compe.invalid"
         let store = try EntryStore(dataDirectory: dataDir, database: config.database, queuesMail: config.mail != nil, messageDomain: mailDomain)
-        store.uploads.removeStaleStagingFiles()
+        // With a shared database the data directory is shared too: other servers' uploads in
+        // progress live in the same tmp/.
+        store.uploads.removeStaleStagingFiles(olderThan: config.database == nil ? 0 : 3600)
         // Reported in the background: the server need not wait for a look through uploads/.
         Task {
             guard let orphans = try? await store.orphanUploads(), !orphans.isEmpty else { return }

@@ -45,6 +45,12 @@ public enum StoreError: Error, CustomStringConvertible {
     /// `compe backup` or `restore` on a store whose database is not a SQLite file (PostgreSQL
     /// has its own tools: pg_dump, base backups and point-in-time recovery).
     case useDatabaseTools(operation: String, location: String)
+    /// `compe migrate` into a database that already holds rows.
+    case targetNotEmpty(String, table: String)
+    /// `compe migrate` found a table it does not know how to order.
+    case unknownTable(String)
+    /// `compe migrate` read back different rows than it wrote.
+    case copyMismatch(table: String)
     /// The data directory is, or lies inside, the published folder.
     case dataInsidePublic(data: String, publicDir: String)
 
@@ -112,6 +118,12 @@ public enum StoreError: Error, CustomStringConvertible {
             return "no compe.sqlite in \(path)"
         case .useDatabaseTools(let operation, let location):
             return "compe \(operation) copies a SQLite store; the database \(location) is PostgreSQL: back it up with pg_dump (or base backups with point-in-time recovery), and copy --data's uploads/ and secret.key"
+        case .targetNotEmpty(let location, let table):
+            return "\(location) already holds data (table \(table) is not empty): migrate into a new, empty database"
+        case .unknownTable(let table):
+            return "the store has a table this version cannot copy (\(table)); use the compe version that made it"
+        case .copyMismatch(let table):
+            return "the copy of table \(table) differs from the original; nothing was migrated"
         case .dataInsidePublic(let data, let publicDir):
             return "the data directory \(data) is inside the published folder \(publicDir): the database, secret.key and uploads would be served to anyone; keep --data outside --public/--out"
         }

@@ -28,10 +28,17 @@ public final class UploadStore: Sendable {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
     }
 
-    /// Removes temp files left by a crash. Call before serving.
-    public func removeStaleStagingFiles() {
+    /// Removes temp files left by a crash, those not written to for `age` seconds. Call before
+    /// serving. A server that owns the directory alone removes them all (`age` 0); servers that
+    /// share it (PostgreSQL, a shared mount) must spare the uploads the others are receiving,
+    /// which are written to all the time (a stalled upload is cut off within a minute).
+    public func removeStaleStagingFiles(olderThan age: TimeInterval = 0) {
+        let cutoff = Date().addingTimeInterval(-age)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
-            try? FileManager.default.removeItem(at: staging.appendingPathComponent(name))
+            let url = staging.appendingPathComponent(name)
+            if age > 0, let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+               modified > cutoff { continue }
+            try? FileManager.default.removeItem(at: url)
         }
     }
 

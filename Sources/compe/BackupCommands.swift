@@ -14,8 +14,12 @@ struct Backup: ParsableCommand {
             """)
     @Argument(help: "The archive to write; it must not exist.") var file: String
     @Option(help: "The data directory to back up.") var data = "Data"
+    @Option(help: databaseHelp) var database: String?
 
     func run() throws {
+        if let database = try openDatabase(database) {
+            throw StoreError.useDatabaseTools(operation: "backup", location: database.location)
+        }
         guard FileManager.default.fileExists(atPath: directory(data).appendingPathComponent("compe.sqlite").path) else {
             throw StoreError.noDatabase(data)
         }
@@ -40,7 +44,7 @@ struct Restore: ParsableCommand {
 }
 
 /// `compe fsck --data DIR [--repair]`: is the data directory whole?
-struct Fsck: ParsableCommand {
+struct Fsck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the data directory: the database's integrity and every upload against its hash.",
         discussion: """
@@ -49,10 +53,19 @@ struct Fsck: ParsableCommand {
             and clears tmp/. Stop 'compe serve' before --repair (an upload in flight lives in tmp/).
             """)
     @Option(help: "The data directory to check.") var data = "Data"
+    @Option(help: databaseHelp) var database: String?
     @Flag(help: "Move left-over uploads to lost+found/ and clear tmp/.") var repair = false
 
-    func run() throws {
-        let report = try CompeStore.Fsck.check(data: directory(data), repair: repair)
+    func run() async throws {
+        let report: CompeStore.Fsck.Report
+        if let database = try openDatabase(database) {
+            // The rows are in PostgreSQL, the files in the shared data directory.
+            let store = try EntryStore(dataDirectory: directory(data), database: database)
+            report = try await CompeStore.Fsck.check(store: store, repair: repair)
+            await database.close()
+        } else {
+            report = try CompeStore.Fsck.check(data: directory(data), repair: repair)
+        }
         say("fsck \(data): \(report.summary)")
         for hash in report.missing { say("  missing: uploads/\(hash.prefix(2))/\(hash)") }
         for hash in report.corrupt { say("  damaged: uploads/\(hash.prefix(2))/\(hash)") }

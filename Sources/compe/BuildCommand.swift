@@ -24,10 +24,12 @@ struct Build: ParsableCommand {
     @Flag(help: "Print the time taken by each build step (load, render, check, write).") var timings = false
     @Flag(help: "Render and write every file, ignoring what the last build left (its manifest in the output's .compe-build).") var clean = false
     @Option(help: "The entry store, read (never written) to link backlog items to their contest entries.") var data = "Data"
+    @Option(help: databaseHelp) var database: String?
     @Option(help: ArgumentHelp("Decide which contests are open as of this time (RFC 3339), instead of now.", visibility: .hidden))
     var now: String?
 
     func validate() throws {
+        _ = try openDatabase(database)
         if let now, DateParsing.dateTime(now) == nil {
             throw ValidationError("--now must be a date-time such as 2027-01-20T12:00:00+09:00")
         }
@@ -45,7 +47,7 @@ struct Build: ParsableCommand {
         var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                    output: directory(out), includeDrafts: drafts,
                                    now: now.flatMap(DateParsing.dateTime) ?? Date())
-        options.entryContests = try EntryStore.contestsByEntry(dataDirectory: directory(data))
+        options.entryContests = try entryContests(data: data, database: database)
         let start = Date()
         do {
             let report = try SiteBuilder(options: options).build(clean: clean)

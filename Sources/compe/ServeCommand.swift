@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "compe")
         logger.logLevel = .info
-        var config = options.configuration(clock: clock)
+        var config = try options.configuration(clock: clock)
         config.liveReload = live
         let (host, publicDir) = (options.host, options.publicDir)
         do {
@@ -65,10 +65,11 @@ struct Serve: AsyncParsableCommand {
     /// told to reload, or shown the errors.
     func startWatching(_ live: LiveReload, clock: @escaping @Sendable () -> Date) throws -> WatchedSite {
         let (content, staticDir, publicDir, data, drafts) = (options.content, options.staticDir, options.publicDir, options.data, drafts)
+        let database = options.database
         let site = WatchedSite(options: {
             var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                        output: directory(publicDir), includeDrafts: drafts, now: clock())
-            options.entryContests = try EntryStore.contestsByEntry(dataDirectory: directory(data))
+            options.entryContests = try entryContests(data: data, database: database)
             return options
         }, onEvent: { event in
             switch event {

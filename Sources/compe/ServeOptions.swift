@@ -10,7 +10,8 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "TCP port (0 picks a free one).") var port = 8080
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(name: .customLong("public"), help: "The built site.") var publicDir = "Public"
-    @Option(help: "Where entries are stored (SQLite and uploads).") var data = "Data"
+    @Option(help: "Where entries are stored (SQLite and uploads; with --database, the uploads and secret.key every instance shares).") var data = "Data"
+    @Option(help: databaseHelp) var database: String?
     @Option(help: "The content directory (contest briefs).") var content = "Content"
     @Option(name: .customLong("static"), help: "Static files (watched with --watch).") var staticDir = "Static"
     @Option(name: .customLong("rate-limit"), help: "Entry posts per client address per minute; 0 disables the limit.") var rateLimit = 30
@@ -53,6 +54,7 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--mail-from and --smtp-ca only apply with --smtp")
         }
         guard mailRetry > 0 else { throw ValidationError("--mail-retry must be more than 0") }
+        _ = try openDatabase(database)
     }
 
     /// The mail settings, with the CA file read; nil without --smtp.
@@ -72,7 +74,7 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// The server's configuration.
-    func configuration(clock: @escaping @Sendable () -> Date) -> ServerConfiguration {
+    func configuration(clock: @escaping @Sendable () -> Date) throws -> ServerConfiguration {
         var config = ServerConfiguration(host: host, port: port, publicDir: directory(publicDir), dataDir: directory(data),
                                          contentDir: directory(content), rateLimit: rateLimit, clock: clock)
         config.connections.total = maxConnections
@@ -80,6 +82,7 @@ struct ServeOptions: ParsableArguments {
         config.trustedProxies = TrustedProxies(trustedProxies.compactMap(TrustedProxies.Network.init))
         config.minFreeMB = minFreeMB
         config.mail = try? mailSettings()
+        config.database = try openDatabase(database)
         return config
     }
 }

@@ -22,6 +22,9 @@ public protocol SQLDatabase: Sendable {
     var location: String { get }
     /// Closes connections (a command line run ends; the server shuts down).
     func close() async
+    /// After rows were copied in with their ids (`compe migrate`), makes new ids continue after
+    /// the largest one.
+    func continueSequences() async throws
 }
 
 /// One transaction's view of the database. Statements use `?` placeholders.

@@ -57,6 +57,9 @@ public final class SQLiteDatabase: SQLDatabase {
         try await read { db in try db.rows("PRAGMA integrity_check") { try $0.string(0) }.joined(separator: "; ") }
     }
 
+    /// SQLite's AUTOINCREMENT already follows the largest id inserted.
+    public func continueSequences() async throws {}
+
     public func close() async {
         try? pool.close()
     }
