@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """compe's benchmarks against its peers, measured side by side in one run.
 
-usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [ranking] [judge] [serve]   (all when none named)
+usage: bench.py COMPE [build] [incremental] [endpoint] [upload] [results] [ranking] [judge] [serve] [several]   (all when none named)
 
 Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, e.g.
 /dev/shm/compe-bench, to measure the programs rather than the disk), BENCH_PAGES (10000),
@@ -462,12 +462,108 @@ def bench_serve(compe):
         nginx.wait(timeout=30)
 
 
+PROXY_CONF = """
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;
+    client_max_body_size 10m;
+    upstream compe {{
+{servers}
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        keepalive_requests 100000;
+        location / {{
+            proxy_pass http://compe;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
+    }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_several(compe):
+    """Entries through nginx: one compe on SQLite, then two compe instances on one PostgreSQL
+    (a throwaway cluster from Debian's postgresql, fsync on), the same wrk load (32 connections),
+    every acknowledged entry checked in the database afterwards."""
+    cluster = os.path.join(WORK, "several-cluster")
+    subprocess.run([os.path.join(ROOT, "Scripts/postgres-cluster"), "stop", cluster], capture_output=True)
+    os.makedirs(cluster)
+    os.chmod(cluster, 0o755)
+    url = subprocess.run([os.path.join(ROOT, "Scripts/postgres-cluster"), "start", cluster, str(free_port())],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        results = {}
+        for label, count, database in (("SQLite, 1 instance", 1, None), ("PostgreSQL, 2 instances", 2, url)):
+            d = bench_site("several-" + ("pg" if database else "sqlite"))
+            os.makedirs(os.path.join(d, "tmp"))
+            subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
+            servers = []
+            for _ in range(count):
+                args = [compe, "serve", "--port", "0", "--rate-limit", "0", "--trusted-proxy", "127.0.0.1"]
+                servers.append(start_server(args + (["--database", database] if database else []), d))
+            port = free_port()
+            with open(os.path.join(d, "nginx.conf"), "w") as f:
+                f.write(PROXY_CONF.format(d=d, port=port, servers="\n".join(f"        server 127.0.0.1:{p};" for _, p in servers)))
+            nginx = subprocess.Popen(["nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off;"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            try:
+                acks = os.path.join(d, "acks")
+                env = dict(os.environ, BENCH_CONTEST="bench", BENCH_ACKS=acks)
+                p = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", os.path.join(HERE, "entries.lua"),
+                                    f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+            finally:
+                nginx.terminate()
+                nginx.wait(timeout=30)
+                for server, _ in servers:
+                    server.terminate()
+                    server.wait(timeout=30)
+            created, other, errors = (int(x) for x in re.search(r"created=(\d+) other=(\d+) socket_errors=(\d+)", p.stdout).groups())
+            if database:
+                out = subprocess.run(["psql", database, "-qAtc", "SELECT code FROM entry WHERE contest = 'bench'"],
+                                     capture_output=True, text=True, check=True).stdout
+                stored = set(out.split())
+            else:
+                db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
+                stored = {code for (code,) in db.execute("select code from entry where contest = 'bench'")}
+            acked = []
+            for name in os.listdir(d):
+                if name.startswith("acks-"):
+                    acked += open(os.path.join(d, name)).read().split()
+            missing = [c for c in acked if c not in stored]
+            rate = created / SECONDS
+            results[label] = rate
+            row("several", f"{label} via nginx: entries/s", f"{rate:.0f}/s", ">= 2000/s" if database else "",
+                rate >= 2000 if database else None)
+            row("several", f"{label}: non-201 / socket errors / lost", f"{other} / {errors} / {len(missing)} of {len(acked)}", "0 lost",
+                not missing and len(acked) == created and len(set(acked)) == len(acked))
+        row("several", "PostgreSQL (2) / SQLite (1)", f"{results['PostgreSQL, 2 instances'] / results['SQLite, 1 instance']:.2f}x")
+    finally:
+        subprocess.run([os.path.join(ROOT, "Scripts/postgres-cluster"), "stop", cluster], capture_output=True)
+
+
 def main():
     compe = os.path.abspath(sys.argv[1])
-    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "ranking", "judge", "serve"]
+    chosen = sys.argv[2:] or ["build", "incremental", "endpoint", "upload", "results", "ranking", "judge", "serve", "several"]
     os.makedirs(WORK, exist_ok=True)
     benches = {"build": bench_build, "incremental": bench_incremental, "endpoint": bench_endpoint,
-               "upload": bench_upload, "results": bench_results, "ranking": bench_ranking, "judge": bench_judge, "serve": bench_serve}
+               "upload": bench_upload, "results": bench_results, "ranking": bench_ranking, "judge": bench_judge, "serve": bench_serve,
+               "several": bench_several}
     for name in chosen:
         if name not in benches:
             sys.exit(f"bench: unknown bench '{name}' (known: {', '.join(benches)})")

@@ -100,7 +100,7 @@ public final class PostgresDatabase: SQLDatabase {
                     while true {
                         let session = PostgresSession(connection: connection, logger: self.logger)
                         do {
-                            try session.run(begin)
+                            try session.send(begin, [])
                             let value = try body(session)
                             try session.run("COMMIT")
                             return value

@@ -5,29 +5,47 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// A transaction on one PostgreSQL connection, for the store's synchronous statements: each
-/// waits for its answer (on the connection's own thread, never an event loop).
-struct PostgresSession: SQLSession {
+/// A transaction on one PostgreSQL connection, for the store's synchronous statements (run on
+/// the connection's own thread, never an event loop).
+///
+/// Statements whose answer is not needed (`send`: BEGIN, SAVEPOINT, most inserts and updates)
+/// are pipelined: written to the connection at once and waited for together before the next
+/// statement that needs an answer, at the end of a savepoint, or at COMMIT. PostgreSQL runs them
+/// in order, so an entry's half dozen statements cost about one round trip instead of six; the
+/// first error among them is the one reported.
+final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
-        let result = try query(sql, arguments)
+        let result = try wait(start(sql, arguments))
         return result.metadata.rows ?? 0
     }
 
+    func send(_ sql: String, _ arguments: SQLArguments) throws {
+        pending.append(try start(sql, arguments))
+    }
+
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
-        for row in try query(sql, arguments).rows { try body(PostgresRowValues(row: row)) }
+        for row in try wait(start(sql, arguments)).rows { try body(PostgresRowValues(row: row)) }
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try run("SAVEPOINT compe")
+        try send("SAVEPOINT compe", [])
         do {
             let value = try body()
-            try run("RELEASE SAVEPOINT compe")
+            try flush()
+            try send("RELEASE SAVEPOINT compe", [])
             return value
         } catch {
+            try? flush()
             let failure = Self.classify(error)
             // A lost connection or a deadlock ends the whole transaction: let it through.
             if let sql = failure as? SQLFailure, sql.kind == .unavailable || sql.kind == .conflict { throw sql }
@@ -41,12 +59,36 @@ struct PostgresSession: SQLSession {
         try execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [name])
     }
 
-    /// Runs a statement without arguments (BEGIN, COMMIT, SAVEPOINT …).
+    /// Runs a statement without arguments (BEGIN, COMMIT, ROLLBACK …) and waits for it (and
+    /// for everything sent before it).
     func run(_ sql: String) throws {
-        _ = try query(sql, [])
+        _ = try wait(start(sql, []))
     }
 
-    private func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQueryResult {
+    /// Waits for every pipelined statement; throws the first one's error.
+    func flush() throws {
+        let futures = pending
+        pending = []
+        var first: (any Error)?
+        for future in futures {
+            do { _ = try future.wait() } catch { if first == nil { first = Self.classify(error) } }
+        }
+        if let first { throw first }
+    }
+
+    /// Waits for `future`, after the statements sent before it (their error comes first).
+    private func wait(_ future: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
+        do {
+            try flush()
+        } catch {
+            _ = try? future.wait()
+            throw error
+        }
+        do { return try future.wait() } catch { throw Self.classify(error) }
+    }
+
+    /// Writes a statement to the connection without waiting for it.
+    private func start(_ sql: String, _ arguments: SQLArguments) throws -> EventLoopFuture<PostgresQueryResult> {
         var binds = PostgresBindings(capacity: arguments.values.count)
         for value in arguments.values {
             switch value {
@@ -56,11 +98,7 @@ struct PostgresSession: SQLSession {
             case .blob(let v): try binds.append(v)
             }
         }
-        do {
-            return try connection.query(PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: binds), logger: logger).wait()
-        } catch {
-            throw Self.classify(error)
-        }
+        return connection.query(PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: binds), logger: logger)
     }
 
     /// What went wrong, in words that leak no query or value: the server's message, or the

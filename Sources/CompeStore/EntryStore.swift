@@ -149,13 +149,12 @@ public final class EntryStore: Sendable {
                 throw ClaimedElsewhere(entry: existing.entry, salt: existing.salt)
             }
         }
-        try db.execute("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [code, hash, id])
+        try db.send("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [code, hash, id])
         try Self.saveFiles(files, entryID: id, db)
-        try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
+        try db.send("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
         try queueMail(.receipt, entryID: id, now: now, db)
         if request.idempotency != nil {
-            try db.execute("DELETE FROM idempotency WHERE created_at < ?",
-                           [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
+            try db.send("DELETE FROM idempotency WHERE created_at < ?", [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
         }
         let row = EntryRow(id: id, code: code, contest: draft.contest, title: draft.title, summary: draft.summary, teamName: draft.teamName,
                            members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
@@ -321,8 +320,8 @@ public final class EntryStore: Sendable {
 
     static func saveFiles(_ files: [EntryFile], entryID: Int64, _ db: any SQLSession) throws {
         for (i, f) in files.enumerated() {
-            try db.execute("INSERT INTO entry_file (entry_id, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?)",
-                           [entryID, i, f.name, f.bytes, f.sha256, f.kind])
+            try db.send("INSERT INTO entry_file (entry_id, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?)",
+                        [entryID, i, f.name, f.bytes, f.sha256, f.kind])
         }
     }
 

@@ -173,13 +173,13 @@ extension EntryStore {
         var changed = false
         func audit(_ field: String, _ old: String?, _ new: String) throws {
             changed = true
-            try db.execute("INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [stamp, judge, entryID, field, old, new, source.rawValue])
+            try db.send("INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [stamp, judge, entryID, field, old, new, source.rawValue])
         }
         for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
             let old = sheet.values[criterion]
             guard old != value else { continue }
-            try db.execute("""
+            try db.send("""
                 INSERT INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entry_id, judge, criterion) DO UPDATE SET contest = excluded.contest, value = excluded.value,
                                                                       updated_at = excluded.updated_at
@@ -188,7 +188,7 @@ extension EntryStore {
             sheet.values[criterion] = value
         }
         if let comment, sheet.comment != comment {
-            try db.execute("""
+            try db.send("""
                 INSERT INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (entry_id, judge) DO UPDATE SET comment = excluded.comment, updated_at = excluded.updated_at
                 """, [entryID, judge, comment, stamp])
@@ -197,15 +197,15 @@ extension EntryStore {
         }
         if changed {
             sheet.revision = current + 1
-            try db.execute("""
+            try db.send("""
                 INSERT INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (entry_id, judge) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at
                 """, [entryID, judge, sheet.revision, stamp])
         }
         if let key {
-            try db.execute("DELETE FROM score_request WHERE judge = ? AND created_at < ?",
+            try db.send("DELETE FROM score_request WHERE judge = ? AND created_at < ?",
                            [judge, Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-            try db.execute("INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)",
+            try db.send("INSERT INTO score_request (judge, key_hash, request_hash, revision, created_at) VALUES (?, ?, ?, ?, ?)",
                            [judge, key.keyHash, key.request, sheet.revision, stamp])
         }
         return sheet

@@ -22,86 +22,86 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func conflictsAreNeverAssignedAndLoadIsBalanced(engine: Engine) async throws {
-      try await StoreUnderTest.with(engine) { subject in
-        let store = subject.store
-        try await addEntries(store, emails: ["a@uni.example.ac.jp", "b@acme.example", "c@gmail.com", "d@x.example", "e@y.example", "f@z.example"])
-        try await addJudges(store)
-        try await store.addConflict(judge: "kim", entryCode: "E-0004", reason: "former student")
-        let conflicts = try await store.conflicts(contest: "c")
-        // Declared, same (non-webmail) email domain, organisation named in the team; gmail is not a conflict.
-        #expect(conflicts[.init(entry: 4, judge: "kim")] == "former student")
-        #expect(conflicts[.init(entry: 1, judge: "sato")] == "same email domain (uni.example.ac.jp)")
-        #expect(conflicts[.init(entry: 2, judge: "lee")] == "organisation 'Acme Labs' appears in the entry")
-        #expect(conflicts[.init(entry: 3, judge: "lee")] == nil)
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            try await addEntries(store, emails: ["a@uni.example.ac.jp", "b@acme.example", "c@gmail.com", "d@x.example", "e@y.example", "f@z.example"])
+            try await addJudges(store)
+            try await store.addConflict(judge: "kim", entryCode: "E-0004", reason: "former student")
+            let conflicts = try await store.conflicts(contest: "c")
+            // Declared, same (non-webmail) email domain, organisation named in the team; gmail is not a conflict.
+            #expect(conflicts[.init(entry: 4, judge: "kim")] == "former student")
+            #expect(conflicts[.init(entry: 1, judge: "sato")] == "same email domain (uni.example.ac.jp)")
+            #expect(conflicts[.init(entry: 2, judge: "lee")] == "organisation 'Acme Labs' appears in the entry")
+            #expect(conflicts[.init(entry: 3, judge: "lee")] == nil)
 
-        let added = try await store.assign(contest: "c", perEntry: 2, seed: 7)
-        #expect(added.count == 12)
-        for a in added { #expect(conflicts[.init(entry: a.entry.id, judge: a.judge)] == nil, "conflicted pair assigned") }
-        let perEntry = Dictionary(grouping: added, by: \.entry.id).mapValues(\.count)
-        #expect(perEntry.values.allSatisfy { $0 == 2 } && perEntry.count == 6)
-        let load = Dictionary(grouping: added, by: \.judge).mapValues(\.count)
-        #expect(load.values.max()! - load.values.min()! <= 1, "unbalanced: \(load)")
-        #expect(Set(added.map(\.blindCode)).count == 12)
-        #expect(added.allSatisfy { $0.blindCode.range(of: "^B-[0-9A-HJKMNP-TV-Z]{6}$", options: .regularExpression) != nil })
-      }
+            let added = try await store.assign(contest: "c", perEntry: 2, seed: 7)
+            #expect(added.count == 12)
+            for a in added { #expect(conflicts[.init(entry: a.entry.id, judge: a.judge)] == nil, "conflicted pair assigned") }
+            let perEntry = Dictionary(grouping: added, by: \.entry.id).mapValues(\.count)
+            #expect(perEntry.values.allSatisfy { $0 == 2 } && perEntry.count == 6)
+            let load = Dictionary(grouping: added, by: \.judge).mapValues(\.count)
+            #expect(load.values.max()! - load.values.min()! <= 1, "unbalanced: \(load)")
+            #expect(Set(added.map(\.blindCode)).count == 12)
+            #expect(added.allSatisfy { $0.blindCode.range(of: "^B-[0-9A-HJKMNP-TV-Z]{6}$", options: .regularExpression) != nil })
+        }
     }
 
     @Test(arguments: Engine.allCases) func sameSeedSameAssignmentAndLateEntriesAreAddedIncrementally(engine: Engine) async throws {
-      try await StoreUnderTest.with(engine) { first in
-      try await StoreUnderTest.with(engine) { second in
-        let emails = (0..<8).map { "p\($0)@d\($0).example" }
-        let s1 = first.store, s2 = second.store
-        try await addEntries(s1, emails: emails)
-        try await addEntries(s2, emails: emails)
-        try await addJudges(s1)
-        try await addJudges(s2)
-        let a1 = try await s1.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
-        let a2 = try await s2.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
-        #expect(a1 == a2)
-        #expect(try await s1.assign(contest: "c", perEntry: 3, seed: 42).isEmpty)   // nothing missing
-        _ = try await s1.create(EntryDraft(contest: "c", title: "late", summary: "s", teamName: "t", members: ["m"],
-                                           contactEmail: "late@late.example", country: "JP", link: nil, language: "en"),
-                                files: [], idempotency: nil)
-        let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
-        #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
-        #expect(try await s1.assignments(contest: "c").count == 27)
-      }
-      }
+        try await StoreUnderTest.with(engine) { first in
+            try await StoreUnderTest.with(engine) { second in
+                let emails = (0..<8).map { "p\($0)@d\($0).example" }
+                let s1 = first.store, s2 = second.store
+                try await addEntries(s1, emails: emails)
+                try await addEntries(s2, emails: emails)
+                try await addJudges(s1)
+                try await addJudges(s2)
+                let a1 = try await s1.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+                let a2 = try await s2.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+                #expect(a1 == a2)
+                #expect(try await s1.assign(contest: "c", perEntry: 3, seed: 42).isEmpty)   // nothing missing
+                _ = try await s1.create(EntryDraft(contest: "c", title: "late", summary: "s", teamName: "t", members: ["m"],
+                                                   contactEmail: "late@late.example", country: "JP", link: nil, language: "en"),
+                                        files: [], idempotency: nil)
+                let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
+                #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
+                #expect(try await s1.assignments(contest: "c").count == 27)
+            }
+        }
     }
 
     @Test(arguments: Engine.allCases) func tooFewFreeJudgesIsAClearError(engine: Engine) async throws {
-      try await StoreUnderTest.with(engine) { subject in
-        let store = subject.store
-        try await addEntries(store, emails: ["a@uni.example.ac.jp"])
-        try await addJudges(store)
-        await #expect(throws: AssignmentPlanner.Shortage(entry: 1, needed: 4, eligible: 3)) {
-            try await store.assign(contest: "c", perEntry: 4, seed: 1)
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            try await addEntries(store, emails: ["a@uni.example.ac.jp"])
+            try await addJudges(store)
+            await #expect(throws: AssignmentPlanner.Shortage(entry: 1, needed: 4, eligible: 3)) {
+                try await store.assign(contest: "c", perEntry: 4, seed: 1)
+            }
+            await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
+            await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
         }
-        await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
-        await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
-      }
     }
 
     @Test(arguments: Engine.allCases) func rescoringIsAuditedAndFrozenByPublication(engine: Engine) async throws {
-      try await StoreUnderTest.with(engine) { subject in
-        let store = subject.store
-        try await addEntries(store, emails: ["a@x.example"])
-        try await addJudges(store)
-        let a = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
-        let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
-                              teamSize: 1...5, uploads: .standard,
-                              criteria: [Criterion(id: "u", name: "U", weight: 100, scaleMin: 1, scaleMax: 10, rubric: "")],
-                              judging: .standard, draft: false)
-        try await store.saveScores(contest: contest, assignment: a, values: ["u": 4], comment: "first look")
-        try await store.saveScores(contest: contest, assignment: a, values: ["u": 7], comment: nil)
-        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 11], comment: nil) }
-        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["x": 1], comment: nil) }
-        let audit = try await store.scoreAudit(entryID: a.entry.id)
-        #expect(audit.map { "\($0.judge) \($0.field) \($0.old ?? "-")→\($0.new)" } == ["\(a.judge) u -→4", "\(a.judge) comment -→first look", "\(a.judge) u 4→7"])
-        #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
-        try await store.markPublished(contest: "c")
-        await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 9], comment: nil) }
-        #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
-      }
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            try await addEntries(store, emails: ["a@x.example"])
+            try await addJudges(store)
+            let a = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
+            let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
+                                  teamSize: 1...5, uploads: .standard,
+                                  criteria: [Criterion(id: "u", name: "U", weight: 100, scaleMin: 1, scaleMax: 10, rubric: "")],
+                                  judging: .standard, draft: false)
+            try await store.saveScores(contest: contest, assignment: a, values: ["u": 4], comment: "first look")
+            try await store.saveScores(contest: contest, assignment: a, values: ["u": 7], comment: nil)
+            await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 11], comment: nil) }
+            await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["x": 1], comment: nil) }
+            let audit = try await store.scoreAudit(entryID: a.entry.id)
+            #expect(audit.map { "\($0.judge) \($0.field) \($0.old ?? "-")→\($0.new)" } == ["\(a.judge) u -→4", "\(a.judge) comment -→first look", "\(a.judge) u 4→7"])
+            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+            try await store.markPublished(contest: "c")
+            await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 9], comment: nil) }
+            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+        }
     }
 }

@@ -32,6 +32,10 @@ public protocol SQLSession {
     /// Runs a statement; returns how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
+    /// Runs a statement whose answer is not needed. An engine may send it without waiting
+    /// (PostgreSQL pipelines it): its error then comes from the next statement that waits, the
+    /// end of the savepoint, or the commit.
+    func send(_ sql: String, _ arguments: SQLArguments) throws
     /// Runs a query, calling `body` for each row in order.
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws
     /// `body`'s value, run in a savepoint: if it throws, only its own changes are undone.

@@ -93,6 +93,10 @@ struct SQLiteSession: SQLSession {
         return db.changesCount
     }
 
+    func send(_ sql: String, _ arguments: SQLArguments) throws {
+        try execute(sql, arguments)
+    }
+
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
         let cursor: RowCursor
         do {
