@@ -38,11 +38,7 @@ public final class EntryStore: Sendable {
     /// the same transaction; `messageDomain` goes into their `Message-ID`s.
     public init(dataDirectory: URL, database: (any SQLDatabase)? = nil, queuesMail: Bool = false,
                 messageDomain: String = "compe.invalid") throws {
-        do {
-            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.fileSystem(.create, path: dataDirectory.path, errno: Int32((error as NSError).code))
-        }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
         self.queuesMail = queuesMail
         self.messageDomain = messageDomain
