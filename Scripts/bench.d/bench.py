@@ -34,6 +34,12 @@ def timed(cmd, cwd=None):
     return float(wall), int(rss) / 1024
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # --- build -------------------------------------------------------------------------------
 
 def corpus():
@@ -184,26 +190,36 @@ def rss_kib(pid, key):
     return 0
 
 
+def load_entries(port, d):
+    """The endpoint load (wrk, 2 threads, 32 connections, SECONDS, entries.lua) against `port`;
+    returns (created, other answers, socket errors, acknowledged codes)."""
+    acks = os.path.join(d, "acks")
+    env = dict(os.environ, BENCH_CONTEST="bench", BENCH_ACKS=acks)
+    p = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", os.path.join(HERE, "entries.lua"),
+                        f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+    created, other, errors = (int(x) for x in re.search(r"created=(\d+) other=(\d+) socket_errors=(\d+)", p.stdout).groups())
+    acked = []
+    for name in os.listdir(d):
+        if name.startswith("acks-"):
+            acked += open(os.path.join(d, name)).read().split()
+    return created, other, errors, acked
+
+
+def sqlite_codes(d):
+    db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
+    return {code for (code,) in db.execute("select code from entry where contest = 'bench'")}
+
+
 def bench_endpoint(compe):
     d = bench_site("endpoint")
     subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
     server, port = start_server([compe, "serve", "--port", "0", "--rate-limit", "0"], d)
     try:
-        acks = os.path.join(d, "acks")
-        env = dict(os.environ, BENCH_CONTEST="bench", BENCH_ACKS=acks)
-        p = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", os.path.join(HERE, "entries.lua"),
-                            f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+        created, other, errors, acked = load_entries(port, d)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    m = re.search(r"created=(\d+) other=(\d+) socket_errors=(\d+)", p.stdout)
-    created, other, errors = (int(x) for x in m.groups())
-    db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
-    stored = {code for (code,) in db.execute("select code from entry where contest = 'bench'")}
-    acked = []
-    for name in os.listdir(d):
-        if name.startswith("acks-"):
-            acked += open(os.path.join(d, name)).read().split()
+    stored = sqlite_codes(d)
     missing = [c for c in acked if c not in stored]
     rate = created / SECONDS
     row("endpoint", f"accepted entries/s (wrk, 32 connections, {SECONDS} s)", f"{rate:.0f}/s", ">= 2000/s", rate >= 2000)
@@ -413,9 +429,7 @@ def bench_serve(compe):
         shutil.copytree(os.path.join(ROOT, name), os.path.join(d, name))
     subprocess.run([compe, "build"], cwd=d, check=True, capture_output=True)
     page = "/contests/sme-support-ui/"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        nginx_port = s.getsockname()[1]
+    nginx_port = free_port()
     with open(os.path.join(d, "nginx.conf"), "w") as f:
         f.write(NGINX_CONF.format(d=d, port=nginx_port, root=os.path.join(d, "Public")))
     nginx = subprocess.Popen(["nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off;"],
@@ -490,12 +504,6 @@ http {{
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_several(compe):
     """Entries through nginx: one compe on SQLite, then two compe instances on one PostgreSQL
     (a throwaway cluster from Debian's postgresql, fsync on), the same wrk load (32 connections),
@@ -523,28 +531,19 @@ def bench_several(compe):
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
             try:
-                acks = os.path.join(d, "acks")
-                env = dict(os.environ, BENCH_CONTEST="bench", BENCH_ACKS=acks)
-                p = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", os.path.join(HERE, "entries.lua"),
-                                    f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=True)
+                created, other, errors, acked = load_entries(port, d)
             finally:
                 nginx.terminate()
                 nginx.wait(timeout=30)
                 for server, _ in servers:
                     server.terminate()
                     server.wait(timeout=30)
-            created, other, errors = (int(x) for x in re.search(r"created=(\d+) other=(\d+) socket_errors=(\d+)", p.stdout).groups())
             if database:
                 out = subprocess.run(["psql", database, "-qAtc", "SELECT code FROM entry WHERE contest = 'bench'"],
                                      capture_output=True, text=True, check=True).stdout
                 stored = set(out.split())
             else:
-                db = sqlite3.connect(os.path.join(d, "Data/compe.sqlite"))
-                stored = {code for (code,) in db.execute("select code from entry where contest = 'bench'")}
-            acked = []
-            for name in os.listdir(d):
-                if name.startswith("acks-"):
-                    acked += open(os.path.join(d, name)).read().split()
+                stored = sqlite_codes(d)
             missing = [c for c in acked if c not in stored]
             rate = created / SECONDS
             results[label] = rate

@@ -132,11 +132,11 @@ public final class EntryStore: Sendable {
         if let claim = request.idempotency {
             // Claimed first: when another instance is storing the same key right now, this waits
             // for it and then fails on the key, and the claim is answered with its entry.
+            // Keys older than the window are forgotten here, on the way (an index on created_at),
+            // so an expired key can be claimed again.
+            try db.send("DELETE FROM idempotency WHERE created_at < ?", [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
             do {
                 try db.savepoint {
-                    // Keys older than the window are forgotten here, on the way (an index on created_at).
-                    try db.execute("DELETE FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at < ?",
-                                   [draft.contest, claim.keyHash, Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
                     try db.execute("INSERT INTO idempotency (contest, key_hash, request_hash, entry_id, created_at) VALUES (?, ?, ?, ?, ?)",
                                    [draft.contest, claim.keyHash, claim.request, id, stamp])
                 }
@@ -149,9 +149,6 @@ public final class EntryStore: Sendable {
         try Self.saveFiles(files, entryID: id, db)
         try db.send("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
         try queueMail(.receipt, entryID: id, now: now, db)
-        if request.idempotency != nil {
-            try db.send("DELETE FROM idempotency WHERE created_at < ?", [Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))])
-        }
         let row = EntryRow(id: id, code: code, contest: draft.contest, title: draft.title, summary: draft.summary, teamName: draft.teamName,
                            members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
                            link: draft.link, language: draft.language, tokenSalt: salt, tokenHash: hash, receivedAt: stamp,
@@ -271,10 +268,10 @@ public final class EntryStore: Sendable {
         }
     }
 
-    /// The contest of every entry code, for the build's backlog links.
-    public func contestsByEntry() async throws -> [String: String] {
-        let rows = try await reading { db in try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) } }
-        return Dictionary(rows, uniquingKeysWith: { a, _ in a })
+    /// The contest of every entry code in `database` (PostgreSQL: the data directory holds no
+    /// database to read), for the build's backlog links.
+    public static func contestsByEntry(database: any SQLDatabase) async throws -> [String: String] {
+        do { return try await database.read { db in try contestsByEntry(db) } } catch { throw StoreError.database(error) }
     }
 
     /// The contest of every entry code in `dataDirectory`'s SQLite database, read without creating
@@ -284,13 +281,14 @@ public final class EntryStore: Sendable {
         let path = sqlitePath(dataDirectory)
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         do {
-            let rows = try SQLiteDatabase.readOnly(path: path) { db in
-                try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) }
-            }
-            return Dictionary(rows, uniquingKeysWith: { a, _ in a })
+            return try SQLiteDatabase.readOnly(path: path) { db in try contestsByEntry(db) }
         } catch {
             throw StoreError.database(error)
         }
+    }
+
+    private static func contestsByEntry(_ db: any SQLSession) throws -> [String: String] {
+        Dictionary(try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Every file hash entries reference.

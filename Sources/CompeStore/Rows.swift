@@ -23,16 +23,10 @@ struct EntryRow {
     var receivedAt: String
     var updatedAt: String
     var withdrawnAt: String?
+}
 
-    init(id: Int64, code: String, contest: String, title: String, summary: String, teamName: String, members: String,
-         contactEmail: String, country: String, link: String?, language: String, tokenSalt: Data, tokenHash: Data,
-         receivedAt: String, updatedAt: String, withdrawnAt: String?) {
-        self.id = id; self.code = code; self.contest = contest; self.title = title; self.summary = summary
-        self.teamName = teamName; self.members = members; self.contactEmail = contactEmail; self.country = country
-        self.link = link; self.language = language; self.tokenSalt = tokenSalt; self.tokenHash = tokenHash
-        self.receivedAt = receivedAt; self.updatedAt = updatedAt; self.withdrawnAt = withdrawnAt
-    }
-
+extension EntryRow {
+    /// Reads the columns of `EntryRow.columns` (in an extension, so the memberwise initialiser stays).
     init(row: SQLRow) throws {
         self.init(id: try row.int64(0), code: try row.string(1), contest: try row.string(2), title: try row.string(3),
                   summary: try row.string(4), teamName: try row.string(5), members: try row.string(6), contactEmail: try row.string(7),
@@ -54,11 +48,10 @@ struct FileRow {
     var bytes: Int64
     var sha256: String
     var kind: String
+}
 
-    init(entryId: Int64, position: Int, name: String, bytes: Int64, sha256: String, kind: String) {
-        self.entryId = entryId; self.position = position; self.name = name; self.bytes = bytes; self.sha256 = sha256; self.kind = kind
-    }
-
+extension FileRow {
+    /// Reads the columns of `FileRow.columns()`.
     init(row: SQLRow) throws {
         self.init(entryId: try row.int64(0), position: try row.int(1), name: try row.string(2), bytes: try row.int64(3),
                   sha256: try row.string(4), kind: try row.string(5))

@@ -11,10 +11,9 @@ func entryContests(data: String, database: String?) throws -> [String: String] {
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            let rows = try await db.read { session in try session.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) } }
-            box.result = .success(Dictionary(rows, uniquingKeysWith: { a, _ in a }))
+            box.result = .success(try await EntryStore.contestsByEntry(database: db))
         } catch {
-            box.result = .failure(StoreError.database(error))
+            box.result = .failure(error)
         }
         await db.close()
         done.signal()

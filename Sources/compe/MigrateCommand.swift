@@ -36,13 +36,9 @@ struct Migrate: AsyncParsableCommand {
             throw error as? StoreError ?? StoreError.database(error)
         }
         for table in tables where table.rows > 0 {
-            say("  \(table.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(table.rows).leftPad(8))  sha256 \(table.checksum.prefix(16))… matches")
+            say("  \(Terminal.pad(table.name, 14)) \(Terminal.padLeft(String(table.rows), 8))  sha256 \(table.checksum.prefix(16))… matches")
         }
         let total = tables.reduce(0) { $0 + $1.rows }
         say("migrated \(total) rows in \(tables.filter { $0.rows > 0 }.count) tables from \(from)/compe.sqlite to \(target.location); every table read back and matched")
     }
-}
-
-private extension String {
-    func leftPad(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -1,6 +1,6 @@
 """What the browser tests share: the real `compe` binary, a sample site it builds and serves
 on 127.0.0.1, and headless Chromium through Selenium."""
-import os, re, shutil, subprocess, time, traceback
+import os, re, shutil, socket, subprocess, time, traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -14,6 +14,15 @@ SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
 def compe_binary():
     out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
     return os.path.join(out.stdout.strip(), "compe")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on just now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def start_site(binary, work, watch=False):

@@ -23,7 +23,7 @@ from aiosmtpd.smtp import AuthResult
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
-from browser_support import compe_binary  # noqa: E402
+from browser_support import compe_binary, free_port  # noqa: E402
 
 CONTEST = "sme-support-ui"
 failures = []
@@ -48,14 +48,6 @@ class Sink:
         if session.authenticated:
             self.users.append(session.auth_data)
         return "250 OK"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait(predicate, seconds=20):

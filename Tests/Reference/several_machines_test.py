@@ -22,7 +22,7 @@ import hashlib, json, os, re, shutil, signal, socket, subprocess, sys, tempfile,
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
-from browser_support import compe_binary  # noqa: E402
+from browser_support import compe_binary, free_port  # noqa: E402
 
 CONTEST = "sme-support-ui"
 CLUSTER = os.path.join(ROOT, "Scripts", "postgres-cluster")
@@ -33,14 +33,6 @@ def check(name, ok, detail=""):
     print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {str(detail)[:600]}"), flush=True)
     if not ok:
         failures.append(name)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_for(predicate, seconds=30):

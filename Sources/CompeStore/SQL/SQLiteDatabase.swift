@@ -136,16 +136,12 @@ struct SQLiteRow: SQLRow {
     let row: Row
 
     func value(_ index: Int) throws -> SQLValue {
-        switch row[index] as DatabaseValue {
-        case let v where v.isNull: return .null
-        case let v:
-            switch v.storage {
-            case .int64(let i): return .integer(i)
-            case .string(let s): return .text(s)
-            case .blob(let d): return .blob(d)
-            case .double(let d): return .integer(Int64(d))
-            case .null: return .null
-            }
+        switch (row[index] as DatabaseValue).storage {
+        case .int64(let i): return .integer(i)
+        case .string(let s): return .text(s)
+        case .blob(let d): return .blob(d)
+        case .double(let d): return .integer(Int64(d))
+        case .null: return .null
         }
     }
 }
