@@ -87,29 +87,97 @@ public final class EntryStore: Sendable {
         return Receipt(entry: entry, editToken: tokens.token(entryID: entry.id, salt: storedSalt), replayed: replayed)
     }
 
-    /// Writes queued entries, a batch per transaction, until the queue is empty.
+    /// Writes queued entries, a batch at a time, until the queue is empty.
     private func drainQueue() async {
         while let batch = queue.take(max: 256) {
             do {
                 if batch.contains(where: { !$0.filesSynced }) { try uploads.syncAll() }
-                let results = try await writing { db in
-                    try batch.map { request -> Result<(Entry, Bool, Data), Error> in
-                        do {
-                            return .success(try db.savepoint { try self.insert(request, db) })
-                        } catch let elsewhere as ClaimedElsewhere {
-                            return .success((elsewhere.entry, true, elsewhere.salt))
-                        } catch let failure as SQLFailure where failure.kind == .conflict || failure.kind == .unavailable {
-                            throw failure  // the whole transaction is run again, or fails for every entry
-                        } catch {
-                            return .failure(error is StoreError ? error : StoreError.database(error))
-                        }
-                    }
-                }
-                for (request, result) in zip(batch, results) { request.continuation.resume(with: result) }
+                for (request, result) in zip(batch, try await write(batch)) { request.continuation.resume(with: result) }
             } catch {
                 for request in batch { request.continuation.resume(throwing: error) }
             }
         }
+    }
+
+    /// Stores a batch's entries, each with its own outcome. Entries without an idempotency key
+    /// go in together, in one transaction of a few statements for the whole batch
+    /// (`insertTogether`). If that fails for a reason of its own (not a database that is down),
+    /// and for entries with a key (which may be answered by an entry stored before), each goes
+    /// in by itself, in its own savepoint of one transaction, so one entry's failure is its own.
+    private func write(_ batch: [PendingEntry]) async throws -> [Result<(Entry, Bool, Data), Error>] {
+        var results = [Result<(Entry, Bool, Data), Error>?](repeating: nil, count: batch.count)
+        let together = batch.indices.filter { batch[$0].idempotency == nil }
+        if together.count > 1 {
+            do {
+                let made = try await writing { db in try self.insertTogether(together.map { batch[$0] }, db) }
+                for (index, entry) in zip(together, made) { results[index] = .success((entry, false, batch[index].salt)) }
+            } catch let error as StoreError where error.isUnavailable {
+                throw error
+            } catch {
+                // One of them is at fault: one at a time below, so only that one fails.
+            }
+        }
+        let rest = batch.indices.filter { results[$0] == nil }
+        if !rest.isEmpty {
+            let made = try await writing { db in
+                try rest.map { index -> Result<(Entry, Bool, Data), Error> in
+                    do {
+                        return .success(try db.savepoint { try self.insert(batch[index], db) })
+                    } catch let elsewhere as ClaimedElsewhere {
+                        return .success((elsewhere.entry, true, elsewhere.salt))
+                    } catch let failure as SQLFailure where failure.kind == .conflict || failure.kind == .unavailable {
+                        throw failure  // the whole transaction is run again, or fails for every entry
+                    } catch {
+                        return .failure(error is StoreError ? error : StoreError.database(error))
+                    }
+                }
+            }
+            for (index, result) in zip(rest, made) { results[index] = result }
+        }
+        return results.map { $0! }
+    }
+
+    /// Inserts entries without idempotency keys: their rows in one statement (each with a
+    /// placeholder code that finds its id among the returned rows), then codes and token
+    /// hashes, files, audit and mail rows, each in one statement for all of them and sent
+    /// without waiting. The same rows as `insert(_:_:)` makes one entry at a time.
+    private func insertTogether(_ requests: [PendingEntry], _ db: any SQLSession) throws -> [Entry] {
+        let placeholders = requests.map { _ in "pending-\(UUID().uuidString)" }
+        var ids: [String: Int64] = [:]
+        try db.insert(into: "entry", columns: EntryRow.insertColumns, rows: zip(requests, placeholders).map { request, placeholder in
+            EntryRow.insertValues(request.draft, code: placeholder, salt: request.salt, stamp: Timestamp.string(request.now))
+        }, suffix: "RETURNING id, code", returning: { row in ids[try row.string(1)] = try row.int64(0) })
+        var entries: [Entry] = [], codes: [[SQLValue]] = [], files: [[SQLValue]] = [], changes: [[SQLValue]] = []
+        for (request, placeholder) in zip(requests, placeholders) {
+            guard let id = ids[placeholder] else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
+            let row = newRow(request, id: id)
+            codes.append([.integer(id), .text(row.code), .blob(row.tokenHash)])
+            let fileRows = FileRow.rows(request.files, entryID: id)
+            files += fileRows.map(\.values)
+            changes.append([.integer(id), .text(row.receivedAt), .text("create"), .text("files=\(request.files.count)")])
+            entries.append(try Self.entry(row, files: fileRows))
+        }
+        try db.send("UPDATE entry SET code = v.column2, token_hash = v.column3 FROM (VALUES "
+                    + Array(repeating: "(?, ?, ?)", count: codes.count).joined(separator: ", ") + ") AS v WHERE entry.id = v.column1",
+                    SQLArguments(codes.flatMap { $0 }))
+        try db.insert(into: "entry_file", columns: FileRow.names, rows: files)
+        try db.insert(into: "entry_change", columns: ["entry_id", "at", "action", "detail"], rows: changes)
+        if queuesMail {
+            try db.insert(into: "outbox", columns: Self.outboxInsertColumns, rows: zip(requests, entries).map { request, entry in
+                mailRow(.receipt, entryID: entry.id, now: request.now)
+            }, suffix: "ON CONFLICT DO NOTHING")
+        }
+        return entries
+    }
+
+    /// The row a new entry gets once its id is known.
+    private func newRow(_ request: PendingEntry, id: Int64) -> EntryRow {
+        let draft = request.draft, stamp = Timestamp.string(request.now)
+        return EntryRow(id: id, code: EntryCode.format(id), contest: draft.contest, title: draft.title, summary: draft.summary,
+                        teamName: draft.teamName, members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail,
+                        country: draft.country, link: draft.link, language: draft.language, tokenSalt: request.salt,
+                        tokenHash: EditTokens.hash(tokens.token(entryID: id, salt: request.salt)), receivedAt: stamp, updatedAt: stamp,
+                        withdrawnAt: nil)
     }
 
     /// Inserts one entry (or finds the one its idempotency key already made).
@@ -120,15 +188,11 @@ public final class EntryStore: Sendable {
             return (existing.entry, true, existing.salt)
         }
         let stamp = Timestamp.string(now)
-        guard let id = try db.integer("""
-            INSERT INTO entry (code, contest, title, summary, team_name, members, contact_email, country, link, language,
-                               token_salt, token_hash, received_at, updated_at, idempotency_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, ["pending-\(UUID().uuidString)", draft.contest, draft.title, draft.summary, draft.teamName,
-                  draft.members.joined(separator: "\n"), draft.contactEmail, draft.country, draft.link,
-                  draft.language, salt, Data(), stamp, stamp, nil]) else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
-        let code = EntryCode.format(id)
-        let hash = EditTokens.hash(tokens.token(entryID: id, salt: salt))
+        guard let id = try db.integer("INSERT INTO entry (\(EntryRow.insertColumns.joined(separator: ", "))) VALUES ("
+                                      + Array(repeating: "?", count: EntryRow.insertColumns.count).joined(separator: ", ") + ") RETURNING id",
+                                      SQLArguments(EntryRow.insertValues(draft, code: "pending-\(UUID().uuidString)", salt: salt, stamp: stamp)))
+        else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
+        let row = newRow(request, id: id)
         if let claim = request.idempotency {
             // Claimed first: when another instance is storing the same key right now, this waits
             // for it and then fails on the key, and the claim is answered with its entry.
@@ -145,17 +209,11 @@ public final class EntryStore: Sendable {
                 throw ClaimedElsewhere(entry: existing.entry, salt: existing.salt)
             }
         }
-        try db.send("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [code, hash, id])
+        try db.send("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [row.code, row.tokenHash, id])
         try Self.saveFiles(files, entryID: id, db)
         try db.send("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
         try queueMail(.receipt, entryID: id, now: now, db)
-        let row = EntryRow(id: id, code: code, contest: draft.contest, title: draft.title, summary: draft.summary, teamName: draft.teamName,
-                           members: draft.members.joined(separator: "\n"), contactEmail: draft.contactEmail, country: draft.country,
-                           link: draft.link, language: draft.language, tokenSalt: salt, tokenHash: hash, receivedAt: stamp,
-                           updatedAt: stamp, withdrawnAt: nil)
-        return (try Self.entry(row, files: files.enumerated().map { i, f in
-            FileRow(entryId: id, position: i, name: f.name, bytes: f.bytes, sha256: f.sha256, kind: f.kind)
-        }), false, salt)
+        return (try Self.entry(row, files: FileRow.rows(files, entryID: id)), false, salt)
     }
 
     /// The first result of an idempotency claim seen in the last 24 hours: the entry and its
@@ -313,10 +371,7 @@ public final class EntryStore: Sendable {
     }
 
     static func saveFiles(_ files: [EntryFile], entryID: Int64, _ db: any SQLSession) throws {
-        for (i, f) in files.enumerated() {
-            try db.send("INSERT INTO entry_file (entry_id, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?)",
-                        [entryID, i, f.name, f.bytes, f.sha256, f.kind])
-        }
+        try db.insert(into: "entry_file", columns: FileRow.names, rows: FileRow.rows(files, entryID: entryID).map(\.values))
     }
 
     /// The row of entry `id`, or nil.

@@ -50,11 +50,18 @@ extension EntryStore {
     @discardableResult
     func queueMail(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date, always: Bool = false, _ db: any SQLSession) throws -> Bool {
         guard queuesMail || always else { return false }
+        return try db.execute("INSERT INTO outbox (\(Self.outboxInsertColumns.joined(separator: ", "))) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                              SQLArguments(mailRow(kind, entryID: entryID, detail: detail, now: now))) > 0
+    }
+
+    /// The columns a queued mail's row is inserted with.
+    static let outboxInsertColumns = ["message_id", "entry_id", "kind", "detail", "status", "attempts", "created_at", "next_attempt_at"]
+
+    /// A new pending mail's values for `outboxInsertColumns`, with its `Message-ID` fixed now.
+    func mailRow(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date) -> [SQLValue] {
         let stamp = Timestamp.string(now)
-        return try db.execute("""
-            INSERT INTO outbox (message_id, entry_id, kind, detail, status, attempts, created_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING
-            """, ["\(UUID().uuidString.lowercased())@\(messageDomain)", entryID, kind.rawValue, detail, stamp, stamp]) > 0
+        return [.text("\(UUID().uuidString.lowercased())@\(messageDomain)"), .integer(entryID), .text(kind.rawValue), .text(detail),
+                .text(MailStatus.pending.rawValue), .integer(0), .text(stamp), .text(stamp)]
     }
 
     /// Queues `kind` (an update named `detail`, or the results) for every active entry of

@@ -1,3 +1,4 @@
+import CompeCore
 import Foundation
 
 /// A row of `entry`, read by position from `SELECT \(EntryRow.columns)`.
@@ -36,10 +37,32 @@ extension EntryRow {
     }
 }
 
+extension EntryRow {
+    /// The columns a new entry's row is inserted with (its id comes from the database).
+    static let insertColumns = ["code", "contest", "title", "summary", "team_name", "members", "contact_email", "country", "link",
+                                "language", "token_salt", "token_hash", "received_at", "updated_at", "idempotency_key"]
+
+    /// A new entry's values for `insertColumns`: `code` is a unique placeholder until the id is
+    /// known, and the token hash is empty until then too.
+    static func insertValues(_ draft: EntryDraft, code: String, salt: Data, stamp: String) -> [SQLValue] {
+        [.text(code), .text(draft.contest), .text(draft.title), .text(draft.summary), .text(draft.teamName),
+         .text(draft.members.joined(separator: "\n")), .text(draft.contactEmail), .text(draft.country), draft.link.map(SQLValue.text) ?? .null,
+         .text(draft.language), .blob(salt), .blob(Data()), .text(stamp), .text(stamp), .null]
+    }
+}
+
 /// A row of `entry_file`, read by position from `SELECT \(FileRow.columns())`.
 struct FileRow {
+    /// The table's columns, in the order `init(row:)` reads and `values` lists them.
+    static let names = ["entry_id", "position", "name", "bytes", "sha256", "kind"]
+
     static func columns(prefix: String = "") -> String {
-        ["entry_id", "position", "name", "bytes", "sha256", "kind"].map { prefix + $0 }.joined(separator: ", ")
+        names.map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    /// The rows of an entry's files, in their order.
+    static func rows(_ files: [EntryFile], entryID: Int64) -> [FileRow] {
+        files.enumerated().map { i, f in FileRow(entryId: entryID, position: i, name: f.name, bytes: f.bytes, sha256: f.sha256, kind: f.kind) }
     }
 
     var entryId: Int64
@@ -48,6 +71,9 @@ struct FileRow {
     var bytes: Int64
     var sha256: String
     var kind: String
+
+    /// The values for `names`.
+    var values: [SQLValue] { [.integer(entryId), .integer(Int64(position)), .text(name), .integer(bytes), .text(sha256), .text(kind)] }
 }
 
 extension FileRow {

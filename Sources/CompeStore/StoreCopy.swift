@@ -42,17 +42,7 @@ public enum StoreCopy {
                 throw StoreError.targetNotEmpty(target.location, table: table)
             }
             for ((table, columns), rows) in zip(layout, data) {
-                // Many rows per statement (one round trip each), under PostgreSQL's 65,535 parameters.
-                let perStatement = max(1, 30_000 / columns.count)
-                var start = 0
-                while start < rows.count {
-                    let chunk = rows[start..<min(rows.count, start + perStatement)]
-                    let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-                    try db.execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                                   + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
-                                   SQLArguments(chunk.flatMap { $0 }))
-                    start += chunk.count
-                }
+                try db.insert(into: table, columns: columns, rows: rows)
             }
         }
         try await target.continueSequences()

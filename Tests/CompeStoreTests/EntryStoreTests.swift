@@ -73,6 +73,12 @@ import Testing
             #expect(Set(receipts.map(\.entry.id)).count == 120)
             #expect(Set(receipts.map(\.entry.code)).count == 120)
             #expect(try await subject.store.count() == 120)
+            // Entries written together in one statement each get their own number, files and token.
+            for receipt in receipts {
+                let stored = try await subject.store.authorized(code: receipt.entry.code, token: receipt.editToken)
+                #expect(stored?.draft.title == receipt.entry.draft.title && stored?.files == [Self.file])
+            }
+            #expect(try await subject.store.changeCounts(contest: "c") == ["create": 120])
             // The same key sent to both instances at once: one entry, every answer names it.
             let claim = IdempotencyClaim(key: "same", request: Data("same request".utf8))
             let answers = try await withThrowingTaskGroup(of: Receipt.self) { group in
@@ -82,6 +88,26 @@ import Testing
             #expect(Set(answers.map(\.entry.code)).count == 1 && Set(answers.map(\.editToken)).count == 1)
             #expect(answers.filter { !$0.replayed }.count == 1)
             #expect(try await subject.store.count() == 121)
+        }
+    }
+
+    @Test(arguments: Engine.allCases) func anEntryTheDatabaseRefusesFailsAloneInItsBatch(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            // PostgreSQL refuses text with a NUL character (the web form strips control
+            // characters before the store sees them); SQLite keeps it.
+            let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                for i in 0..<60 {
+                    let title = i % 10 == 3 ? "Bad\u{0}\(i)" : "Good \(i)"
+                    group.addTask { (title, (try? await subject.store.create(Self.draft(title), files: [Self.file], idempotency: nil)) != nil) }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            let good = outcomes.filter { $0.key.hasPrefix("Good") }
+            #expect(good.count == 54 && good.values.allSatisfy { $0 })
+            let bad = outcomes.filter { $0.key.hasPrefix("Bad") }
+            #expect(bad.values.allSatisfy { $0 == (engine == .sqlite) })
+            let stored = try await subject.store.entries(contest: "c").map(\.draft.title)
+            #expect(Set(stored.filter { $0.hasPrefix("Good") }) == Set(good.keys) && stored.count == (engine == .sqlite ? 60 : 54))
         }
     }
 

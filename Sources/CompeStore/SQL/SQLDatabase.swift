@@ -64,6 +64,25 @@ extension SQLSession {
     public func integer(_ sql: String, _ arguments: SQLArguments = []) throws -> Int64? {
         try first(sql, arguments) { try $0.int64(0) }
     }
+
+    /// Inserts `rows` (values in `columns` order) with as few statements as the engines allow:
+    /// many rows per `INSERT … VALUES (…), (…)`, under PostgreSQL's 65,535 parameters. `suffix`
+    /// follows the values (`ON CONFLICT …`, `RETURNING …`); with `returning`, the statement's rows
+    /// are passed to it (in no particular order), otherwise the inserts are sent without waiting.
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]], suffix: String = "",
+                       returning: ((SQLRow) throws -> Void)? = nil) throws {
+        let perStatement = max(1, 30_000 / max(1, columns.count))
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + perStatement)]
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                + Array(repeating: tuple, count: chunk.count).joined(separator: ", ") + (suffix.isEmpty ? "" : " " + suffix)
+            let arguments = SQLArguments(chunk.flatMap { $0 })
+            if let returning { try each(sql, arguments, returning) } else { try send(sql, arguments) }
+            start += chunk.count
+        }
+    }
 }
 
 /// A value bound to a statement or read from a row.
