@@ -73,9 +73,9 @@ public final class EntryStore: Sendable {
     /// `StoreError.idempotencyMismatch` when it is not (nothing is stored).
     ///
     /// Group commit: entries that arrive while a transaction is being written wait and are then
-    /// written together in the next one, each in its own savepoint (one failing does not undo
-    /// the others), so one fsync of the log covers many entries. Each call returns only after
-    /// the transaction holding its entry has committed.
+    /// written together in the next one (see `write(_:)`: one failing does not undo the others),
+    /// so one fsync of the log covers many entries. Each call returns only after the transaction
+    /// holding its entry has committed.
     public func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool = true, idempotency: IdempotencyClaim?,
                        now: Date = Date()) async throws -> Receipt {
         let salt = EditTokens.newSalt()
@@ -107,14 +107,16 @@ public final class EntryStore: Sendable {
     private func write(_ batch: [PendingEntry]) async throws -> [Result<(Entry, Bool, Data), Error>] {
         var results = [Result<(Entry, Bool, Data), Error>?](repeating: nil, count: batch.count)
         let together = batch.indices.filter { batch[$0].idempotency == nil }
-        if together.count > 1 {
+        if !together.isEmpty {
             do {
                 let made = try await writing { db in try self.insertTogether(together.map { batch[$0] }, db) }
                 for (index, entry) in zip(together, made) { results[index] = .success((entry, false, batch[index].salt)) }
             } catch let error as StoreError where error.isUnavailable {
                 throw error
             } catch {
-                // One of them is at fault: one at a time below, so only that one fails.
+                // Alone, it failed by itself; otherwise one of them is at fault, and they go in
+                // one at a time below, so only that one fails.
+                if together.count == 1 { results[together[0]] = .failure(error) }
             }
         }
         let rest = batch.indices.filter { results[$0] == nil }
