@@ -55,6 +55,12 @@ final class PostgresSession: SQLSession {
         }
     }
 
+    /// From the table's identity sequence, which every instance shares.
+    func nextIDs(table: String, count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        return try rows("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", [table, count]) { try $0.int64(0) }
+    }
+
     func lock(_ name: String) throws {
         try execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [name])
     }

@@ -139,37 +139,38 @@ public final class EntryStore: Sendable {
         return results.map { $0! }
     }
 
-    /// Inserts entries without idempotency keys: their rows in one statement (each with a
-    /// placeholder code that finds its id among the returned rows), then codes and token
-    /// hashes, files, audit and mail rows, each in one statement for all of them and sent
-    /// without waiting. The same rows as `insert(_:_:)` makes one entry at a time.
+    /// Inserts entries without idempotency keys: their ids reserved in one trip, then their
+    /// rows, files, audit and mail, each table in one statement for all of them, sent without
+    /// waiting (the commit reports any failure). The same rows as `insert(_:_:)` makes one
+    /// entry at a time.
     private func insertTogether(_ requests: [PendingEntry], _ db: any SQLSession) throws -> [Entry] {
-        let placeholders = requests.map { _ in "pending-\(UUID().uuidString)" }
-        var ids: [String: Int64] = [:]
-        try db.insert(into: "entry", columns: EntryRow.insertColumns, rows: zip(requests, placeholders).map { request, placeholder in
-            EntryRow.insertValues(request.draft, code: placeholder, salt: request.salt, stamp: Timestamp.string(request.now))
-        }, suffix: "RETURNING id, code", returning: { row in ids[try row.string(1)] = try row.int64(0) })
-        var entries: [Entry] = [], codes: [[SQLValue]] = [], files: [[SQLValue]] = [], changes: [[SQLValue]] = []
-        for (request, placeholder) in zip(requests, placeholders) {
-            guard let id = ids[placeholder] else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
+        let ids = try db.nextIDs(table: "entry", count: requests.count)
+        var rows: [EntryRow] = [], entries: [Entry] = [], files: [[SQLValue]] = [], changes: [[SQLValue]] = []
+        for (request, id) in zip(requests, ids) {
             let row = newRow(request, id: id)
-            codes.append([.integer(id), .text(row.code), .blob(row.tokenHash)])
             let fileRows = FileRow.rows(request.files, entryID: id)
+            rows.append(row)
             files += fileRows.map(\.values)
-            changes.append([.integer(id), .text(row.receivedAt), .text("create"), .text("files=\(request.files.count)")])
+            changes.append(Self.creation(row, files: request.files.count))
             entries.append(try Self.entry(row, files: fileRows))
         }
-        try db.send("UPDATE entry SET code = v.column2, token_hash = v.column3 FROM (VALUES "
-                    + Array(repeating: "(?, ?, ?)", count: codes.count).joined(separator: ", ") + ") AS v WHERE entry.id = v.column1",
-                    SQLArguments(codes.flatMap { $0 }))
+        try db.insert(into: "entry", columns: EntryRow.names, rows: rows.map(\.values))
         try db.insert(into: "entry_file", columns: FileRow.names, rows: files)
-        try db.insert(into: "entry_change", columns: ["entry_id", "at", "action", "detail"], rows: changes)
+        try db.insert(into: "entry_change", columns: Self.changeColumns, rows: changes)
         if queuesMail {
             try db.insert(into: "outbox", columns: Self.outboxInsertColumns, rows: zip(requests, entries).map { request, entry in
                 mailRow(.receipt, entryID: entry.id, now: request.now)
             }, suffix: "ON CONFLICT DO NOTHING")
         }
         return entries
+    }
+
+    /// The columns of an audit row in `entry_change`.
+    static let changeColumns = ["entry_id", "at", "action", "detail"]
+
+    /// The audit row of a new entry.
+    private static func creation(_ row: EntryRow, files: Int) -> [SQLValue] {
+        [.integer(row.id), .text(row.receivedAt), .text("create"), .text("files=\(files)")]
     }
 
     /// The row a new entry gets once its id is known.
@@ -190,11 +191,10 @@ public final class EntryStore: Sendable {
             return (existing.entry, true, existing.salt)
         }
         let stamp = Timestamp.string(now)
-        guard let id = try db.integer("INSERT INTO entry (\(EntryRow.insertColumns.joined(separator: ", "))) VALUES ("
-                                      + Array(repeating: "?", count: EntryRow.insertColumns.count).joined(separator: ", ") + ") RETURNING id",
-                                      SQLArguments(EntryRow.insertValues(draft, code: "pending-\(UUID().uuidString)", salt: salt, stamp: stamp)))
-        else { throw SQLFailure(.other, detail: "INSERT … RETURNING gave no id") }
+        guard let id = try db.nextIDs(table: "entry", count: 1).first else { throw SQLFailure(.other, detail: "no id for a new entry") }
         let row = newRow(request, id: id)
+        try db.send("INSERT INTO entry (\(EntryRow.columns)) VALUES (" + Array(repeating: "?", count: EntryRow.names.count).joined(separator: ", ") + ")",
+                    SQLArguments(row.values))
         if let claim = request.idempotency {
             // Claimed first: when another instance is storing the same key right now, this waits
             // for it and then fails on the key, and the claim is answered with its entry.
@@ -211,9 +211,8 @@ public final class EntryStore: Sendable {
                 throw ClaimedElsewhere(entry: existing.entry, salt: existing.salt)
             }
         }
-        try db.send("UPDATE entry SET code = ?, token_hash = ? WHERE id = ?", [row.code, row.tokenHash, id])
         try Self.saveFiles(files, entryID: id, db)
-        try db.send("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'create', ?)", [id, stamp, "files=\(files.count)"])
+        try db.insert(into: "entry_change", columns: Self.changeColumns, rows: [Self.creation(row, files: files.count)])
         try queueMail(.receipt, entryID: id, now: now, db)
         return (try Self.entry(row, files: FileRow.rows(files, entryID: id)), false, salt)
     }

@@ -38,16 +38,14 @@ extension EntryRow {
 }
 
 extension EntryRow {
-    /// The columns a new entry's row is inserted with (its id comes from the database).
-    static let insertColumns = ["code", "contest", "title", "summary", "team_name", "members", "contact_email", "country", "link",
-                                "language", "token_salt", "token_hash", "received_at", "updated_at", "idempotency_key"]
+    /// The columns of `EntryRow.columns`, in order, for inserts.
+    static let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// A new entry's values for `insertColumns`: `code` is a unique placeholder until the id is
-    /// known, and the token hash is empty until then too.
-    static func insertValues(_ draft: EntryDraft, code: String, salt: Data, stamp: String) -> [SQLValue] {
-        [.text(code), .text(draft.contest), .text(draft.title), .text(draft.summary), .text(draft.teamName),
-         .text(draft.members.joined(separator: "\n")), .text(draft.contactEmail), .text(draft.country), draft.link.map(SQLValue.text) ?? .null,
-         .text(draft.language), .blob(salt), .blob(Data()), .text(stamp), .text(stamp), .null]
+    /// The values for `names`.
+    var values: [SQLValue] {
+        [.integer(id), .text(code), .text(contest), .text(title), .text(summary), .text(teamName), .text(members), .text(contactEmail),
+         .text(country), link.map(SQLValue.text) ?? .null, .text(language), .blob(tokenSalt), .blob(tokenHash), .text(receivedAt),
+         .text(updatedAt), withdrawnAt.map(SQLValue.text) ?? .null]
     }
 }
 

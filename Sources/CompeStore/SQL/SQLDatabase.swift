@@ -43,6 +43,11 @@ public protocol SQLSession {
     /// Makes other writers that ask for the same `name` wait until this transaction ends. SQLite
     /// has one writer at a time, so only engines with concurrent writers need to do anything.
     func lock(_ name: String) throws
+    /// `count` new ids for rows of `table` (its `id` column) that the caller is about to insert
+    /// with their ids given, never handed out before, in one trip to the database: rows whose
+    /// other columns derive from the id (an entry's code and token hash) are then written once.
+    /// Ids reserved by a transaction that is undone may be skipped; none is used twice.
+    func nextIDs(table: String, count: Int) throws -> [Int64]
 }
 
 extension SQLSession {

@@ -119,6 +119,16 @@ struct SQLiteSession: SQLSession {
 
     func lock(_ name: String) throws {}
 
+    /// After the largest id the table ever had (`sqlite_sequence`, kept by AUTOINCREMENT, which
+    /// also moves past the ids inserted here); the one writer holds them until it commits.
+    func nextIDs(table: String, count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        var last: Int64 = 0
+        try each("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM \(table)), 0))",
+                 [table]) { last = try $0.int64(0) }
+        return (1...Int64(count)).map { last + $0 }
+    }
+
     /// GRDB's arguments for `arguments`. Built from an array of existentials: GRDB's initialiser
     /// for a sequence of `DatabaseValue`s maps with a key path, unspecialised across modules, which
     /// cost ~8 % of the server's time under the judges' score load.
