@@ -55,6 +55,23 @@ final class PostgresSession: SQLSession {
         }
     }
 
+    /// One statement: every insert but the last in a `WITH` clause of the last (PostgreSQL runs
+    /// them all, in one snapshot; foreign keys are checked at the end of the statement, so rows
+    /// may refer to rows inserted by an earlier clause). Larger than one statement may carry, or
+    /// with empty inserts, one statement per insert.
+    func insert(_ inserts: [SQLInsert]) throws {
+        let present = inserts.filter { !$0.rows.isEmpty }
+        guard let last = present.last else { return }
+        let parameters = present.reduce(0) { $0 + $1.rows.count * $1.columns.count }
+        guard present.count > 1, parameters <= 30_000 else {
+            for insert in present { try self.insert(into: insert.table, columns: insert.columns, rows: insert.rows, suffix: insert.suffix) }
+            return
+        }
+        let clauses = present.dropLast().enumerated().map { index, insert in "i\(index) AS (\(insert.statement(rows: insert.rows.count)))" }
+        try send("WITH " + clauses.joined(separator: ", ") + " " + last.statement(rows: last.rows.count),
+                 SQLArguments(present.flatMap { $0.rows.flatMap { $0 } }))
+    }
+
     /// From the table's identity sequence, which every instance shares.
     func nextIDs(table: String, count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }

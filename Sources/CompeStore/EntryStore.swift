@@ -140,8 +140,8 @@ public final class EntryStore: Sendable {
     }
 
     /// Inserts entries without idempotency keys: their ids reserved in one trip, then their
-    /// rows, files, audit and mail, each table in one statement for all of them, sent without
-    /// waiting (the commit reports any failure). The same rows as `insert(_:_:)` makes one
+    /// rows, files, audit and mail, all of them together (one statement on PostgreSQL), sent
+    /// without waiting (the commit reports any failure). The same rows as `insert(_:_:)` makes one
     /// entry at a time.
     private func insertTogether(_ requests: [PendingEntry], _ db: any SQLSession) throws -> [Entry] {
         let ids = try db.nextIDs(table: "entry", count: requests.count)
@@ -154,14 +154,15 @@ public final class EntryStore: Sendable {
             changes.append(Self.creation(row, files: request.files.count))
             entries.append(try Self.entry(row, files: fileRows))
         }
-        try db.insert(into: "entry", columns: EntryRow.names, rows: rows.map(\.values))
-        try db.insert(into: "entry_file", columns: FileRow.names, rows: files)
-        try db.insert(into: "entry_change", columns: Self.changeColumns, rows: changes)
+        var inserts = [SQLInsert(table: "entry", columns: EntryRow.names, rows: rows.map(\.values)),
+                       SQLInsert(table: "entry_file", columns: FileRow.names, rows: files),
+                       SQLInsert(table: "entry_change", columns: Self.changeColumns, rows: changes)]
         if queuesMail {
-            try db.insert(into: "outbox", columns: Self.outboxInsertColumns, rows: zip(requests, entries).map { request, entry in
+            inserts.append(SQLInsert(table: "outbox", columns: Self.outboxInsertColumns, rows: zip(requests, entries).map { request, entry in
                 mailRow(.receipt, entryID: entry.id, now: request.now)
-            }, suffix: "ON CONFLICT DO NOTHING")
+            }, suffix: "ON CONFLICT DO NOTHING"))
         }
+        try db.insert(inserts)
         return entries
     }
 

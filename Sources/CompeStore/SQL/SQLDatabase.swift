@@ -48,6 +48,37 @@ public protocol SQLSession {
     /// other columns derive from the id (an entry's code and token hash) are then written once.
     /// Ids reserved by a transaction that is undone may be skipped; none is used twice.
     func nextIDs(table: String, count: Int) throws -> [Int64]
+    /// Inserts rows into several tables, in order, without waiting for the answer (like `send`).
+    /// PostgreSQL makes it one statement (each insert a data-modifying `WITH` clause); SQLite
+    /// runs the inserts one after the other.
+    func insert(_ inserts: [SQLInsert]) throws
+}
+
+/// Rows for one table, for `SQLSession.insert(_:)`.
+public struct SQLInsert: Sendable {
+    public var table: String
+    public var columns: [String]
+    /// Values in `columns` order.
+    public var rows: [[SQLValue]]
+    /// After the values (`ON CONFLICT DO NOTHING`).
+    public var suffix: String
+
+    public init(table: String, columns: [String], rows: [[SQLValue]], suffix: String = "") {
+        self.table = table
+        self.columns = columns
+        self.rows = rows
+        self.suffix = suffix
+    }
+
+    /// `INSERT INTO table (columns) VALUES (?, …), … suffix` for `count` rows.
+    public func statement(rows count: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: count).joined(separator: ", ")
+            + (suffix.isEmpty ? "" : " " + suffix)
+    }
+
+    /// How many rows fit in one statement under PostgreSQL's 65,535 parameters (with room).
+    public var rowsPerStatement: Int { max(1, 30_000 / max(1, columns.count)) }
 }
 
 extension SQLSession {
@@ -76,17 +107,20 @@ extension SQLSession {
     /// are passed to it (in no particular order), otherwise the inserts are sent without waiting.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]], suffix: String = "",
                        returning: ((SQLRow) throws -> Void)? = nil) throws {
-        let perStatement = max(1, 30_000 / max(1, columns.count))
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let insert = SQLInsert(table: table, columns: columns, rows: rows, suffix: suffix)
         var start = 0
         while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + perStatement)]
-            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                + Array(repeating: tuple, count: chunk.count).joined(separator: ", ") + (suffix.isEmpty ? "" : " " + suffix)
+            let chunk = rows[start..<min(rows.count, start + insert.rowsPerStatement)]
+            let sql = insert.statement(rows: chunk.count)
             let arguments = SQLArguments(chunk.flatMap { $0 })
             if let returning { try each(sql, arguments, returning) } else { try send(sql, arguments) }
             start += chunk.count
         }
+    }
+
+    /// One insert after the other (the engines that cannot do better).
+    public func insert(_ inserts: [SQLInsert]) throws {
+        for insert in inserts { try self.insert(into: insert.table, columns: insert.columns, rows: insert.rows, suffix: insert.suffix) }
     }
 }
 
