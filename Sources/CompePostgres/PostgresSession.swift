@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import Synchronization
 
 /// A transaction on one PostgreSQL connection, for the store's synchronous statements (run on
 /// the connection's own thread, never an event loop).
@@ -176,24 +175,25 @@ struct PostgresRowValues: SQLRow {
 }
 
 /// `?` placeholders (the store's SQL) as `$1, $2, …` (PostgreSQL's), outside quoted text.
-/// Each statement is translated once.
+/// One pass over the UTF-8 bytes (the characters that matter are ASCII): cheap enough per
+/// statement that no cache is needed, which a batch's multi-row statements, one text per batch
+/// size, would only have filled.
 enum Placeholders {
-    private static let cache = Mutex<[String: String]>([:])
-
     static func numbered(_ sql: String) -> String {
-        if let done = cache.withLock({ $0[sql] }) { return done }
-        var out = "", n = 0, quoted = false
-        for c in sql {
-            if c == "'" { quoted.toggle() }
-            if c == "?" && !quoted {
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + sql.utf8.count / 2)
+        var n = 0, quoted = false
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "'") { quoted.toggle() }
+            if byte == UInt8(ascii: "?") && !quoted {
                 n += 1
-                out += "$\(n)"
+                out.append(UInt8(ascii: "$"))
+                out.append(contentsOf: String(n).utf8)
             } else {
-                out.append(c)
+                out.append(byte)
             }
         }
-        cache.withLock { $0[sql] = out }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
