@@ -194,8 +194,7 @@ public final class EntryStore: Sendable {
         let stamp = Timestamp.string(now)
         guard let id = try db.nextIDs(table: "entry", count: 1).first else { throw SQLFailure(.other, detail: "no id for a new entry") }
         let row = newRow(request, id: id)
-        try db.send("INSERT INTO entry (\(EntryRow.columns)) VALUES (" + Array(repeating: "?", count: EntryRow.names.count).joined(separator: ", ") + ")",
-                    SQLArguments(row.values))
+        try db.insert(into: "entry", columns: EntryRow.names, rows: [row.values])
         if let claim = request.idempotency {
             // Claimed first: when another instance is storing the same key right now, this waits
             // for it and then fails on the key, and the claim is answered with its entry.

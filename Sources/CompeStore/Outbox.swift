@@ -50,8 +50,8 @@ extension EntryStore {
     @discardableResult
     func queueMail(_ kind: MailKind, entryID: Int64, detail: String = "", now: Date, always: Bool = false, _ db: any SQLSession) throws -> Bool {
         guard queuesMail || always else { return false }
-        return try db.execute("INSERT INTO outbox (\(Self.outboxInsertColumns.joined(separator: ", "))) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                              SQLArguments(mailRow(kind, entryID: entryID, detail: detail, now: now))) > 0
+        let insert = SQLInsert(table: "outbox", columns: Self.outboxInsertColumns, rows: [], suffix: "ON CONFLICT DO NOTHING")
+        return try db.execute(insert.statement(rows: 1), SQLArguments(mailRow(kind, entryID: entryID, detail: detail, now: now))) > 0
     }
 
     /// The columns a queued mail's row is inserted with.
