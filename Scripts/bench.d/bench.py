@@ -236,7 +236,7 @@ def bench_upload(compe):
     size = 1 << 30
     boundary = "compe-bench-upload"
     fields = {"title": "Big", "summary": "1 GiB", "team_name": "T", "members": "A", "contact_email": "a@example.org",
-              "country": "Japan", "agree_terms": "yes"}
+              "country": "JP", "agree_terms": "yes"}
     head = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
     head += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
     tail = f"\r\n--{boundary}--\r\n".encode()

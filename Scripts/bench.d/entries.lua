@@ -14,7 +14,7 @@ wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 wrk.headers["Accept"] = "application/json"
 local head = field("title", "Bench entry") .. field("summary", "A design for the benchmark.") ..
   field("team_name", "Bench team") .. field("members", "Aiko\nBen") .. field("contact_email", "bench@example.org") ..
-  field("country", "Japan") .. field("agree_terms", "yes") ..
+  field("country", "JP") .. field("agree_terms", "yes") ..
   "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"design.pdf\"\r\n" ..
   "Content-Type: application/pdf\r\n\r\n"
 local tail = "\r\n--" .. boundary .. "--\r\n"

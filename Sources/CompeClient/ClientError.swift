@@ -19,6 +19,10 @@ public enum ClientError: Error, CustomStringConvertible {
     case refused([String])
     /// A downloaded file does not have the SHA-256 the server announced (it was deleted).
     case checksumMismatch(file: String)
+    /// A download was longer or shorter than the size the server announced (it was deleted).
+    case sizeMismatch(file: String, announced: Int64)
+    /// A file to download is already there: nothing was overwritten.
+    case exists(String)
     /// The server answered something this client does not understand.
     case unexpected(status: Int)
     /// Not a server address.
@@ -45,6 +49,8 @@ public enum ClientError: Error, CustomStringConvertible {
         case .tooManyAttempts(let seconds): return "too many failed attempts from this address: try again in \(seconds) s"
         case .refused(let problems): return problems.joined(separator: "; ")
         case .checksumMismatch(let file): return "\(file) does not match its SHA-256; it was deleted (download it again)"
+        case .sizeMismatch(let file, let bytes): return "\(file) is not the \(bytes) bytes the server announced; it was deleted (download it again)"
+        case .exists(let path): return "\(path) already exists; nothing was overwritten (choose another --out or move it away)"
         case .unexpected(let status): return "the server answered \(status) unexpectedly"
         case .badServer(let text): return "'\(text)' is not a server address such as https://compe.example.go.jp"
         case .plainHTTP(let text): return "refusing to send a token over plain http to \(text): use https:// (http:// only for this machine)"

@@ -83,8 +83,17 @@ public enum ServerAddress {
         return base
     }
 
-    /// `localhost`, `127.x.y.z` or `::1`.
+    /// `localhost`, a literal IPv4 address in 127.0.0.0/8, or `::1`. Decided on the literal
+    /// text only: a name such as `127.0.0.1.nip.io` or `127.evil.example` is looked up in DNS and
+    /// may lead anywhere, so it is not loopback however it starts.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        var host = host.lowercased()
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: v4) { $0[0] } == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: v6) { Array($0) } == Array(repeating: 0, count: 15) + [1] }
+        return false
     }
 }

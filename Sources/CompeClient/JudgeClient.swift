@@ -19,6 +19,8 @@ public protocol JudgeClient: Sendable {
     func download(_ ref: String, file: JudgeEntryView.File, to destination: URL) async throws
     /// Whether the answers come from a server.
     var isRemote: Bool { get }
+    /// The server's base URL when the answers come from one.
+    var server: String? { get }
 }
 
 /// The judging service on this machine, for one judge.
@@ -32,6 +34,7 @@ public struct LocalJudge: JudgeClient {
     }
 
     public var isRemote: Bool { false }
+    public var server: String? { nil }
     public func queue() async throws -> [QueueItem] { try await service.queue(judge: judge) }
     public func entry(_ ref: String) async throws -> JudgeEntryView { try await service.entry(judge: judge, ref: ref) }
     public func score(_ ref: String, _ submission: ScoreSubmission) async throws -> ScoreReceipt {

@@ -59,3 +59,38 @@ public enum PendingSheets {
         try save(try load() + [sheet])
     }
 }
+
+/// The revision of each sheet as this computer last saw it on each server
+/// (`$XDG_CONFIG_HOME/compe/revisions.json`, 0600). A sheet scored offline is kept with the
+/// revision it was based on, so `compe judge sync` sends it as a change of that revision: if
+/// the judge scored the same entry on another device meanwhile, the server answers with a
+/// conflict instead of the older device silently overwriting the newer score.
+public enum KnownRevisions {
+    /// The file.
+    public static var file: URL { Credentials.folder.appendingPathComponent("revisions.json") }
+
+    private static func load() -> [String: [String: Int]] {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return [:] }
+        return (try? JSONDecoder().decode([String: [String: Int]].self, from: data)) ?? [:]
+    }
+
+    /// The revision of `ref` on `server` when last seen; nil when never seen.
+    public static func revision(server: String, ref: String) -> Int? { load()[server]?[ref.uppercased()] }
+
+    /// Records what the server just said. Best effort: a cache that cannot be written only
+    /// means an offline score is checked against the server when it is sent.
+    static func remember(server: String, _ revisions: [(ref: String, revision: Int)]) {
+        guard !revisions.isEmpty else { return }
+        var all = load()
+        for (ref, revision) in revisions { all[server, default: [:]][ref.uppercased()] = revision }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard (try? FileManager.default.createDirectory(at: Credentials.folder, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])) != nil,
+              let data = try? encoder.encode(all) else { return }
+        let tmp = Credentials.folder.appendingPathComponent(".revisions-\(UUID().uuidString)")
+        if FileManager.default.createFile(atPath: tmp.path, contents: data, attributes: [.posixPermissions: 0o600]) {
+            if rename(tmp.path, file.path) != 0 { unlink(tmp.path) }
+        }
+    }
+}

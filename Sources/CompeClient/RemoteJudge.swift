@@ -32,17 +32,25 @@ public final class RemoteJudge: JudgeClient {
 
     public var isRemote: Bool { true }
 
+    public var server: String? { base }
+
     public func queue() async throws -> [QueueItem] {
-        try decode(try await send(.GET, "/api/judge/queue"))
+        let items: [QueueItem] = try decode(try await send(.GET, "/api/judge/queue"))
+        KnownRevisions.remember(server: base, items.map { ($0.ref, $0.revision) })
+        return items
     }
 
     public func entry(_ ref: String) async throws -> JudgeEntryView {
-        try decode(try await send(.GET, "/api/judge/entries/\(segment(ref))", ref: ref))
+        let view: JudgeEntryView = try decode(try await send(.GET, "/api/judge/entries/\(segment(ref))", ref: ref))
+        KnownRevisions.remember(server: base, [(ref, view.sheet.revision)])
+        return view
     }
 
     public func score(_ ref: String, _ submission: ScoreSubmission) async throws -> ScoreReceipt {
         let body = try JSONEncoder().encode(submission)
-        return try decode(try await send(.PUT, "/api/judge/entries/\(segment(ref))/score", body: body, ref: ref))
+        let receipt: ScoreReceipt = try decode(try await send(.PUT, "/api/judge/entries/\(segment(ref))/score", body: body, ref: ref))
+        KnownRevisions.remember(server: base, [(ref, receipt.revision)])
+        return receipt
     }
 
     public func progress() async throws -> [JudgeProgress] {
@@ -59,15 +67,30 @@ public final class RemoteJudge: JudgeClient {
             throw ClientError.unexpected(status: Int(response.status.code))
         }
         let tmp = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).part")
-        FileManager.default.createFile(atPath: tmp.path, contents: nil)
+        guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else { throw ClientError.cannotSave(tmp.path) }
         let handle = try FileHandle(forWritingTo: tmp)
+        var received: Int64 = 0
         do {
-            for try await chunk in response.body { try handle.write(contentsOf: Data(buffer: chunk)) }
+            for try await chunk in response.body {
+                // The server announced the size: a body that runs past it is not the file (and
+                // is not allowed to fill the judge's disk).
+                received += Int64(chunk.readableBytes)
+                guard received <= file.bytes else { throw ClientError.sizeMismatch(file: destination.path, announced: file.bytes) }
+                try handle.write(contentsOf: Data(buffer: chunk))
+            }
             try handle.close()
+        } catch let error as ClientError {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: tmp)
             throw ClientError.unreachable(server: base, reason: "the download broke off")
+        }
+        guard received == file.bytes else {
+            try? FileManager.default.removeItem(at: tmp)
+            throw ClientError.sizeMismatch(file: destination.path, announced: file.bytes)
         }
         try Downloads.finish(tmp, as: destination, sha256: file.sha256)
     }
@@ -99,7 +122,7 @@ public final class RemoteJudge: JudgeClient {
         let response = try await execute(request)
         let data: Data
         do {
-            data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+            data = ServerText.cleaned(Data(buffer: try await response.body.collect(upTo: 16 << 20)))
         } catch {
             throw ClientError.unreachable(server: base, reason: Self.reason(error))
         }

@@ -358,6 +358,21 @@ public struct ContentLoader: Sendable {
             out.append(ContestSource(path: brief.path, contest: contest, markdown: brief.body, bodyFirstLine: brief.bodyFirstLine,
                                      url: config.urlPath("contests/\(brief.slug)", language: brief.language)))
         }
+        // A language without its brief.<lang>.md still has the contest, in the default language's
+        // words (marked with that language, and said to be untranslated): a contest never
+        // vanishes from one language's site because a file is missing.
+        let translated = Set(out.map { "\($0.contest.slug)/\($0.contest.language)" })
+        for original in out where original.contest.language == config.defaultLanguage {
+            for lang in config.languages where lang != config.defaultLanguage && !translated.contains("\(original.contest.slug)/\(lang)") {
+                var contest = original.contest
+                contest.language = lang
+                var fallback = original
+                fallback.contest = contest
+                fallback.url = config.urlPath("contests/\(contest.slug)", language: lang)
+                fallback.textLanguage = config.defaultLanguage
+                out.append(fallback)
+            }
+        }
         return out.sorted { ($0.contest.opens, $0.contest.slug, $0.contest.language) > ($1.contest.opens, $1.contest.slug, $1.contest.language) }
     }
 

@@ -114,6 +114,9 @@ public struct ContestSource: Sendable {
     public var bodyFirstLine: Int
     /// The URL path, e.g. `/en/contests/sme-ui/`.
     public var url: String
+    /// When the contest has no brief in this page's language: the language its text is in (the
+    /// site's default), so pages mark it and say it is not translated. Nil for a real brief.
+    public var textLanguage: String? = nil
 }
 
 /// A published ranking from `Content/contests/<slug>/results.md` (written by `compe results publish`).

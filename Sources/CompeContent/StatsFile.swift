@@ -28,23 +28,36 @@ public struct ContestStats: Codable, Sendable, Hashable {
         }
     }
 
-    /// The spread of one number over the entries.
+    /// The spread of one number over the entries. The smallest and largest values are one
+    /// entrant's own (the biggest upload, the first entry), so they are not published: `low`
+    /// and `high` are the k-th lowest and k-th highest values instead (at least k entrants lie
+    /// at or beyond each), null when there are fewer than k values.
     public struct Summary: Codable, Sendable, Hashable {
         public var mean: Double
         public var median: Double
-        public var min: Double
-        public var max: Double
+        public var low: Double?
+        public var high: Double?
 
-        /// The summary of `values` (zeros when there are none), rounded to two decimals.
-        public init(_ values: [Double]) {
+        /// The summary of `values` under the small-cell threshold `k` (zeros and nulls when
+        /// there are no values), rounded to two decimals.
+        public init(_ values: [Double], k: Int) {
             let sorted = values.sorted()
             func r(_ x: Double) -> Double { (x * 100).rounded() / 100 }
-            guard !sorted.isEmpty else { mean = 0; median = 0; min = 0; max = 0; return }
+            guard !sorted.isEmpty else { mean = 0; median = 0; low = nil; high = nil; return }
             let mid = sorted.count / 2
             mean = r(sorted.reduce(0, +) / Double(sorted.count))
             median = r(sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2)
-            min = r(sorted[0])
-            max = r(sorted[sorted.count - 1])
+            let k = max(1, k)
+            low = sorted.count >= k ? r(sorted[k - 1]) : nil
+            high = sorted.count >= k ? r(sorted[sorted.count - k]) : nil
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(median, forKey: .median)
+            try c.encode(low, forKey: .low)     // null, not absent
+            try c.encode(high, forKey: .high)
         }
     }
 
@@ -83,7 +96,8 @@ public struct ContestStats: Codable, Sendable, Hashable {
     /// The suppression threshold and the rule in words.
     public var k: Int
     public var suppression: String
-    /// Entries not withdrawn.
+    /// Entries not withdrawn: the one population every other figure here counts (and the
+    /// open-data package lists), so no two published numbers differ by a withdrawal.
     public var entries: Int
     public var withdrawn: Int
     /// Changes entrants made after sending (each saved edit counts once).

@@ -12,6 +12,8 @@ public enum EntryForm {
             case email
             /// An absolute https URL.
             case httpsURL
+            /// A country, chosen from a list: an ISO 3166-1 alpha-2 code (`Country`).
+            case country
             /// Several lines of text (Markdown for the summary), `rows` high.
             case text(rows: Int)
             /// One member per line; the contest's team size bounds the count.
@@ -67,8 +69,8 @@ public enum EntryForm {
         Field(name: "members", kind: .memberList(rows: 4), required: true, maxLength: 5000, label: "f_members", help: "f_members_help",
               htmlID: "members"),
         Field(name: "contact_email", kind: .email, required: true, maxLength: 254, label: "f_email", htmlID: "email", autocomplete: "email"),
-        Field(name: "country", kind: .line, required: true, maxLength: 100, label: "f_country", htmlID: "country",
-              autocomplete: "country-name"),
+        Field(name: "country", kind: .country, required: true, label: "f_country", htmlID: "country",
+              autocomplete: "country"),
         Field(name: "link", kind: .httpsURL, required: false, maxLength: 2000, label: "f_link", help: "f_link_help", htmlID: "link"),
         Field(name: "files", kind: .files, required: true, label: "f_files", htmlID: "files"),
         honeypotField,

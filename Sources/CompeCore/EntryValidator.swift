@@ -20,7 +20,7 @@ extension EntryForm {
                 continue
             case .consent:
                 if f.required && (values[f.name] ?? "").isEmpty { problems.append(FieldError(field: f.name, problem: .agreeRequired)) }
-            case .line, .email, .httpsURL, .text, .memberList:
+            case .line, .email, .httpsURL, .country, .text, .memberList:
                 let raw = values[f.name] ?? ""
                 if let problem = characterProblem(raw, kind: f.kind) {
                     problems.append(FieldError(field: f.name, problem: problem))
@@ -28,6 +28,13 @@ extension EntryForm {
                 }
                 let value = normalised(raw)
                 if value.isEmpty && f.required { problems.append(FieldError(field: f.name, problem: .required)) }
+                if f.kind == .country {
+                    // A code from the list, kept in upper case; anything else (a name typed
+                    // by a script, a formula) is refused with the list's own words.
+                    if !value.isEmpty, Country.code(value) == nil { problems.append(FieldError(field: f.name, problem: .badCountry)) }
+                    text[f.name] = Country.code(value) ?? value
+                    continue
+                }
                 if let max = f.maxLength, value.unicodeScalars.count > max { problems.append(FieldError(field: f.name, problem: .tooLong(max: max))) }
                 if !value.isEmpty, let problem = check(value, as: f.kind, contest: contest) {
                     problems.append(FieldError(field: f.name, problem: problem))
@@ -61,7 +68,7 @@ extension EntryForm {
     static func characterProblem(_ raw: String, kind: Field.Kind) -> FieldProblem? {
         if raw.unicodeScalars.contains(where: isNoncharacter) { return .invalidCharacter }
         switch kind {
-        case .line, .email, .httpsURL:
+        case .line, .email, .httpsURL, .country:
             return raw.unicodeScalars.contains(where: isSeparator) ? .lineBreak : nil
         case .memberList:
             // Line breaks separate members; any other separator (a lone CR too) is refused.

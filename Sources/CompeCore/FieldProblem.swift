@@ -20,6 +20,8 @@ public enum FieldProblem: Sendable, Hashable {
     case badEmail
     /// Not an absolute https URL.
     case badLink
+    /// Not a country from the list (an ISO 3166-1 alpha-2 code).
+    case badCountry
     /// A field the form does not have.
     case unknownField
     /// The terms were not accepted.
@@ -91,6 +93,8 @@ public enum FieldProblem: Sendable, Hashable {
     case notOpenYet(opens: Date)
     /// The contest has closed.
     case closed(closes: Date)
+    /// The results are published (closed early by the organisers): nothing changes any more.
+    case resultsPublished
 
     /// The case's name without its values (`tooLong`, `diskFull`…): a stable, bounded label for
     /// metrics and logs, which must never carry what the entrant typed.

@@ -138,11 +138,13 @@ public enum MailError: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolError(String)
     /// The password would have crossed the network without TLS.
     case insecureAuth
+    /// The message carries an edit link and the relay offers no TLS (`--smtp-insecure` allows it).
+    case noTLS
 
     /// Errors not worth retrying soon: the relay refused for good.
     public var isPermanent: Bool {
         if case .rejected(let code, _) = self { return code >= 500 }
-        return self == .headerInjection || self == .insecureAuth
+        return self == .headerInjection || self == .insecureAuth || self == .noTLS
     }
 
     public var description: String {
@@ -153,6 +155,7 @@ public enum MailError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let code, let text): return "the relay refused: \(code) \(text)"
         case .protocolError(let why): return "the relay's answer was not SMTP: \(why)"
         case .insecureAuth: return "the relay offers no TLS: the password is not sent in the clear"
+        case .noTLS: return "the relay offers no TLS (STARTTLS): a mail carrying an edit link is not sent in the clear (use smtps://, a relay with STARTTLS, or --smtp-insecure)"
         }
     }
 }

@@ -44,8 +44,11 @@ public struct SMTPClient: Sendable {
         self.timeout = timeout
     }
 
-    /// Sends one message; throws `MailError` saying what went wrong and whether to retry.
-    public func send(_ message: MailMessage, on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+    /// Sends one message; throws `MailError` saying what went wrong and whether to retry. With
+    /// `requireTLS` (the message carries a secret, such as an edit link), a relay that offers no
+    /// TLS gets nothing past EHLO: the message is refused (`MailError.noTLS`), not sent in clear.
+    public func send(_ message: MailMessage, requireTLS: Bool = false,
+                     on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
         let data = try message.rendered()
         let replies = ReplyReader()
         let channel: any Channel
@@ -73,6 +76,10 @@ public struct SMTPClient: Sendable {
             try await startTLS(channel)
             secure = true
             features = try await session.command("EHLO \(heloName)", expect: 250)
+        }
+        if requireTLS && !secure {
+            _ = try? await session.command("QUIT", expect: 221)
+            throw MailError.noTLS
         }
         if let password, let user = relay.user {
             guard secure else { throw MailError.insecureAuth }

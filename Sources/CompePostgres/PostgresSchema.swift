@@ -1,3 +1,5 @@
+import CompeStore
+
 /// The PostgreSQL schema: the same tables, columns, keys and indexes as the SQLite store, under
 /// the same migration names, applied in the same order and recorded in `schema_migrations`.
 /// Append a migration here whenever one is added to the SQLite schema (CompeStore's
@@ -101,5 +103,6 @@ enum PostgresSchema {
             "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
             "CREATE UNIQUE INDEX outbox_once ON outbox (entry_id, kind, detail) WHERE kind IN ('update', 'results')",
         ]),
+        (CountryMigration.name, CountryMigration.statements),
     ]
 }

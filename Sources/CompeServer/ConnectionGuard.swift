@@ -139,6 +139,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let policy: ConnectionPolicy
     private let clients: ClientConnections
     private let logger: Logger
+    /// The headers every answer carries, for answers written below the application.
+    private let security: [(String, String)]
     private var address: String?
     /// One flag per request read and not yet answered, oldest first: whether its body has ended.
     private var requests: [Bool] = []
@@ -157,13 +159,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var idleSince: NIODeadline?
     private var rateTimer: Scheduled<Void>?
 
-    init(policy: ConnectionPolicy, clients: ClientConnections, logger: Logger) {
+    init(policy: ConnectionPolicy, clients: ClientConnections, logger: Logger, security: [(String, String)] = []) {
         self.policy = policy
         self.clients = clients
         self.logger = logger
+        self.security = security
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        HTTP1Framing.install(in: context, security: security)
         if context.channel.isActive { started(context) }
     }
 

@@ -74,7 +74,7 @@ struct EntryAPI: Sendable {
             return respond.failure(.unknownContest, field: "contest", close: true)
         }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        if let refusal = phaseRefusal(contest) { return respond.failure(refusal, close: true) }
+        if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal, close: true) }
         if let refusal = lowDisk(respond) { return refusal }
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -183,7 +183,7 @@ struct EntryAPI: Sendable {
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
-        return respond.entry(entry, token: token, contest: contest, editable: editable(contest), fresh: request.query("new") == "1")
+        return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1")
     }
 
     func edit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
@@ -201,7 +201,7 @@ struct EntryAPI: Sendable {
         var limits = self.limits
         if let token = early {
             guard let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else { return notFound }
-            if let refusal = phaseRefusal(contest) { return respond.failure(refusal, close: true) }
+            if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal, close: true) }
             known = (entry, contest)
             policy = contest.uploads
         } else {
@@ -229,7 +229,7 @@ struct EntryAPI: Sendable {
             return notFound
         }
         let formRespond = responder(request, context, form: receiver.fields)
-        if let refusal = phaseRefusal(contest) {
+        if let refusal = try await phaseRefusal(contest) {
             receiver.discardAll()
             return formRespond.failure(refusal)
         }
@@ -263,11 +263,13 @@ struct EntryAPI: Sendable {
 
     func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
         let respond = responder(request, context, form: nil)
+        // A withdrawal changes an entry like any post: the same origin check and rate limit.
+        if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
-        if let refusal = phaseRefusal(contest) { return respond.failure(refusal) }
+        if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal) }
         let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
         logger.info("entry withdrawn", metadata: ["entry": "\(code)"])
         return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)
@@ -323,10 +325,12 @@ struct EntryAPI: Sendable {
         return respond.rejected(failure)
     }
 
-    /// Why the contest takes no entries or changes now (before `opens`, from `closes` on).
-    func phaseRefusal(_ contest: Contest) -> FieldProblem? {
+    /// Why the contest takes no entries or changes now: before `opens`, from `closes` on, or
+    /// once its results are published (an organiser may publish early with `--force`, which
+    /// closes the window: an entry sent after results could never be judged).
+    func phaseRefusal(_ contest: Contest) async throws -> FieldProblem? {
         switch contest.phase(at: clock()) {
-        case .open: return nil
+        case .open: return try await store.isPublished(contest: contest.slug) ? .resultsPublished : nil
         case .upcoming: return .notOpenYet(opens: contest.opens)
         case .closed: return .closed(closes: contest.closes)
         }
@@ -339,7 +343,7 @@ struct EntryAPI: Sendable {
                   metrics: metrics)
     }
 
-    func editable(_ contest: Contest) -> Bool { contest.phase(at: clock()) == .open }
+    func editable(_ contest: Contest) async throws -> Bool { try await phaseRefusal(contest) == nil }
 
     /// The answer language: the form's or query's `lang`, else `Accept-Language`, else the site default.
     func language(_ request: Request, form: [String: String]?) -> String {

@@ -176,7 +176,7 @@ enum ProblemStatus {
         case .wrongType: return .unsupportedMediaType
         case .tooSlow: return .requestTimeout
         case .rateLimited: return .tooManyRequests
-        case .crossOrigin, .notOpenYet, .closed: return .forbidden
+        case .crossOrigin, .notOpenYet, .closed, .resultsPublished: return .forbidden
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict
         case .idempotencyMismatch: return .unprocessableContent

@@ -29,6 +29,7 @@ struct FormMessages: Sendable {
                                          "The text holds a character that is not allowed (a Unicode noncharacter such as U+FFFE).")
         case .badEmail: return t("メールアドレスの形式が正しくありません。", "This is not a valid email address.")
         case .badLink: return t("https:// で始まる URL を入力してください。", "Enter a URL that starts with https://.")
+        case .badCountry: return t("国・地域は一覧から選んでください。", "Choose the country from the list.")
         case .unknownField: return t("このフォームにない項目です。", "This form has no such field.")
         case .agreeRequired: return t("応募規約への同意が必要です。", "You must agree to the contest terms.")
         case .teamSize(let range, let got):
@@ -68,6 +69,7 @@ struct FormMessages: Sendable {
         case .withdrawn: return t("この応募は取り下げられています。", "This entry has been withdrawn.")
         case .notOpenYet(let opens): return t("受付開始前です (受付開始: \(when(opens)))。", "Entries are not open yet (they open \(when(opens))).")
         case .closed(let closes): return t("受付は終了しました (締切: \(when(closes)))。", "Entries are closed (the deadline was \(when(closes))).")
+        case .resultsPublished: return t("結果が発表されたため、受付は終了しました。", "Entries are closed: the results have been published.")
         }
     }
 

@@ -15,6 +15,9 @@ struct JudgeAPI: Sendable {
     let store: EntryStore
     let catalog: CurrentCatalog
     let failures: RateLimiter
+    /// Score writes per judge (token) a minute: each change is kept in the audit trail, so one
+    /// token cannot fill the database by re-sending sheets.
+    var writes = RateLimiter(perMinute: 120)
     let clientAddress: @Sendable (CompeRequestContext) -> String
     let logger: Logger
 
@@ -92,11 +95,16 @@ struct JudgeAPI: Sendable {
 
     func score(_ judge: String, ref: String, request: Request) async throws -> Response {
         let messages = JudgeMessages(request)
+        if let wait = writes.take(judge) { return JudgeAnswers.tooManyWrites(retryAfter: wait) }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBody) } catch {
             return JudgeAnswers.invalid([("body", messages.tooLarge)], status: .contentTooLarge)
         }
-        guard let submission = try? JSONDecoder().decode(ScoreSubmission.self, from: Data(buffer: body)) else {
+        let bytes = Array(buffer: body)
+        if let key = StrictJSON.duplicateKey(in: bytes) {
+            return JudgeAnswers.invalid([("body", messages.duplicateKey(key))])
+        }
+        guard let submission = try? JSONDecoder().decode(ScoreSubmission.self, from: Data(bytes)) else {
             return JudgeAnswers.invalid([("body", messages.notJSON)])
         }
         if let key = submission.idempotencyKey, !(1...200).contains(key.count) {

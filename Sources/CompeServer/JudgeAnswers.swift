@@ -40,6 +40,11 @@ enum JudgeAnswers {
         error(.tooManyRequests, #"{"error":"too_many_attempts"}"#, extra: [.retryAfter: String(retryAfter)])
     }
 
+    /// Too many score writes with one token.
+    static func tooManyWrites(retryAfter: Int) -> Response {
+        error(.tooManyRequests, #"{"error":"too_many_writes"}"#, extra: [.retryAfter: String(retryAfter)])
+    }
+
     /// Every problem with what was sent, `{errors: [{field, message}]}`.
     static func invalid(_ problems: [(field: String, message: String)], status: HTTPResponse.Status = .badRequest) -> Response {
         struct Item: Encodable { var field: String; var message: String }
@@ -53,7 +58,9 @@ enum JudgeAnswers {
 
 /// `Content-Disposition: attachment` with the name as ASCII and as UTF-8 (RFC 6266).
 enum ContentDisposition {
-    static func attachment(_ name: String) -> String {
+    static func attachment(_ raw: String) -> String {
+        // Names stored by earlier versions may still hold controls or bidi overrides.
+        let name = FileName.clean(raw, fallback: "file")
         let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ascii
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
@@ -74,6 +81,10 @@ struct JudgeMessages {
     var tooLarge: String { t("送信データが大きすぎます。", "The request body is too large.") }
     var notJSON: String { t("本文は {values, comment, revision, idempotency_key} の JSON にしてください。",
                             "The body must be JSON: {values, comment, revision, idempotency_key}.") }
+    func duplicateKey(_ key: String) -> String {
+        let shown = String(PlainText.clean(key).prefix(40))
+        return t("キー「\(shown)」が 2 回以上あります。各キーは 1 回だけにしてください。", "The key '\(shown)' appears more than once; send each key once.")
+    }
     var badKey: String { t("idempotency_key は 1〜200 文字にしてください。", "idempotency_key must be 1 to 200 characters.") }
     var keyReused: String { t("この idempotency_key は別の内容に使われています。", "This idempotency_key was used for a different request.") }
 
@@ -81,6 +92,7 @@ struct JudgeMessages {
     func field(_ problem: ScoreProblem) -> String {
         switch problem {
         case .unknownCriterion(let id, _), .outsideScale(let id, _, _): return "values.\(id)"
+        case .commentTooLong, .commentControl: return "comment"
         }
     }
 
@@ -90,6 +102,10 @@ struct JudgeMessages {
             return t("「\(id)」という審査基準はありません (\(known.joined(separator: ", ")))。", problem.description)
         case .outsideScale(let id, let value, let scale):
             return t("\(id)=\(value) は尺度 \(scale.lowerBound)〜\(scale.upperBound) の外です。", problem.description)
+        case .commentTooLong(let max):
+            return t("コメントは \(max) 文字以内にしてください。", problem.description)
+        case .commentControl:
+            return t("コメントに制御文字 (NUL やエスケープなど) が含まれています。取り除いてください。", problem.description)
         }
     }
 }

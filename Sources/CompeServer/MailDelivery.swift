@@ -21,6 +21,9 @@ public struct MailSettings: Sendable {
     public var giveUpAfter: Double = 86_400
     /// A relay's permanent refusal (5xx) is tried this many times before the message fails.
     public var permanentAttempts = 3
+    /// Send mail carrying edit links over a relay that offers no TLS (`--smtp-insecure`): for a
+    /// relay on the same machine or a private network the operator trusts.
+    public var insecure = false
 
     public init(relay: SMTPRelay, from: MailAddress, password: String?, trustRoots: [NIOSSLCertificate]? = nil) {
         self.relay = relay
@@ -49,7 +52,7 @@ struct MailComposer: Sendable {
             "updated_local": .text(display.local(entry.updatedAt, language: language)), "updated_utc": .text(display.utc(entry.updatedAt)),
             "closes_local": .text(display.local(contest.closes, language: language)), "closes_utc": .text(display.utc(contest.closes)),
             "edit_link": .text(pages.config.baseURL + pages.entryURL(entry.code, token: token, language: language, fresh: false)),
-            "files": .objects(entry.files.map { ["name": .text($0.name), "bytes": .text(String($0.bytes)), "sha256": .text($0.sha256)] }),
+            "files": .objects(entry.files.enumerated().map { ["name": .text(FileName.clean($1.name, fallback: "file-\($0 + 1)")), "bytes": .text(String($1.bytes)), "sha256": .text($1.sha256)] }),
             "contest_url": .text(contestURL), "results_url": .text(contestURL + "results/"),
         ]
         if queued.kind == .update {
@@ -125,7 +128,8 @@ final class MailWorker: Service, Sendable {
                 return
             }
             do {
-                try await client.send(message)
+                // An edit link is a password to the entry: it crosses the network only encrypted.
+                try await client.send(message, requireTLS: !settings.insecure && message.body.contains(token))
                 try await store.recordDelivery(queued.id, sent: true, now: now)
                 logger.info("mail sent", metadata: ["outbox": "\(queued.id)", "kind": "\(queued.kind.rawValue)", "entry": "\(entry.code)"])
             } catch {

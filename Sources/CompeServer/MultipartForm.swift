@@ -250,17 +250,11 @@ final class MultipartReceiver {
     }
 }
 
-/// File names as entrants' browsers send them, made safe to show: the last path component,
-/// no control characters, bounded length. They are labels only; storage is by hash.
+/// File names as entrants' browsers send them, made safe to show (`FileName`: the same rule as
+/// every other entrant text, bidi overrides and C1 controls included). They are labels only;
+/// storage is by hash.
 enum FileNames {
-    static func display(_ raw: String, index: Int) -> String {
-        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        var cleaned = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
-        cleaned = cleaned.trimmingCharacters(in: .whitespaces)
-        if cleaned.count > 200 { cleaned = String(cleaned.suffix(200)) }
-        if cleaned.isEmpty || cleaned == "." || cleaned == ".." { return "file-\(index)" }
-        return cleaned
-    }
+    static func display(_ raw: String, index: Int) -> String { FileName.clean(raw, fallback: "file-\(index)") }
 }
 
 /// A header value with `; key=value` parameters (`Content-Type`, `Content-Disposition`).

@@ -32,6 +32,12 @@ struct SecurityHeaders: RouterMiddleware {
         return response
     }
 
+    /// The headers as names and values, for answers written below the application (a request
+    /// the HTTP parser refused); HSTS is left to the answers that know how the client came.
+    var fields: [(String, String)] {
+        [("Content-Security-Policy", policy), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin")]
+    }
+
     func add(to headers: inout HTTPFields, secure: Bool) {
         if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = policy }
         headers[.xContentTypeOptions] = "nosniff"

@@ -112,6 +112,13 @@ public enum SiteServer {
         var services: [any Service] = []
         if let mail = config.mail, let entries = apis?.entries {
             services.append(MailWorker(store: entries.store, pages: entries.pages, settings: mail, clock: config.clock, logger: logger))
+            if !mail.relay.implicitTLS && mail.insecure {
+                logger.warning("--smtp-insecure: mail carrying edit links is sent even when the relay offers no TLS; anyone on the way can read the links",
+                               metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
+            } else if !mail.relay.implicitTLS {
+                logger.notice("mail carrying edit links is sent only once the relay has switched to TLS (STARTTLS); a relay without it gets none of them (--smtp-insecure allows it)",
+                              metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
+            }
         }
         return (router, FileFastPath.Site(cache: files.cache, routed: files.routed, security: security, proxies: config.trustedProxies, record: record),
                 services)
@@ -131,7 +138,8 @@ public enum SiteServer {
         let fastPath = config.liveReload == nil
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(policy: policy, clients: clients, logger: logger)]
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(policy: policy, clients: clients, logger: logger,
+                                                                                                  security: files.security.fields)]
                                                     + (fastPath ? [FileFastPath(site: files)] : []),
                                                 idleTimeout: .seconds(Int64(config.idleTimeout)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "compe",

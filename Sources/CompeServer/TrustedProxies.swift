@@ -48,16 +48,30 @@ public struct TrustedProxies: Sendable {
     /// Who is really asking: the peer itself, or, when the peer is a trusted proxy, the
     /// rightmost address in `X-Forwarded-For` that is not a trusted proxy (a client may put
     /// anything to the left of what the proxies append), with the proxy's `X-Forwarded-Proto`
-    /// and `X-Forwarded-Host`.
+    /// and `X-Forwarded-Host`. A hop that is not an address (`unknown`, `203.0.113.5:4444`)
+    /// where the client should be makes the client `unparsedForwarded`: the request came through
+    /// the proxy, but it is not the proxy's own, so it gets neither the proxy's rate-limit
+    /// bucket nor its access to `/metrics`.
     public func client(peer: String, headers: HTTPFields) -> Client {
         guard contains(peer) else { return Client(address: peer, secure: false, host: nil, viaProxy: false) }
         let hops = headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { IPAddress.bytes($0) != nil }
-        let address = hops.last { !contains($0) } ?? hops.first ?? peer
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let address: String
+        if hops.isEmpty {
+            address = peer   // the proxy's own request (a health check, say)
+        } else if let hop = hops.last(where: { IPAddress.bytes($0) == nil || !contains($0) }) {
+            address = IPAddress.bytes(hop) == nil ? Self.unparsedForwarded : hop
+        } else {
+            address = hops.first!   // every hop a trusted proxy: the first one is the origin
+        }
         let proto = headers[.xForwardedProto]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces).lowercased()
         let host = headers[.xForwardedHost]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces)
         return Client(address: address, secure: proto == "https", host: host, viaProxy: true)
     }
+
+    /// The client of a request whose forwarded address could not be read. Not an address: it
+    /// is never loopback or a trusted proxy, and all such requests share one rate-limit bucket.
+    public static let unparsedForwarded = "unparsed-forwarded-for"
 
     /// The client as the server believes it.
     public struct Client: Sendable, Hashable {

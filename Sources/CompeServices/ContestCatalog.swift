@@ -35,7 +35,9 @@ public struct ContestCatalog: Sendable {
         self.displayRoot = displayRoot
         timeZone = content.config.timeZone
         var translations: [String: [String: Contest]] = [:]
-        for source in content.contests { translations[source.contest.slug, default: [:]][source.contest.language] = source.contest }
+        for source in content.contests where source.textLanguage == nil {   // real briefs only, not untranslated stand-ins
+            translations[source.contest.slug, default: [:]][source.contest.language] = source.contest
+        }
         self.translations = translations
         config = content.config
         updates = content.updates
@@ -59,6 +61,9 @@ public struct ContestCatalog: Sendable {
         }
         return contest
     }
+
+    /// The contests whose entries a judge names by entry id (those that are not blind).
+    public var namedByID: Set<String> { Set(contests.values.filter { !$0.judging.blind }.map(\.slug)) }
 
     /// Where `compe results publish` writes the contest's results.
     public func resultsFile(_ slug: String) -> (url: URL, display: String) {

@@ -42,25 +42,16 @@ public struct AnonymisedExport: Codable, Sendable {
 
     /// One row per score: `entry,judge,criterion,weight,value,scale_min,scale_max,country`.
     public var csv: String {
-        var lines = ["entry,judge,criterion,weight,value,scale_min,scale_max,country"]
+        var table = CSVWriter([.init("entry"), .init("judge"), .init("criterion"), .init("weight", .number), .init("value", .number),
+                               .init("scale_min", .number), .init("scale_max", .number), .init("country")])
         let country = Dictionary(uniqueKeysWithValues: entries.map { ($0.entry, $0.country) })
         for s in scores {
             for c in criteria {
                 guard let v = s.values[c.id] else { continue }
-                lines.append("\(s.entry),\(s.judge),\(c.id),\(c.weight),\(v),\(c.scale[0]),\(c.scale[1]),\(CSV.field(country[s.entry] ?? ""))")
+                table.add([s.entry, s.judge, c.id, String(c.weight), String(v), String(c.scale[0]), String(c.scale[1]), country[s.entry] ?? ""])
             }
         }
-        return lines.joined(separator: "\n")
-    }
-}
-
-/// CSV fields that spreadsheets will not execute.
-public enum CSV {
-    /// `s` quoted, controls removed, line breaks as spaces, a leading `= + - @` defused.
-    public static func field(_ s: String) -> String {
-        var v = PlainText.clean(s).replacingOccurrences(of: "\n", with: " ")
-        if let first = v.first, "=+-@".contains(first) { v = "'" + v }   // no formula injection
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return table.string
     }
 }
 

@@ -27,6 +27,12 @@ public enum JudgingError: Error, CustomStringConvertible {
     case cannotWrite(String, underlying: any Error)
     /// `compe announce` named an update that is not in the contest's updates/ folder.
     case unknownUpdate(String, contest: String, known: [String])
+    /// Results asked for while the contest still takes entries.
+    case stillOpen(contest: String, closes: Date)
+    /// A token's expiry that has already passed.
+    case expiryPassed(String)
+    /// Not a day such as 2027-03-31.
+    case badDay(String)
     /// The store refused or failed.
     case store(StoreError)
 
@@ -51,6 +57,13 @@ public enum JudgingError: Error, CustomStringConvertible {
             return "no update '\(name)' in contests/\(contest)/updates/ (" + (known.isEmpty ? "it has none" : "known: " + known.joined(separator: ", ")) + ")"
         case .cannotWrite(let path, let error):
             return "cannot write \(path): \((error as NSError).localizedDescription)"
+        case .stillOpen(let contest, let closes):
+            return "\(contest) takes entries until \(UTCTimestamp.format(closes, milliseconds: false)): results published now could never include "
+                + "what is still sent; wait for the deadline, or pass --force to close the entry window now and publish"
+        case .expiryPassed(let day):
+            return "--expires \(day) has already passed: a token must be valid for at least part of a day from now"
+        case .badDay(let text):
+            return "'\(text)' is not a day such as 2027-03-31"
         case .store(let error):
             return error.description
         }

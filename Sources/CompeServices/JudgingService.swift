@@ -89,7 +89,7 @@ public struct JudgingService: Sendable {
         let catalog = self.catalog
         // The assignment is looked up in the write itself: one trip to the database per score.
         let saving = try await storeErrors {
-            try await store.saveScores(judge: judge, reference: ref, admit: { a in
+            try await store.saveScores(judge: judge, reference: ref, idContests: catalog.namedByID, admit: { a in
                 guard let contest = try? catalog.contest(a.entry.draft.contest), BlindRule.accepts(ref, in: contest) else { return nil }
                 return contest
             }, values: submission.values, comment: submission.comment, source: source, revision: submission.revision, key: key)
@@ -138,7 +138,7 @@ public struct JudgingService: Sendable {
 
     /// The judge's assignment that `ref` names, under the blind rule.
     func assignment(judge: String, ref: String) async throws -> (Assignment, Contest) {
-        guard let a = try await storeErrors({ try await store.assignment(judge: judge, reference: ref) }) else {
+        guard let a = try await storeErrors({ try await store.assignment(judge: judge, reference: ref, idContests: catalog.namedByID) }) else {
             throw JudgingError.notInQueue(ref: ref, judge: judge)
         }
         let contest = try catalog.contest(a.entry.draft.contest)

@@ -7,7 +7,8 @@ import Foundation
 /// Table Schema per file: types, constraints, primary and foreign keys) and UTF-8 CSVs.
 ///
 /// What is in it: the contest and its criteria (organisers' text), each entry as a random
-/// pseudonym with country, team size, file count, bytes, the day it arrived and its status,
+/// pseudonym with country, team size, file count, bytes and the day it arrived (withdrawn entries
+/// left out, as on the statistics page),
 /// each judge as a pseudonym, and every score. What is never in it: names, e-mail addresses,
 /// titles, summaries, links, comments, file names or hashes (a hash identifies a file), entry
 /// codes or judge handles. Countries and team sizes held by fewer than k entrants are published
@@ -23,45 +24,49 @@ extension JudgingService {
     public func openDataPackage(contest slug: String, k: Int = 5, now: Date = Date()) async throws -> OpenDataPackage {
         let k = max(1, k)
         let contest = try catalog.contest(slug)
-        let entries = try await storeErrors { try await store.entries(contest: slug) }
+        // The statistics page's population: active entries only. A withdrawn entry is in no row
+        // (a package listing it beside a page that does not would tell who withdrew).
+        let active = try await storeErrors { try await store.entries(contest: slug) }.filter { $0.withdrawnAt == nil }
         let sheets = try await storeErrors { try await store.sheets(contest: slug) }
         var rng = SystemRandomNumberGenerator()
-        let width = String(max(entries.count, 1)).count
-        let entryAlias = Dictionary(uniqueKeysWithValues: entries.shuffled(using: &rng).enumerated().map {
+        let width = String(max(active.count, 1)).count
+        let entryAlias = Dictionary(uniqueKeysWithValues: active.shuffled(using: &rng).enumerated().map {
             ($1.id, "entry-" + String(repeating: "0", count: width - String($0 + 1).count) + String($0 + 1))
         })
-        let live = Set(entries.filter { $0.withdrawnAt == nil }.map(\.id))
-        let scored = sheets.filter { live.contains($0.entryID) }
+        let scored = sheets.filter { entryAlias[$0.entryID] != nil }
         let judgeAlias = Dictionary(uniqueKeysWithValues: Set(scored.map(\.judge)).shuffled(using: &rng).enumerated().map { ($1, "judge-\($0 + 1)") })
-        let anonymity = Anonymity(entries: entries, k: k)
+        let anonymity = Anonymity(entries: active, k: k)
         let zone = catalog.timeZone
         func localDay(_ date: Date) -> String { DateParsing.ymd(date, in: zone) }
         let titles = (catalog.translations[slug] ?? [:]).mapValues(\.title)
         let iso = ISO8601DateFormatter()
 
-        var contestCSV = CSVTable(["contest", "title_en", "title_ja", "opens", "closes", "judges_per_entry", "blind", "entries", "k"])
+        var contestCSV = CSVWriter([.init("contest"), .init("title_en"), .init("title_ja"), .init("opens"), .init("closes"),
+                                    .init("judges_per_entry", .number), .init("blind"), .init("entries", .number), .init("k", .number)])
         contestCSV.add([slug, titles["en"] ?? "", titles["ja"] ?? "", iso.string(from: contest.opens), iso.string(from: contest.closes),
-                        String(contest.judging.judgesPerEntry), contest.judging.blind ? "true" : "false", String(entries.count), String(k)])
-        var criteriaCSV = CSVTable(["criterion", "name_en", "name_ja", "weight", "scale_min", "scale_max"])
+                        String(contest.judging.judgesPerEntry), contest.judging.blind ? "true" : "false", String(active.count), String(k)])
+        var criteriaCSV = CSVWriter([.init("criterion"), .init("name_en"), .init("name_ja"), .init("weight", .number),
+                                     .init("scale_min", .number), .init("scale_max", .number)])
         for c in contest.criteria {
             let name = { (lang: String) in catalog.translations[slug]?[lang]?.criteria.first { $0.id == c.id }?.name ?? "" }
             criteriaCSV.add([c.id, name("en"), name("ja"), String(c.weight), String(c.scaleMin), String(c.scaleMax)])
         }
-        var entriesCSV = CSVTable(["entry", "country", "team_size", "files", "bytes", "received_day", "status"])
-        for e in entries.sorted(by: { entryAlias[$0.id]! < entryAlias[$1.id]! }) {
+        var entriesCSV = CSVWriter([.init("entry"), .init("country"), .init("team_size"), .init("files", .number), .init("bytes", .number),
+                                    .init("received_day")])
+        for e in active.sorted(by: { entryAlias[$0.id]! < entryAlias[$1.id]! }) {
             entriesCSV.add([entryAlias[e.id]!, anonymity.country(e), anonymity.teamSize(e), String(e.files.count),
-                            String(e.files.reduce(0) { $0 + $1.bytes }), localDay(e.receivedAt), e.withdrawnAt == nil ? "active" : "withdrawn"])
+                            String(e.files.reduce(0) { $0 + $1.bytes }), localDay(e.receivedAt)])
         }
-        var judgesCSV = CSVTable(["judge"])
+        var judgesCSV = CSVWriter(names: ["judge"])
         for alias in judgeAlias.values.sorted(by: { $0.localizedStandardCompare($1) == .orderedAscending }) { judgesCSV.add([alias]) }
-        var scoresCSV = CSVTable(["entry", "judge", "criterion", "value"])
+        var scoresCSV = CSVWriter([.init("entry"), .init("judge"), .init("criterion"), .init("value", .number)])
         let rows = scored.flatMap { s in contest.criteria.compactMap { c in s.values[c.id].map { (entryAlias[s.entryID]!, judgeAlias[s.judge]!, c.id, $0) } } }
         for r in rows.sorted(by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) { scoresCSV.add([r.0, r.1, r.2, String(r.3)]) }
 
         let descriptor = PackageDescriptor.make(slug: slug, titles: titles, contest: contest, config: catalog.config, k: k, created: iso.string(from: now),
                                                 countries: anonymity.countryValues, teamSizes: anonymity.teamSizeValues)
-        return OpenDataPackage(files: [("datapackage.json", descriptor), ("contest.csv", contestCSV.data), ("criteria.csv", criteriaCSV.data),
-                                       ("entries.csv", entriesCSV.data), ("judges.csv", judgesCSV.data), ("scores.csv", scoresCSV.data)])
+        return OpenDataPackage(files: [("datapackage.json", descriptor), ("contest.csv", Data(contestCSV.bytes)), ("criteria.csv", Data(criteriaCSV.bytes)),
+                                       ("entries.csv", Data(entriesCSV.bytes)), ("judges.csv", Data(judgesCSV.bytes)), ("scores.csv", Data(scoresCSV.bytes))])
     }
 
     /// Writes the package into `folder` (created if needed). A folder that already holds files
@@ -95,33 +100,16 @@ struct Anonymity {
         teamSizes = SmallCells.merge(Dictionary(grouping: sizes, by: { $0 }).mapValues(\.count), k: k)
     }
 
+    /// The entrant's ISO 3166-1 code; `other` for text stored before countries were codes that
+    /// no migration could map (it is never published as typed).
     static func countryLabel(_ e: Entry) -> String {
-        let c = PlainText.clean(e.draft.country).trimmingCharacters(in: .whitespacesAndNewlines)
-        return c.isEmpty ? SmallCells.other : c
+        Country.isCode(e.draft.country) ? e.draft.country : SmallCells.other
     }
 
     func country(_ e: Entry) -> String { countries[Self.countryLabel(e)] ?? SmallCells.other }
     func teamSize(_ e: Entry) -> String { teamSizes[String(e.draft.members.count)] ?? SmallCells.other }
     var countryValues: [String] { Set(countries.values).sorted() }
     var teamSizeValues: [String] { Set(teamSizes.values).sorted() }
-}
-
-/// RFC 4180 CSV in UTF-8: fields quoted when they hold a comma, quote or line break; a field
-/// starting with `= + - @` gets a leading apostrophe so spreadsheets do not run it.
-struct CSVTable {
-    private var lines: [String]
-
-    init(_ header: [String]) { lines = [header.joined(separator: ",")] }
-
-    mutating func add(_ fields: [String]) {
-        lines.append(fields.map { field in
-            var v = PlainText.clean(field)
-            if let first = v.first, "=+@".contains(first) || (first == "-" && Double(v) == nil) { v = "'" + v }
-            return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
-        }.joined(separator: ","))
-    }
-
-    var data: Data { Data((lines.joined(separator: "\r\n") + "\r\n").utf8) }
 }
 
 /// `datapackage.json`: one Table Schema per file.
@@ -153,7 +141,7 @@ enum PackageDescriptor {
                 field("opens", "datetime", "When entries opened (UTC)", required), field("closes", "datetime", "The deadline (UTC)", required),
                 field("judges_per_entry", "integer", "Judges assigned to each entry", ["required": true, "minimum": 1]),
                 field("blind", "boolean", "Whether judges saw blind codes instead of entrants' identity", required),
-                field("entries", "integer", "Entries received (withdrawn ones included)", ["required": true, "minimum": 0]),
+                field("entries", "integer", "Entries not withdrawn (the entries this package lists)", ["required": true, "minimum": 0]),
                 field("k", "integer", "Small-cell suppression threshold", ["required": true, "minimum": 1]),
             ], key: ["contest"]),
             resource("criteria", "Judging criteria", [
@@ -162,14 +150,13 @@ enum PackageDescriptor {
                 field("weight", "integer", "Weight in the overall score (weights sum to 100)", ["required": true, "minimum": 0, "maximum": 100]),
                 field("scale_min", "integer", "Lowest score", required), field("scale_max", "integer", "Highest score", required),
             ], key: ["criterion"]),
-            resource("entries", "Entries as pseudonyms", [
+            resource("entries", "Entries as pseudonyms (withdrawn entries left out)", [
                 field("entry", "string", "Pseudonym, random for each export", entryPattern.merging(["unique": true]) { a, _ in a }),
-                field("country", "string", "Country as the entrant gave it, or 'other' (small-cell suppression)", ["required": true, "enum": countries]),
+                field("country", "string", "ISO 3166-1 alpha-2 code of the entrant's country, or 'other' (small-cell suppression)", ["required": true, "enum": countries]),
                 field("team_size", "string", "Number of team members, or 'other' (small-cell suppression)", ["required": true, "enum": teamSizes]),
                 field("files", "integer", "Files sent", ["required": true, "minimum": 0]),
                 field("bytes", "integer", "Total size of the files in bytes", ["required": true, "minimum": 0]),
                 field("received_day", "date", "Day the entry arrived (\(config.timeZone.identifier))", required),
-                field("status", "string", "active, or withdrawn by the entrant", ["required": true, "enum": ["active", "withdrawn"]]),
             ], key: ["entry"]),
             resource("judges", "Judges as pseudonyms", [
                 field("judge", "string", "Pseudonym, random for each export", judgePattern.merging(["unique": true]) { a, _ in a }),

@@ -10,10 +10,12 @@ extension JudgingService {
         try await storeErrors { try await store.addToPanel(contest: slug, judges: judges) }
     }
 
-    /// Takes a judge off the panel of `contest`.
-    public func removeFromPanel(contest slug: String, judge: String) async throws {
+    /// Takes a judge off the panel of `contest`, with the judge's assignments there (returns
+    /// how many); the judge's scores there stop counting.
+    @discardableResult
+    public func removeFromPanel(contest slug: String, judge: String) async throws -> Int {
         _ = try catalog.contest(slug)
-        try await storeErrors { try await store.removeFromPanel(contest: slug, judge: judge) }
+        return try await storeErrors { try await store.removeFromPanel(contest: slug, judge: judge) }
     }
 
     /// The panel of `contest`.
@@ -24,10 +26,24 @@ extension JudgingService {
 
     /// A new personal token for `judge`, replacing any earlier one; only its hash is kept, so
     /// this is the one time it can be shown.
-    public func issueToken(judge: String, expires: Date?) async throws -> String {
+    public func issueToken(judge: String, expires: Date?, now: Date = Date()) async throws -> String {
+        // A token that is dead on arrival would only make a judge's first login fail.
+        if let expires, expires <= now { throw JudgingError.expiryPassed(DateParsing.ymd(expires, in: catalog.timeZone)) }
         let token = JudgeToken.generate()
         try await storeErrors { try await store.setToken(token, judge: judge, expires: expires) }
         return token
+    }
+
+    /// `issueToken` valid through `lastDay` (YYYY-MM-DD, to the end of that day in the site's
+    /// time zone; nil: no expiry).
+    public func issueToken(judge: String, lastDay: String?, now: Date = Date()) async throws -> String {
+        let until = try lastDay.map { text -> Date in
+            guard let day = DateParsing.day(text) else { throw JudgingError.badDay(text) }
+            let end = day.addingTimeInterval(86_400 - Double(catalog.timeZone.secondsFromGMT(for: day)))
+            guard end > now else { throw JudgingError.expiryPassed(text) }
+            return end
+        }
+        return try await issueToken(judge: judge, expires: until, now: now)
     }
 
     /// Revokes the judge's token; false when there was none.

@@ -12,6 +12,9 @@ public struct ContestResults: Sendable {
     public var entries: [Int64: Entry]
     /// The ranking of the entries with complete score sheets.
     public var ranking: Ranking.Result
+    /// Sheets left out because their judge is no longer assigned (a late conflict, a judge off
+    /// the panel).
+    public var excluded: [ExcludedSheet] = []
 
     /// Figures as published: two decimals.
     public static func round(_ x: Double) -> Double { (x * 100).rounded() / 100 }
@@ -28,7 +31,8 @@ public struct ContestResults: Sendable {
     public var report: ResultsReport {
         ResultsReport(contest: contest.slug, alpha: ranking.alpha.map(Self.round),
                       alphaReading: UIStrings.text(for: "en").reading(Ranking.Agreement(alpha: ranking.alpha)),
-                      judges: ranking.biases.mapValues(Self.round), entries: rows, model: model, offsets: offsets)
+                      judges: ranking.biases.mapValues(Self.round), entries: rows, model: model, offsets: offsets,
+                      excluded: excluded.map { ExcludedReport(entry: EntryCode.format($0.entryID), judge: $0.judge, reason: $0.reason.description) })
     }
 
     /// How the corrected scores came about: the fitted variances and the design.
@@ -137,6 +141,13 @@ public struct ResultRow: Codable, Sendable {
     }
 }
 
+/// A sheet `compe results` left out, as `--json` prints it.
+public struct ExcludedReport: Codable, Sendable {
+    public var entry: String
+    public var judge: String
+    public var reason: String
+}
+
 /// The ranking as `compe results --json` prints it.
 public struct ResultsReport: Codable, Sendable {
     public var contest: String
@@ -150,8 +161,10 @@ public struct ResultsReport: Codable, Sendable {
     public var model: ModelReport
     /// Each judge's offset with its standard error (`--explain`).
     public var offsets: [OffsetReport]
+    /// Sheets that do not count: a conflict declared after scoring, a judge off the panel.
+    public var excluded: [ExcludedReport]
 
-    enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets }
+    enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets, excluded }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -162,17 +175,25 @@ public struct ResultsReport: Codable, Sendable {
         try c.encode(entries, forKey: .entries)
         try c.encode(model, forKey: .model)
         try c.encode(offsets, forKey: .offsets)
+        try c.encode(excluded, forKey: .excluded)
     }
 }
 
-/// What publishing wrote.
+/// What publishing wrote (or, for a dry run, would write).
 public struct PublishReport: Sendable {
     /// `results.md` as the user named the content folder.
     public var path: String
     /// Entries ranked in it.
     public var entries: Int
-    /// "Results are out" mails queued for entrants (sent by a server with `--smtp`).
+    /// "Results are out" mails queued for entrants (sent by a server with `--smtp`); for a dry
+    /// run, how many would be.
     public var mailsQueued: Int
+    /// Nothing was written, frozen or queued.
+    public var dryRun = false
+    /// Published before the contest's deadline (`--force`): the entry window closed with it.
+    public var closedEarly = false
+    /// The text `results.md` gets.
+    public var text = ""
 }
 
 extension JudgingService {
@@ -186,13 +207,21 @@ extension JudgingService {
             guard entries[sheet.entryID] != nil, let score = Ranking.weighted(sheet.values, criteria: contest.criteria) else { return nil }
             return Ranking.Observation(entry: sheet.entryID, judge: sheet.judge, score: score)
         }
-        return ContestResults(contest: contest, entries: entries, ranking: Ranking.rank(observations, seed: seed))
+        let excluded = try await storeErrors { try await store.excludedSheets(contest: slug) }
+        return ContestResults(contest: contest, entries: entries, ranking: Ranking.rank(observations, seed: seed), excluded: excluded)
     }
 
-    /// Writes `Content/contests/<slug>/results.md` (the top `winners` named by title and team)
-    /// and freezes the contest's scores. The team reviews and commits the file; the next build
-    /// renders it.
-    public func publish(contest slug: String, winners: Int, seed: UInt64, now: Date = Date()) async throws -> PublishReport {
+    /// Writes `Content/contests/<slug>/results.md` (the top `winners` named by title and team),
+    /// freezes the contest's scores and queues "the results are out" for every active entrant.
+    /// Refused while the contest takes entries (before `closes`): entries sent after results
+    /// could never be judged. `force` publishes anyway and closes the entry window with it (the
+    /// server refuses entries, edits and withdrawals from then on). `dryRun` computes everything
+    /// and changes nothing. The team reviews and commits the file; the next build renders it.
+    public func publish(contest slug: String, winners: Int, seed: UInt64, force: Bool = false, dryRun: Bool = false,
+                        now: Date = Date()) async throws -> PublishReport {
+        let contest = try catalog.contest(slug)
+        let early = now < contest.closes
+        if early && !force { throw JudgingError.stillOpen(contest: slug, closes: contest.closes) }
         let results = try await results(contest: slug, seed: seed)
         guard !results.ranking.rows.isEmpty else { throw JudgingError.noCompleteSheets(contest: slug) }
         let rows = results.rows.map { r -> ResultsSource.Row in
@@ -202,6 +231,10 @@ extension JudgingService {
         }
         let text = try ResultsFile.render(published: DateParsing.ymd(now), alpha: results.ranking.alpha, rows: rows)
         let file = catalog.resultsFile(slug)
+        if dryRun {
+            let mails = try await storeErrors { try await store.contestMailPending(.results, contest: slug) }
+            return PublishReport(path: file.display, entries: rows.count, mailsQueued: mails, dryRun: true, closedEarly: early, text: text)
+        }
         do {
             try Data(text.utf8).write(to: file.url, options: .atomic)
         } catch {
@@ -210,6 +243,6 @@ extension JudgingService {
         try await storeErrors { try await store.markPublished(contest: slug, now: now) }
         // "The results are out" to every active entrant, once (nothing about other entries).
         let mailed = try await storeErrors { try await store.queueForContest(.results, contest: slug, now: now) }
-        return PublishReport(path: file.display, entries: rows.count, mailsQueued: mailed.new)
+        return PublishReport(path: file.display, entries: rows.count, mailsQueued: mailed.new, closedEarly: early, text: text)
     }
 }

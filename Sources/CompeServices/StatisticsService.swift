@@ -16,8 +16,9 @@ extension JudgingService {
         func localDay(_ date: Date) -> String { DateParsing.ymd(date, in: zone) }
 
         // Entries per day, every day from the first entry to the last (days without entries too).
+        // One population for every figure: the active entries (withdrawn ones are only counted).
         var perDay: [ContestStats.Day] = []
-        let byDay = Dictionary(grouping: all, by: { localDay($0.receivedAt) }).mapValues(\.count)
+        let byDay = Dictionary(grouping: active, by: { localDay($0.receivedAt) }).mapValues(\.count)
         if let first = byDay.keys.min(), let last = byDay.keys.max(), var day = DateParsing.day(first) {
             var total = 0
             while DateParsing.ymd(day) <= last {
@@ -28,7 +29,7 @@ extension JudgingService {
             }
         }
 
-        let countries = Self.categories(active.map { PlainText.clean($0.draft.country).trimmingCharacters(in: .whitespaces) }, k: k, top: top)
+        let countries = Self.categories(active.map { Country.isCode($0.draft.country) ? $0.draft.country : SmallCells.other }, k: k, top: top)
         let teams = Self.categories(active.map { String($0.draft.members.count) }, k: k, top: .max)
             .sorted { (Int($0.label) ?? .max, $0.label) < (Int($1.label) ?? .max, $1.label) }
         let kinds = Self.categories(active.flatMap { Set($0.files.map(\.kind)) }, k: k, top: .max)
@@ -50,8 +51,9 @@ extension JudgingService {
         return ContestStats(
             contest: slug, generated: localDay(now), timeZone: zone.identifier, k: k, entries: active.count,
             withdrawn: all.count - active.count, edits: changes["update"] ?? 0, perDay: perDay, countries: countries, teamSizes: teams,
-            filesPerEntry: .init(active.map { Double($0.files.count) }), bytesPerEntry: .init(active.map { Double($0.files.reduce(0) { $0 + $1.bytes }) }),
-            fileTypes: kinds, daysToEntry: .init(all.map { max(0, $0.receivedAt.timeIntervalSince(contest.opens) / 86_400) }),
+            filesPerEntry: .init(active.map { Double($0.files.count) }, k: k),
+            bytesPerEntry: .init(active.map { Double($0.files.reduce(0) { $0 + $1.bytes }) }, k: k),
+            fileTypes: kinds, daysToEntry: .init(active.map { max(0, $0.receivedAt.timeIntervalSince(contest.opens) / 86_400) }, k: k),
             judging: .init(judges: Set(assignments.map(\.judge)).count, assigned: assignments.count, complete: complete),
             agreement: agreement)
     }

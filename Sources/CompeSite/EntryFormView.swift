@@ -43,6 +43,14 @@ public enum EntryFormView {
                 }
                 if let max = field.maxLength { c["maxlength"] = .int(max) }
                 if editing != nil { c["value"] = .text(value) }
+            case .country:
+                // A list of every country by name in the page's language; the value sent is
+                // the ISO code, so every language counts the same country once.
+                c["is_control"] = true
+                c["is_select"] = true
+                let chosen = Country.isCode(value) ? value : ""
+                c["options"] = .objects([["value": .text(""), "label": .text(t[.chooseCountry]), "selected": .bool(chosen.isEmpty)]]
+                    + Country.list(language: t.language).map { ["value": .text($0.code), "label": .text($0.name), "selected": .bool($0.code == chosen)] })
             case .text(let rows), .memberList(let rows):
                 c["is_control"] = true
                 c["is_textarea"] = true
@@ -69,6 +77,7 @@ public enum EntryFormView {
     static let absent: TemplateContext = Dictionary(uniqueKeysWithValues: [
         "id", "name", "label", "required", "help", "has_help", "autocomplete", "is_control", "is_input", "is_textarea", "is_consent",
         "is_honeypot", "type", "pattern", "placeholder", "maxlength", "value", "rows", "text", "multiple", "accept", "checked",
+        "is_select", "options",
     ].map { ($0, TemplateValue.bool(false)) })
 
     /// The file picker's `accept`: extensions and MIME types of the contest's kinds.

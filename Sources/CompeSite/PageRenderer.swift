@@ -27,6 +27,8 @@ struct PageRenderer: Sendable {
     /// URL paths of each page name / contest slug per language, for switchers and alternates.
     let pageURLs: [String: [String: String]]
     let contestURLs: [String: [String: String]]
+    /// The layout's values per language, made once.
+    private(set) var chromes: [String: Chrome]
 
     init(content: SiteContent, theme: Theme, now: Date, staticFiles: [String], assets: AssetNames, entryContests: [String: String]) {
         self.assets = assets
@@ -44,6 +46,10 @@ struct PageRenderer: Sendable {
         self.contestURLs = contests
         self.menus = Dictionary(grouping: content.pages.filter(\.menu), by: \.language)
             .mapValues { $0.sorted { ($0.weight, $0.title) < ($1.weight, $1.title) } }
+        self.chromes = [:]
+        var chromes: [String: Chrome] = [:]
+        for lang in content.config.languages { chromes[lang] = chrome(lang) }
+        self.chromes = chromes
     }
 
     var config: SiteConfig { content.config }
@@ -140,12 +146,42 @@ struct PageRenderer: Sendable {
 
     /// What every page of `lang` shows around its body: settings, menu, stylesheets and scripts,
     /// the backlog link, and the layout template (plus the program that renders it all).
+    /// The key of everything a page of `lang` shows around its own content: made from the same
+    /// values `base` puts on the page (`chrome(_:)`), so what the layout shows cannot be left
+    /// out of the key (a menu item that appears when a data package is added, say).
     func chromeKey(_ lang: String) -> String {
-        Fingerprint.of([Fingerprint.generator, lang, theme.key("layout"), configKey,
-                        Fingerprint.stableText((menus[lang] ?? []).map { [$0.title, $0.url] }),
-                        staticFiles.filter { $0.hasPrefix("css/") || $0.hasPrefix("js/") }.map(assets.url).joined(separator: "\n"),
-                        assets.url(AssetNames.themeStylesheet),
-                        "\(content.iterations.isEmpty)"])
+        let c = chrome(lang)
+        return Fingerprint.of([Fingerprint.generator, lang, theme.key("layout"), configKey,
+                               Fingerprint.stableText(c.nav.map { [$0.title, $0.url, "\($0.section)"] }),
+                               c.stylesheets.joined(separator: "\n"), c.scripts.joined(separator: "\n"), c.themeStylesheet,
+                               c.siteTitle, c.siteDescription, c.homeURL, c.feedURL])
+    }
+
+    /// What the layout shows on every page of one language: the navigation, the site's title
+    /// and description, its stylesheets and scripts. `base` and `chromeKey` both read it.
+    struct Chrome {
+        /// A navigation item; `section`: current on every page under its URL, not only its own.
+        var nav: [(title: String, url: String, section: Bool)]
+        var siteTitle: String
+        var siteDescription: String
+        var homeURL: String
+        var feedURL: String
+        var themeStylesheet: String
+        var stylesheets: [String]
+        var scripts: [String]
+    }
+
+    func chrome(_ language: String) -> Chrome {
+        let t = UIStrings.text(for: language)
+        var nav: [(title: String, url: String, section: Bool)] = (menus[language] ?? []).map { ($0.title, $0.url, false) }
+        nav.append((t[.contests], config.urlPath("contests", language: language), false))
+        if !content.iterations.isEmpty { nav.append((t[.backlog], config.urlPath("backlog", language: language), true)) }
+        if !content.dataPackages.isEmpty { nav.append((t[.openData], config.urlPath("data", language: language), false)) }
+        return Chrome(nav: nav, siteTitle: config.title(in: language), siteDescription: config.description(in: language),
+                      homeURL: config.urlPath("", language: language), feedURL: config.urlPath("", language: language) + "feed.xml",
+                      themeStylesheet: assets.url(AssetNames.themeStylesheet),
+                      stylesheets: staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map(assets.url),
+                      scripts: staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map(assets.url))
     }
 
     /// `site.yml` as text (the time zone by name: its object's fields are not stable text).
@@ -188,7 +224,8 @@ struct PageRenderer: Sendable {
         let t = UIStrings.text(for: lang)
         var ctx = base(language: lang, url: source.url, title: c.title, description: c.description,
                        translations: contestURLs[c.slug] ?? [:])
-        ctx.merge(contestSummary(c, url: source.url)) { _, new in new }
+        ctx.merge(contestSummary(c, url: source.url, textLanguage: source.textLanguage)) { _, new in new }
+        ctx["untranslated"] = .bool(source.textLanguage != nil)
         ctx["content"] = .bytes(Markdown.htmlBytes(source.markdown, trust: .trusted))
         ctx["opens_utc"] = .text(dates.utc(c.opens))
         ctx["closes_utc"] = .text(dates.utc(c.closes))
@@ -392,17 +429,9 @@ struct PageRenderer: Sendable {
 
     /// The context every template shares: language, site, navigation, switcher, assets.
     func base(language: String, url: String, title: String, description: String, translations: [String: String]) -> TemplateContext {
-        let t = UIStrings.text(for: language)
-        var nav: [TemplateContext] = (menus[language] ?? []).map { ["title": .text($0.title), "url": .text($0.url), "current": .bool($0.url == url)] }
-        let contestsURL = config.urlPath("contests", language: language)
-        nav.append(["title": .text(t[.contests]), "url": .text(contestsURL), "current": .bool(contestsURL == url)])
-        if !content.iterations.isEmpty {
-            let backlogURL = config.urlPath("backlog", language: language)
-            nav.append(["title": .text(t[.backlog]), "url": .text(backlogURL), "current": .bool(url.hasPrefix(backlogURL))])
-        }
-        if !content.dataPackages.isEmpty {
-            let dataURL = config.urlPath("data", language: language)
-            nav.append(["title": .text(t[.openData]), "url": .text(dataURL), "current": .bool(dataURL == url)])
+        let c = chromes[language] ?? chrome(language)
+        let nav: [TemplateContext] = c.nav.map {
+            ["title": .text($0.title), "url": .text($0.url), "current": .bool($0.section ? url.hasPrefix($0.url) : $0.url == url)]
         }
         let switched = config.languages.compactMap { l in translations[l].map { (lang: l, url: $0) } }
         let switcher: [TemplateContext] = switched.map {
@@ -412,20 +441,20 @@ struct PageRenderer: Sendable {
         return [
             "lang": .text(language),
             "t": UIStrings.value(for: language),
-            "site_title": .text(config.title(in: language)),
-            "site_description": .text(config.description(in: language)),
+            "site_title": .text(c.siteTitle),
+            "site_description": .text(c.siteDescription),
             "page_title": .text(title),
-            "description": .text(description.isEmpty ? config.description(in: language) : description),
+            "description": .text(description.isEmpty ? c.siteDescription : description),
             "canonical": .text(config.baseURL + url),
-            "home_url": .text(config.urlPath("", language: language)),
-            "feed_url": .text(config.urlPath("", language: language) + "feed.xml"),
+            "home_url": .text(c.homeURL),
+            "feed_url": .text(c.feedURL),
             "nav": .objects(nav),
             "switcher": .objects(switcher),
             "has_switcher": .bool(switcher.count > 1),
             "alternates": .objects(switcher.count > 1 ? alternates : []),
-            "theme_stylesheet": .text(assets.url(AssetNames.themeStylesheet)),
-            "stylesheets": .objects(staticFiles.filter { $0.hasPrefix("css/") && $0.hasSuffix(".css") }.map { ["url": .text(assets.url($0))] }),
-            "scripts": .objects(staticFiles.filter { $0.hasPrefix("js/") && $0.hasSuffix(".js") }.map { ["url": .text(assets.url($0))] }),
+            "theme_stylesheet": .text(c.themeStylesheet),
+            "stylesheets": .objects(c.stylesheets.map { ["url": .text($0)] }),
+            "scripts": .objects(c.scripts.map { ["url": .text($0)] }),
         ]
     }
 
@@ -434,14 +463,16 @@ struct PageRenderer: Sendable {
         let order: [Contest.Phase: Int] = [.open: 0, .upcoming: 1, .closed: 2]
         return content.contests.filter { $0.contest.language == lang }
             .sorted { (order[$0.contest.phase(at: now)]!, $0.contest.closes) < (order[$1.contest.phase(at: now)]!, $1.contest.closes) }
-            .map { contestSummary($0.contest, url: $0.url) }
+            .map { contestSummary($0.contest, url: $0.url, textLanguage: $0.textLanguage) }
     }
 
-    /// Title, phase and dates of a contest, for cards and the contest page.
-    func contestSummary(_ c: Contest, url: String) -> TemplateContext {
+    /// Title, phase and dates of a contest, for cards and the contest page. `textLanguage`: the
+    /// language of the contest's words when its brief is not translated (`lang` on the text).
+    func contestSummary(_ c: Contest, url: String, textLanguage: String? = nil) -> TemplateContext {
         let phase = c.phase(at: now)
         let t = UIStrings.text(for: c.language)
         return [
+            "text_lang": textLanguage.map { .text($0) } ?? false,
             "title": .text(c.title), "url": .text(url), "description": .text(c.description), "slug": .text(c.slug),
             "phase": .text(phase.rawValue), "phase_label": .text(t.phase(phase)),
             "is_open": .bool(phase == .open), "is_upcoming": .bool(phase == .upcoming), "is_closed": .bool(phase == .closed),

@@ -46,5 +46,8 @@ extension Charts {
     }
 
     /// A category's label as the page shows it (`other` in the page's language).
-    static func label(_ raw: String, _ t: UIText) -> String { raw == SmallCells.other ? t[.other] : raw }
+    static func label(_ raw: String, _ t: UIText) -> String {
+        if raw == SmallCells.other { return t[.other] }
+        return Country.isCode(raw) ? Country.name(raw, language: t.language) : raw   // countries are ISO codes
+    }
 }

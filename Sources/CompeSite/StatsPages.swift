@@ -13,9 +13,11 @@ extension PageRenderer {
         var columns: [String]
         var rows: [[String]]
 
+        /// The table as the download: the first column is a label, the others numbers.
         var csv: String {
-            func cell(_ s: String) -> String { s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-            return ([columns] + rows).map { $0.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+            var table = CSVWriter(columns.enumerated().map { CSVWriter.Column($1, $0 == 0 ? .text : .number) })
+            for row in rows { table.add(row) }
+            return table.string
         }
     }
 
@@ -24,7 +26,7 @@ extension PageRenderer {
             StatsTable(id: id, file: "\(id).csv", columns: [column, t[.entries]], rows: rows.map { [Charts.label($0.label, t), String($0.entries)] })
         }
         func summary(_ name: String, _ x: ContestStats.Summary) -> [String] {
-            [name] + [x.mean, x.median, x.min, x.max].map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.2f", $0) }
+            [name] + [x.mean, x.median, x.low, x.high].map { v in v.map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.2f", $0) } ?? "–" }
         }
         return [
             StatsTable(id: "entries-per-day", file: "entries-per-day.csv", columns: [t[.day], t[.newEntries], t[.cumulativeEntries]],
@@ -32,7 +34,7 @@ extension PageRenderer {
             counts("countries", t[.country], s.countries),
             counts("team-sizes", t[.members], s.teamSizes),
             counts("file-types", t[.fileTypes], s.fileTypes),
-            StatsTable(id: "per-entry", file: "per-entry.csv", columns: [t[.perEntry], t[.mean], t[.median], t[.minimum], t[.maximum]],
+            StatsTable(id: "per-entry", file: "per-entry.csv", columns: [t[.perEntry], t[.mean], t[.median], t[.lowK], t[.highK]],
                        rows: [summary(t[.filesPerEntry], s.filesPerEntry), summary(t[.bytesPerEntry], s.bytesPerEntry),
                               summary(t[.daysToEntry], s.daysToEntry)]),
             StatsTable(id: "agreement", file: "agreement.csv", columns: [t[.criterion], "α"],

@@ -33,12 +33,12 @@ public enum UIKey: String, CaseIterable, Sendable {
     case statistics, statsLead = "stats_lead", entriesPerDay = "entries_per_day", cumulativeEntries = "cumulative_entries"
     case newEntries = "new_entries", countries, country, teamSizes = "team_sizes", members, entries, other, downloadData = "download_data"
     case perEntry = "per_entry", filesPerEntry = "files_per_entry", bytesPerEntry = "bytes_per_entry", daysToEntry = "days_to_entry"
-    case mean, median, minimum, maximum, edits, judging, sheetsComplete = "sheets_complete", agreement, overall
+    case mean, median, lowK = "low_k", highK = "high_k", edits, judging, sheetsComplete = "sheets_complete", agreement, overall
     case suppressionNote = "suppression_note", fileTypes = "file_types", openData = "open_data", openDataLead = "open_data_lead"
     case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
     case receiptMailed = "receipt_mailed", receiptNotMailed = "receipt_not_mailed"
     case recoverTitle = "recover_title", recoverLead = "recover_lead", recoverSubmit = "recover_submit", recoverSent = "recover_sent"
-    case recoverNoMail = "recover_no_mail", updates
+    case recoverNoMail = "recover_no_mail", updates, chooseCountry = "choose_country", untranslated
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -78,7 +78,7 @@ public enum UIStrings {
         .formTitle: "作品タイトル (200 字以内)", .formSummary: "作品概要 (Markdown、5,000 字以内)",
         .formSummaryHelp: "Markdown が使えます。HTML タグはそのまま文字として表示されます。",
         .formTeamName: "チーム名 (個人の場合は氏名)", .formMembers: "メンバー (1 行に 1 名)", .formMembersHelp: "人数:",
-        .formEmail: "連絡先メールアドレス", .formCountry: "国・地域", .formLink: "参考リンク (任意、https のみ)",
+        .formEmail: "連絡先メールアドレス", .formCountry: "国・地域", .chooseCountry: "一覧から選んでください", .untranslated: "この募集要項はまだこの言語に翻訳されていません。原文のまま表示しています。", .formLink: "参考リンク (任意、https のみ)",
         .formLinkHelp: "プロトタイプや動画などの URL。", .formFiles: "提出ファイル",
         .formWebsite: "この欄は空のままにしてください", .formAgree: "応募規約に同意します。",
         .submit: "応募する", .filesHelpPrefix: "ファイル形式:", .filesHelpCount: "最大ファイル数:", .filesHelpSize: "1 ファイルの上限:",
@@ -110,9 +110,9 @@ public enum UIStrings {
         .entriesPerDay: "日別の応募数", .cumulativeEntries: "累計応募数", .newEntries: "新規", .countries: "国・地域別の応募", .country: "国・地域",
         .teamSizes: "チームの人数", .members: "人数", .entries: "応募数", .other: "その他", .downloadData: "データをダウンロード (CSV)",
         .perEntry: "1 件あたり", .filesPerEntry: "ファイル数", .bytesPerEntry: "ファイルの合計サイズ (バイト)", .daysToEntry: "募集開始から応募までの日数",
-        .mean: "平均", .median: "中央値", .minimum: "最小", .maximum: "最大", .edits: "応募後の修正", .judging: "審査の進み具合",
+        .mean: "平均", .median: "中央値", .lowK: "下から k 番目", .highK: "上から k 番目", .edits: "応募後の修正", .judging: "審査の進み具合",
         .sheetsComplete: "完了した採点", .agreement: "審査員間の一致度 (Krippendorff の α)", .overall: "総合",
-        .suppressionNote: "%d 件未満の区分は「その他」にまとめています。", .fileTypes: "ファイルの種類", .openData: "オープンデータ",
+        .suppressionNote: "%1$d 件未満の区分は「その他」にまとめ、最小値・最大値の代わりに下から・上から %1$d 番目の値を示しています (どの数値も 1 人の応募者だけのものになりません)。取り下げられた応募は数えていません。", .fileTypes: "ファイルの種類", .openData: "オープンデータ",
         .openDataLead: "匿名化したコンテストのデータを Frictionless Data Package (CSV と datapackage.json) で公開しています。氏名、メールアドレス、作品名、自由記述、ファイル名は含みません。",
         .dataset: "データセット", .license: "ライセンス", .created: "作成日時", .files: "ファイル", .noDatasets: "公開中のデータセットはまだありません。",
         .generated: "集計日", .withdrawnEntries: "取り下げ",
@@ -134,7 +134,7 @@ public enum UIStrings {
         .formTitle: "Title (up to 200 characters)", .formSummary: "Summary (Markdown, up to 5,000 characters)",
         .formSummaryHelp: "Markdown is supported. HTML tags are shown as plain text.",
         .formTeamName: "Team name (your name if you enter alone)", .formMembers: "Members (one per line)", .formMembersHelp: "Team size:",
-        .formEmail: "Contact email", .formCountry: "Country or region", .formLink: "Link (optional, https only)",
+        .formEmail: "Contact email", .formCountry: "Country or region", .chooseCountry: "Choose from the list", .untranslated: "This brief is not translated into English yet: it is shown in its original language.", .formLink: "Link (optional, https only)",
         .formLinkHelp: "A prototype, video or repository.", .formFiles: "Files",
         .formWebsite: "Leave this field empty", .formAgree: "I agree to the contest terms.",
         .submit: "Submit entry", .filesHelpPrefix: "File types:", .filesHelpCount: "Up to", .filesHelpSize: "files, each at most",
@@ -166,9 +166,9 @@ public enum UIStrings {
         .entriesPerDay: "Entries per day", .cumulativeEntries: "Entries so far", .newEntries: "New", .countries: "Entries by country or region", .country: "Country or region",
         .teamSizes: "Team sizes", .members: "Members", .entries: "Entries", .other: "Other", .downloadData: "Download the data (CSV)",
         .perEntry: "Per entry", .filesPerEntry: "Files", .bytesPerEntry: "Total file size (bytes)", .daysToEntry: "Days from opening to entry",
-        .mean: "Mean", .median: "Median", .minimum: "Minimum", .maximum: "Maximum", .edits: "Edits after sending", .judging: "Judging progress",
+        .mean: "Mean", .median: "Median", .lowK: "k-th lowest", .highK: "k-th highest", .edits: "Edits after sending", .judging: "Judging progress",
         .sheetsComplete: "Score sheets complete", .agreement: "Agreement between judges (Krippendorff's alpha)", .overall: "Overall",
-        .suppressionNote: "Groups of fewer than %d entrants are shown as Other.", .fileTypes: "File types", .openData: "Open data",
+        .suppressionNote: "Groups of fewer than %1$d entrants are shown as Other, and instead of the smallest and largest values the %1$d-th lowest and highest are shown, so no figure is one entrant's own. Withdrawn entries are not counted.", .fileTypes: "File types", .openData: "Open data",
         .openDataLead: "Anonymised contest data as Frictionless Data Packages (CSV and datapackage.json). No names, e-mail addresses, titles, free text or file names.",
         .dataset: "Dataset", .license: "Licence", .created: "Created", .files: "Files", .noDatasets: "No datasets are published yet.",
         .generated: "Figures as of", .withdrawnEntries: "Withdrawn",

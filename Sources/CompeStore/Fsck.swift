@@ -16,6 +16,9 @@ public enum Fsck {
         public var orphans: [String]
         public var staged: Int
         public var repaired: Bool
+        /// Entries whose country is text from before countries were ISO codes, which the
+        /// migration could not map (not damage: they count as `other` until an edit fixes them).
+        public var uncodedCountries: [String] = []
 
         /// Whether nothing is damaged (leftovers are not damage).
         public var isClean: Bool { integrity == "ok" && missing.isEmpty && corrupt.isEmpty }
@@ -26,6 +29,10 @@ public enum Fsck {
                          "\(referenced) files checked", "\(missing.count) missing", "\(corrupt.count) damaged"]
             parts.append("\(orphans.count) left over" + (repaired && !orphans.isEmpty ? " (moved to lost+found/)" : ""))
             if staged > 0 { parts.append("\(staged) in tmp/" + (repaired ? " (removed)" : "")) }
+            if !uncodedCountries.isEmpty {
+                parts.append("\(uncodedCountries.count) with a country that is not an ISO code (\(uncodedCountries.prefix(10).joined(separator: " "))"
+                             + (uncodedCountries.count > 10 ? " …" : "") + "; counted as 'other' until the entrant edits the entry)")
+            }
             return parts.joined(separator: ", ")
         }
     }
@@ -34,15 +41,18 @@ public enum Fsck {
     public static func check(data: URL, repair: Bool) throws -> Report {
         let database = EntryStore.sqlitePath(data)
         guard FileManager.default.fileExists(atPath: database) else { throw StoreError.noDatabase(data.path) }
-        let (integrity, entries, hashes): (String, Int, [String])
+        let (integrity, entries, hashes, countries): (String, Int, [String], [String])
         do {
-            (integrity, entries, hashes) = try SQLiteDatabase.readOnly(path: database) { db in
+            (integrity, entries, hashes, countries) = try SQLiteDatabase.readOnly(path: database) { db in
                 (try db.rows("PRAGMA integrity_check") { try $0.string(0) }.joined(separator: "; "),
                  Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0),
-                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string(0) })
+                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string(0) },
+                 try EntryStore.uncodedCountries(db))
             }
         } catch { throw StoreError.database(error) }
-        return try files(data: data, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+        var report = try files(data: data, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+        report.uncodedCountries = countries
+        return report
     }
 
     /// Checks (and with `repair`, tidies) a store whose rows live elsewhere (PostgreSQL): the
@@ -51,7 +61,9 @@ public enum Fsck {
         let integrity = try await store.integrityCheck()
         let entries = try await store.count()
         let hashes = try await store.referencedHashes()
-        return try files(data: store.dataDirectory, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+        var report = try files(data: store.dataDirectory, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
+        report.uncodedCountries = try await store.reading { db in try EntryStore.uncodedCountries(db) }
+        return report
     }
 
     /// The files part of the check, given what the database says.
@@ -85,5 +97,13 @@ public enum Fsck {
         }
         return Report(integrity: integrity, entries: entries, referenced: hashes.count, missing: missing, corrupt: corrupt,
                       orphans: orphans, staged: staged, repaired: repair)
+    }
+}
+
+extension EntryStore {
+    /// The codes of entries whose country is not an ISO 3166-1 code.
+    static func uncodedCountries(_ db: any SQLSession) throws -> [String] {
+        try db.rows("SELECT code, country FROM entry ORDER BY id") { (try $0.string(0), try $0.string(1)) }
+            .filter { !Country.isCode($0.1) }.map(\.0)
     }
 }

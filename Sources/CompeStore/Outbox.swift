@@ -75,6 +75,17 @@ extension EntryStore {
         }
     }
 
+    /// How many active entries of `contest` would get `kind` (an update named `detail`, or the
+    /// results) if it were queued now: those that have not had it queued yet.
+    public func contestMailPending(_ kind: MailKind, contest: String, detail: String = "") async throws -> Int {
+        try await reading { db in
+            Int(try db.integer("""
+                SELECT COUNT(*) FROM entry e WHERE e.contest = ? AND e.withdrawn_at IS NULL
+                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entry_id = e.id AND o.kind = ? AND o.detail = ?)
+                """, [contest, kind.rawValue, detail]) ?? 0)
+        }
+    }
+
     /// Queues the edit link of every active entry of `email` in `contest` (the lost-link form);
     /// returns how many. The address is compared without regard to case.
     public func queueRecovery(contest: String, email: String, now: Date = Date()) async throws -> Int {

@@ -15,13 +15,17 @@ extension EntryStore {
         }
     }
 
-    /// Takes a judge off a contest's panel (assignments already made stay: remove them with a
-    /// declared conflict if the judge must not score).
-    public func removeFromPanel(contest: String, judge: String) async throws {
+    /// Takes a judge off a contest's panel, with the judge's assignments in it: the judge's
+    /// queue and the judge API no longer show them, and the judge's scores stop counting
+    /// (they stay in the database and the audit trail). Returns how many assignments went;
+    /// `compe assign` gives their entries other judges.
+    @discardableResult
+    public func removeFromPanel(contest: String, judge: String) async throws -> Int {
         try await writing { db in
             guard try db.execute("DELETE FROM panel WHERE contest = ? AND judge = ?", [contest, judge]) > 0 else {
                 throw StoreError.notOnPanel(judge: judge, contest: contest)
             }
+            return try db.execute("DELETE FROM assignment WHERE contest = ? AND judge = ?", [contest, judge])
         }
     }
 

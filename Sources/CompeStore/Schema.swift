@@ -187,6 +187,9 @@ enum Schema {
             // An update or the results are mailed to an entry once, however often they are announced.
             try db.execute(sql: "CREATE UNIQUE INDEX outbox_once ON outbox (entry_id, kind, detail) WHERE kind IN ('update', 'results')")
         }
+        m.registerMigration(CountryMigration.name) { db in
+            for statement in CountryMigration.statements { try db.execute(sql: statement) }
+        }
         return m
     }
 }

@@ -41,15 +41,29 @@ public struct ScoreRequestKey: Sendable {
 extension EntryStore {
     /// Finds the assignment `reference` (an entry id or a blind code) names for `judge` in any contest.
     /// Returns nil when the judge has no such assignment (the caller says so without hinting more).
-    public func assignment(judge: String, reference: String) async throws -> Assignment? {
-        try await reading { db in try Self.assignment(judge: judge, reference: reference, db) }
+    /// With `idContests`, an entry id finds assignments of those contests only (the judge API
+    /// passes the contests that are not blind): an id in a blind contest then takes exactly the
+    /// path of an id the judge was never given, one query that finds nothing, so not even the
+    /// time of the answer tells which ids hide behind the judge's blind codes.
+    public func assignment(judge: String, reference: String, idContests: Set<String>? = nil) async throws -> Assignment? {
+        try await reading { db in try Self.assignment(judge: judge, reference: reference, idContests: idContests, db) }
     }
 
-    static func assignment(judge: String, reference: String, _ db: any SQLSession) throws -> Assignment? {
+    static func assignment(judge: String, reference: String, idContests: Set<String>? = nil, _ db: any SQLSession) throws -> Assignment? {
         let read = { (row: SQLRow) in (entry: try row.int64(0), judge: try row.string(1), code: try row.string(2)) }
         let found: (entry: Int64, judge: String, code: String)?
         if let id = EntryCode.parse(reference) {
-            found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?", [judge, id], read)
+            if let idContests {
+                let slugs = idContests.sorted()
+                guard !slugs.isEmpty else { return nil }
+                let marks = Array(repeating: "?", count: slugs.count).joined(separator: ", ")
+                var arguments: [SQLValue] = [.text(judge), .integer(id)]
+                arguments += slugs.map { .text($0) }
+                found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ? AND contest IN (\(marks))",
+                                     SQLArguments(arguments), read)
+            } else {
+                found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?", [judge, id], read)
+            }
         } else {
             found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
                                  [judge, reference.uppercased()], read)
@@ -89,13 +103,18 @@ extension EntryStore {
                           revision: Int(revision))
     }
 
-    /// Every score of a contest (withdrawn entries left out).
+    /// Every score of a contest that counts: withdrawn entries left out, and so are the sheets
+    /// of a judge no longer assigned to the entry (a conflict declared after scoring, or the
+    /// judge taken off the panel). Those stay in the database and the audit trail; results,
+    /// statistics and exports all read this, so none of them counts what another leaves out
+    /// (`excludedSheets` says which were left out and why).
     public func sheets(contest: String) async throws -> [ScoreSheet] {
         try await reading { db in
             // Ordered by entry and judge, so each sheet's rows come together.
             var sheets: [ScoreSheet] = []
             try db.each("""
                 SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
+                JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
                 WHERE s.contest = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
                 """, [contest]) { row in
                 let id = try row.int64(0), judge = try row.string(1)
@@ -108,6 +127,31 @@ extension EntryStore {
         }
     }
 
+    /// The sheets of `contest` (active entries) that `sheets(contest:)` leaves out because their
+    /// judge is no longer assigned to the entry, each with why: a declared conflict (its
+    /// reason), the judge taken off the panel, or the assignment gone otherwise.
+    public func excludedSheets(contest: String) async throws -> [ExcludedSheet] {
+        try await reading { db in
+            try db.rows("""
+                SELECT DISTINCT s.entry_id, s.judge, c.reason, p.judge FROM score s JOIN entry e ON e.id = s.entry_id
+                LEFT JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
+                LEFT JOIN conflict c ON c.entry_id = s.entry_id AND c.judge = s.judge
+                LEFT JOIN panel p ON p.contest = s.contest AND p.judge = s.judge
+                WHERE s.contest = ? AND e.withdrawn_at IS NULL AND a.judge IS NULL ORDER BY s.entry_id, s.judge
+                """, [contest]) { row in
+                let reason: ExcludedSheet.Reason
+                if let conflict = try row.optionalString(2) {
+                    reason = .conflict(conflict)
+                } else if try row.optionalString(3) == nil {
+                    reason = .offPanel
+                } else {
+                    reason = .unassigned
+                }
+                return ExcludedSheet(entryID: try row.int64(0), judge: try row.string(1), reason: reason)
+            }
+        }
+    }
+
     /// Saves scores (and a comment) for an assignment, validated against the criteria; every change
     /// goes to the audit table with its `source`. Refused once the contest's results are
     /// published, and when `revision` is given and the sheet has moved on since (a judge on two
@@ -116,7 +160,7 @@ extension EntryStore {
     @discardableResult
     public func saveScores(contest: Contest, assignment: Assignment, values: [String: Int], comment: String?, source: ScoreSource = .local,
                            revision: Int? = nil, key: ScoreRequestKey? = nil, now: Date = Date()) async throws -> ScoreSheet {
-        let problems = contest.validate(scores: values)
+        let problems = contest.validate(scores: values, comment: comment)
         guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
         return try await writing { db in
             try Self.save(db, contest: contest, assignment: assignment, values: values, comment: comment, source: source, revision: revision,
@@ -135,14 +179,15 @@ extension EntryStore {
     /// `saveScores` for the judge API: the assignment `reference` names is looked up inside the
     /// write transaction (one trip to the database per score instead of two), and `admit` says
     /// whether it may be scored through `reference` and under which contest (nil: it may not).
-    public func saveScores(judge: String, reference: String, admit: @escaping @Sendable (Assignment) -> Contest?, values: [String: Int],
-                           comment: String?, source: ScoreSource, revision: Int?, key: ScoreRequestKey?,
+    public func saveScores(judge: String, reference: String, idContests: Set<String>? = nil, admit: @escaping @Sendable (Assignment) -> Contest?,
+                           values: [String: Int], comment: String?, source: ScoreSource, revision: Int?, key: ScoreRequestKey?,
                            now: Date = Date()) async throws -> ScoreSaving {
         try await writing { db in
-            guard let assignment = try Self.assignment(judge: judge, reference: reference, db), let contest = admit(assignment) else {
+            guard let assignment = try Self.assignment(judge: judge, reference: reference, idContests: idContests, db),
+                  let contest = admit(assignment) else {
                 return .notFound
             }
-            let problems = contest.validate(scores: values)
+            let problems = contest.validate(scores: values, comment: comment)
             guard problems.isEmpty else { throw StoreError.invalidScores(problems) }
             let sheet = try Self.save(db, contest: contest, assignment: assignment, values: values, comment: comment, source: source,
                                       revision: revision, key: key, now: now)
@@ -221,12 +266,42 @@ extension EntryStore {
         }
     }
 
+    /// Whether the contest's results are published (scores frozen, entries closed).
+    public func isPublished(contest: String) async throws -> Bool {
+        try await reading { db in try db.integer("SELECT 1 FROM publication WHERE contest = ?", [contest]) != nil }
+    }
+
     /// Marks a contest's results published (scores freeze).
     public func markPublished(contest: String, now: Date = Date()) async throws {
         try await writing { db in
             try db.execute("INSERT INTO publication (contest, published_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [contest, Timestamp.string(now)])
         }
     }
+}
+
+/// A judge's sheet that no longer counts, and why.
+public struct ExcludedSheet: Sendable, Hashable {
+    /// Why a sheet is left out.
+    public enum Reason: Sendable, Hashable, CustomStringConvertible {
+        /// A conflict of interest was declared after the judge scored (its reason).
+        case conflict(String)
+        /// The judge was taken off the contest's panel.
+        case offPanel
+        /// The assignment is gone for another reason.
+        case unassigned
+
+        public var description: String {
+            switch self {
+            case .conflict(let reason): return "conflict of interest" + (reason.isEmpty ? "" : " (\(reason))")
+            case .offPanel: return "removed from the panel"
+            case .unassigned: return "no longer assigned"
+            }
+        }
+    }
+
+    public var entryID: Int64
+    public var judge: String
+    public var reason: Reason
 }
 
 /// One change in the audit trail of scores.

@@ -50,7 +50,7 @@ struct JudgeCommand: AsyncParsableCommand {
             case .saved(let receipt):
                 print("saved" + (receipt.stillToScore.isEmpty ? "" : "; still to score: \(receipt.stillToScore.joined(separator: ", "))"))
             case .pending(let why, let submission):
-                let sheet = PendingSheet(server: try target.serverAddress() ?? "", ref: entry, submission: submission)
+                let sheet = PendingSheet(server: try target.serverAddress().map(ServerAddress.check) ?? "", ref: entry, submission: submission)
                 try PendingSheets.append(sheet)
                 print("\(why): the sheet is kept in \(PendingSheets.file.path); run 'compe judge sync' when the server is back")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompeClient
+import CompeCore
 import CompeServices
 import Foundation
 
@@ -43,18 +44,29 @@ struct JudgeLogout: ParsableCommand {
 struct JudgeFetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download an entry's files and check each one's SHA-256 (a mismatch deletes it).")
+        abstract: "Download an entry's files into DIR/<ref>/ and check each one's size and SHA-256 (a mismatch deletes it).",
+        discussion: "Nothing is overwritten: a file that is already there stops the download before anything is written.")
     @Argument(help: "The blind code (or entry id in a contest that is not blind).") var entry: String
-    @Option(help: "Folder to write the files to (made if missing).") var out = "."
+    @Option(help: "Folder under which the entry's own folder is made.") var out = "."
     @OptionGroup var target: JudgeTarget
 
     func run() async throws {
-        let folder = directory(out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try await target.with { client in
             let view = try await client.entry(entry)
-            for file in view.files {
-                let destination = folder.appendingPathComponent(SafeName.of(file.name, n: file.n))
+            // One folder per entry, named by the reference the judge typed as the server
+            // confirmed it (cleaned like any file name), so files of two entries never meet.
+            let folder = directory(out).appendingPathComponent(SafeName.of(view.ref, n: 0, fallback: "entry"))
+            var names = Set<String>()
+            let plan = view.files.map { file -> (JudgeEntryView.File, URL) in
+                var name = SafeName.of(file.name, n: file.n)
+                if !names.insert(name).inserted { name = "\(file.n)-\(name)" }
+                return (file, folder.appendingPathComponent(name))
+            }
+            for (_, destination) in plan where FileManager.default.fileExists(atPath: destination.path) {
+                throw ClientError.exists(destination.path)
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (file, destination) in plan {
                 try await client.download(entry, file: file, to: destination)
                 print("\(destination.path)  \(file.bytes) bytes  sha256 ok")
             }
@@ -66,40 +78,58 @@ struct JudgeFetch: AsyncParsableCommand {
 struct JudgeSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Send the sheets kept while the server could not be reached; report each (stored, conflict, refused).")
+        abstract: "Send the sheets kept while the server could not be reached; report each (stored, conflict, refused).",
+        discussion: "A sheet is sent only to the server it was scored for, as a change of the revision it was based on: if the sheet changed on the server meanwhile (another device), it is reported as a conflict with both versions and nothing is overwritten.")
     @OptionGroup var target: JudgeTarget
 
     func run() async throws {
-        var pending = try PendingSheets.load()
+        let pending = try PendingSheets.load()
         if pending.isEmpty { return print("nothing to send") }
         try await target.with { client in
-            while let sheet = pending.first {
+            guard let server = client.server else { throw fail("sync sends kept sheets to a server: log in first (compe judge login)") }
+            var kept: [PendingSheet] = []
+            for (i, sheet) in pending.enumerated() {
+                guard sheet.server == server else {
+                    print("\(sheet.ref): kept for \(sheet.server) (not sent to \(server); log in to that server to send it)")
+                    kept.append(sheet)
+                    continue
+                }
                 do {
-                    let receipt = try await client.score(sheet.ref, sheet.submission)
+                    var submission = sheet.submission
+                    if submission.revision == nil {
+                        // Scored offline before this computer ever saw the sheet: it may be sent
+                        // only if nobody has scored it since.
+                        let current = try await client.entry(sheet.ref).sheet
+                        guard current.revision == 0 else { throw ClientError.stale(current: current.revision) }
+                        submission.revision = 0
+                    }
+                    let receipt = try await client.score(sheet.ref, submission)
                     print("\(sheet.ref): stored (revision \(receipt.revision))")
                 } catch ClientError.unreachable(let server, let reason) {
-                    try PendingSheets.save(pending)
-                    throw fail("cannot reach \(server) (\(reason)); \(pending.count) sheet(s) still pending")
+                    try PendingSheets.save(kept + pending[i...])
+                    throw fail("cannot reach \(server) (\(reason)); \(kept.count + pending.count - i) sheet(s) still pending")
                 } catch let error as ClientError {
-                    let values = sheet.submission.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                    let kind: String
-                    if case .stale = error { kind = "conflict" } else { kind = "refused" }
-                    print("\(sheet.ref): \(kind): \(error.description) (it held: \(values))")
+                    if case .stale = error {
+                        let theirs = (try? await client.entry(sheet.ref).sheet.values).map(Self.values) ?? "?"
+                        print("\(sheet.ref): conflict: the sheet changed on the server since this one was kept; nothing was overwritten "
+                              + "(server: \(theirs); kept here: \(Self.values(sheet.submission.values))); score it again with 'compe judge score \(sheet.ref)'")
+                    } else {
+                        print("\(sheet.ref): refused: \(error.description) (it held: \(Self.values(sheet.submission.values)))")
+                    }
                 }
-                pending.removeFirst()
-                try PendingSheets.save(pending)
+                try PendingSheets.save(kept + pending[(i + 1)...])
             }
         }
     }
+
+    static func values(_ values: [String: Int]) -> String {
+        values.sorted { $0.key < $1.key }.map { "\(Terminal.line($0.key))=\($0.value)" }.joined(separator: " ")
+    }
 }
 
-/// A file name safe to create: the last path component, no control characters or leading dot.
+/// A file name safe to create in the judge's folder (`FileName`); `file-N` when nothing is left.
 enum SafeName {
-    static func of(_ name: String, n: Int) -> String {
-        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let clean = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-        return clean.isEmpty || clean.hasPrefix(".") ? "file-\(n)" : clean
-    }
+    static func of(_ name: String, n: Int, fallback: String? = nil) -> String { FileName.clean(name, fallback: fallback ?? "file-\(n)") }
 }
 
 /// Reading a token: from the terminal without echo, or one line from stdin.

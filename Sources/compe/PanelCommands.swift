@@ -25,15 +25,16 @@ struct Panel: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Take a judge off a contest's panel.",
-            discussion: "Assignments already made stay; declare a conflict ('compe conflicts add') to remove one.")
+            abstract: "Take a judge off a contest's panel, with the judge's assignments in it.",
+            discussion: "The judge's scores in the contest stop counting (they stay in the audit trail; 'compe results' says how many were left out). Run 'compe assign' to give the entries other judges.")
         @Argument(help: "The contest slug.") var contest: String
         @Argument(help: "The judge's handle.") var judge: String
         @OptionGroup var options: DataOptions
 
         func run() async throws {
-            try await options.service().removeFromPanel(contest: contest, judge: judge)
-            print("panel of \(contest): removed \(judge)")
+            let removed = try await options.service().removeFromPanel(contest: contest, judge: judge)
+            print("panel of \(contest): removed \(judge)"
+                  + (removed > 0 ? " and \(removed) assignment(s); run 'compe assign \(contest)' to give those entries other judges" : ""))
         }
     }
 
@@ -65,12 +66,7 @@ extension Judges {
         }
 
         func run() async throws {
-            let service = try options.service()
-            let until = expires.flatMap(DateParsing.day).map { day in
-                // The end of that day in the site's time zone.
-                day.addingTimeInterval(86_400 - Double(service.catalog.timeZone.secondsFromGMT(for: day)))
-            }
-            let token = try await service.issueToken(judge: handle, expires: until)
+            let token = try await options.service().issueToken(judge: handle, lastDay: expires)
             print(token)
             FileHandle.standardError.write(Data("compe: token for \(handle)\(expires.map { ", valid through \($0)" } ?? ""); it is not shown again\n".utf8))
         }

@@ -11,7 +11,12 @@ enum Prompter {
     /// brief's rules are refused before anything is asked.
     static func complete(_ view: JudgeEntryView, given: [ScoreSetting], comment: String?) throws -> (values: [String: Int], comment: String?)? {
         var values = Dictionary(given.map { ($0.criterion, $0.value) }, uniquingKeysWith: { $1 })
-        let criteria = view.criteria.map { Criterion(id: $0.id, name: $0.name, weight: $0.weight, scaleMin: $0.scale[0], scaleMax: $0.scale[1], rubric: $0.rubric) }
+        // The scale as the server sent it, ordered (a hostile server's reversed scale must not
+        // crash the judge's command line).
+        let criteria = view.criteria.map { c in
+            let lo = c.scale.min() ?? 0, hi = c.scale.max() ?? 0
+            return Criterion(id: c.id, name: c.name, weight: c.weight, scaleMin: lo, scaleMax: hi, rubric: c.rubric)
+        }
         if let problem = Criterion.validate(scores: values, against: criteria).first { throw fail(problem.description) }
         let missing = criteria.filter { values[$0.id] == nil }
         guard !missing.isEmpty, isatty(STDIN_FILENO) == 1 else { return (values, comment) }

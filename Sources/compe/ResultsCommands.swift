@@ -32,7 +32,7 @@ struct Results: AsyncParsableCommand {
             let results = try await options.service().results(contest: contest, seed: seed)
             switch format {
             case .json: try printJSON(results.report)
-            case .csv: print(ResultsText.csv(results.rows))
+            case .csv: print(ResultsText.csv(results.rows), terminator: "")
             case .text: print(ResultsText.table(results) + (explain ? "\n\n" + ResultsText.explanation(results) : ""))
             }
         }
@@ -40,16 +40,39 @@ struct Results: AsyncParsableCommand {
 
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write Content/contests/<slug>/results.md and freeze the scores.",
-            discussion: "Review and commit the file; the next 'compe build' renders the results page in every language.")
+            abstract: "Write Content/contests/<slug>/results.md, freeze the scores and tell every entrant the results are out.",
+            discussion: """
+            Refused before the contest's deadline: entries still arriving could never be judged. --force
+            publishes anyway and closes the entry window now (the server refuses entries, edits and
+            withdrawals from then on). --dry-run prints what would be written and mailed and changes
+            nothing. On a terminal, compe asks before publishing (--yes skips the question). Review
+            and commit the file; the next 'compe build' renders the results page in every language.
+            """)
         @Argument(help: "The contest slug.") var contest: String
         @Option(help: "How many top entries are named as winners (title and team).") var winners = 3
         @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 1
+        @Flag(help: "Publish before the deadline, closing the entry window now.") var force = false
+        @Flag(name: .customLong("dry-run"), help: "Show what would be published and mailed; change nothing.") var dryRun = false
+        @Flag(help: "Do not ask on a terminal.") var yes = false
         @OptionGroup var options: DataOptions
 
         func run() async throws {
-            let report = try await options.service().publish(contest: contest, winners: winners, seed: seed)
+            let service = try options.service()
+            let preview = try await service.publish(contest: contest, winners: winners, seed: seed, force: force, dryRun: true)
+            let plan = "\(preview.path) with \(preview.entries) ranked entries; \(preview.mailsQueued) entrant(s) to be told the results are out"
+                + (preview.closedEarly ? "; the entry window closes now (before its deadline)" : "")
+            if dryRun {
+                print("dry run, nothing changed: would write \(plan)\n")
+                return print(preview.text, terminator: "")
+            }
+            if !yes && isatty(STDIN_FILENO) == 1 {
+                print("About to write \(plan), and freeze the scores. Publish? [y/N] ", terminator: "")
+                let reply = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+                guard reply == "y" || reply == "yes" else { throw fail("not published; nothing changed") }
+            }
+            let report = try await service.publish(contest: contest, winners: winners, seed: seed, force: force)
             print("wrote \(report.path) (\(report.entries) entries); scores of \(contest) are now frozen; "
+                  + (report.closedEarly ? "entries are closed from now on; " : "")
                   + "\(report.mailsQueued) entrants will be told the results are out (by 'compe serve --smtp …')")
         }
     }
@@ -88,6 +111,6 @@ struct Export: AsyncParsableCommand {
             return
         }
         let export = try await service.export(contest: contest, k: k)
-        if format == .csv { print(export.csv) } else { try printJSON(export) }
+        if format == .csv { print(export.csv, terminator: "") } else { try printJSON(export) }
     }
 }

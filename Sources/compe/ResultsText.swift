@@ -17,6 +17,10 @@ enum ResultsText {
         }
         let alpha = r.ranking.alpha.map { String(format: "%.3f", $0) } ?? "n/a"
         lines.append("\nKrippendorff's alpha (interval): \(alpha) — \(r.report.alphaReading)")
+        if !r.excluded.isEmpty {
+            lines.append("\(r.excluded.count) sheet(s) left out (kept in the audit trail): "
+                         + r.excluded.map { "\($0.judge) on \(EntryCode.format($0.entryID)) — \($0.reason)" }.joined(separator: "; "))
+        }
         let model = r.model
         if !model.connected {
             lines.append("warning: the judges form \(model.groups.count) groups that share no entry (\(groups(model))); offsets compare "
@@ -68,8 +72,12 @@ enum ResultsText {
 
     /// One CSV row per ranked entry.
     static func csv(_ rows: [ResultRow]) -> String {
-        (["rank,rank_low,rank_high,id,title,raw_mean,corrected,judges"] + rows.map { row in
-            "\(row.rank),\(row.rankLow),\(row.rankHigh),\(row.id),\(CSV.field(row.title)),\(row.rawMean),\(row.corrected),\(row.judges)"
-        }).joined(separator: "\n")
+        var table = CSVWriter([.init("rank", .number), .init("rank_low", .number), .init("rank_high", .number), .init("id"), .init("title"),
+                               .init("raw_mean", .number), .init("corrected", .number), .init("judges", .number)])
+        for row in rows {
+            table.add([String(row.rank), String(row.rankLow), String(row.rankHigh), row.id, row.title, String(row.rawMean),
+                       String(row.corrected), String(row.judges)])
+        }
+        return table.string
     }
 }

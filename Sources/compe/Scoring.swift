@@ -22,8 +22,11 @@ enum Scoring {
             guard !given.isEmpty || comment != nil else {
                 throw fail("cannot reach \(server) (\(reason)); give the scores with --set to keep them for 'compe judge sync'")
             }
+            // Kept with the revision this computer last saw, so that a newer score from another
+            // device is a conflict when it is sent, not something this sheet overwrites.
+            let known = client.server.flatMap { KnownRevisions.revision(server: $0, ref: ref) }
             return .pending(why: "cannot reach \(server) (\(reason))",
-                            submission: ScoreSubmission(values: given, comment: comment, revision: nil, idempotencyKey: UUID().uuidString))
+                            submission: ScoreSubmission(values: given, comment: comment, revision: known, idempotencyKey: UUID().uuidString))
         }
         guard let sheet = try Prompter.complete(view, given: sets, comment: comment) else { throw fail("scoring cancelled; nothing saved") }
         let submission = ScoreSubmission(values: sheet.values, comment: sheet.comment, revision: client.isRemote ? view.sheet.revision : nil,

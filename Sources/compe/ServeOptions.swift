@@ -29,6 +29,8 @@ struct ServeOptions: ParsableArguments {
     var mailFrom: String?
     @Option(name: .customLong("smtp-ca"), help: "Trust the relay's certificate from this PEM file (a private CA) instead of the system's roots.")
     var smtpCA: String?
+    @Flag(name: .customLong("smtp-insecure"), help: "Also send mail carrying edit links when the relay offers no TLS (a relay on this machine or a trusted private network).")
+    var smtpInsecure = false
     @Option(name: .customLong("mail-retry"), help: ArgumentHelp("Seconds before the first retry of undelivered mail (doubling after).", visibility: .hidden))
     var mailRetry: Double = 60
     @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
@@ -50,8 +52,8 @@ struct ServeOptions: ParsableArguments {
             if let smtpCA, (try? NIOSSLCertificate.fromPEMFile(smtpCA))?.isEmpty != false {
                 throw ValidationError("--smtp-ca '\(smtpCA)' holds no PEM certificate")
             }
-        } else if mailFrom != nil || smtpCA != nil {
-            throw ValidationError("--mail-from and --smtp-ca only apply with --smtp")
+        } else if mailFrom != nil || smtpCA != nil || smtpInsecure {
+            throw ValidationError("--mail-from, --smtp-ca and --smtp-insecure only apply with --smtp")
         }
         guard mailRetry > 0 else { throw ValidationError("--mail-retry must be more than 0") }
         _ = try openDatabase(database)
@@ -70,6 +72,7 @@ struct ServeOptions: ParsableArguments {
         let password = ProcessInfo.processInfo.environment["COMPE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         var settings = MailSettings(relay: relay, from: from, password: password, trustRoots: roots)
         settings.retryBase = mailRetry
+        settings.insecure = smtpInsecure
         return settings
     }
 

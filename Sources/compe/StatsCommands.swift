@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompeContent
+import CompeCore
 import CompeServices
 import Foundation
 
@@ -57,11 +58,15 @@ struct Stats: AsyncParsableCommand {
 enum StatsText {
     static func tables(_ s: ContestStats) -> String {
         func counts(_ title: String, _ rows: [ContestStats.Count]) -> [String] {
-            let width = max(8, rows.map { Terminal.width($0.label) }.max() ?? 0)
-            return ["", title] + rows.map { "  " + Terminal.pad(Terminal.line($0.label), width) + "  " + Terminal.padLeft(String($0.entries), 6) }
+            // Countries are ISO codes: shown with their English names.
+            let labels = rows.map { Country.isCode($0.label) ? "\($0.label) \(Country.name($0.label, language: "en"))" : Terminal.line($0.label) }
+            let width = max(8, labels.map { Terminal.width($0) }.max() ?? 0)
+            return ["", title] + zip(labels, rows).map { "  " + Terminal.pad($0, width) + "  " + Terminal.padLeft(String($1.entries), 6) }
         }
         func summary(_ title: String, _ x: ContestStats.Summary) -> String {
-            "  " + Terminal.pad(title, 22) + String(format: "mean %10.1f   median %10.1f   min %10.1f   max %10.1f", x.mean, x.median, x.min, x.max)
+            func cell(_ v: Double?) -> String { v.map { String(format: "%10.1f", $0) } ?? "       n/a" }
+            return "  " + Terminal.pad(title, 22) + String(format: "mean %10.1f   median %10.1f   ", x.mean, x.median)
+                + "\(s.k)th lowest \(cell(x.low))   \(s.k)th highest \(cell(x.high))"
         }
         var lines = ["\(s.contest): \(s.entries) entries (\(s.withdrawn) withdrawn), \(s.edits) edits — \(s.generated), \(s.timeZone)"]
         lines += ["", "Entries per day", "  day          new  total"]

@@ -6,6 +6,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
@@ -69,7 +70,7 @@ def fill_entry_form(form, title, summary, pdf):
     form.find_element(By.NAME, "team_name").send_keys("Team Browser")
     form.find_element(By.NAME, "members").send_keys("Aiko")
     form.find_element(By.NAME, "contact_email").send_keys("browser@example.org")
-    form.find_element(By.NAME, "country").send_keys("Japan")
+    Select(form.find_element(By.NAME, "country")).select_by_value("JP")
     form.find_element(By.NAME, "files").send_keys(pdf)
     form.find_element(By.NAME, "agree_terms").click()
 

@@ -25,8 +25,11 @@ import Testing
         let site = try TestSite.minimal()
         let content = try ContentLoader(root: site.content, knownTemplates: ["page", "home", "contest"]).load()
         #expect(content.pages.count == 2)
-        #expect(content.contests.count == 1)
-        let c = try #require(content.contests.first?.contest)
+        // The brief, and its stand-in on the English site (no brief.en.md: the original's words).
+        #expect(content.contests.count == 2)
+        #expect(content.contests.filter { $0.textLanguage == nil }.map(\.contest.language) == ["ja"])
+        #expect(content.contests.first { $0.textLanguage == "ja" }?.url == "/en/contests/test/")
+        let c = try #require(content.contests.first { $0.textLanguage == nil }?.contest)
         #expect(c.criteria.map(\.weight) == [60, 40])
         #expect(c.opens == DateParsing.dateTime("2027-01-10T00:00:00Z"))
         #expect(content.pages.first { $0.language == "en" }?.url == "/en/")

@@ -8,8 +8,8 @@ import Testing
         contest: "c", generated: "2026-11-30", timeZone: "Asia/Tokyo", k: 5, entries: 12, withdrawn: 1, edits: 3,
         perDay: [.init(day: "2026-11-29", new: 5, cumulative: 5), .init(day: "2026-11-30", new: 8, cumulative: 13)],
         countries: [.init(label: "Japan", entries: 7), .init(label: "other", entries: 5)], teamSizes: [.init(label: "1", entries: 12)],
-        filesPerEntry: .init([1, 2, 3]), bytesPerEntry: .init([100, 200]), fileTypes: [.init(label: "pdf", entries: 12)],
-        daysToEntry: .init([0.5, 1.5]), judging: .init(judges: 3, assigned: 24, complete: 20),
+        filesPerEntry: .init([1, 2, 3], k: 2), bytesPerEntry: .init([100, 200], k: 5), fileTypes: [.init(label: "pdf", entries: 12)],
+        daysToEntry: .init([0.5, 1.5], k: 1), judging: .init(judges: 3, assigned: 24, complete: 20),
         agreement: [.init(criterion: "u", alpha: 0.8), .init(criterion: "overall", alpha: nil)])
 
     /// What `compe stats publish` writes, `compe build` reads back unchanged.

@@ -181,7 +181,7 @@ func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(forma
             var edit = MultipartBody.validEntry(title: "Better design")
             edit.data = Data()   // fields only: files stay as they were
             for (k, v) in [("title", "Better design"), ("summary", "New summary"), ("team_name", "Team A"), ("members", "Aiko"),
-                           ("contact_email", "team@example.org"), ("country", "Japan"), ("agree_terms", "yes")] { edit.field(k, v) }
+                           ("contact_email", "team@example.org"), ("country", "JP"), ("agree_terms", "yes")] { edit.field(k, v) }
             let edited = try await f.post(edit, path: "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)"])
             #expect(edited.status == 200)
             #expect(edited.json?["title"] as? String == "Better design")

@@ -21,7 +21,7 @@ import Testing
         for i in 1...3 {
             var body = MultipartBody()
             for (k, v) in [("title", "Design \(i)"), ("summary", "**idea** \(i)"), ("team_name", "Zebra Team \(i)"), ("members", "Quentin Member\(i)\nRaisa Other\(i)"),
-                           ("contact_email", "hidden\(i)@private\(i).example"), ("country", "Liechtenstein\(i)"), ("link", "https://portfolio\(i).example/me"),
+                           ("contact_email", "hidden\(i)@private\(i).example"), ("country", "LI"), ("link", "https://portfolio\(i).example/me"),
                            ("agree_terms", "yes")] { body.field(k, v) }
             body.file(filename: "zebra-portfolio-\(i).pdf", contentType: "application/pdf", MultipartBody.samplePDF("entry \(i)"))
             #expect(try await f.post(body).status == 201)
@@ -57,7 +57,7 @@ import Testing
         try await ServerFixture.with { f async throws in
             let setup = try await setUp(f)
             let service = JudgingService(store: try f.store(), catalog: try ContestCatalog.load(root: f.site.content, displayRoot: "Content"))
-            let expired = try await service.issueToken(judge: "kim", expires: Date().addingTimeInterval(-60))
+            let expired = try await service.issueToken(judge: "kim", expires: Date().addingTimeInterval(-60), now: Date().addingTimeInterval(-120))
             let revoked = try #require(setup.tokens["sato"])
             #expect(try await get(f, "/api/judge/queue", token: revoked).status == 200)
             #expect(try await service.revokeToken(judge: "sato"))

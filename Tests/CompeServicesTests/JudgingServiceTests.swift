@@ -77,7 +77,7 @@ import Testing
                 _ = try await service.score(judge: judge, ref: item.ref, ScoreSubmission(values: ["usability": 3 + v, "originality": 3 + v], comment: nil), source: .local)
             }
         }
-        let report = try await service.publish(contest: "test", winners: 1, seed: 1)
+        let report = try await service.publish(contest: "test", winners: 1, seed: 1, force: true)
         #expect(report.entries == 3 && report.path == "Content/contests/test/results.md")
         let content = try ContentLoader(root: site.content, knownTemplates: ["home", "page"]).load()
         #expect(content.results["test"]?.rows.count == 3)
@@ -125,7 +125,7 @@ import Testing
         for (n, item) in try await service.queue(judge: "sato").enumerated() {
             _ = try await service.score(judge: "sato", ref: item.ref, ScoreSubmission(values: ["usability": 1 + n % 10, "originality": 1 + n % 7], comment: nil), source: .local)
         }
-        _ = try await service.publish(contest: "test", winners: titles.count, seed: 1)
+        _ = try await service.publish(contest: "test", winners: titles.count, seed: 1, force: true)
         let options = BuildOptions(content: site.content, contentDisplay: "Content", staticDir: site.root.appendingPathComponent("Static"),
                                    output: site.root.appendingPathComponent("Public"), now: DateParsing.dateTime("2027-03-01T00:00:00+09:00")!)
         let report = try SiteBuilder(options: options).build()

@@ -15,6 +15,25 @@ import Testing
         try String(contentsOf: site.root.appendingPathComponent("Public/\(path)"), encoding: .utf8)
     }
 
+    /// A contest whose brief is not translated is on every language's site, in the default
+    /// language's words marked with that language, and says it is untranslated: it never vanishes.
+    @Test func aContestWithoutATranslationFallsBackToItsOriginal() throws {
+        let site = try TestSite.minimal()   // contests/test has brief.md only
+        _ = try SiteBuilder(options: options(site)).build()
+        let en = try read(site, "en/contests/test/index.html")
+        #expect(en.contains("<html lang=\"en\">"))
+        #expect(en.contains("<h1 lang=\"ja\">テストコンペ</h1>"))
+        #expect(en.contains("not translated into English yet"))
+        #expect(en.contains("<section class=\"brief\" lang=\"ja\">"))
+        #expect(en.contains("<th scope=\"row\" lang=\"ja\">使いやすさ</th>"))
+        #expect(en.contains("action=\"/api/contests/test/entries\""), "the English page takes entries too")
+        let cards = try read(site, "en/contests/index.html")
+        #expect(cards.contains("<a href=\"/en/contests/test/\" lang=\"ja\">テストコンペ</a>"))
+        let ja = try read(site, "contests/test/index.html")
+        #expect(!ja.contains("lang=\"ja\">テストコンペ</h1>") && !ja.contains("not translated"), "the original is not marked")
+        #expect(try read(site, "sitemap.xml").contains("https://example.org/en/contests/test/"))
+    }
+
     @Test func buildsBothLanguagesWithSwitcherFeedsAndSitemap() throws {
         let site = try TestSite.minimal()
         try site.write("contests/test/brief.en.md", "---\ntitle: Test contest\n---\nRules in English.\n")

@@ -227,7 +227,7 @@ public struct MultipartBody {
         body.field("team_name", "Team A")
         body.field("members", "Aiko\nBen")
         body.field("contact_email", "team@example.org")
-        body.field("country", "Japan")
+        body.field("country", "JP")
         body.field("agree_terms", "yes")
         body.file(filename: "design.pdf", contentType: "application/pdf", pdf)
         return body

@@ -1,3 +1,4 @@
+import CompeStore
 import CompeTestSupport
 import Foundation
 import Testing
@@ -62,7 +63,7 @@ import Glibc
             var body = MultipartBody()
             for (k, v) in [("title", "Design \(i)\u{1B}[2J"), ("summary", "**Bold** idea \(i) <script>alert(1)</script>"),
                            ("team_name", i == 0 ? "Acme Labs" : "Team \(i)"), ("members", "A"),
-                           ("contact_email", i == 1 ? "x@uni.example.ac.jp" : "t\(i)@example.org"), ("country", "Japan"), ("agree_terms", "yes")] {
+                           ("contact_email", i == 1 ? "x@uni.example.ac.jp" : "t\(i)@example.org"), ("country", "JP"), ("agree_terms", "yes")] {
                 body.field(k, v)
             }
             body.file(filename: "d.pdf", contentType: "application/pdf", MultipartBody.samplePDF("judging \(i)"))
@@ -131,8 +132,46 @@ import Glibc
         #expect(explained.status == 0)
         #expect(explained.stdout.contains("variance ratio (offsets / noise)") && explained.stdout.contains("s.e."))
         #expect(["sato", "lee", "kim", "ono"].allSatisfy { explained.stdout.contains($0) })
-        let published = try compe("results", "publish", "sme-support-ui")
-        #expect(published.status == 0 && published.stdout.contains("4 entrants will be told"))
+        // A conflict declared after the judge scored, and a judge taken off the panel: their sheets
+        // stop counting everywhere (results say how many and why), the audit keeps them.
+        let store = try EntryStore(dataDirectory: dir.appendingPathComponent("Data"))
+        let kimsEntry = try #require(try await store.assignments(contest: "sme-support-ui").first { $0.judge == "kim" }?.entry)
+        #expect(try compe("conflicts", "add", "kim", kimsEntry.code, "--reason", "declared late").status == 0)
+        let removed = try compe("panel", "remove", "sme-support-ui", "ono")
+        #expect(removed.status == 0 && removed.stdout.contains("assignment"), "\(removed.stdout)")
+        let after = try JSONSerialization.jsonObject(with: Data(try compe("results", "sme-support-ui", "--json").stdout.utf8)) as! [String: Any]
+        let excluded = try #require(after["excluded"] as? [[String: Any]])
+        #expect(excluded.count == 3, "\(excluded)")   // kim's one sheet, ono's two
+        #expect(excluded.contains { $0["judge"] as? String == "kim" && ($0["reason"] as? String)?.contains("declared late") == true })
+        #expect(excluded.filter { $0["judge"] as? String == "ono" }.allSatisfy { ($0["reason"] as? String)?.contains("panel") == true })
+        #expect(Set((after["offsets"] as? [[String: Any]] ?? []).compactMap { $0["judge"] as? String }) == ["sato", "lee", "kim"])
+        let judgesOfKimsEntry = (after["entries"] as? [[String: Any]] ?? []).first { $0["id"] as? String == kimsEntry.code }?["judges"] as? Int
+        #expect(judgesOfKimsEntry == 1, "kim's sheet still counts for \(kimsEntry.code)")
+        #expect(try compe("results", "sme-support-ui").stdout.contains("3 sheet(s) left out"))
+        #expect(try await store.scoreAudit(entryID: kimsEntry.id).contains { $0.judge == "kim" }, "the audit keeps the excluded sheet")
+        let stats = try JSONSerialization.jsonObject(with: Data(try compe("stats", "sme-support-ui", "--json").stdout.utf8)) as! [String: Any]
+        #expect((stats["judging"] as? [String: Any])?["complete"] as? Int == 5, "statistics count the same sheets as results")
+
+        // Publishing while the contest takes entries is refused; a dry run changes nothing; --force
+        // publishes and closes the entry window.
+        let early = try compe("results", "publish", "sme-support-ui")
+        #expect(early.status == 1 && early.stderr.contains("takes entries until") && early.stderr.contains("--force"), "\(early.stderr)")
+        let dry = try compe("results", "publish", "sme-support-ui", "--force", "--dry-run")
+        #expect(dry.status == 0 && dry.stdout.contains("dry run") && dry.stdout.contains("4 entrant(s)") && dry.stdout.contains("rank_low"), "\(dry.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Content/contests/sme-support-ui/results.md").path))
+        let queued = try JSONSerialization.jsonObject(with: Data(try compe("mail", "status", "--json").stdout.utf8)) as! [[String: Any]]
+        #expect(queued.isEmpty, "a dry run queued mail")
+        let published = try compe("results", "publish", "sme-support-ui", "--force")
+        #expect(published.status == 0 && published.stdout.contains("4 entrants will be told") && published.stdout.contains("entries are closed"))
+        let reopened = try CompeBinary.startServer(in: dir)
+        var late = MultipartBody()
+        for (k, v) in [("title", "Late"), ("summary", "s"), ("team_name", "Late team"), ("members", "A"), ("contact_email", "late@example.org"),
+                       ("country", "JP"), ("agree_terms", "yes")] { late.field(k, v) }
+        late.file(filename: "d.pdf", contentType: "application/pdf", MultipartBody.samplePDF("late"))
+        let refused = try RawHTTP.send(port: reopened.port, head: late.head("/api/contests/sme-support-ui/entries", extra: ["Accept: application/json", "Accept-Language: en"]),
+                                       body: late.finished)
+        reopened.stop()
+        #expect(refused.status == 403 && refused.text.contains("results have been published"), "\(refused.status) \(refused.text)")
         // "The results are out" is queued once per active entrant (a server with --smtp sends it).
         let outbox = try JSONSerialization.jsonObject(with: Data(try compe("mail", "status", "--json").stdout.utf8)) as! [[String: Any]]
         #expect(outbox.filter { $0["kind"] as? String == "results" }.count == 4)

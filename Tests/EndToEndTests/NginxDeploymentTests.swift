@@ -105,7 +105,7 @@ import Testing
             let pdf = dir.appendingPathComponent("design-\(UUID().uuidString).pdf")
             try MultipartBody.samplePDF(title).write(to: pdf)
             for (name, value) in [("title", title), ("summary", "Over TLS"), ("team_name", "Team T"), ("members", "Aiko"),
-                                  ("contact_email", "t@example.org"), ("country", "Japan"), ("agree_terms", "yes")] {
+                                  ("contact_email", "t@example.org"), ("country", "JP"), ("agree_terms", "yes")] {
                 args += ["-F", "\(name)=\(value)"]
             }
             args += ["-F", "files=@\(pdf.path);type=application/pdf", "\(base)/api/contests/sme-support-ui/entries"]

@@ -13,7 +13,7 @@ import Testing
         for i in 0..<3 {
             var body = MultipartBody()
             for (k, v) in [("title", "Remote design \(i)"), ("summary", "An idea \(i)"), ("team_name", "Hidden Team \(i)"), ("members", "Hidden Person \(i)"),
-                           ("contact_email", "secret\(i)@team.example"), ("country", "Japan"), ("agree_terms", "yes")] { body.field(k, v) }
+                           ("contact_email", "secret\(i)@team.example"), ("country", "JP"), ("agree_terms", "yes")] { body.field(k, v) }
             body.file(filename: "team-\(i)-design.pdf", contentType: "application/pdf", MultipartBody.samplePDF("remote \(i)"))
             #expect(try RawHTTP.send(port: server.port, head: body.head("/api/contests/sme-support-ui/entries", extra: ["Accept: application/json"]),
                                      body: body.finished).status == 201)
@@ -65,7 +65,7 @@ import Testing
         for secret in ["Hidden", "secret", "team-", "E-000"] { #expect(!shown.stdout.contains(secret), "\(secret) reached the judge") }
         let fetched = try judge.run(["judge", "fetch", refs[0], "--out", "files"])
         #expect(fetched.status == 0 && fetched.stdout.contains("sha256 ok"), "\(fetched.stderr)")
-        #expect(FileManager.default.fileExists(atPath: judge.home.appendingPathComponent("files/file-1.pdf").path))
+        #expect(FileManager.default.fileExists(atPath: judge.home.appendingPathComponent("files/\(refs[0])/file-1.pdf").path))
         let scored = try judge.run(["judge", "score", refs[0], "--set", "usability=8", "--set", "originality=7", "--set", "feasibility=6"])
         #expect(scored.status == 0 && scored.stdout == "saved\n", "\(scored.stderr)")
         #expect(try judge.run(["judge", "score", refs[1], "--set", "usability=11"]).stderr.contains("outside the scale"))
@@ -94,7 +94,7 @@ import Testing
         for ref in refs.dropFirst(2) {
             #expect(try judge.run(["judge", "score", ref, "--set", "usability=5", "--set", "originality=5", "--set", "feasibility=5"]).status == 0)
         }
-        #expect(try CompeBinary.run(["results", "publish", "sme-support-ui"], in: dir).status == 0)
+        #expect(try CompeBinary.run(["results", "publish", "sme-support-ui", "--force"], in: dir).status == 0)
         let frozen = try judge.run(["judge", "score", refs[0], "--set", "usability=2"])
         #expect(frozen.status == 1 && frozen.stderr.contains("results are published"))
         #expect(try judge.run(["judge", "logout"]).status == 0)

@@ -81,7 +81,7 @@ class Site:
         boundary = "compe-" + uuid.uuid4().hex
         pdf = f"%PDF-1.4\n% mail {uuid.uuid4()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
         fields = {"title": title, "summary": summary, "team_name": team, "members": "Member One", "contact_email": email_address,
-                  "country": "Japan", "agree_terms": "yes", "lang": language}
+                  "country": "JP", "agree_terms": "yes", "lang": language}
         body = b""
         for k, v in fields.items():
             body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode() + v.encode() + b"\r\n"

@@ -51,7 +51,7 @@ def multipart(title, key_marker):
     boundary = "compe-" + uuid.uuid4().hex
     pdf = f"%PDF-1.4\n% {key_marker}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
     fields = {"title": title, "summary": "A design", "team_name": "Team " + key_marker[:8], "members": "Member One",
-              "contact_email": "entrant@example.org", "country": "Japan", "agree_terms": "yes", "lang": "en"}
+              "contact_email": "entrant@example.org", "country": "JP", "agree_terms": "yes", "lang": "en"}
     body = b""
     for k, v in fields.items():
         body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode() + v.encode() + b"\r\n"
