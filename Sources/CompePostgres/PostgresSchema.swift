@@ -104,5 +104,12 @@ enum PostgresSchema {
             "CREATE UNIQUE INDEX outbox_once ON outbox (entry_id, kind, detail) WHERE kind IN ('update', 'results')",
         ]),
         (CountryMigration.name, CountryMigration.statements),
+        ("2026-12-02 mail recipients", [
+            """
+            CREATE TABLE mail_recipient (address TEXT PRIMARY KEY, day TEXT NOT NULL, sent BIGINT NOT NULL, confirmed_at TEXT,
+                confirm_hash BYTEA, confirm_sent_at TEXT)
+            """,
+            "CREATE INDEX mail_recipient_confirm ON mail_recipient (confirm_hash)",
+        ]),
     ]
 }

@@ -179,11 +179,21 @@ struct EntryAPI: Sendable {
 
     func view(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
         let respond = responder(request, context, form: nil)
-        guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
+        let linked = request.bearerToken == nil ? request.query("token") : nil
+        guard let code = context.parameters.get("id"), let token = request.bearerToken ?? linked ?? EditCookie.token(in: request),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
+        // An edit link opened in a browser: the token moves into the entry's cookie and out of
+        // the address (logs, history and referrers never see it again).
+        if linked != nil && !request.wantsJSON { return respond.exchange(entry, token: token, fresh: request.query("new") == "1") }
         return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1")
+    }
+
+    /// The edit token of a request: `Authorization: Bearer`, the entry's cookie, or (from links
+    /// made by earlier versions and API clients) the address.
+    func token(_ request: Request) -> String? {
+        request.bearerToken ?? EditCookie.token(in: request) ?? request.query("token")
     }
 
     func edit(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
@@ -195,7 +205,7 @@ struct EntryAPI: Sendable {
         // header or the address (the edit form puts it there); then the entry's own contest sets
         // the limits. A token sent only in the body is read with the fields, and no file is
         // taken before it (`tokenFirst`): nothing is written for a stranger.
-        let early = request.bearerToken ?? request.query("token")
+        let early = token(request)
         var known: (Entry, Contest)? = nil
         var policy = UploadPolicy(maxFiles: 0, maxFileMB: 0, types: [])
         var limits = self.limits
@@ -265,7 +275,7 @@ struct EntryAPI: Sendable {
         let respond = responder(request, context, form: nil)
         // A withdrawal changes an entry like any post: the same origin check and rate limit.
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        guard let code = context.parameters.get("id"), let token = request.bearerToken ?? request.query("token"),
+        guard let code = context.parameters.get("id"), let token = token(request),
               let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }

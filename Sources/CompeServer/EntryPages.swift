@@ -20,11 +20,31 @@ struct EntryPages: Sendable {
 
     func strings(_ language: String) -> UIText { chrome.strings(language) }
 
-    /// The entrant's page URL; the token travels as a form field (SPEC); these pages send a referrer
-    /// only to our own origin (`Referrer-Policy: same-origin`: with `no-referrer`, browsers post
-    /// `Origin: null`, which the origin check must refuse).
-    func entryURL(_ code: String, token: String, language: String, fresh: Bool) -> String {
-        "\(config.submitURL.hasPrefix("/") ? config.submitURL : "/api")/entries/\(code)?token=\(token)&lang=\(language)" + (fresh ? "&new=1" : "")
+    /// The path under which the entry API lives (`/api`, or the path of an absolute `submit_url`).
+    var apiPath: String {
+        if config.submitURL.hasPrefix("/") { return config.submitURL }
+        let path = URL(string: config.submitURL)?.path ?? ""
+        return path.isEmpty ? "/api" : path
+    }
+
+    /// The entrant's page, without any secret: the edit token travels in a cookie scoped to this
+    /// path (`EditCookie`), so the address never carries it to a log, a history or a referrer.
+    func entryPath(_ code: String, language: String, fresh: Bool) -> String {
+        "\(apiPath)/entries/\(code)?lang=\(language)" + (fresh ? "&new=1" : "")
+    }
+
+    /// The edit link an entrant keeps (receipt page, mail): it carries the token once, and
+    /// opening it exchanges the token for the cookie and moves to `entryPath`.
+    func editLink(_ code: String, token: String, language: String) -> String {
+        config.baseURL + "\(apiPath)/entries/\(code)?token=\(token)&lang=\(language)"
+    }
+
+    /// The page that takes an edit link: no layout, nothing loaded from the site, a refresh to
+    /// the token-free address, and a link for browsers that do not follow refreshes.
+    func continuePage(to target: String, language: String) -> String {
+        let t = strings(language)
+        return chrome.text("continue", context: ["lang": .text(language), "target": .text(target), "title": .text(t[.entryViewTitle]),
+                                                 "continue_label": .text(t[.continueLabel])])
     }
 
     /// A page with a title and one paragraph.
@@ -63,16 +83,16 @@ struct EntryPages: Sendable {
             "received_utc": .text(display.utc(entry.receivedAt)), "was_updated": .bool(entry.updatedAt != entry.receivedAt),
             "updated_local": .text(display.local(entry.updatedAt, language: language)),
             "closes_local": .text(display.local(contest.closes, language: language)), "closes_utc": .text(display.utc(contest.closes)),
-            "edit_link": .text(config.baseURL + entryURL(entry.code, token: token, language: language, fresh: false)),
+            "edit_link": .text(editLink(entry.code, token: token, language: language)),
             "entry_title": .text(entry.draft.title), "team_name": .text(entry.draft.teamName),
             "members": .text(entry.draft.members.joined(separator: ", ")), "country": .text(entry.draft.country),
             "link": entry.draft.link.map { .text($0) } ?? false,
             "summary_html": .text(Markdown.html(entry.draft.summary, trust: .untrusted)),
             "files": .objects(entry.files.map { ["name": .text($0.name), "bytes": .text(String($0.bytes)), "sha256": .text($0.sha256)] }),
             "editable": .bool(open && editable), "frozen": .bool(open && !editable),
-            // The token is in the forms' address as well as in a field, so the server checks it
-            // before it reads the body (files are refused before it otherwise).
-            "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)?token=\(token)&lang=\(language)"),
+            // The token travels in the entry's cookie, which the server reads before the body
+            // (files are refused before it otherwise); the field is for browsers without cookies.
+            "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)?lang=\(language)"),
         ]
         if open && editable { c["fields"] = .objects(EntryFormView.fields(.edit(entry.draft), contest: contest, t: t)) }
         return chrome.page("entry", language: language, title: t[fresh ? .receiptTitle : .entryViewTitle], context: c)

@@ -56,12 +56,11 @@ struct Responder {
 
     var language: String { messages.language }
 
-    private func headers(json: Bool, close: Bool, privatePage: Bool = false) -> HTTPFields {
+    private func headers(json: Bool, close: Bool) -> HTTPFields {
         var h = HTTPFields()
         h[.contentType] = json ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
         h[.cacheControl] = "no-store"
         h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        if privatePage { h[HTTPField.Name("Referrer-Policy")!] = "same-origin" }
         if close { h[.connection] = "close" }
         let origin = request.headers[.origin]
         if origins.isCrossOriginAllowed(origin, host: host), let origin {
@@ -75,19 +74,24 @@ struct Responder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: headers(json: true, close: close, privatePage: true),
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers(json: true, close: close), body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func html(_ page: String, status: HTTPResponse.Status, close: Bool = false, privatePage: Bool = false) -> Response {
-        Response(status: status, headers: headers(json: false, close: close, privatePage: privatePage),
-                 body: .init(byteBuffer: ByteBuffer(string: page)))
+    private func html(_ page: String, status: HTTPResponse.Status, close: Bool = false) -> Response {
+        Response(status: status, headers: headers(json: false, close: close), body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
-    /// 200 with a page of one paragraph (or `{"message": …}` for JSON clients).
-    func notice(title: String, text: String) -> Response {
-        if request.wantsJSON { return json(["message": text], status: .ok) }
-        return html(pages.notice(title: title, text: text, language: language), status: .ok)
+    /// A page of one paragraph (or `{"message": …}` for JSON clients), 200 unless told.
+    func notice(title: String, text: String, status: HTTPResponse.Status = .ok) -> Response {
+        if request.wantsJSON { return json(["message": text], status: status) }
+        return html(pages.notice(title: title, text: text, language: language), status: status)
+    }
+
+    /// 200 with theme template `template` in the site's layout.
+    func page(_ template: String, title: String, context: TemplateContext, referrer: String? = nil) -> Response {
+        var response = html(pages.chrome.page(template, language: language, title: title, context: context), status: .ok)
+        if let referrer { response.headers[HTTPField.Name("Referrer-Policy")!] = referrer }
+        return response
     }
 
     /// An error answer with every field error, its status chosen from the problems.
@@ -139,8 +143,9 @@ struct Responder {
             return json(ReceiptJSON(id: e.code, edit_token: receipt.editToken, received_at: rfc3339(e.receivedAt),
                                     files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .created)
         }
-        var h = headers(json: false, close: false, privatePage: true)
-        h[.location] = pages.entryURL(e.code, token: receipt.editToken, language: language, fresh: true)
+        var h = headers(json: false, close: false)
+        h[.location] = pages.entryPath(e.code, language: language, fresh: true)
+        h[.setCookie] = EditCookie.set(receipt.editToken, code: e.code, apiPath: pages.apiPath)
         return Response(status: .seeOther, headers: h)
     }
 
@@ -154,15 +159,27 @@ struct Responder {
                                   editable_until: rfc3339(contest.closes),
                                   files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .ok)
         }
-        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language),
-                    status: .ok, privatePage: true)
+        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language), status: .ok)
+    }
+
+    /// An edit link opened in a browser: the token becomes the entry's cookie, and the page moves
+    /// on to the address without it. Sent with `Referrer-Policy: no-referrer` and nothing loaded
+    /// from the site, so the address with the token goes nowhere.
+    func exchange(_ e: Entry, token: String, fresh: Bool) -> Response {
+        var h = headers(json: false, close: false)
+        h[.setCookie] = EditCookie.set(token, code: e.code, apiPath: pages.apiPath)
+        h[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: .ok, headers: h,
+                        body: .init(byteBuffer: ByteBuffer(string: pages.continuePage(to: pages.entryPath(e.code, language: language, fresh: fresh),
+                                                                                      language: language))))
     }
 
     /// After an edit or withdrawal: the entry as JSON, or 303 back to the entrant's view.
     func afterChange(_ e: Entry, token: String, contest: Contest) -> Response {
         if request.wantsJSON || request.method == .delete { return entry(e, token: token, contest: contest, editable: true, fresh: false) }
-        var h = headers(json: false, close: false, privatePage: true)
-        h[.location] = pages.entryURL(e.code, token: token, language: language, fresh: false)
+        var h = headers(json: false, close: false)
+        h[.location] = pages.entryPath(e.code, language: language, fresh: false)
+        h[.setCookie] = EditCookie.set(token, code: e.code, apiPath: pages.apiPath)
         return Response(status: .seeOther, headers: h)
     }
 }
@@ -192,5 +209,31 @@ enum ProblemStatus {
         let statuses = problems.map(of)
         for preferred in [HTTPResponse.Status.contentTooLarge, .unsupportedMediaType] where statuses.contains(preferred) { return preferred }
         return statuses.first { $0 != .badRequest } ?? .badRequest
+    }
+}
+
+/// The cookie an entrant's browser keeps instead of an address with the edit token: one per
+/// entry, scoped to that entry's path, `HttpOnly` (no script reads it), `Secure` (never sent
+/// over plain http, loopback aside) and `SameSite=Strict` (no other site can make the browser
+/// send it), for 30 days.
+enum EditCookie {
+    static let name = "compe_edit"
+
+    static func set(_ token: String, code: String, apiPath: String) -> String {
+        "\(name)=\(token); Path=\(apiPath)/entries/\(code); Max-Age=2592000; HttpOnly; Secure; SameSite=Strict"
+    }
+
+    /// The token the request's cookies carry, if any.
+    static func token(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    let value = parts[1].trimmingCharacters(in: .whitespaces)
+                    if !value.isEmpty { return value }
+                }
+            }
+        }
+        return nil
     }
 }

@@ -24,6 +24,12 @@ public struct MailSettings: Sendable {
     /// Send mail carrying edit links over a relay that offers no TLS (`--smtp-insecure`): for a
     /// relay on the same machine or a private network the operator trusts.
     public var insecure = false
+    /// Most mails one address gets in a day (UTC), all kinds together (`--mail-cap`): entries
+    /// typed with a stranger's address cannot make the contest's address flood it.
+    public var dailyCap = 10
+    /// Mail nothing to an address but a request to confirm it, until its owner does
+    /// (`--confirm-email`); what waits meanwhile is sent once it is confirmed.
+    public var confirmAddresses = false
 
     public init(relay: SMTPRelay, from: MailAddress, password: String?, trustRoots: [NIOSSLCertificate]? = nil) {
         self.relay = relay
@@ -36,10 +42,17 @@ public struct MailSettings: Sendable {
 /// Makes the mail of an outbox row from the entry as it is now, in the entrant's language,
 /// with the theme's `mail_<kind>` template: its first line is the subject, the rest the body.
 struct MailComposer: Sendable {
-    let pages: EntryPages
+    /// The entry API's pages as they are now (the content may be reloaded while mail waits).
+    let currentPages: @Sendable () -> EntryPages
     let from: MailAddress
 
-    func message(_ queued: OutboxMessage, entry: Entry, token: String, now: Date) -> MailMessage? {
+    /// The message, or nil when the content does not hold what it needs (yet): the contest, or
+    /// the update being announced. `listed`: for a lost-link mail, every entry whose link it
+    /// carries. Entrant text (title, team, file names) goes in inert (`MailText`): quoted by
+    /// the templates, and never something a mail program turns into a link.
+    func message(_ queued: OutboxMessage, entry: Entry, token: String, listed: [(entry: Entry, editToken: String)] = [],
+                 now: Date) -> MailMessage? {
+        let pages = currentPages()
         let language = entry.draft.language
         guard let contests = pages.contests[entry.draft.contest],
               let contest = contests[language] ?? contests[pages.config.defaultLanguage] ?? contests.values.first else { return nil }
@@ -47,12 +60,19 @@ struct MailComposer: Sendable {
         let contestURL = pages.config.baseURL + pages.config.urlPath("contests/\(contest.slug)", language: language)
         var context: TemplateContext = [
             "ja": .bool(language == "ja"), "code": .text(entry.code), "contest_title": .text(contest.title),
-            "entry_title": .text(entry.draft.title), "team_name": .text(entry.draft.teamName),
+            "entry_title": .text(MailText.inert(entry.draft.title)), "team_name": .text(MailText.inert(entry.draft.teamName)),
             "received_local": .text(display.local(entry.receivedAt, language: language)), "received_utc": .text(display.utc(entry.receivedAt)),
             "updated_local": .text(display.local(entry.updatedAt, language: language)), "updated_utc": .text(display.utc(entry.updatedAt)),
             "closes_local": .text(display.local(contest.closes, language: language)), "closes_utc": .text(display.utc(contest.closes)),
-            "edit_link": .text(pages.config.baseURL + pages.entryURL(entry.code, token: token, language: language, fresh: false)),
-            "files": .objects(entry.files.enumerated().map { ["name": .text(FileName.clean($1.name, fallback: "file-\($0 + 1)")), "bytes": .text(String($1.bytes)), "sha256": .text($1.sha256)] }),
+            "edit_link": .text(pages.editLink(entry.code, token: token, language: language)),
+            "files": .objects(entry.files.enumerated().map {
+                ["name": .text(MailText.inert(FileName.clean($1.name, fallback: "file-\($0 + 1)"))), "bytes": .text(String($1.bytes)),
+                 "sha256": .text($1.sha256)]
+            }),
+            "entries": .objects(listed.map {
+                ["code": .text($0.entry.code), "entry_title": .text(MailText.inert($0.entry.draft.title)),
+                 "edit_link": .text(pages.editLink($0.entry.code, token: $0.editToken, language: language))]
+            }),
             "contest_url": .text(contestURL), "results_url": .text(contestURL + "results/"),
         ]
         if queued.kind == .update {
@@ -64,14 +84,27 @@ struct MailComposer: Sendable {
             context["update_text"] = .text(PlainText.clean(update.markdown).trimmingCharacters(in: .newlines))
             context["update_url"] = .text(contestURL + "#" + update.anchor)
         }
-        let text = pages.chrome.text("mail_\(queued.kind.rawValue)", context: context)
+        return compose("mail_\(queued.kind.rawValue)", context, pages: pages, to: entry.draft.contactEmail, messageID: queued.messageID, now: now)
+    }
+
+    /// The request to confirm `address` (`--confirm-email`), in `language`, with `link`.
+    func confirmation(to address: String, language: String, link: String, now: Date, domain: String) -> MailMessage {
+        let pages = currentPages()
+        let context: TemplateContext = ["ja": .bool(language == "ja"), "site_title": .text(pages.config.title(in: language)),
+                                        "confirm_link": .text(link), "address": .text(MailText.inert(address))]
+        return compose("mail_confirm", context, pages: pages, to: address, messageID: "\(UUID().uuidString.lowercased())@\(domain)", now: now)
+    }
+
+    /// A theme mail template's first line as the subject, the rest as the body.
+    private func compose(_ template: String, _ context: TemplateContext, pages: EntryPages, to address: String, messageID: String,
+                         now: Date) -> MailMessage {
+        let text = pages.chrome.text(template, context: context)
         let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         // Entrant text can reach the subject (the title): line breaks there are folded to spaces;
         // validation refuses them in one-line fields anyway.
         let subject = String(lines.first ?? "").replacingOccurrences(of: "\r", with: " ").trimmingCharacters(in: .whitespaces)
         let body = lines.count > 1 ? String(lines[1]).trimmingCharacters(in: .newlines) + "\n" : ""
-        return MailMessage(from: from, to: MailAddress(address: entry.draft.contactEmail), subject: subject, body: body,
-                           messageID: queued.messageID, date: now)
+        return MailMessage(from: from, to: MailAddress(address: address), subject: subject, body: body, messageID: messageID, date: now)
     }
 }
 
@@ -86,12 +119,15 @@ final class MailWorker: Service, Sendable {
     let settings: MailSettings
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// The domain of `Message-ID`s this worker makes (the sender's).
+    var messageDomain: String { String(settings.from.address.split(separator: "@").last ?? "compe.invalid") }
 
-    init(store: EntryStore, pages: EntryPages, settings: MailSettings, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    init(store: EntryStore, pages: @escaping @Sendable () -> EntryPages, settings: MailSettings, clock: @escaping @Sendable () -> Date,
+         logger: Logger) {
         self.store = store
-        composer = MailComposer(pages: pages, from: settings.from)
+        composer = MailComposer(currentPages: pages, from: settings.from)
         client = SMTPClient(relay: settings.relay, password: settings.password, trustRoots: settings.trustRoots,
-                            heloName: URL(string: pages.config.baseURL)?.host ?? "localhost")
+                            heloName: URL(string: pages().config.baseURL)?.host ?? "localhost")
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -122,15 +158,39 @@ final class MailWorker: Service, Sendable {
     private func deliver(_ queued: OutboxMessage) async {
         let now = Date()
         do {
-            guard let (entry, token) = try await store.mailSubject(queued),
-                  let message = composer.message(queued, entry: entry, token: token, now: clock()) else {
-                try await store.recordDelivery(queued.id, sent: false, error: "the entry or its contest no longer exists", now: now)
+            guard let (entry, token) = try await store.mailSubject(queued) else {
+                try await store.recordDelivery(queued.id, sent: false, error: "the entry no longer exists", now: now)
+                return
+            }
+            let listed = queued.kind == .recover ? try await store.recoverySubjects(entryID: entry.id) : []
+            guard let message = composer.message(queued, entry: entry, token: token, listed: listed, now: clock()) else {
+                // The content does not hold the contest or the update yet (announced before the
+                // server saw the file): the mail waits and is tried again, like one the relay
+                // could not take, until the content has it or the mail is a day old.
+                let what = queued.kind == .update ? "the update '\(queued.detail)' of \(entry.draft.contest)" : "the contest \(entry.draft.contest)"
+                try await wait(queued, now: now, because: "\(what) is not in the content the server has")
+                return
+            }
+            let recipient = try await store.mailRecipient(entry.draft.contactEmail, now: now)
+            if settings.confirmAddresses && !recipient.confirmed {
+                // Nothing goes to an address its owner has not confirmed but one request a day
+                // to confirm it; this mail waits for the answer.
+                if recipient.sentToday < settings.dailyCap, recipient.confirmationSentAt.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
+                    await askConfirmation(of: entry.draft.contactEmail, language: entry.draft.language, now: now)
+                }
+                try await wait(queued, now: now, because: "waiting for the owner of the address to confirm it (--confirm-email)")
+                return
+            }
+            if recipient.sentToday >= settings.dailyCap {
+                try await store.recordDelivery(queued.id, sent: false, error: "not sent: this address has had the day's limit of \(settings.dailyCap) mails", now: now)
+                logger.warning("mail not sent: the address reached its daily limit", metadata: ["outbox": "\(queued.id)", "entry": "\(entry.code)"])
                 return
             }
             do {
                 // An edit link is a password to the entry: it crosses the network only encrypted.
-                try await client.send(message, requireTLS: !settings.insecure && message.body.contains(token))
+                try await client.send(message, requireTLS: !settings.insecure && (message.body.contains(token) || listed.contains { message.body.contains($0.editToken) }))
                 try await store.recordDelivery(queued.id, sent: true, now: now)
+                try await store.countMail(to: entry.draft.contactEmail, now: now)
                 logger.info("mail sent", metadata: ["outbox": "\(queued.id)", "kind": "\(queued.kind.rawValue)", "entry": "\(entry.code)"])
             } catch {
                 let mailError = error as? MailError ?? .connection(String(describing: error))
@@ -144,6 +204,32 @@ final class MailWorker: Service, Sendable {
             }
         } catch {
             logger.warning("mail: cannot update the outbox", metadata: ["outbox": "\(queued.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Leaves `queued` pending with `reason`, to be tried again after the usual backoff (failed
+    /// once it is older than `giveUpAfter`).
+    private func wait(_ queued: OutboxMessage, now: Date, because reason: String) async throws {
+        let attempts = queued.attempts + 1
+        let expired = now.timeIntervalSince(queued.createdAt) >= settings.giveUpAfter
+        let retryAt = expired ? nil : now.addingTimeInterval(min(86_400, settings.retryBase * pow(2, Double(attempts - 1))))
+        try await store.recordDelivery(queued.id, sent: false, error: reason, retryAt: retryAt, now: now)
+        logger.notice(retryAt == nil ? "mail failed: \(reason)" : "mail waits: \(reason)", metadata: ["outbox": "\(queued.id)"])
+    }
+
+    /// Sends `address` a request to confirm it, with a new token (only its hash is kept).
+    private func askConfirmation(of address: String, language: String, now: Date) async {
+        let token = JudgeToken.generate().replacingOccurrences(of: JudgeToken.prefix, with: "cmc_")
+        let pages = composer.currentPages()
+        let link = pages.config.baseURL + "\(pages.apiPath)/mail/confirm?token=\(token)&lang=\(language)"
+        let message = composer.confirmation(to: address, language: language, link: link, now: clock(), domain: messageDomain)
+        do {
+            try await client.send(message, requireTLS: !settings.insecure)
+            try await store.askConfirmation(of: address, tokenHash: JudgeToken.hash(token), now: now)
+            try await store.countMail(to: address, now: now)
+            logger.info("mail: asked an address to confirm itself")
+        } catch {
+            logger.warning("mail: the request to confirm an address was not sent", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -98,26 +98,32 @@ public enum SiteServer {
         metrics.register(on: router, proxies: config.trustedProxies)
         router.get("/healthz") { _, _ in Health.answer(disk: disk, head: false) }
         router.head("/healthz") { _, _ in Health.answer(disk: disk, head: true) }
+        var services: [any Service] = []
         if let (entries, content) = apis, let contentDir = config.contentDir {
             let endpoint = EntryEndpoint(entries, publicDir: config.publicDir, logger: logger)
             endpoint.register(on: router)
             let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
             JudgeAPI(store: entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
                      clientAddress: { clientAddress($0) }, logger: logger).register(on: router)
-            config.liveReload?.observeContent { content in
+            let apply: @Sendable (SiteContent) -> Void = { content in
                 endpoint.contentChanged(content)
                 catalog.replace(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
             }
-        }
-        var services: [any Service] = []
-        if let mail = config.mail, let entries = apis?.entries {
-            services.append(MailWorker(store: entries.store, pages: entries.pages, settings: mail, clock: config.clock, logger: logger))
-            if !mail.relay.implicitTLS && mail.insecure {
-                logger.warning("--smtp-insecure: mail carrying edit links is sent even when the relay offers no TLS; anyone on the way can read the links",
-                               metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
-            } else if !mail.relay.implicitTLS {
-                logger.notice("mail carrying edit links is sent only once the relay has switched to TLS (STARTTLS); a relay without it gets none of them (--smtp-insecure allows it)",
-                              metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
+            if let live = config.liveReload {
+                live.observeContent(apply)
+            } else {
+                services.append(ContentReloader(contentDir: contentDir, publicDir: config.publicDir, logger: logger,
+                                                load: { try loadContent(contentDir) }, apply: apply))
+            }
+            if let mail = config.mail {
+                services.append(MailWorker(store: entries.store, pages: { endpoint.api.pages }, settings: mail, clock: config.clock, logger: logger))
+                if !mail.relay.implicitTLS && mail.insecure {
+                    logger.warning("--smtp-insecure: mail carrying edit links is sent even when the relay offers no TLS; anyone on the way can read the links",
+                                   metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
+                } else if !mail.relay.implicitTLS {
+                    logger.notice("mail carrying edit links is sent only once the relay has switched to TLS (STARTTLS); a relay without it gets none of them (--smtp-insecure allows it)",
+                                  metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
+                }
             }
         }
         return (router, FileFastPath.Site(cache: files.cache, routed: files.routed, security: security, proxies: config.trustedProxies, record: record),
@@ -176,9 +182,14 @@ public enum SiteServer {
     /// The server stopped before it listened (the port was taken, say).
     public enum StartError: Error { case notListening }
 
+    /// The published content of `contentDir` as the APIs read it (no drafts).
+    static func loadContent(_ contentDir: URL) throws -> SiteContent {
+        try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
+                          knownTemplates: Theme.templateNames).load()
+    }
+
     static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> (EntryAPI, SiteContent) {
-        let content = try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
-                                        knownTemplates: Theme.templateNames).load()
+        let content = try loadContent(contentDir)
         let mailDomain = config.mail.map { String($0.from.address.split(separator: "@").last ?? "compe.invalid") } ?? "compe.invalid"
         let store = try EntryStore(dataDirectory: dataDir, database: config.database, queuesMail: config.mail != nil, messageDomain: mailDomain)
         // With a shared database the data directory is shared too: other servers' uploads in

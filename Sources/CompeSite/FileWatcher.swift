@@ -57,6 +57,12 @@ public final class FileWatcher: @unchecked Sendable {
         thread.start()
     }
 
+    /// Whether `path` is an editor's swap, backup or hidden file rather than content.
+    public static func isEditorScratch(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent
+        return name.hasPrefix(".") || name.hasSuffix("~") || name.hasSuffix(".swp")
+    }
+
     /// Stops the background thread (within about 100 ms).
     public func stop() { stopped.withLock { $0 = true } }
 

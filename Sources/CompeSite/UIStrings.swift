@@ -38,7 +38,9 @@ public enum UIKey: String, CaseIterable, Sendable {
     case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
     case receiptMailed = "receipt_mailed", receiptNotMailed = "receipt_not_mailed"
     case recoverTitle = "recover_title", recoverLead = "recover_lead", recoverSubmit = "recover_submit", recoverSent = "recover_sent"
-    case recoverNoMail = "recover_no_mail", updates, chooseCountry = "choose_country", untranslated
+    case recoverNoMail = "recover_no_mail", updates, chooseCountry = "choose_country", untranslated, continueLabel = "continue"
+    case confirmTitle = "confirm_title", confirmLead = "confirm_lead", confirmSubmit = "confirm_submit", confirmDone = "confirm_done"
+    case confirmUnknown = "confirm_unknown"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -78,7 +80,10 @@ public enum UIStrings {
         .formTitle: "作品タイトル (200 字以内)", .formSummary: "作品概要 (Markdown、5,000 字以内)",
         .formSummaryHelp: "Markdown が使えます。HTML タグはそのまま文字として表示されます。",
         .formTeamName: "チーム名 (個人の場合は氏名)", .formMembers: "メンバー (1 行に 1 名)", .formMembersHelp: "人数:",
-        .formEmail: "連絡先メールアドレス", .formCountry: "国・地域", .chooseCountry: "一覧から選んでください", .untranslated: "この募集要項はまだこの言語に翻訳されていません。原文のまま表示しています。", .formLink: "参考リンク (任意、https のみ)",
+        .formEmail: "連絡先メールアドレス", .formCountry: "国・地域", .chooseCountry: "一覧から選んでください", .continueLabel: "応募の確認・修正ページへ進む",
+        .confirmTitle: "メールアドレスの確認", .confirmLead: "このアドレスで応募したのがご自身であれば、下のボタンを押してください。受付の通知などが届くようになります。",
+        .confirmSubmit: "このアドレスを確認する", .confirmDone: "メールアドレスを確認しました。お待たせしていた通知をお送りします。",
+        .confirmUnknown: "このリンクは使えません (確認済みか、新しいリンクが送られています)。", .untranslated: "この募集要項はまだこの言語に翻訳されていません。原文のまま表示しています。", .formLink: "参考リンク (任意、https のみ)",
         .formLinkHelp: "プロトタイプや動画などの URL。", .formFiles: "提出ファイル",
         .formWebsite: "この欄は空のままにしてください", .formAgree: "応募規約に同意します。",
         .submit: "応募する", .filesHelpPrefix: "ファイル形式:", .filesHelpCount: "最大ファイル数:", .filesHelpSize: "1 ファイルの上限:",
@@ -134,7 +139,10 @@ public enum UIStrings {
         .formTitle: "Title (up to 200 characters)", .formSummary: "Summary (Markdown, up to 5,000 characters)",
         .formSummaryHelp: "Markdown is supported. HTML tags are shown as plain text.",
         .formTeamName: "Team name (your name if you enter alone)", .formMembers: "Members (one per line)", .formMembersHelp: "Team size:",
-        .formEmail: "Contact email", .formCountry: "Country or region", .chooseCountry: "Choose from the list", .untranslated: "This brief is not translated into English yet: it is shown in its original language.", .formLink: "Link (optional, https only)",
+        .formEmail: "Contact email", .formCountry: "Country or region", .chooseCountry: "Choose from the list", .continueLabel: "Continue to your entry",
+        .confirmTitle: "Confirm your e-mail address", .confirmLead: "If you sent an entry with this address, press the button: the receipt and other notices will then be mailed to you.",
+        .confirmSubmit: "Confirm this address", .confirmDone: "Your address is confirmed. The mail waiting for it is on its way.",
+        .confirmUnknown: "This link cannot be used (the address is confirmed already, or a newer link was sent).", .untranslated: "This brief is not translated into English yet: it is shown in its original language.", .formLink: "Link (optional, https only)",
         .formLinkHelp: "A prototype, video or repository.", .formFiles: "Files",
         .formWebsite: "Leave this field empty", .formAgree: "I agree to the contest terms.",
         .submit: "Submit entry", .filesHelpPrefix: "File types:", .filesHelpCount: "Up to", .filesHelpSize: "files, each at most",

@@ -58,10 +58,7 @@ public final class WatchedSite: Sendable {
     /// One batch from the watcher (nil: events were lost, anything may have changed).
     private func batch(_ changed: [String]?) {
         // Editors' swap and backup files are not content.
-        let relevant = changed?.filter { p in
-            let name = (p as NSString).lastPathComponent
-            return !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp")
-        }
+        let relevant = changed?.filter { !FileWatcher.isEditorScratch($0) }
         if relevant?.isEmpty == true { return }
         let start = ContinuousClock.now
         do {

@@ -86,15 +86,32 @@ extension EntryStore {
         }
     }
 
-    /// Queues the edit link of every active entry of `email` in `contest` (the lost-link form);
-    /// returns how many. The address is compared without regard to case.
+    /// Queues one mail with the edit links of every active entry of `email` in `contest` (the
+    /// lost-link form): one message per request, however many entries the address has (it is
+    /// queued on the first of them; `recoverySubjects` finds the others when it is sent).
+    /// Returns how many entries it will list. The address is compared without regard to case.
     public func queueRecovery(contest: String, email: String, now: Date = Date()) async throws -> Int {
         try await writing { db in
             let ids = try db.rows("""
                 SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
                 """, [contest, email]) { try $0.int64(0) }
-            for id in ids { try self.queueMail(.recover, entryID: id, now: now, db) }
+            if let first = ids.first { try self.queueMail(.recover, entryID: first, now: now, db) }
             return ids.count
+        }
+    }
+
+    /// The active entries a lost-link mail queued on `entryID` lists: every active entry of the
+    /// same contest and address, with the edit token of each.
+    public func recoverySubjects(entryID: Int64) async throws -> [(entry: Entry, editToken: String)] {
+        try await reading { db in
+            guard let row = try Self.entryRow(id: entryID, db) else { return [] }
+            let ids = try db.rows("""
+                SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
+                """, [row.contest, row.contactEmail]) { try $0.int64(0) }
+            return try ids.compactMap { id in
+                guard let r = try Self.entryRow(id: id, db) else { return nil }
+                return (try Self.load(r, db), self.tokens.token(entryID: id, salt: r.tokenSalt))
+            }
         }
     }
 
@@ -163,6 +180,74 @@ extension EntryStore {
                                  status: MailStatus(rawValue: try row.string(5)) ?? .pending, attempts: try row.int(6),
                                  createdAt: try date(try row.string(7), "created_at")!, nextAttemptAt: try date(try row.string(8), "next_attempt_at")!,
                                  lastError: try row.optionalString(9), sentAt: try date(try row.optionalString(10), "sent_at"))
+        }
+    }
+}
+
+/// What is known of one address mail goes to (`mail_recipient`).
+public struct MailRecipient: Sendable, Hashable {
+    /// The address, lower case.
+    public var address: String
+    /// Mails sent to it on `day` (UTC, YYYY-MM-DD); 0 when `day` is not today.
+    public var sentToday: Int
+    /// Whether its owner confirmed it (`--confirm-email`).
+    public var confirmed: Bool
+    /// When a confirmation request was last sent to it.
+    public var confirmationSentAt: Date?
+}
+
+extension EntryStore {
+    /// What is known of `address` today (UTC day of `now`).
+    public func mailRecipient(_ address: String, now: Date = Date()) async throws -> MailRecipient {
+        let key = address.lowercased(), today = String(Timestamp.string(now).prefix(10))
+        return try await reading { db in
+            let row = try db.first("SELECT day, sent, confirmed_at, confirm_sent_at FROM mail_recipient WHERE address = ?", [key]) {
+                (day: try $0.string(0), sent: try $0.int(1), confirmed: try $0.optionalString(2), asked: try $0.optionalString(3))
+            }
+            return MailRecipient(address: key, sentToday: row?.day == today ? row!.sent : 0, confirmed: row?.confirmed != nil,
+                                 confirmationSentAt: try row?.asked.map { try Timestamp.date($0, table: "mail_recipient", column: "confirm_sent_at") })
+        }
+    }
+
+    /// Counts one mail sent to `address` today.
+    public func countMail(to address: String, now: Date = Date()) async throws {
+        let key = address.lowercased(), today = String(Timestamp.string(now).prefix(10))
+        try await writing { db in
+            try db.execute("""
+                INSERT INTO mail_recipient (address, day, sent) VALUES (?, ?, 1)
+                ON CONFLICT (address) DO UPDATE SET sent = CASE WHEN mail_recipient.day = excluded.day THEN mail_recipient.sent + 1 ELSE 1 END,
+                                                    day = excluded.day
+                """, [key, today])
+        }
+    }
+
+    /// Records that a confirmation request carrying a token whose SHA-256 is `tokenHash` was sent
+    /// to `address` (a new request replaces the previous token).
+    public func askConfirmation(of address: String, tokenHash: Data, now: Date = Date()) async throws {
+        let key = address.lowercased(), stamp = Timestamp.string(now)
+        try await writing { db in
+            try db.execute("""
+                INSERT INTO mail_recipient (address, day, sent, confirm_hash, confirm_sent_at) VALUES (?, ?, 0, ?, ?)
+                ON CONFLICT (address) DO UPDATE SET confirm_hash = excluded.confirm_hash, confirm_sent_at = excluded.confirm_sent_at
+                """, [key, String(stamp.prefix(10)), tokenHash, stamp])
+        }
+    }
+
+    /// Confirms the address whose pending request carries the token with SHA-256 `tokenHash`;
+    /// mail waiting for it becomes due now. Returns the address, nil for an unknown token.
+    @discardableResult
+    public func confirmAddress(tokenHash: Data, now: Date = Date()) async throws -> String? {
+        let stamp = Timestamp.string(now)
+        return try await writing { db in
+            guard let address = try db.first("SELECT address, confirm_hash FROM mail_recipient WHERE confirm_hash = ?", [tokenHash], {
+                (address: try $0.string(0), hash: try $0.data(1))
+            }), ConstantTime.equal(address.hash, tokenHash) else { return nil }
+            try db.execute("UPDATE mail_recipient SET confirmed_at = ?, confirm_hash = NULL WHERE address = ?", [stamp, address.address])
+            try db.execute("""
+                UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending'
+                AND entry_id IN (SELECT id FROM entry WHERE lower(contact_email) = ?)
+                """, [stamp, address.address])
+            return address.address
         }
     }
 }

@@ -190,6 +190,20 @@ enum Schema {
         m.registerMigration(CountryMigration.name) { db in
             for statement in CountryMigration.statements { try db.execute(sql: statement) }
         }
+        m.registerMigration("2026-12-02 mail recipients") { db in
+            // One row per address mail went to: how many mails it got on its last day (a cap
+            // across kinds, so entries typed with a stranger's address cannot flood it), and,
+            // with --confirm-email, whether its owner confirmed it (only its SHA-256 token kept).
+            try db.create(table: "mail_recipient") { t in
+                t.primaryKey("address", .text)
+                t.column("day", .text).notNull()
+                t.column("sent", .integer).notNull()
+                t.column("confirmed_at", .text)
+                t.column("confirm_hash", .blob)
+                t.column("confirm_sent_at", .text)
+            }
+            try db.create(index: "mail_recipient_confirm", on: "mail_recipient", columns: ["confirm_hash"])
+        }
         return m
     }
 }

@@ -17,7 +17,8 @@ public enum StoreCopy {
     /// Tables in the order their foreign keys allow. A table the source has and this list lacks
     /// stops the copy (a migration added without teaching the copy about its table).
     static let order = ["entry", "entry_file", "entry_change", "judge", "conflict", "assignment", "score", "score_comment",
-                        "score_audit", "publication", "idempotency", "panel", "judge_token", "sheet", "score_request", "outbox"]
+                        "score_audit", "publication", "idempotency", "panel", "judge_token", "sheet", "score_request", "outbox",
+                        "mail_recipient"]
 
     /// Copies `source` (a SQLite store) into `target`, which must hold no rows; returns what was
     /// copied and verified. Nothing is left in `target` if any step fails.

@@ -31,6 +31,10 @@ struct ServeOptions: ParsableArguments {
     var smtpCA: String?
     @Flag(name: .customLong("smtp-insecure"), help: "Also send mail carrying edit links when the relay offers no TLS (a relay on this machine or a trusted private network).")
     var smtpInsecure = false
+    @Flag(name: .customLong("confirm-email"), help: "Mail an address nothing but a request to confirm it until its owner does; what waits is sent then.")
+    var confirmEmail = false
+    @Option(name: .customLong("mail-cap"), help: "Most mails one address gets a day, all kinds together (more are not sent).")
+    var mailCap = 10
     @Option(name: .customLong("mail-retry"), help: ArgumentHelp("Seconds before the first retry of undelivered mail (doubling after).", visibility: .hidden))
     var mailRetry: Double = 60
     @Option(help: ArgumentHelp("Pretend the time is this (RFC 3339), for demos and tests.", visibility: .hidden)) var now: String?
@@ -52,9 +56,10 @@ struct ServeOptions: ParsableArguments {
             if let smtpCA, (try? NIOSSLCertificate.fromPEMFile(smtpCA))?.isEmpty != false {
                 throw ValidationError("--smtp-ca '\(smtpCA)' holds no PEM certificate")
             }
-        } else if mailFrom != nil || smtpCA != nil || smtpInsecure {
-            throw ValidationError("--mail-from, --smtp-ca and --smtp-insecure only apply with --smtp")
+        } else if mailFrom != nil || smtpCA != nil || smtpInsecure || confirmEmail {
+            throw ValidationError("--mail-from, --smtp-ca, --smtp-insecure and --confirm-email only apply with --smtp")
         }
+        guard mailCap >= 1 else { throw ValidationError("--mail-cap must be at least 1") }
         guard mailRetry > 0 else { throw ValidationError("--mail-retry must be more than 0") }
         _ = try openDatabase(database)
     }
@@ -73,6 +78,8 @@ struct ServeOptions: ParsableArguments {
         var settings = MailSettings(relay: relay, from: from, password: password, trustRoots: roots)
         settings.retryBase = mailRetry
         settings.insecure = smtpInsecure
+        settings.dailyCap = mailCap
+        settings.confirmAddresses = confirmEmail
         return settings
     }
 

@@ -5,10 +5,10 @@ nothing the Content Security Policy blocked.
 
 Page types: home, contest list, an open contest (with the entry form), a contest not open,
 a page, the backlog, an iteration, the 404 page; and from the server: the entrant's receipt
-and edit page, the page listing form problems, and the notice page. Prints
+and edit page, the page an edit link opens, the page listing form problems, and the notice page. Prints
 "accessibility: N passed, M failed" and exits non-zero on any failure.
 """
-import os, shutil, sys, tempfile
+import base64, os, re, shutil, sys, tempfile, urllib.request
 
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
@@ -40,6 +40,15 @@ def server_pages(driver, port, lang, pdf):
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(driver, 30).until(lambda d: "/api/entries/E-" in d.current_url)
     yield "receipt"
+    # The page an edit link opens (it moves on at once by a refresh, so it is checked as
+    # fetched, with the refresh taken out).
+    link = driver.find_element(By.CSS_SELECTOR, "input[readonly]").get_attribute("value")
+    local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{port}", link)
+    with urllib.request.urlopen(urllib.request.Request(local, headers={"Accept": "text/html"}), timeout=30) as r:
+        html = r.read().decode()
+    still = re.sub(r'<meta http-equiv="refresh"[^>]*>', "", html)
+    driver.get("data:text/html;charset=utf-8;base64," + base64.b64encode(still.encode()).decode())
+    yield "edit link"
     # The problems page: the form sent empty (the browser's own checks switched off).
     driver.get(contest)
     driver.execute_script("var f = document.querySelector('form.entry-form'); f.noValidate = true; f.submit();")

@@ -34,16 +34,29 @@ func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(forma
             body.field("lang", "en")
             let r = try await f.post(body, headers: [])
             #expect(r.status == 303)
+            // The receipt's address carries no token: the browser keeps it in the entry's cookie.
             let location = try #require(r.headers["location"])
-            #expect(location.hasPrefix("/api/entries/E-0001?token="))
-            let page = try await f.request("GET", location, headers: [])
+            #expect(location == "/api/entries/E-0001?lang=en&new=1")
+            let cookie = try #require(r.headers["set-cookie"])
+            #expect(cookie.hasPrefix("compe_edit=") && cookie.contains("Path=/api/entries/E-0001") && cookie.contains("HttpOnly")
+                    && cookie.contains("Secure") && cookie.contains("SameSite=Strict"), "\(cookie)")
+            let token = String(cookie.dropFirst("compe_edit=".count).prefix { $0 != ";" })
+            #expect(try await f.request("GET", location, headers: []).status == 404, "without the cookie the page is not found")
+            let page = try await f.request("GET", location, headers: ["Cookie: other=1; compe_edit=\(token)"])
             #expect(page.status == 200)
             #expect(page.text.contains("<html lang=\"en\">"))
             #expect(page.text.contains("Entry received"))
             #expect(page.text.contains("E-0001"))
             #expect(!page.text.contains("<script>alert('t')</script>"))
             #expect(page.text.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"))
-            #expect(page.headers["referrer-policy"] == "same-origin")
+            #expect(page.headers["referrer-policy"] == "strict-origin-when-cross-origin")
+            #expect(!page.text.contains("?token=\(token)&amp;lang=en\" enctype") && !page.text.contains("action=\"/api/entries/E-0001?token="))
+            // The edit link (kept from the receipt or a mail) is exchanged for the cookie, then
+            // the browser moves on to the address without it.
+            let link = try await f.request("GET", "/api/entries/E-0001?token=\(token)&lang=en", headers: [])
+            #expect(link.status == 200 && link.headers["referrer-policy"] == "no-referrer" && link.headers["set-cookie"]?.hasPrefix("compe_edit=\(token);") == true)
+            #expect(link.text.contains("<meta http-equiv=\"refresh\" content=\"0; url=/api/entries/E-0001?lang=en\">") && !link.text.contains("<link"))
+            #expect(try await f.request("GET", "/api/entries/E-0001?token=wrong&lang=en", headers: []).status == 404)
         }
     }
 

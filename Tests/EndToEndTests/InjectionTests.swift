@@ -55,17 +55,17 @@ import Testing
                                      body: body.finished)
             #expect(r.status == 303, "\(r.status): \(r.text)")
             let location = try #require(r.headers["location"])
-            let receipt = try RawHTTP.send(port: server.port, head: "GET \(location) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
+            let token = String(try #require(r.headers["set-cookie"]).dropFirst("compe_edit=".count).prefix { $0 != ";" })
+            let receipt = try RawHTTP.send(port: server.port, head: "GET \(location) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nCookie: compe_edit=\(token)\r\nConnection: close\r\n\r\n")
             #expect(receipt.status == 200)
             expectInert(receipt.text, "receipt")
             #expect(receipt.text.contains("&lt;script&gt;alert("), "the receipt shows the text, escaped")
             let id = String(location.split(separator: "/").last!.split(separator: "?").first!)
-            let token = String(location.split(separator: "token=").last!.prefix { $0 != "&" })
             tokens.append((id, token))
         }
         // The entrant's view, HTML and JSON; JSON gives the exact text back (SQL-looking text unchanged).
         for (id, token) in tokens {
-            let html = try RawHTTP.send(port: server.port, head: "GET /api/entries/\(id)?token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
+            let html = try RawHTTP.send(port: server.port, head: "GET /api/entries/\(id) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nCookie: compe_edit=\(token)\r\nConnection: close\r\n\r\n")
             #expect(html.status == 200)
             expectInert(html.text, "entrant view")
             let json = try RawHTTP.send(port: server.port, head: "GET /api/entries/\(id)?token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
@@ -88,8 +88,11 @@ import Testing
                 // The judge's terminal: entrant text without escape sequences.
                 let shown = try compe("judge", "show", code, "--judge", judge)
                 #expect(shown.status == 0 && !shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\u{07}"))
+                // A comment with a terminal escape is refused whole (not stored with the escape cut out).
+                let escaped = try compe("judge", "score", code, "--judge", judge, "--set", "usability=5", "--comment", "ok \u{1B}[2J")
+                #expect(escaped.status == 1 && escaped.stderr.contains("control character") && !escaped.stderr.contains("\u{1B}"), "\(escaped.stderr)")
                 let scored = try compe("judge", "score", code, "--judge", judge, "--set", "usability=\(4 + n)", "--set", "originality=5",
-                                       "--set", "feasibility=6", "--comment", "\(Self.script) \u{1B}[2J '; DROP TABLE score; --")
+                                       "--set", "feasibility=6", "--comment", "\(Self.script) '; DROP TABLE score; --")
                 #expect(scored.status == 0, "\(scored.stderr)")
                 #expect(!scored.stdout.contains("\u{1B}"), "the comment echoed an escape sequence")
             }

@@ -18,6 +18,7 @@ import Testing
             ("/etc/ssl/compe/privkey.pem", ca.key.path),
             ("/srv/compe/Public", publicDir.path),
             ("127.0.0.1:8080", "127.0.0.1:\(compePort)"),
+            ("/var/log/nginx/access.log", "logs/access.log"),
         ]
         for (value, replacement) in substitutions {
             #expect(text.contains(value), "Scripts/deploy/nginx.conf no longer has '\(value)'")
@@ -130,6 +131,29 @@ import Testing
         }
         #expect(logged.contains("client=127.0.0.2") && logged.contains("client=127.0.0.3"), "\(logged)")
         #expect(!logged.contains("client=192.0.2."), "a spoofed address reached compe's log")
+
+        // An edit link opened through nginx: the token becomes a cookie (HttpOnly, Secure,
+        // SameSite=Strict, scoped to the entry), the page moves on to an address without it,
+        // nothing on the way sends it as a referrer, and nginx's log holds the path only.
+        let receipt = try JSONSerialization.jsonObject(with: first.body) as? [String: Any] ?? [:]
+        let (entryID, editToken) = (receipt["id"] as? String ?? "", receipt["edit_token"] as? String ?? "")
+        let opened = try Self.curl(["-H", "Accept: text/html", "\(base)/api/entries/\(entryID)?token=\(editToken)&lang=en"], ca: ca)
+        #expect(opened.status == 200 && opened.headers["referrer-policy"] == "no-referrer", "\(opened.status) \(opened.headers)")
+        let cookie = try #require(opened.headers["set-cookie"])
+        #expect(cookie.hasPrefix("compe_edit=\(editToken);") && cookie.contains("HttpOnly") && cookie.contains("Secure")
+                && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/entries/\(entryID)"), "\(cookie)")
+        #expect(opened.text.contains("url=/api/entries/\(entryID)?lang=en") && !opened.text.contains("stylesheet"), "\(opened.text)")
+        let view = try Self.curl(["-H", "Accept: text/html", "-H", "Cookie: compe_edit=\(editToken)", "\(base)/api/entries/\(entryID)?lang=en"], ca: ca)
+        #expect(view.status == 200 && view.text.contains(entryID) && view.headers["referrer-policy"] == "strict-origin-when-cross-origin")
+        #expect(!view.text.contains("action=\"/api/entries/\(entryID)?token="), "a form posts the token in its address")
+        #expect(try Self.curl(["-H", "Accept: text/html", "\(base)/api/entries/\(entryID)?lang=en"], ca: ca).status == 404)
+        var access = ""
+        for _ in 0..<50 {
+            access = (try? String(contentsOf: nginx.prefix.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
+            if access.contains("/api/entries/\(entryID)") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(access.contains("GET /api/entries/\(entryID) HTTP") && !access.contains(editToken), "\(access.suffix(600))")
 
         // /healthz through nginx; /metrics for this machine only.
         #expect(try Self.curl(["\(base)/healthz"], ca: ca).text == "ok\n")
