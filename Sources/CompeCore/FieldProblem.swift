@@ -40,6 +40,9 @@ public enum FieldProblem: Sendable, Hashable {
     case wrongType(name: String, allowed: [FileKind])
     /// More files than the contest allows.
     case tooManyFiles(max: Int)
+    /// In a blind contest, a file whose metadata (a PDF's Author, say) names the team, a
+    /// member or the contact address: the judges would learn who sent it.
+    case identifyingMetadata(name: String, field: String)
 
     // Parts of the multipart body.
     /// A file sent in a field that takes text.
@@ -75,6 +78,10 @@ public enum FieldProblem: Sendable, Hashable {
     case crossOrigin
     /// Too many posts from one address.
     case rateLimited
+    /// One address sent more bytes of uploads this hour than it may.
+    case clientUploadBudget
+    /// All clients together sent more bytes of uploads this hour than the server takes.
+    case totalUploadBudget
     /// An upload slower than any real one.
     case tooSlow
     /// The server's disk filled while storing (nothing was stored).

@@ -18,6 +18,8 @@ struct EntryAPI: Sendable {
     let config: SiteConfig
     let store: EntryStore
     let limiter: RateLimiter
+    /// Bytes of uploads per client and in all, per hour.
+    var budgets = UploadBudgets(perClientMB: 0, totalMB: 0)
     /// Lost-link requests per e-mail address (one a minute), beside `limiter` per client.
     var recoveries = RateLimiter(perMinute: 1)
     let origins: OriginPolicy
@@ -63,6 +65,7 @@ struct EntryAPI: Sendable {
         api.disk = disk
         api.metrics = metrics
         api.recoveries = recoveries
+        api.budgets = budgets
         return api
     }
 
@@ -88,8 +91,9 @@ struct EntryAPI: Sendable {
             return respond.failure(.notMultipart, close: true)
         }
 
+        if let refusal = overBudget(request, context, respond) { return refusal }
         let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads)
-        if let failure = await read(request, into: receiver, maxBody: maxBody) {
+        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
             receiver.discardAll()
             return rejected(failure, respond)
         }
@@ -105,6 +109,7 @@ struct EntryAPI: Sendable {
         if receiver.files.isEmpty && !errors.contains(where: { $0.field == "files" }) {
             errors.append(FieldError(field: "files", problem: .noFiles))
         }
+        if let draft { errors += BlindFiles.problems(receiver.files, draft: draft, contest: contest) }
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
             return formRespond.failure(errors)
@@ -134,14 +139,22 @@ struct EntryAPI: Sendable {
         }
     }
 
-    /// Streams the body into `receiver`; returns why it was rejected, or nil when complete.
-    func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64) async -> FormFailure? {
+    /// Streams the body into `receiver`; returns why it was rejected, or nil when complete. A
+    /// body without `Content-Length` is charged to the upload budgets as it arrives.
+    func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64, client: String) async -> FormFailure? {
         var total: Int64 = 0
+        var charged = request.headers[.contentLength].flatMap(Int64.init) ?? 0
         let start = ContinuousClock.now
         do {
             for try await chunk in request.body {
                 total += Int64(chunk.readableBytes)
                 if total > maxBody { return FormFailure(.requestTooLarge, field: "files") }
+                if total > charged {
+                    if let (scope, _) = budgets.take(total - charged, client: client) {
+                        return FormFailure(scope == .client ? .clientUploadBudget : .totalUploadBudget)
+                    }
+                    charged = total
+                }
                 let elapsed = Double((ContinuousClock.now - start).components.seconds)
                 if elapsed > slowUploadGrace && Double(total) / elapsed < Self.minimumBytesPerSecond { return FormFailure(.tooSlow) }
                 try receiver.feed(chunk)
@@ -225,8 +238,9 @@ struct EntryAPI: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
             return respond.failure(.requestTooLarge, field: "files", close: true)
         }
+        if let refusal = overBudget(request, context, respond) { return refusal }
         let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads)
-        if let failure = await read(request, into: receiver, maxBody: maxBody) {
+        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
             receiver.discardAll()
             return rejected(failure, respond)
         }
@@ -254,6 +268,7 @@ struct EntryAPI: Sendable {
         }
         var errors = receiver.errors
         let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: entry.draft.language, problems: &errors)
+        if let draft { errors += BlindFiles.problems(receiver.files, draft: draft, contest: contest) }
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
             return formRespond.failure(errors)
@@ -315,6 +330,17 @@ struct EntryAPI: Sendable {
         return nil
     }
 
+    /// 429 with `Retry-After` before reading a body its client's or the server's hourly upload
+    /// budget cannot take (by its `Content-Length`).
+    func overBudget(_ request: Request, _ context: CompeRequestContext, _ respond: Responder) -> Response? {
+        guard let length = request.headers[.contentLength].flatMap(Int64.init), length > 0,
+              let (scope, wait) = budgets.take(length, client: clientKey(context)) else { return nil }
+        if scope == .total { logger.warning("the hourly upload budget of the server is spent; uploads wait", metadata: ["seconds": "\(wait)"]) }
+        var r = respond.failure(scope == .client ? .clientUploadBudget : .totalUploadBudget, close: true)
+        r.headers[.retryAfter] = String(wait)
+        return r
+    }
+
     /// 503 before reading an upload when the data disk is under its floor.
     func lowDisk(_ respond: Responder) -> Response? {
         guard let reason = disk?.shortage else { return nil }
@@ -362,4 +388,34 @@ struct EntryAPI: Sendable {
     }
 
     func clientKey(_ context: CompeRequestContext) -> String { clientAddress(context) }
+}
+
+/// The blind rule at the door: in a blind contest, a PDF whose metadata names the team, a
+/// member or the contact address is refused (the entrant removes it and sends again), since the
+/// judges would read it. Images need no refusal: blind judges get them without metadata.
+enum BlindFiles {
+    static func problems(_ files: [ReceivedFile], draft: EntryDraft, contest: Contest) -> [FieldError] {
+        guard contest.judging.blind else { return [] }
+        let identities = [draft.teamName, draft.contactEmail] + draft.members
+        return files.compactMap { file in
+            guard file.kind == .pdf, let bytes = head(file.upload.path),
+                  let found = PDFMetadata.identifying(bytes, identities: identities) else { return nil }
+            return FieldError(field: "files", problem: .identifyingMetadata(name: file.name, field: found.field))
+        }
+    }
+
+    /// The file's bytes, or its first and last 8 MiB when larger (where PDF writers put the
+    /// document information and XMP).
+    static func head(_ path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let limit = 8 << 20
+        guard let size = try? handle.seekToEnd() else { return nil }
+        try? handle.seek(toOffset: 0)
+        if size <= UInt64(2 * limit) { return (try? handle.readToEnd()).map { [UInt8]($0) } }
+        let first = (try? handle.read(upToCount: limit)) ?? Data()
+        try? handle.seek(toOffset: size - UInt64(limit))
+        let last = (try? handle.read(upToCount: limit)) ?? Data()
+        return [UInt8](first) + [UInt8](last)
+    }
 }

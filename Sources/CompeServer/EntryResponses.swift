@@ -192,7 +192,7 @@ enum ProblemStatus {
         case .fileTooLarge, .requestTooLarge: return .contentTooLarge
         case .wrongType: return .unsupportedMediaType
         case .tooSlow: return .requestTimeout
-        case .rateLimited: return .tooManyRequests
+        case .rateLimited, .clientUploadBudget, .totalUploadBudget: return .tooManyRequests
         case .crossOrigin, .notOpenYet, .closed, .resultsPublished: return .forbidden
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict

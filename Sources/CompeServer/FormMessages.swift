@@ -42,6 +42,9 @@ struct FormMessages: Sendable {
         case .wrongType(let name, let allowed):
             let list = allowed.map { $0.rawValue.uppercased() }.joined(separator: ", ")
             return t("「\(name)」の内容は受け付けられる形式 (\(list)) ではありません。", "The content of '\(name)' is not an accepted type (\(list)).")
+        case .identifyingMetadata(let name, let field):
+            return t("「\(name)」のメタデータ (\(field)) にチーム名・メンバー名・メールアドレスが含まれています。審査は応募者名を伏せて行うため、PDF の作成者情報などから取り除いてから送ってください。",
+                     "The metadata of '\(name)' (\(field)) names your team, a member or your e-mail address. Judging is blind: remove it (the PDF's author and similar properties) and send the file again.")
         case .tooManyFiles(let max): return t("ファイルは \(max) 個までです。", "Attach at most \(max) files.")
         case .unexpectedFile: return t("この項目にはファイルを送れません。", "This field does not take a file.")
         case .fieldTooLong: return t("入力が長すぎます。", "This field is far too long.")
@@ -60,6 +63,10 @@ struct FormMessages: Sendable {
         case .badIdempotencyKey: return t("Idempotency-Key は 1〜200 文字の英数字記号にしてください。", "Idempotency-Key must be 1–200 visible ASCII characters.")
         case .crossOrigin: return t("このサイト以外からの送信は受け付けていません。", "Entries are accepted only from this site's own forms.")
         case .rateLimited: return t("短時間に送信が集中しています。しばらく待ってから送信してください。", "Too many submissions from your address; please wait and try again.")
+        case .clientUploadBudget: return t("このアドレスからの 1 時間あたりの送信量の上限に達しました。しばらく待ってから送信してください。",
+                                           "Your address has sent as much as it may in an hour; please wait and send again.")
+        case .totalUploadBudget: return t("サーバーが 1 時間に受け付ける送信量の上限に達しました。しばらく待ってから送信してください。",
+                                          "The server has taken as many uploads as it can in an hour; please wait and send again.")
         case .tooSlow: return t("送信に時間がかかりすぎたため中断しました。", "The upload was too slow and was stopped.")
         case .diskFull, .lowDisk:
             return t("サーバーが一時的に応募を保存できません。何も保存されていません。しばらくしてからもう一度送信してください。",

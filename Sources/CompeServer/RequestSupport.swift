@@ -173,3 +173,48 @@ public enum AcceptLanguage {
         return best?.code
     }
 }
+
+/// Bytes of uploads allowed per hour: one client's, and all clients' together, each a bucket
+/// that refills at its hourly rate. One address sending 250 MB entries thirty times a minute
+/// would fill any disk; past its budget it gets 429 with `Retry-After` (when enough has
+/// refilled for the request), before its body is read.
+final class UploadBudgets: Sendable {
+    private struct Bucket { var bytes: Double; var updated: Double }
+    /// Bytes per hour for one client and for all (0: no limit).
+    let perClient: Int64, total: Int64
+    private let buckets = Mutex([String: Bucket]())
+    private static let all = "\u{0}all"
+
+    /// Which budget refused a request.
+    enum Scope: String { case client, total }
+
+    init(perClientMB: Int, totalMB: Int) {
+        perClient = Int64(perClientMB) << 20
+        total = Int64(totalMB) << 20
+    }
+
+    /// Takes `bytes` from `client`'s budget and the total; nothing is taken when either lacks
+    /// them. Returns nil when allowed, or which budget refused and the seconds until it has them.
+    func take(_ bytes: Int64, client: String, now: Double = Date().timeIntervalSince1970) -> (scope: Scope, wait: Int)? {
+        buckets.withLock { buckets in
+            if buckets.count > 100_000 { buckets = buckets.filter { now - $0.value.updated < 3600 } }
+            func level(_ key: String, _ capacity: Int64) -> Bucket {
+                var b = buckets[key] ?? Bucket(bytes: Double(capacity), updated: now)
+                b.bytes = min(Double(capacity), b.bytes + (now - b.updated) * Double(capacity) / 3600)
+                b.updated = now
+                return b
+            }
+            func wait(_ b: Bucket, _ capacity: Int64) -> Int {
+                guard Double(bytes) <= Double(capacity) else { return 3600 }
+                return max(1, Int(((Double(bytes) - b.bytes) / (Double(capacity) / 3600)).rounded(.up)))
+            }
+            var mine = perClient > 0 ? level(client, perClient) : nil
+            var everyone = total > 0 ? level(Self.all, total) : nil
+            if let b = mine, b.bytes < Double(bytes) { buckets[client] = b; return (.client, wait(b, perClient)) }
+            if let b = everyone, b.bytes < Double(bytes) { buckets[Self.all] = b; return (.total, wait(b, total)) }
+            if mine != nil { mine!.bytes -= Double(bytes); buckets[client] = mine }
+            if everyone != nil { everyone!.bytes -= Double(bytes); buckets[Self.all] = everyone }
+            return nil
+        }
+    }
+}

@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies = TrustedProxies()
     /// MiB that must stay free on the data disk (`--min-free-mb`); 0 disables the floor.
     public var minFreeMB = 512
+    /// MiB of uploads one client may send per hour (`--upload-budget-mb`); 0: no limit.
+    public var uploadBudgetMB = 2048
+    /// MiB of uploads all clients together may send per hour (`--total-upload-budget-mb`); 0: no limit.
+    public var totalUploadBudgetMB = 20480
     /// Mail to entrants; nil sends none (and queues none).
     public var mail: MailSettings?
     /// The database of the entries (PostgreSQL, shared by several servers); nil keeps them in
@@ -204,6 +208,7 @@ public enum SiteServer {
         var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
                                clock: config.clock, logger: logger)
         api.slowUploadGrace = Double(config.slowUploadGrace)
+        api.budgets = UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB)
         api.disk = DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB)
         return (api, content)
     }

@@ -33,8 +33,14 @@ public enum BlindRule {
             team: blind ? nil : e.draft.teamName, members: blind ? nil : e.draft.members, country: blind ? nil : e.draft.country,
             link: blind ? nil : e.draft.link,
             files: e.files.enumerated().map { i, f in
-                JudgeEntryView.File(n: i + 1, name: fileName(f, n: i + 1, in: contest), kind: f.kind, bytes: f.bytes, sha256: f.sha256,
-                                    localPath: uploads.file(sha256: f.sha256)?.path)
+                // Blind judges get images without their metadata (EXIF, XMP, comments…), announced
+                // with the copy's own size and hash, so the download checks against what is sent.
+                if blind, let kind = FileKind(rawValue: f.kind), let copy = try? uploads.blindCopy(sha256: f.sha256, kind: kind) {
+                    return JudgeEntryView.File(n: i + 1, name: fileName(f, n: i + 1, in: contest), kind: f.kind, bytes: copy.bytes,
+                                               sha256: copy.sha256, localPath: copy.url.path)
+                }
+                return JudgeEntryView.File(n: i + 1, name: fileName(f, n: i + 1, in: contest), kind: f.kind, bytes: f.bytes, sha256: f.sha256,
+                                           localPath: uploads.file(sha256: f.sha256)?.path)
             },
             criteria: contest.criteria.map { c in
                 JudgeEntryView.Criterion(id: c.id, name: c.name, weight: c.weight, scale: [c.scaleMin, c.scaleMax], rubric: c.rubric)

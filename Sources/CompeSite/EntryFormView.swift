@@ -105,7 +105,9 @@ public enum EntryFormView {
 
     static func help(_ field: EntryForm.Field, contest: Contest, t: UIText, editing: Bool) -> String? {
         switch field.kind {
-        case .files: return editing ? t[.filesKeep] : filesHelp(contest.uploads, t: t)
+        case .files:
+            let rule = editing ? t[.filesKeep] : filesHelp(contest.uploads, t: t)
+            return contest.judging.blind ? rule + " " + t[.blindFilesNote] : rule
         case .memberList: return field.help.flatMap(UIKey.init(rawValue:)).map { "\(t[$0]) \(teamSize(contest.teamSize, t: t))" }
         default: return field.help.flatMap(UIKey.init(rawValue:)).map { t[$0] }
         }

@@ -105,6 +105,35 @@ public final class UploadStore: Sendable {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// A copy of the stored image `sha256` without its metadata (`ImageMetadata.strip`), for
+    /// judges of a blind contest: `derived/blind/<sha256>`, made on first use and kept (it can
+    /// always be made again, so backups leave it out), with its own hash and size in a sidecar
+    /// file. Other kinds, and images with nothing to strip, are the stored file itself.
+    public func blindCopy(sha256: String, kind: FileKind) throws -> (url: URL, sha256: String, bytes: Int64)? {
+        guard let original = file(sha256: sha256) else { return nil }
+        guard [.jpeg, .png, .gif, .webp].contains(kind) else { return nil }
+        let folder = root.deletingLastPathComponent().appendingPathComponent("derived/blind", isDirectory: true)
+        let copy = folder.appendingPathComponent(sha256), sidecar = folder.appendingPathComponent(sha256 + ".sha256")
+        if let text = try? String(contentsOf: sidecar, encoding: .utf8), FileManager.default.fileExists(atPath: copy.path) {
+            let parts = text.split(separator: " ")
+            if parts.count == 2, let bytes = Int64(parts[1]) { return (copy, String(parts[0]), bytes) }
+        }
+        let bytes = [UInt8](try Data(contentsOf: original))
+        let stripped = ImageMetadata.strip(bytes, kind: kind)
+        let hash = SHA256.hash(data: stripped).map { String(format: "%02x", $0) }.joined()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Written under temporary names and renamed: two judges opening the same image at once
+        // both end with whole files.
+        let unique = UUID().uuidString
+        let tmpCopy = folder.appendingPathComponent(".\(unique)"), tmpSidecar = folder.appendingPathComponent(".\(unique).sha256")
+        try Data(stripped).write(to: tmpCopy)
+        try Data("\(hash) \(stripped.count)".utf8).write(to: tmpSidecar)
+        guard rename(tmpCopy.path, copy.path) == 0, rename(tmpSidecar.path, sidecar.path) == 0 else {
+            throw StoreError.fileSystem(.create, path: copy.path, errno: errno)
+        }
+        return (copy, hash, Int64(stripped.count))
+    }
+
     /// The hash of every stored file (names under `uploads/xx/` that are hashes).
     public func storedHashes() -> [String] {
         let fm = FileManager.default

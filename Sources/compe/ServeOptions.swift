@@ -23,6 +23,10 @@ struct ServeOptions: ParsableArguments {
     var trustedProxies: [String] = []
     @Option(name: .customLong("min-free-mb"), help: "Below this many MiB free on the data disk, uploads wait (503) and /healthz says degraded; 0 disables.")
     var minFreeMB = 512
+    @Option(name: .customLong("upload-budget-mb"), help: "MiB of uploads one client address may send per hour (429 past it); 0 disables.")
+    var uploadBudgetMB = 2048
+    @Option(name: .customLong("total-upload-budget-mb"), help: "MiB of uploads all clients together may send per hour; 0 disables.")
+    var totalUploadBudgetMB = 20480
     @Option(help: "Mail entrants through this relay: smtp://[user@]host:port (STARTTLS when offered) or smtps://…; the password comes from COMPE_SMTP_PASSWORD.")
     var smtp: String?
     @Option(name: .customLong("mail-from"), help: "The sender of mail to entrants, e.g. \"Contests <noreply@example.go.jp>\" (needed with --smtp).")
@@ -44,6 +48,7 @@ struct ServeOptions: ParsableArguments {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
         guard maxConnections >= 1, maxPerClient >= 1 else { throw ValidationError("--max-connections and --max-connections-per-client must be at least 1") }
         guard minFreeMB >= 0 else { throw ValidationError("--min-free-mb must be 0 or more") }
+        guard uploadBudgetMB >= 0, totalUploadBudgetMB >= 0 else { throw ValidationError("--upload-budget-mb and --total-upload-budget-mb must be 0 or more") }
         for proxy in trustedProxies where TrustedProxies.Network(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an address or network such as 10.0.0.0/8 or ::1")
         }
@@ -91,6 +96,8 @@ struct ServeOptions: ParsableArguments {
         config.connections.perClient = maxPerClient
         config.trustedProxies = TrustedProxies(trustedProxies.compactMap(TrustedProxies.Network.init))
         config.minFreeMB = minFreeMB
+        config.uploadBudgetMB = uploadBudgetMB
+        config.totalUploadBudgetMB = totalUploadBudgetMB
         config.mail = try? mailSettings()
         config.database = try openDatabase(database)
         return config

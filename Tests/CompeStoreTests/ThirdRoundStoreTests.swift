@@ -1,0 +1,60 @@
+import CompeCore
+@testable import CompeStore
+import Foundation
+import Testing
+
+/// The store's part of the third hardening round, on each engine: free-text countries mapped
+/// to ISO codes by the migration's SQL, mail recipients (daily count, confirmation), and the
+/// sheets that stop counting when a judge is no longer assigned.
+@Suite struct ThirdRoundStoreTests {
+    static func draft(_ title: String, country: String, email: String = "a@x.example") -> EntryDraft {
+        EntryDraft(contest: "c", title: title, summary: "s", teamName: "Team", members: ["Ann"], contactEmail: email,
+                   country: country, link: nil, language: "ja")
+    }
+
+    @Test(arguments: Engine.allCases) func theCountryMigrationMapsWhatItCanAndLeavesTheRest(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            let typed = ["日本", " Japan ", "JAPAN", "jp", "Viet Nam", "USA", "Congo", "=HYPERLINK(\"x\")", "Nowhere", "KR"]
+            for (i, country) in typed.enumerated() { _ = try await store.create(Self.draft("t\(i)", country: country), files: [], idempotency: nil) }
+            try await store.writing { db in for statement in CountryMigration.statements { try db.execute(statement, []) } }
+            let after = try await store.entries(contest: "c").sorted { $0.id < $1.id }.map(\.draft.country)
+            #expect(after == ["JP", "JP", "JP", "JP", "VN", "US", "Congo", "=HYPERLINK(\"x\")", "Nowhere", "KR"], "\(after)")
+            let uncoded = try await store.reading { db in try EntryStore.uncodedCountries(db) }
+            #expect(uncoded == ["E-0007", "E-0008", "E-0009"])
+        }
+    }
+
+    @Test(arguments: Engine.allCases) func recipientsAreCountedPerDayAndConfirmedByTheirToken(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine, queuesMail: true) { subject in
+            let store = subject.store
+            let day1 = Date(timeIntervalSince1970: 1_800_000_000), day2 = day1.addingTimeInterval(86_400)
+            for _ in 0..<3 { try await store.countMail(to: "Victim@Example.org", now: day1) }
+            #expect(try await store.mailRecipient("victim@example.org", now: day1).sentToday == 3)
+            #expect(try await store.mailRecipient("victim@example.org", now: day2).sentToday == 0, "a new day starts at zero")
+            try await store.countMail(to: "victim@example.org", now: day2)
+            #expect(try await store.mailRecipient("victim@example.org", now: day2).sentToday == 1)
+            _ = try await store.create(Self.draft("t", country: "JP", email: "owner@example.org"), files: [], idempotency: nil, now: day1)
+            let hash = Data(repeating: 7, count: 32)
+            try await store.askConfirmation(of: "OWNER@example.org", tokenHash: hash, now: day1)
+            #expect(try await store.mailRecipient("owner@example.org", now: day1).confirmed == false)
+            #expect(try await store.confirmAddress(tokenHash: Data(repeating: 8, count: 32), now: day1) == nil)
+            #expect(try await store.confirmAddress(tokenHash: hash, now: day2) == "owner@example.org")
+            #expect(try await store.mailRecipient("owner@example.org", now: day2).confirmed)
+            #expect(try await store.confirmAddress(tokenHash: hash, now: day2) == nil, "a token confirms once")
+            let due = try await store.dueMail(now: day2)
+            #expect(due.count == 1 && due[0].kind == .receipt, "the waiting receipt is due once the address is confirmed")
+        }
+    }
+
+    @Test(arguments: Engine.allCases) func aLostLinkRequestIsOneMailForEveryEntry(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine, queuesMail: true) { subject in
+            let store = subject.store
+            for i in 0..<10 { _ = try await store.create(Self.draft("t\(i)", country: "JP", email: "many@example.org"), files: [], idempotency: nil) }
+            #expect(try await store.queueRecovery(contest: "c", email: "MANY@example.org") == 10)
+            let recover = try await store.outbox().filter { $0.kind == .recover }
+            #expect(recover.count == 1)
+            #expect(try await store.recoverySubjects(entryID: recover[0].entryID).count == 10)
+        }
+    }
+}
