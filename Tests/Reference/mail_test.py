@@ -60,11 +60,11 @@ def wait(predicate, seconds=20):
 
 
 class Site:
-    def __init__(self, compe, work, smtp, extra=(), env=None):
+    def __init__(self, compe, work, smtp, extra=("--smtp-insecure",), env=None, log=None):
         self.compe, self.work = compe, work
         args = [compe, "serve", "--port", "0", "--rate-limit", "0", "--smtp", smtp, "--mail-from", "Contests 公募 <noreply@example.org>",
                 "--mail-retry", "1"] + list(extra)
-        self.process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        self.process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=open(log, "w") if log else subprocess.DEVNULL, text=True,
                                         env=dict(os.environ, **(env or {})))
         for line in self.process.stdout:
             m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -102,6 +102,20 @@ class Site:
 
 def body_of(message):
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def open_link(link, port):
+    """Opens an edit link as a browser would: the page it answers sets the entry's cookie and
+    refreshes to an address without the token; that address, with the cookie, is the entry."""
+    local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{port}", link)
+    with urllib.request.urlopen(urllib.request.Request(local, headers={"Accept": "text/html"}), timeout=30) as r:
+        cookie = (r.headers.get("Set-Cookie") or "").split(";")[0]
+        target = re.search(r'url=([^"]+)"', r.read().decode())
+    if not cookie or not target:
+        return 0, ""
+    url = f"http://127.0.0.1:{port}" + target.group(1).replace("&amp;", "&")
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/html", "Cookie": cookie}), timeout=30) as r:
+        return r.status, r.read().decode()
 
 
 def main():
@@ -150,10 +164,8 @@ def main():
         links = re.findall(r"https?://\S+/api/entries/\S+", text)
         check("body has the edit link", len(links) == 1, text)
         if links:
-            local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{site.port}", links[0])
-            with urllib.request.urlopen(local, timeout=30) as r:
-                page = r.read().decode()
-            check("the edit link opens the entrant's page", r.status == 200 and "設計案" in page and code in page, r.status)
+            status, page = open_link(links[0], site.port)
+            check("the edit link opens the entrant's page (through the cookie)", status == 200 and "設計案" in page and code in page, status)
             # Withdrawing (DELETE with the token) mails a withdrawn notice.
             token = re.search(r"token=([^&\s]+)", links[0]).group(1)
             req = urllib.request.Request(f"http://127.0.0.1:{site.port}/api/entries/{code}?token={token}", method="DELETE",
@@ -200,14 +212,34 @@ def main():
         recovered = [x for x in sink.messages[count:] if "Your edit link" in str(x["subject"])]
         if recovered:
             link = re.findall(r"https?://\S+/api/entries/\S+", body_of(recovered[0]))
-            local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{site.port}", link[0]) if link else ""
-            with urllib.request.urlopen(local, timeout=30) as r:
-                check("lost link: the mailed link opens the entry", r.status == 200)
+            check("lost link: the mailed link opens the entry", link and open_link(link[0], site.port)[0] == 200, link)
         time.sleep(2)
         again = len(sink.messages)
         recover("entrant@example.org")
         time.sleep(3)
         check("lost link: a second request within a minute mails nothing", len(sink.messages) == again, len(sink.messages) - again)
+
+        # One lost-link request is one mail, with the link of every entry of the address.
+        for i in range(3):
+            site.post(title=f"Many {i}", email_address="many@example.org")
+        check("three receipts to the address", wait(lambda: sum("many" in str(x["to"]) for x in sink.messages) >= 3, 15))
+        count = len(sink.messages)
+        recover("many@example.org")
+        time.sleep(3)
+        mailed = [x for x in sink.messages[count:] if "many@example.org" in str(x["to"])]
+        check("lost link: one mail for an address with three entries, listing three links",
+              len(mailed) == 1 and len(re.findall(r"https?://\S+/api/entries/\S+", body_of(mailed[0]))) == 3,
+              [len(re.findall(r"/api/entries/", body_of(x))) for x in mailed])
+
+        # Entrant text in a mail is never a link.
+        count = len(sink.messages)
+        status, phish, _ = site.post(title="Claim your prize at evil.example/login or https://evil.example", team="Visit bad.example",
+                                     email_address="victim@example.org")
+        check("phishing title: stored", status == 201, phish)
+        check("phishing title: mailed", wait(lambda: any("victim" in str(x["to"]) for x in sink.messages[count:]), 15))
+        phished = [body_of(x) for x in sink.messages[count:] if "victim" in str(x["to"])]
+        check("phishing title: quoted inert in the mail", phished and "evil[.]example" in phished[0] and "https://evil" not in phished[0]
+              and "bad[.]example" in phished[0], phished[0][:500] if phished else "")
 
         # compe announce: every active entrant once, in their language; again: nothing new.
         count = len(sink.messages)
@@ -250,6 +282,95 @@ def main():
         site.stop()
         site = None
 
+        # A running server follows its content: an update the server does not have yet waits
+        # (pending, not failed), and is mailed once the file reaches the server's content.
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}")
+        shadow = os.path.join(work, "Shadow")
+        shutil.copytree(os.path.join(work, "Content"), shadow)
+        with open(os.path.join(shadow, "contests", CONTEST, "updates", "2026-12-01-late.en.md"), "w") as f:
+            f.write("---\ntitle: Late news\n---\nSomething new.\n")
+        with open(os.path.join(shadow, "contests", CONTEST, "updates", "2026-12-01-late.md"), "w") as f:
+            f.write("---\ntitle: 追加のお知らせ\n---\n新しいお知らせ。\n")
+        count = len(sink.messages)
+        late = subprocess.run([compe, "announce", CONTEST, "late", "--content", "Shadow"], cwd=work, capture_output=True, text=True)
+        check("announce of an update only the organiser's copy has", late.returncode == 0, late.stderr)
+        check("its mail waits (pending, with the reason)", wait(lambda: any(r["kind"] == "update" and r["status"] == "pending"
+                                                                            and "not in the content" in (r["last_error"] or "") for r in site.status()), 15),
+              [r for r in site.status() if r["kind"] == "update"][:2])
+        time.sleep(2)
+        check("…and is not marked failed", not any(r["kind"] == "update" and r["status"] == "failed" for r in site.status()))
+        for name in ("2026-12-01-late.md", "2026-12-01-late.en.md"):
+            shutil.copy(os.path.join(shadow, "contests", CONTEST, "updates", name), os.path.join(work, "Content", "contests", CONTEST, "updates", name))
+        check("once the server sees the file, the update is mailed", wait(lambda: any("Late news" in str(x["subject"]) or "追加のお知らせ" in str(x["subject"])
+                                                                                     for x in sink.messages[count:]), 30), site.status()[:3])
+        # A deadline moved in brief.md is what the entry API enforces, without a restart.
+        brief = os.path.join(work, "Content", "contests", CONTEST, "brief.md")
+        original = open(brief, encoding="utf-8").read()
+        with open(brief, "w", encoding="utf-8") as f:
+            f.write(re.sub(r"closes: \S+", "closes: 2020-01-01T00:00:00+09:00", original, count=1).replace("opens: 2026", "opens: 2019", 1))
+        check("a deadline moved into the past closes the entry API", wait(lambda: site.post(title="after the move")[0] == 403, 15))
+        with open(brief, "w", encoding="utf-8") as f:
+            f.write(original)
+        check("moved back, entries are taken again", wait(lambda: site.post(title="moved back")[0] == 201, 15))
+        site.process.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        check("SIGHUP reloads and does not stop the server", site.process.poll() is None and site.post(title="after SIGHUP")[0] == 201)
+        site.stop()
+        site = None
+
+        # Per address, at most --mail-cap mails a day; the rest are not sent (and say why).
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}", extra=["--smtp-insecure", "--mail-cap", "2"])
+        count = len(sink.messages)
+        for i in range(4):
+            site.post(title=f"Flood {i}", email_address="flooded@example.org")
+        time.sleep(4)
+        flooded = [x for x in sink.messages[count:] if "flooded" in str(x["to"])]
+        check("--mail-cap 2: two mails to the address", len(flooded) == 2, len(flooded))
+        check("the others are failed with the reason", wait(lambda: sum(1 for r in site.status() if r["status"] == "failed"
+                                                                       and "limit" in (r["last_error"] or "")) >= 2, 10), site.status()[:4])
+        site.stop()
+        site = None
+
+        # --confirm-email: the first mail only asks to confirm; the receipt follows the confirmation.
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}", extra=["--smtp-insecure", "--confirm-email"])
+        count = len(sink.messages)
+        status, confirmed_entry, _ = site.post(title="Confirm me", email_address="new@example.org")
+        check("confirm mode: a confirmation request is mailed", wait(lambda: any("confirm" in str(x["subject"]).lower() for x in sink.messages[count:]), 15),
+              [str(x["subject"]) for x in sink.messages[count:]])
+        time.sleep(2)
+        asked = [x for x in sink.messages[count:] if "new@example.org" in str(x["to"])]
+        check("confirm mode: nothing but the request was sent", len(asked) == 1 and "/api/entries/" not in body_of(asked[0]), len(asked))
+        confirm = re.findall(r"https?://\S+/api/mail/confirm\?\S+", body_of(asked[0])) if asked else []
+        if confirm:
+            local = re.sub(r"^https?://[^/]+", f"http://127.0.0.1:{site.port}", confirm[0])
+            with urllib.request.urlopen(local, timeout=30) as r:
+                page = r.read().decode()
+            check("the confirmation link shows a button (a mail scanner's visit confirms nothing)", r.status == 200 and "<form" in page
+                  and not any(r2["status"] == "sent" and r2["entry"] == confirmed_entry.get("id") for r2 in site.status()))
+            token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+            req = urllib.request.Request(f"http://127.0.0.1:{site.port}/api/mail/confirm", method="POST",
+                                         data=urllib.parse.urlencode({"token": token, "lang": "en"}).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                check("confirming answers 200", r.status == 200)
+            check("the receipt follows the confirmation", wait(lambda: any(confirmed_entry.get("id", "?") in str(x["subject"]) for x in sink.messages[count:]), 20))
+        else:
+            check("the confirmation mail has its link", False, body_of(asked[0]) if asked else "")
+        site.stop()
+        site = None
+
+        # A relay without STARTTLS gets no edit link unless --smtp-insecure (said at start).
+        log = os.path.join(work, "plain.log")
+        site = Site(compe, work, f"smtp://127.0.0.1:{port}", extra=[], log=log)
+        count = len(sink.messages)
+        status, clear, _ = site.post(title="No TLS", email_address="clear@example.org")
+        check("no TLS: the receipt is not sent in clear", wait(lambda: any(r["entry"] == clear.get("id") and "TLS" in (r["last_error"] or "")
+                                                                          for r in site.status()), 15) and len(sink.messages) == count,
+              [r for r in site.status() if r["entry"] == clear.get("id")])
+        check("no TLS: the server says so at start", "STARTTLS" in open(log).read())
+        site.stop()
+        site = None
+
         # STARTTLS with AUTH.
         certs = os.path.join(work, "certs")
         os.makedirs(certs)
@@ -268,7 +389,7 @@ def main():
         controllers.append(tls_relay)
         site = Site(compe, work, f"smtp://mailer@localhost:{tls_port}", extra=["--smtp-ca", f"{certs}/cert.pem"],
                     env={"COMPE_SMTP_PASSWORD": "s3cret pass"})
-        status, secure, _ = site.post(title="Over TLS", language="en")
+        status, secure, _ = site.post(title="Over TLS", language="en", email_address="secure@example.org")
         check("STARTTLS + AUTH: delivered", wait(lambda: len(tls_sink.messages) >= 1, 20), site.status()[:2])
         check("STARTTLS + AUTH: as the relay user", tls_sink.users and tls_sink.users[0].login == b"mailer", tls_sink.users)
         if tls_sink.messages:
