@@ -77,6 +77,9 @@ import Glibc
         #expect(try compe("judges", "add", "lee", "--name", "Lee", "--org", "Acme Labs").status == 0)
         #expect(try compe("judges", "add", "kim", "--name", "Kim").status == 0)
         #expect(try compe("judges", "add", "ono", "--name", "Ono").status == 0)
+        // A token that would be dead on arrival is refused, not issued silently.
+        let past = try compe("judges", "token", "ono", "--expires", "2020-01-31")
+        #expect(past.status == 1 && past.stderr.contains("has already passed") && past.stdout.isEmpty, "\(past.stderr)")
         // Assignment draws from the contest's panel; without one it says how to make it.
         let noPanel = try compe("assign", "sme-support-ui", "--per-entry", "2")
         #expect(noPanel.status == 1 && noPanel.stderr.contains("compe panel add sme-support-ui"))
