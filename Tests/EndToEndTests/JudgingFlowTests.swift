@@ -164,6 +164,10 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Content/contests/sme-support-ui/results.md").path))
         let queued = try JSONSerialization.jsonObject(with: Data(try compe("mail", "status", "--json").stdout.utf8)) as! [[String: Any]]
         #expect(queued.isEmpty, "a dry run queued mail")
+        // On a terminal compe asks first; "n" publishes nothing.
+        let (declined, asked) = try runOnPTY(["results", "publish", "sme-support-ui", "--force"], in: dir, answers: ["n"])
+        #expect(declined == 1 && asked.contains("Publish? [y/N]") && asked.contains("not published"), "\(asked)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Content/contests/sme-support-ui/results.md").path))
         let published = try compe("results", "publish", "sme-support-ui", "--force")
         #expect(published.status == 0 && published.stdout.contains("4 entrants will be told") && published.stdout.contains("entries are closed"))
         let reopened = try CompeBinary.startServer(in: dir)
