@@ -246,12 +246,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if !requests.isEmpty { requests.removeFirst() }
             if closing || closeAfterResponse {
                 closing = true
-                let written = context.eventLoop.makePromise(of: Void.self)
-                written.futureResult.cascade(to: promise)
-                context.writeAndFlush(data, promise: written)
-                let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-                written.futureResult.whenComplete { _ in loopContext.value.close(promise: nil) }
-                return
+                return context.writeAndClose(data, promise: promise)
             }
             context.write(data, promise: promise)
             if requests.isEmpty { awaitHeaders(context) }
@@ -333,5 +328,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         headerTimer = nil
         rateTimer?.cancel()
         rateTimer = nil
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Writes and flushes `data` (a response's end), then closes the connection once it is out.
+    func writeAndClose(_ data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let written = eventLoop.makePromise(of: Void.self)
+        written.futureResult.cascade(to: promise)
+        writeAndFlush(data, promise: written)
+        let loopContext = NIOLoopBound(self, eventLoop: eventLoop)
+        written.futureResult.whenComplete { _ in loopContext.value.close(promise: nil) }
     }
 }

@@ -99,11 +99,7 @@ final class HTTP1Framing: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             guard closeAfterEnd else { return context.write(data, promise: promise) }
             closeAfterEnd = false
-            let written = context.eventLoop.makePromise(of: Void.self)
-            written.futureResult.cascade(to: promise)
-            context.writeAndFlush(data, promise: written)
-            let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.futureResult.whenComplete { _ in loopContext.value.close(promise: nil) }
+            context.writeAndClose(data, promise: promise)
         }
     }
 
