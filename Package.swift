@@ -41,6 +41,8 @@ let package = Package(
         ),
         .target(name: "CLinux"),
         .target(name: "CompeCore"),
+        // The judge API's requests and answers, shared by the server and the judge's client.
+        .target(name: "CompeWire"),
         .target(
             name: "CompeContent",
             dependencies: ["CompeCore", "CDiscount", .product(name: "Yams", package: "Yams"),
@@ -75,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "CompeServices",
-            dependencies: ["CompeCore", "CompeContent", "CompeSite", "CompeStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CompeCore", "CompeContent", "CompeStore", "CompeWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "CompeMail",
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "CompeServer",
             dependencies: [
-                "CompeCore", "CompeContent", "CompeSite", "CompeStore", "CompeServices", "CompeMail",
+                "CompeCore", "CompeContent", "CompeSite", "CompeStore", "CompeServices", "CompeMail", "CompeWire",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "CompeClient",
             dependencies: [
-                "CompeCore", "CompeServices", "CompeStore",
+                "CompeCore", "CompeWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -121,6 +123,7 @@ let package = Package(
             name: "compe",
             dependencies: [
                 "CompeCore", "CompeContent", "CompeSite", "CompeServer", "CompeServices", "CompeStore", "CompeClient", "CompeMail", "CompePostgres",
+                "CompeWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +152,7 @@ let package = Package(
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
         .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres"]),
-        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
+        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",
             dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport", "CompeMail",

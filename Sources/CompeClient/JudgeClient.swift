@@ -1,5 +1,4 @@
-import CompeServices
-import CompeStore
+import CompeWire
 import Crypto
 import Foundation
 
@@ -23,38 +22,10 @@ public protocol JudgeClient: Sendable {
     var server: String? { get }
 }
 
-/// The judging service on this machine, for one judge.
-public struct LocalJudge: JudgeClient {
-    let service: JudgingService
-    let judge: String
-
-    public init(service: JudgingService, judge: String) {
-        self.service = service
-        self.judge = judge
-    }
-
-    public var isRemote: Bool { false }
-    public var server: String? { nil }
-    public func queue() async throws -> [QueueItem] { try await service.queue(judge: judge) }
-    public func entry(_ ref: String) async throws -> JudgeEntryView { try await service.entry(judge: judge, ref: ref) }
-    public func score(_ ref: String, _ submission: ScoreSubmission) async throws -> ScoreReceipt {
-        try await service.score(judge: judge, ref: ref, submission, source: .local)
-    }
-    public func progress() async throws -> [JudgeProgress] { try await service.progress(judge: judge) }
-
-    public func download(_ ref: String, file: JudgeEntryView.File, to destination: URL) async throws {
-        let (_, url) = try await service.file(judge: judge, ref: ref, n: file.n)
-        let tmp = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).part")
-        try? FileManager.default.removeItem(at: tmp)
-        try FileManager.default.copyItem(at: url, to: tmp)
-        try Downloads.finish(tmp, as: destination, sha256: file.sha256)
-    }
-}
-
 /// Finishing a download: the hash is checked before the file takes its name.
-enum Downloads {
+public enum Downloads {
     /// Moves `tmp` to `destination` when its SHA-256 is `sha256`; deletes it and throws otherwise.
-    static func finish(_ tmp: URL, as destination: URL, sha256: String) throws {
+    public static func finish(_ tmp: URL, as destination: URL, sha256: String) throws {
         var hasher = SHA256()
         guard let handle = FileHandle(forReadingAtPath: tmp.path) else { throw ClientError.checksumMismatch(file: destination.path) }
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }

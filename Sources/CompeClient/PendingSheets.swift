@@ -1,4 +1,4 @@
-import CompeServices
+import CompeWire
 import Foundation
 
 /// Score sheets saved while the server could not be reached, sent later by `compe judge sync`.
@@ -17,12 +17,6 @@ public struct PendingSheet: Codable, Sendable, Equatable {
         self.ref = ref
         self.submission = submission
         self.savedAt = savedAt
-    }
-}
-
-extension ScoreSubmission: Equatable {
-    public static func == (a: ScoreSubmission, b: ScoreSubmission) -> Bool {
-        a.values == b.values && a.comment == b.comment && a.revision == b.revision && a.idempotencyKey == b.idempotencyKey
     }
 }
 

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import CompeServices
+import CompeWire
 import Foundation
 import NIOCore
 import NIOFoundationCompat

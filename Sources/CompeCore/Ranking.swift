@@ -228,6 +228,18 @@ public enum Ranking {
             guard let a = alpha else { self = .unknown; return }
             self = a >= 0.8 ? .good : a >= 0.667 ? .moderate : .poor
         }
+
+        /// The level in plain words, in Japanese (`ja`) or English (any other language): the
+        /// results page, `compe results` and its JSON all say it with these words.
+        public func reading(language: String) -> String {
+            let ja = language == "ja"
+            switch self {
+            case .unknown: return ja ? "一致度は計算できません (同じ作品を採点した審査員が 2 名未満)。" : "Agreement cannot be computed (no entry was scored by two judges)."
+            case .good: return ja ? "審査員の評価はよく一致しています。" : "Judges agree well: the scores are reliable."
+            case .moderate: return ja ? "審査員の評価はおおむね一致していますが、結論は慎重に。" : "Judges agree moderately: draw only tentative conclusions."
+            case .poor: return ja ? "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。" : "Judges agree poorly: differences in rank may be chance."
+            }
+        }
     }
 }
 

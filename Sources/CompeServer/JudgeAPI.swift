@@ -1,6 +1,7 @@
 import CompeCore
 import CompeServices
 import CompeStore
+import CompeWire
 import Foundation
 import HTTPTypes
 import Hummingbird

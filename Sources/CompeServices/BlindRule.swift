@@ -1,5 +1,6 @@
 import CompeCore
 import CompeStore
+import CompeWire
 
 /// How a blind contest hides who sent an entry, in one place: a judge names an entry by its
 /// blind code only (an entry id is refused exactly like an entry outside the queue, so

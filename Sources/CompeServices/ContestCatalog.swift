@@ -1,6 +1,5 @@
 import CompeContent
 import CompeCore
-import CompeSite
 import Foundation
 
 /// The contests of a site, as the services need them: each brief in the default language (the
@@ -46,7 +45,7 @@ public struct ContestCatalog: Sendable {
     /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).
     /// Throws `JudgingError.contentErrors` when the content has errors.
     public static func load(root: URL, displayRoot: String) throws -> ContestCatalog {
-        let loader = ContentLoader(root: root, displayRoot: displayRoot, knownTemplates: Theme.templateNames)
+        let loader = ContentLoader(root: root, displayRoot: displayRoot, knownTemplates: ThemeTemplates.names)
         do {
             return ContestCatalog(content: try loader.load(), root: root, displayRoot: displayRoot)
         } catch let error as DiagnosticError {

@@ -1,5 +1,6 @@
 import CompeCore
 import CompeStore
+import CompeWire
 import Crypto
 import Foundation
 

@@ -1,6 +1,5 @@
 import CompeContent
 import CompeCore
-import CompeSite
 import CompeStore
 import Foundation
 
@@ -30,7 +29,7 @@ public struct ContestResults: Sendable {
     /// `compe results --json`.
     public var report: ResultsReport {
         ResultsReport(contest: contest.slug, alpha: ranking.alpha.map(Self.round),
-                      alphaReading: UIStrings.text(for: "en").reading(Ranking.Agreement(alpha: ranking.alpha)),
+                      alphaReading: Ranking.Agreement(alpha: ranking.alpha).reading(language: "en"),
                       judges: ranking.biases.mapValues(Self.round), entries: rows, model: model, offsets: offsets,
                       excluded: excluded.map { ExcludedReport(entry: EntryCode.format($0.entryID), judge: $0.judge, reason: $0.reason.description) })
     }

@@ -9,10 +9,7 @@ import Mustache
 /// body, then `layout` wraps it with the header, navigation and language switcher.
 public struct Theme: Sendable {
     /// Names of the templates a site may override (`Content/templates/<name>.mustache`).
-    public static let templateNames = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "entry_fields",
-                                       "404", "backlog", "iteration", "results", "stats", "data", "entry", "problems", "notice",
-                                       "mail_receipt", "mail_changed", "mail_withdrawn", "mail_recover", "mail_update", "mail_results", "recover_form", "continue",
-                                       "mail_confirm", "confirm_address"]
+    public static let templateNames = ThemeTemplates.names
 
     /// swift-mustache's view of the templates: it validates them all, and renders them when
     /// `fast` is nil (a template uses one of its extensions).

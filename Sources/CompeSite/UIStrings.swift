@@ -111,7 +111,8 @@ public enum UIStrings {
         .rank: "順位", .rankInterval: "順位の 90% 区間", .corrected: "補正後スコア", .rawMean: "素点平均", .judges: "審査員数",
         .errorTitle: "送信できませんでした", .entryViewTitle: "応募内容", .contest: "コンペ", .summary: "作品概要",
         .limitsNote: "文字数は Unicode の文字 (コードポイント) で数えます。結合文字や絵文字の各部分も 1 文字です。1 行の項目には改行やタブは使えません。",
-        .alphaUnknown: "一致度は計算できません (同じ作品を採点した審査員が 2 名未満)。", .alphaGood: "審査員の評価はよく一致しています。", .alphaModerate: "審査員の評価はおおむね一致していますが、結論は慎重に。", .alphaPoor: "審査員の評価の一致は弱く、順位の差は偶然の範囲かもしれません。",
+        .alphaUnknown: Ranking.Agreement.unknown.reading(language: "ja"), .alphaGood: Ranking.Agreement.good.reading(language: "ja"),
+        .alphaModerate: Ranking.Agreement.moderate.reading(language: "ja"), .alphaPoor: Ranking.Agreement.poor.reading(language: "ja"),
         .statistics: "統計", .statsLead: "応募と審査の状況を集計した数値です。個人を特定しないよう、少数の区分はまとめて表示しています。",
         .entriesPerDay: "日別の応募数", .cumulativeEntries: "累計応募数", .newEntries: "新規", .countries: "国・地域別の応募", .country: "国・地域",
         .teamSizes: "チームの人数", .members: "人数", .entries: "応募数", .other: "その他", .downloadData: "データをダウンロード (CSV)",
@@ -171,7 +172,8 @@ public enum UIStrings {
         .rank: "Rank", .rankInterval: "90% interval of rank", .corrected: "Corrected score", .rawMean: "Raw mean", .judges: "Judges",
         .errorTitle: "Your entry could not be sent", .entryViewTitle: "Your entry", .contest: "Contest", .summary: "Summary",
         .limitsNote: "Lengths count Unicode code points: a combining accent or each part of an emoji counts as one. One-line fields take no line breaks or tabs.",
-        .alphaUnknown: "Agreement cannot be computed (no entry was scored by two judges).", .alphaGood: "Judges agree well: the scores are reliable.", .alphaModerate: "Judges agree moderately: draw only tentative conclusions.", .alphaPoor: "Judges agree poorly: differences in rank may be chance.",
+        .alphaUnknown: Ranking.Agreement.unknown.reading(language: "en"), .alphaGood: Ranking.Agreement.good.reading(language: "en"),
+        .alphaModerate: Ranking.Agreement.moderate.reading(language: "en"), .alphaPoor: Ranking.Agreement.poor.reading(language: "en"),
         .statistics: "Statistics", .statsLead: "How the contest went, in numbers. Small groups are merged so that no entrant can be singled out.",
         .entriesPerDay: "Entries per day", .cumulativeEntries: "Entries so far", .newEntries: "New", .countries: "Entries by country or region", .country: "Country or region",
         .teamSizes: "Team sizes", .members: "Members", .entries: "Entries", .other: "Other", .downloadData: "Download the data (CSV)",
@@ -220,12 +222,5 @@ public struct UIText: Sendable {
     }
 
     /// The plain-words reading of an agreement level.
-    public func reading(_ agreement: Ranking.Agreement) -> String {
-        switch agreement {
-        case .unknown: return self[.alphaUnknown]
-        case .good: return self[.alphaGood]
-        case .moderate: return self[.alphaModerate]
-        case .poor: return self[.alphaPoor]
-        }
-    }
+    public func reading(_ agreement: Ranking.Agreement) -> String { agreement.reading(language: language) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CompeClient
 import CompeServices
+import CompeWire
 import Foundation
 
 /// `compe judge …`: what a judge does in a scoring session, on the server or from anywhere.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CompeClient
 import CompeCore
 import CompeServices
+import CompeWire
 import Foundation
 
 /// `compe judge login <server>`.

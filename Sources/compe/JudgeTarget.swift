@@ -1,6 +1,7 @@
 import ArgumentParser
 import CompeClient
 import CompeServices
+import CompeWire
 import Foundation
 
 /// Where `compe judge …` gets its answers: the judging service on this machine (`--judge` and

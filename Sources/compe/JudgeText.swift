@@ -1,6 +1,7 @@
 import CompeContent
 import CompeCore
 import CompeServices
+import CompeWire
 
 /// What the judge's commands print: the same text whether the data came from the local store
 /// or from the server.

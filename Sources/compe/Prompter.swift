@@ -1,6 +1,7 @@
 import ArgumentParser
 import CompeCore
 import CompeServices
+import CompeWire
 import Foundation
 
 /// Completes a score sheet on a terminal: asks for the criteria the flags left out, criterion

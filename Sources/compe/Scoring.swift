@@ -1,6 +1,7 @@
 import ArgumentParser
 import CompeClient
 import CompeServices
+import CompeWire
 import Foundation
 
 /// One `compe judge score`: read the entry, complete the sheet (prompts on a terminal), save it.

@@ -1,9 +1,10 @@
 import CompeContent
-import CompeSite
 import CompeCore
 @testable import CompeServices
+import CompeSite
 @testable import CompeStore
 import CompeTestSupport
+import CompeWire
 import Foundation
 import Testing
 
