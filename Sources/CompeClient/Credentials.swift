@@ -1,3 +1,4 @@
+import CompeCore
 import Foundation
 
 /// Where a judge's computer keeps what `compe judge login` saved: the server, the token and the
@@ -38,8 +39,7 @@ public struct Credentials: Codable, Sendable, Equatable {
     /// Saves these credentials, readable and writable by the user only (0600, in a 0700 folder).
     public func save() throws {
         try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(pretty: true)
         let data = try encoder.encode(self)
         let tmp = Self.folder.appendingPathComponent(".credentials-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: tmp.path, contents: data, attributes: [.posixPermissions: 0o600]) else {

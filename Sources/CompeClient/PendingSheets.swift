@@ -1,3 +1,4 @@
+import CompeCore
 import CompeWire
 import Foundation
 
@@ -40,9 +41,8 @@ public enum PendingSheets {
             return
         }
         try FileManager.default.createDirectory(at: Credentials.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let encoder = JSONEncoder()
+        let encoder = JSONCoding.encoder(pretty: true)
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let tmp = Credentials.folder.appendingPathComponent(".pending-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: tmp.path, contents: try encoder.encode(sheets), attributes: [.posixPermissions: 0o600]),
               rename(tmp.path, file.path) == 0 else { throw ClientError.cannotSave(file.path) }
@@ -77,8 +77,7 @@ public enum KnownRevisions {
         guard !revisions.isEmpty else { return }
         var all = load()
         for (ref, revision) in revisions { all[server, default: [:]][ref.uppercased()] = revision }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONCoding.encoder()
         guard (try? FileManager.default.createDirectory(at: Credentials.folder, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])) != nil,
               let data = try? encoder.encode(all) else { return }

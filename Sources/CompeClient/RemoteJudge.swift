@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CompeCore
 import CompeWire
 import Foundation
 import NIOCore
@@ -47,7 +48,7 @@ public final class RemoteJudge: JudgeClient {
     }
 
     public func score(_ ref: String, _ submission: ScoreSubmission) async throws -> ScoreReceipt {
-        let body = try JSONEncoder().encode(submission)
+        let body = try JSONCoding.data(submission)
         let receipt: ScoreReceipt = try decode(try await send(.PUT, "/api/judge/entries/\(segment(ref))/score", body: body, ref: ref))
         KnownRevisions.remember(server: base, [(ref, receipt.revision)])
         return receipt
@@ -130,19 +131,17 @@ public final class RemoteJudge: JudgeClient {
         return data
     }
 
-    /// Throws the error an unsuccessful status means.
+    /// Throws the error an unsuccessful status means, from the typed answer the server sent.
     private func check(_ status: Int, body: Data, headers: HTTPHeaders, ref: String) throws {
         guard !(200..<300).contains(status) else { return }
-        let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         switch status {
         case 401: throw ClientError.unauthorized
         case 404: throw ClientError.notInQueue(ref: ref)
-        case 409: throw ClientError.stale(current: json?["revision"] as? Int ?? 0)
+        case 409: throw ClientError.stale(current: (try? JSONDecoder().decode(RefusalAnswer.self, from: body))?.revision ?? 0)
         case 423: throw ClientError.published
         case 429: throw ClientError.tooManyAttempts(retryAfter: headers.first(name: "Retry-After").flatMap(Int.init) ?? 60)
-        case 400:
-            let errors = (json?["errors"] as? [[String: Any]]) ?? []
-            throw ClientError.refused(errors.compactMap { $0["message"] as? String })
+        case 400, 422:
+            throw ClientError.refused(((try? JSONDecoder().decode(ProblemsAnswer.self, from: body))?.errors ?? []).map(\.message))
         default: throw ClientError.unexpected(status: status)
         }
     }

@@ -35,8 +35,8 @@ public struct ContestStats: Codable, Sendable, Hashable {
     public struct Summary: Codable, Sendable, Hashable {
         public var mean: Double
         public var median: Double
-        public var low: Double?
-        public var high: Double?
+        @NullEncoded public var low: Double?
+        @NullEncoded public var high: Double?
 
         /// The summary of `values` under the small-cell threshold `k` (zeros and nulls when
         /// there are no values), rounded to two decimals.
@@ -52,13 +52,6 @@ public struct ContestStats: Codable, Sendable, Hashable {
             high = sorted.count >= k ? r(sorted[sorted.count - k]) : nil
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(median, forKey: .median)
-            try c.encode(low, forKey: .low)     // null, not absent
-            try c.encode(high, forKey: .high)
-        }
     }
 
     /// How far the panel has got.
@@ -76,17 +69,12 @@ public struct ContestStats: Codable, Sendable, Hashable {
     /// Krippendorff's alpha (interval) of one criterion, or of the weighted score (`criterion` = "overall").
     public struct Agreement: Codable, Sendable, Hashable {
         public var criterion: String
-        public var alpha: Double?
+        @NullEncoded public var alpha: Double?
         public init(criterion: String, alpha: Double?) {
             self.criterion = criterion
             self.alpha = alpha
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(criterion, forKey: .criterion)
-            try c.encode(alpha, forKey: .alpha)   // null, not absent
-        }
     }
 
     public var contest: String

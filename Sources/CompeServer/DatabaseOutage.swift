@@ -1,5 +1,6 @@
 import CompeServices
 import CompeStore
+import CompeWire
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -11,21 +12,21 @@ import NIOCore
 struct DatabaseOutageMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Seconds a client is asked to wait.
     static var retryAfter: String { "5" }
+    /// The theme's page saying so, in the request's language (nil: JSON only).
+    let page: @Sendable (Request) -> String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch where Self.isOutage(error) {
-            // Browsers (a form post) get a page; API clients JSON.
-            let json = !(request.headers[.accept] ?? "").contains("text/html")
-            let body = json ? #"{"error":"database_unavailable"}"#
-                : "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Service unavailable</title>"
-                + "<p>The service is briefly unavailable; nothing was lost. Please try again in a few seconds.</p>"
-                + "<p lang=\"ja\">一時的に利用できません。データは失われていません。数秒後にもう一度お試しください。</p></html>"
+            // Browsers (a form post) get the theme's page; API clients JSON (the one Accept rule).
+            guard !request.answersJSON, let html = page(request) else {
+                return JSONAnswer.response(RefusalAnswer(error: "database_unavailable"), status: .serviceUnavailable,
+                                           extra: [.retryAfter: Self.retryAfter])
+            }
             return Response(status: .serviceUnavailable,
-                            headers: [.contentType: json ? "application/json" : "text/html; charset=utf-8", .retryAfter: Self.retryAfter,
-                                      .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+                            headers: [.contentType: "text/html; charset=utf-8", .retryAfter: Self.retryAfter, .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
         }
     }
 

@@ -199,7 +199,7 @@ struct EntryAPI: Sendable {
         }
         // An edit link opened in a browser: the token moves into the entry's cookie and out of
         // the address (logs, history and referrers never see it again).
-        if linked != nil && !request.wantsJSON { return respond.exchange(entry, token: token, fresh: request.query("new") == "1") }
+        if linked != nil && !request.answersJSON { return respond.exchange(entry, token: token, fresh: request.query("new") == "1") }
         return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1")
     }
 
@@ -388,6 +388,13 @@ struct EntryAPI: Sendable {
     }
 
     func clientKey(_ context: CompeRequestContext) -> String { clientAddress(context) }
+
+    /// The theme's page for "the database is briefly unavailable", in the request's language.
+    func outagePage(_ request: Request) -> String {
+        let language = self.language(request, form: nil)
+        let t = pages.strings(language)
+        return pages.notice(title: t[.outageTitle], text: t[.outageText], language: language)
+    }
 }
 
 /// The blind rule at the door: in a blind contest, a PDF whose metadata names the team, a

@@ -71,9 +71,7 @@ struct Responder {
     }
 
     private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status, close: Bool = false) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let data = (try? JSONCoding.data(value)) ?? Data()
         return Response(status: status, headers: headers(json: true, close: close), body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -83,7 +81,7 @@ struct Responder {
 
     /// A page of one paragraph (or `{"message": …}` for JSON clients), 200 unless told.
     func notice(title: String, text: String, status: HTTPResponse.Status = .ok) -> Response {
-        if request.wantsJSON { return json(["message": text], status: status) }
+        if request.answersJSON { return json(["message": text], status: status) }
         return html(pages.notice(title: title, text: text, language: language), status: status)
     }
 
@@ -106,7 +104,7 @@ struct Responder {
             metrics?.entryRefused(reason: first.problem.code)
         }
         var response: Response
-        if request.wantsJSON {
+        if request.answersJSON {
             response = json(ErrorsJSON(errors: errors.map { .init(field: $0.field, message: messages.text($0.problem)) }), status: status, close: close)
         } else {
             response = html(pages.problems(errors, status: status, messages: messages), status: status, close: close)
@@ -129,7 +127,7 @@ struct Responder {
     /// What a bot that filled the honeypot sees: an answer shaped like success, with nothing stored.
     func honeypot(now: Date) -> Response {
         metrics?.entryRefused(reason: "honeypot")
-        if request.wantsJSON {
+        if request.answersJSON {
             return json(ReceiptJSON(id: "E-0000", edit_token: "", received_at: rfc3339(now), files: []), status: .created)
         }
         return html(pages.notice(title: pages.strings(language)[.receiptTitle], text: "", language: language), status: .ok)
@@ -139,7 +137,7 @@ struct Responder {
     func created(_ receipt: Receipt, contest: Contest) -> Response {
         metrics?.entryAccepted()
         let e = receipt.entry
-        if request.wantsJSON {
+        if request.answersJSON {
             return json(ReceiptJSON(id: e.code, edit_token: receipt.editToken, received_at: rfc3339(e.receivedAt),
                                     files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .created)
         }
@@ -151,7 +149,7 @@ struct Responder {
 
     /// The entrant's view.
     func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool) -> Response {
-        if request.wantsJSON {
+        if request.answersJSON {
             return json(EntryJSON(id: e.code, contest: e.draft.contest, title: e.draft.title, summary: e.draft.summary,
                                   team_name: e.draft.teamName, members: e.draft.members, contact_email: e.draft.contactEmail,
                                   country: e.draft.country, link: e.draft.link, received_at: rfc3339(e.receivedAt),
@@ -176,7 +174,7 @@ struct Responder {
 
     /// After an edit or withdrawal: the entry as JSON, or 303 back to the entrant's view.
     func afterChange(_ e: Entry, token: String, contest: Contest) -> Response {
-        if request.wantsJSON || request.method == .delete { return entry(e, token: token, contest: contest, editable: true, fresh: false) }
+        if request.answersJSON || request.method == .delete { return entry(e, token: token, contest: contest, editable: true, fresh: false) }
         var h = headers(json: false, close: false)
         h[.location] = pages.entryPath(e.code, language: language, fresh: false)
         h[.setCookie] = EditCookie.set(token, code: e.code, apiPath: pages.apiPath)

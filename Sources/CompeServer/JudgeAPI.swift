@@ -87,8 +87,7 @@ struct JudgeAPI: Sendable {
             case .store(.idempotencyMismatch): return JudgeAnswers.invalid([("idempotency_key", messages.keyReused)], status: .unprocessableContent)
             case .store(let store) where store.isDiskFull:
                 logger.error("the data disk is full: a score could not be saved", metadata: ["error": "\(store)"])
-                return JudgeAnswers.error(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), #"{"error":"storage_full"}"#,
-                                          extra: [.retryAfter: "300"])
+                return JudgeAnswers.storageFull
             default: throw error
             }
         }
@@ -130,9 +129,9 @@ struct JudgeAPI: Sendable {
     }
 
     func json<T: Encodable>(_ value: T) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: .ok, headers: JudgeAnswers.headers(), body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        var response = JSONAnswer.response(value)
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return response
     }
 }
 

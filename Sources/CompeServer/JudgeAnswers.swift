@@ -1,4 +1,5 @@
 import CompeCore
+import CompeWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,44 +16,41 @@ enum JudgeAnswers {
         return h
     }
 
-    static func error(_ status: HTTPResponse.Status, _ body: String, extra: HTTPFields = [:]) -> Response {
-        var h = headers()
-        for field in extra { h.append(field) }
-        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: body)))
+    /// A refusal without field problems: `{error, revision?}`.
+    static func refusal(_ status: HTTPResponse.Status, _ error: String, revision: Int? = nil, extra: HTTPFields = [:]) -> Response {
+        JSONAnswer.response(RefusalAnswer(error: error, revision: revision), status: status, extra: extra)
     }
 
     /// No token, or a wrong, expired or revoked one: one answer for all.
-    static var unauthorized: Response {
-        error(.unauthorized, #"{"error":"unauthorized"}"#, extra: [.wwwAuthenticate: #"Bearer realm="compe""#])
-    }
+    static var unauthorized: Response { refusal(.unauthorized, "unauthorized", extra: [.wwwAuthenticate: #"Bearer realm="compe""#]) }
 
     /// A reference outside the judge's queue, or none at all.
-    static var notFound: Response { error(.notFound, #"{"error":"not_found"}"#) }
+    static var notFound: Response { refusal(.notFound, "not_found") }
 
     /// The sheet moved on since the judge read it.
-    static func stale(_ current: Int) -> Response { error(.conflict, #"{"error":"stale_revision","revision":\#(current)}"#) }
+    static func stale(_ current: Int) -> Response { refusal(.conflict, "stale_revision", revision: current) }
 
     /// Results are published.
-    static var published: Response { error(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), #"{"error":"published"}"#) }
+    static var published: Response { refusal(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), "published") }
 
     /// Too many failed authentications from one address.
     static func tooManyAttempts(retryAfter: Int) -> Response {
-        error(.tooManyRequests, #"{"error":"too_many_attempts"}"#, extra: [.retryAfter: String(retryAfter)])
+        refusal(.tooManyRequests, "too_many_attempts", extra: [.retryAfter: String(retryAfter)])
     }
 
     /// Too many score writes with one token.
     static func tooManyWrites(retryAfter: Int) -> Response {
-        error(.tooManyRequests, #"{"error":"too_many_writes"}"#, extra: [.retryAfter: String(retryAfter)])
+        refusal(.tooManyRequests, "too_many_writes", extra: [.retryAfter: String(retryAfter)])
+    }
+
+    /// The data disk filled while saving: nothing was saved.
+    static var storageFull: Response {
+        refusal(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "storage_full", extra: [.retryAfter: "300"])
     }
 
     /// Every problem with what was sent, `{errors: [{field, message}]}`.
     static func invalid(_ problems: [(field: String, message: String)], status: HTTPResponse.Status = .badRequest) -> Response {
-        struct Item: Encodable { var field: String; var message: String }
-        struct Body: Encodable { var errors: [Item] }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(Body(errors: problems.map { Item(field: $0.field, message: $0.message) }))) ?? Data(#"{"errors":[]}"#.utf8)
-        return Response(status: status, headers: headers(), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        JSONAnswer.response(ProblemsAnswer(problems.map { .init(field: $0.field, message: $0.message) }), status: status)
     }
 }
 

@@ -90,10 +90,8 @@ public final class LiveReload: Sendable {
     static func json(_ problems: [Diagnostic]) -> String {
         struct Item: Encodable { var location: String; var severity: String; var message: String }
         let items = problems.map { Item(location: $0.location.description, severity: $0.severity == .error ? "error" : "warning", message: $0.message) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         // Strings only: encoding cannot fail.
-        return (try? encoder.encode(items)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return (try? JSONCoding.data(items)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
     /// Adds the event stream and the script to `router`.

@@ -115,10 +115,6 @@ struct OriginPolicy: Sendable {
 }
 
 extension Request {
-    /// True when the client prefers JSON (an `Accept` naming application/json).
-    var wantsJSON: Bool {
-        (headers[.accept] ?? "").lowercased().contains("application/json")
-    }
 
     /// The bearer token of an `Authorization` header.
     var bearerToken: String? {

@@ -88,7 +88,8 @@ public enum SiteServer {
         let router = Router(context: CompeRequestContext.self)
         router.middlewares.add(ClientMiddleware(proxies: config.trustedProxies))
         router.middlewares.add(RequestLogMiddleware(record: record))
-        router.middlewares.add(DatabaseOutageMiddleware())
+        let endpoint = apis.map { EntryEndpoint($0.entries, publicDir: config.publicDir, logger: logger) }
+        router.middlewares.add(DatabaseOutageMiddleware(page: { request in endpoint?.api.outagePage(request) }))
         router.middlewares.add(security)
         router.middlewares.add(NotFoundPageMiddleware(publicDir: config.publicDir))
         router.middlewares.add(RequestPathGuard())
@@ -103,8 +104,7 @@ public enum SiteServer {
         router.get("/healthz") { _, _ in Health.answer(disk: disk, head: false) }
         router.head("/healthz") { _, _ in Health.answer(disk: disk, head: true) }
         var services: [any Service] = []
-        if let (entries, content) = apis, let contentDir = config.contentDir {
-            let endpoint = EntryEndpoint(entries, publicDir: config.publicDir, logger: logger)
+        if let (entries, content) = apis, let endpoint, let contentDir = config.contentDir {
             endpoint.register(on: router)
             let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
             JudgeAPI(store: entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
@@ -279,9 +279,9 @@ struct RequestLogMiddleware: RouterMiddleware {
 enum Health {
     static func answer(disk: DiskSpace?, head: Bool) -> Response {
         if let reason = disk?.shortage {
-            let body = #"{"status":"degraded","reason":"\#(reason)"}"#
-            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store", .retryAfter: "60"],
-                            body: head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
+            var response = JSONAnswer.response(HealthAnswer(status: "degraded", reason: reason), status: .serviceUnavailable, extra: [.retryAfter: "60"])
+            if head { response.body = .init() }
+            return response
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                         body: head ? .init() : .init(byteBuffer: ByteBuffer(string: "ok\n")))

@@ -60,15 +60,15 @@ public struct ModelReport: Codable, Sendable {
     /// How the corrected score is computed, in one line.
     public var method = "score = quality + judge offset + noise; quality fixed per entry, offsets random with variance estimated by REML"
     /// Variance of offsets / variance of noise; null when the scores fit the model exactly (infinite).
-    public var varianceRatio: Double?
+    @NullEncoded public var varianceRatio: Double?
     /// The scores fit quality + offset exactly: no shrinkage.
     public var exactFit: Bool
     /// Share of the non-quality variance due to judges' offsets, 0–1.
     public var judgeShare: Double
     /// Standard deviation of the noise (0–100 scale); null when no entry has two sheets.
-    public var noiseSD: Double?
+    @NullEncoded public var noiseSD: Double?
     /// Standard deviation of the judges' offsets (0–100 scale), as estimated.
-    public var offsetSD: Double?
+    @NullEncoded public var offsetSD: Double?
     /// Every judge linked to every other through shared entries.
     public var connected: Bool
     /// The groups of judges that share entries (one group when connected).
@@ -79,17 +79,6 @@ public struct ModelReport: Codable, Sendable {
              offsetSD = "offset_sd", connected, groups
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(method, forKey: .method)
-        try c.encode(varianceRatio, forKey: .varianceRatio)   // null, not absent
-        try c.encode(exactFit, forKey: .exactFit)
-        try c.encode(judgeShare, forKey: .judgeShare)
-        try c.encode(noiseSD, forKey: .noiseSD)
-        try c.encode(offsetSD, forKey: .offsetSD)
-        try c.encode(connected, forKey: .connected)
-        try c.encode(groups, forKey: .groups)
-    }
 }
 
 /// One judge's fitted offset.
@@ -98,7 +87,7 @@ public struct OffsetReport: Codable, Sendable {
     /// Positive: lenient; relative to the panel's average judge (within the judge's group).
     public var offset: Double
     /// Null when the noise cannot be estimated.
-    public var standardError: Double?
+    @NullEncoded public var standardError: Double?
     /// Complete sheets by this judge.
     public var sheets: Int
     /// Entries this judge shares with another judge: what the offset rests on.
@@ -112,16 +101,6 @@ public struct OffsetReport: Codable, Sendable {
         case judge, offset, standardError = "standard_error", sheets, sharedEntries = "shared_entries", group, flagged
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(judge, forKey: .judge)
-        try c.encode(offset, forKey: .offset)
-        try c.encode(standardError, forKey: .standardError)
-        try c.encode(sheets, forKey: .sheets)
-        try c.encode(sharedEntries, forKey: .sharedEntries)
-        try c.encode(group, forKey: .group)
-        try c.encode(flagged, forKey: .flagged)
-    }
 }
 
 /// One ranked entry.
@@ -151,7 +130,7 @@ public struct ExcludedReport: Codable, Sendable {
 public struct ResultsReport: Codable, Sendable {
     public var contest: String
     /// Krippendorff's alpha (interval); null when no entry had two judges.
-    public var alpha: Double?
+    @NullEncoded public var alpha: Double?
     public var alphaReading: String
     /// Each judge's fitted offset (positive: lenient).
     public var judges: [String: Double]
@@ -165,17 +144,6 @@ public struct ResultsReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets, excluded }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(contest, forKey: .contest)
-        try c.encode(alpha, forKey: .alpha)   // null, not absent: tools look for the key
-        try c.encode(alphaReading, forKey: .alphaReading)
-        try c.encode(judges, forKey: .judges)
-        try c.encode(entries, forKey: .entries)
-        try c.encode(model, forKey: .model)
-        try c.encode(offsets, forKey: .offsets)
-        try c.encode(excluded, forKey: .excluded)
-    }
 }
 
 /// What publishing wrote (or, for a dry run, would write).

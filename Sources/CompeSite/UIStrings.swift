@@ -40,7 +40,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case recoverTitle = "recover_title", recoverLead = "recover_lead", recoverSubmit = "recover_submit", recoverSent = "recover_sent"
     case recoverNoMail = "recover_no_mail", updates, chooseCountry = "choose_country", untranslated, continueLabel = "continue"
     case confirmTitle = "confirm_title", confirmLead = "confirm_lead", confirmSubmit = "confirm_submit", confirmDone = "confirm_done"
-    case confirmUnknown = "confirm_unknown", blindFilesNote = "blind_files_note"
+    case confirmUnknown = "confirm_unknown", blindFilesNote = "blind_files_note", outageTitle = "outage_title", outageText = "outage_text"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -83,6 +83,7 @@ public enum UIStrings {
         .formEmail: "連絡先メールアドレス", .formCountry: "国・地域", .chooseCountry: "一覧から選んでください", .continueLabel: "応募の確認・修正ページへ進む",
         .confirmTitle: "メールアドレスの確認", .confirmLead: "このアドレスで応募したのがご自身であれば、下のボタンを押してください。受付の通知などが届くようになります。",
         .blindFilesNote: "審査は応募者名を伏せて行います。PDF の作成者などのメタデータにチーム名・氏名・メールアドレスがあると受け付けません。画像のメタデータ (EXIF など) は審査員に渡る前に取り除きます。",
+        .outageTitle: "一時的に利用できません", .outageText: "一時的に利用できません。データは失われていません。数秒後にもう一度お試しください。",
         .confirmSubmit: "このアドレスを確認する", .confirmDone: "メールアドレスを確認しました。お待たせしていた通知をお送りします。",
         .confirmUnknown: "このリンクは使えません (確認済みか、新しいリンクが送られています)。", .untranslated: "この募集要項はまだこの言語に翻訳されていません。原文のまま表示しています。", .formLink: "参考リンク (任意、https のみ)",
         .formLinkHelp: "プロトタイプや動画などの URL。", .formFiles: "提出ファイル",
@@ -144,6 +145,7 @@ public enum UIStrings {
         .formEmail: "Contact email", .formCountry: "Country or region", .chooseCountry: "Choose from the list", .continueLabel: "Continue to your entry",
         .confirmTitle: "Confirm your e-mail address", .confirmLead: "If you sent an entry with this address, press the button: the receipt and other notices will then be mailed to you.",
         .blindFilesNote: "Judging is blind: a PDF whose metadata (author and similar) holds your team's name, a member's name or your e-mail address is refused. Images reach the judges without their metadata (EXIF and the like).",
+        .outageTitle: "Briefly unavailable", .outageText: "The service is briefly unavailable; nothing was lost. Please try again in a few seconds.",
         .confirmSubmit: "Confirm this address", .confirmDone: "Your address is confirmed. The mail waiting for it is on its way.",
         .confirmUnknown: "This link cannot be used (the address is confirmed already, or a newer link was sent).", .untranslated: "This brief is not translated into English yet: it is shown in its original language.", .formLink: "Link (optional, https only)",
         .formLinkHelp: "A prototype, video or repository.", .formFiles: "Files",

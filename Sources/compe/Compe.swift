@@ -78,7 +78,5 @@ func directory(_ path: String) -> URL {
 
 /// Prints a value as JSON for tools: pretty, keys sorted (stable diffs), slashes as they are.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONCoding.encoder(pretty: true).encode(value), as: UTF8.self))
 }

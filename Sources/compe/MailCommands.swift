@@ -57,8 +57,8 @@ struct MailRow: Encodable {
     var attempts: Int
     var queuedAt: String
     var nextAttemptAt: String
-    var lastError: String?
-    var sentAt: String?
+    @NullEncoded var lastError: String?
+    @NullEncoded var sentAt: String?
     var messageID: String
 
     init(_ m: OutboxMessage) {
@@ -80,17 +80,4 @@ struct MailRow: Encodable {
              sentAt = "sent_at", messageID = "message_id"
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(status, forKey: .status)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(entry, forKey: .entry)
-        try c.encode(attempts, forKey: .attempts)
-        try c.encode(queuedAt, forKey: .queuedAt)
-        try c.encode(nextAttemptAt, forKey: .nextAttemptAt)
-        try c.encode(lastError, forKey: .lastError)   // null, not absent: tools look for the key
-        try c.encode(sentAt, forKey: .sentAt)
-        try c.encode(messageID, forKey: .messageID)
-    }
 }
