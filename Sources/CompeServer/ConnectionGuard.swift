@@ -316,12 +316,20 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         return Double(bodyBytes) / (Double(elapsed.nanoseconds) / 1e9) < policy.minimumBodyRate
     }
 
+    /// A body under the rate: nothing more of it is read, the application is told (its body
+    /// ends with `SlowBody`, so an upload gets its 408 page), and the connection closes once
+    /// that answer is out — or after five seconds if none comes.
     private func slowBody(_ context: ChannelHandlerContext) {
         logger.warning("request body too slow; closing", metadata: ["client": "\(address ?? "?")", "bytes": "\(bodyBytes)"])
         closing = true
         stopTimers()
-        context.close(promise: nil)
+        context.fireErrorCaught(SlowBody())
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) { loopContext.value.close(promise: nil) }
     }
+
+    /// What a request body that fell under the rate ends with.
+    struct SlowBody: Error {}
 
     private func stopTimers() {
         headerTimer?.cancel()

@@ -1,5 +1,6 @@
 import CompeContent
 import CompeCore
+import CompeServices
 import CompeSite
 import CompeStore
 import Foundation
@@ -16,7 +17,8 @@ import NIOPosix
 struct EntryAPI: Sendable {
     let contests: [String: Contest]
     let config: SiteConfig
-    let store: EntryStore
+    /// Where entries go: the HTTP side ends here.
+    let entries: EntryService
     let limiter: RateLimiter
     /// Bytes of uploads per client and in all, per hour.
     var budgets = UploadBudgets(perClientMB: 0, totalMB: 0)
@@ -27,19 +29,15 @@ struct EntryAPI: Sendable {
     let limits = FormLimits()
     let clock: @Sendable () -> Date
     let logger: Logger
-    /// Seconds an upload may take before its average rate is checked.
-    var slowUploadGrace: Double = 30
     /// Free space on the data disk (uploads wait below its floor).
     var disk: DiskSpace?
     /// Where entries, refusals and uploaded bytes are counted (`/metrics`).
     var metrics: ServerMetrics?
 
-    /// Uploads slower than this on average (after `slowUploadGrace`) are stopped.
-    static let minimumBytesPerSecond = 1024.0
 
     /// An API for the published (non-draft) contests of `content`, in its site settings and page
     /// chrome (`publicDir` gives the site's stylesheets and scripts).
-    init(content: SiteContent, publicDir: URL, store: EntryStore, limiter: RateLimiter,
+    init(content: SiteContent, publicDir: URL, entries: EntryService, limiter: RateLimiter,
          clock: @escaping @Sendable () -> Date, logger: Logger) throws {
         var defaults: [String: Contest] = [:]
         var localized: [String: [String: Contest]] = [:]
@@ -49,19 +47,18 @@ struct EntryAPI: Sendable {
         }
         contests = defaults
         config = content.config
-        self.store = store
+        self.entries = entries
         self.limiter = limiter
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
         pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
-                           mails: store.queuesMail, updates: content.updates)
+                           mails: entries.mails, updates: content.updates)
         self.clock = clock
         self.logger = logger
     }
 
     /// This API (same store, rate limiter and settings of the server) for a rebuilt `content`.
     func with(content: SiteContent, publicDir: URL) throws -> EntryAPI {
-        var api = try EntryAPI(content: content, publicDir: publicDir, store: store, limiter: limiter, clock: clock, logger: logger)
-        api.slowUploadGrace = slowUploadGrace
+        var api = try EntryAPI(content: content, publicDir: publicDir, entries: entries, limiter: limiter, clock: clock, logger: logger)
         api.disk = disk
         api.metrics = metrics
         api.recoveries = recoveries
@@ -92,7 +89,7 @@ struct EntryAPI: Sendable {
         }
 
         if let refusal = overBudget(request, context, respond) { return refusal }
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, uploads: store.uploads)
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, begin: entries.beginUpload)
         if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
             receiver.discardAll()
             return rejected(failure, respond)
@@ -114,37 +111,26 @@ struct EntryAPI: Sendable {
             receiver.discardAll()
             return formRespond.failure(errors)
         }
-        // A key seen before answers with its first entry only for the same request, and before
-        // any file is moved into place, so a refused replay leaves nothing behind.
         let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: receiver.files)) }
         do {
-            if let claim, let receipt = try await store.replay(claim, contest: slug, now: clock()) {
-                receiver.discardAll()
-                logger.info("entry replayed", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)"])
-                return formRespond.created(receipt, contest: contest)
-            }
-            // Files go into place unsynced; the store's group commit syncs them once per batch,
-            // before the batch's rows are committed and before this request is answered.
-            let files = try await commit(receiver, sync: false)
-            let receipt = try await store.create(draft, files: files, filesSynced: false, idempotency: claim, now: clock())
-            logger.info("entry stored", metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(files.count)",
-                                                   "replayed": "\(receipt.replayed)"])
+            let receipt = try await entries.submit(draft, files: receiver.files.map(\.staged), idempotency: claim, now: clock())
+            if !receipt.replayed { metrics?.uploaded(bytes: receipt.entry.files.reduce(0) { $0 + $1.bytes }) }
+            logger.info(receipt.replayed ? "entry replayed" : "entry stored",
+                        metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(receipt.entry.files.count)"])
             return formRespond.created(receipt, contest: contest)
         } catch StoreError.idempotencyMismatch {
-            receiver.discardAll()
             return formRespond.failure(.idempotencyMismatch, field: "Idempotency-Key")
         } catch let error as StoreError where error.isDiskFull {
-            receiver.discardAll()
             return diskFull(error, formRespond)
         }
     }
 
     /// Streams the body into `receiver`; returns why it was rejected, or nil when complete. A
-    /// body without `Content-Length` is charged to the upload budgets as it arrives.
+    /// body without `Content-Length` is charged to the upload budgets as it arrives. A body that
+    /// falls under the connection guard's rate ends with `ConnectionGuard.SlowBody`: 408.
     func read(_ request: Request, into receiver: MultipartReceiver, maxBody: Int64, client: String) async -> FormFailure? {
         var total: Int64 = 0
         var charged = request.headers[.contentLength].flatMap(Int64.init) ?? 0
-        let start = ContinuousClock.now
         do {
             for try await chunk in request.body {
                 total += Int64(chunk.readableBytes)
@@ -155,36 +141,17 @@ struct EntryAPI: Sendable {
                     }
                     charged = total
                 }
-                let elapsed = Double((ContinuousClock.now - start).components.seconds)
-                if elapsed > slowUploadGrace && Double(total) / elapsed < Self.minimumBytesPerSecond { return FormFailure(.tooSlow) }
                 try receiver.feed(chunk)
             }
             try receiver.finish()
             return nil
         } catch let failure as FormFailure {
             return failure
+        } catch is ConnectionGuard.SlowBody {
+            // The connection guard's rule (the one place it lives) stopped the body: say so.
+            return FormFailure(.tooSlow)
         } catch {
             return FormFailure(.unterminated)
-        }
-    }
-
-    /// Moves staged uploads into the content-addressed store (rename, and with `sync` fsync; off
-    /// the event loop).
-    func commit(_ receiver: MultipartReceiver, sync: Bool = true) async throws -> [EntryFile] {
-        let received = receiver.files
-        let uploads = store.uploads
-        do {
-            let files = try await NIOThreadPool.singleton.runIfActive {
-                try received.map { file in
-                    let blob = try uploads.commit(file.upload, sync: sync)
-                    return EntryFile(name: file.name, bytes: blob.bytes, sha256: blob.sha256, kind: file.kind.rawValue)
-                }
-            }
-            metrics?.uploaded(bytes: files.reduce(0) { $0 + $1.bytes })
-            return files
-        } catch {
-            receiver.discardAll()
-            throw error
         }
     }
 
@@ -194,7 +161,7 @@ struct EntryAPI: Sendable {
         let respond = responder(request, context, form: nil)
         let linked = request.bearerToken == nil ? request.query("token") : nil
         guard let code = context.parameters.get("id"), let token = request.bearerToken ?? linked ?? EditCookie.token(in: request),
-              let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
+              let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
         // An edit link opened in a browser: the token moves into the entry's cookie and out of
@@ -223,7 +190,7 @@ struct EntryAPI: Sendable {
         var policy = UploadPolicy(maxFiles: 0, maxFileMB: 0, types: [])
         var limits = self.limits
         if let token = early {
-            guard let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else { return notFound }
+            guard let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] else { return notFound }
             if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal, close: true) }
             known = (entry, contest)
             policy = contest.uploads
@@ -239,13 +206,13 @@ struct EntryAPI: Sendable {
             return respond.failure(.requestTooLarge, field: "files", close: true)
         }
         if let refusal = overBudget(request, context, respond) { return refusal }
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, uploads: store.uploads)
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, begin: entries.beginUpload)
         if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
             receiver.discardAll()
             return rejected(failure, respond)
         }
         let token = early ?? receiver.fields["token"] ?? ""
-        if known == nil, let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] {
+        if known == nil, let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] {
             known = (entry, contest)
         }
         guard let (entry, contest) = known else {
@@ -259,7 +226,7 @@ struct EntryAPI: Sendable {
         }
         if receiver.fields["action"] == "withdraw" {
             receiver.discardAll()
-            let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
+            let withdrawn = try await entries.withdraw(code: code, token: token, now: clock())
             return formRespond.afterChange(withdrawn ?? entry, token: token, contest: contest)
         }
         if entry.withdrawnAt != nil {
@@ -275,10 +242,10 @@ struct EntryAPI: Sendable {
         }
         let updated: Entry?
         do {
-            let files = receiver.files.isEmpty ? nil : try await commit(receiver)
-            updated = try await store.replace(code: code, token: token, with: draft, files: files, now: clock())
+            updated = try await entries.edit(code: code, token: token, with: draft, files: receiver.files.isEmpty ? nil : receiver.files.map(\.staged),
+                                             now: clock())
+            if let updated, !receiver.files.isEmpty { metrics?.uploaded(bytes: updated.files.reduce(0) { $0 + $1.bytes }) }
         } catch let error as StoreError where error.isDiskFull {
-            receiver.discardAll()
             return diskFull(error, formRespond)
         }
         guard let updated else { return notFound }
@@ -291,11 +258,11 @@ struct EntryAPI: Sendable {
         // A withdrawal changes an entry like any post: the same origin check and rate limit.
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
         guard let code = context.parameters.get("id"), let token = token(request),
-              let entry = try await store.authorized(code: code, token: token), let contest = contests[entry.draft.contest] else {
+              let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
         if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal) }
-        let withdrawn = try await store.withdraw(code: code, token: token, now: clock())
+        let withdrawn = try await entries.withdraw(code: code, token: token, now: clock())
         logger.info("entry withdrawn", metadata: ["entry": "\(code)"])
         return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)
     }
@@ -351,7 +318,7 @@ struct EntryAPI: Sendable {
     /// 507 when the disk filled while storing: nothing was kept, the operator is told.
     func diskFull(_ error: StoreError, _ respond: Responder) -> Response {
         logger.error("the data disk is full: an entry could not be stored (nothing was kept)",
-                     metadata: ["data": "\(store.uploads.root.deletingLastPathComponent().path)", "error": "\(error)"])
+                     metadata: ["data": "\(entries.store.dataDirectory.path)", "error": "\(error)"])
         return respond.failure(.diskFull, close: true)
     }
 
@@ -366,7 +333,7 @@ struct EntryAPI: Sendable {
     /// closes the window: an entry sent after results could never be judged).
     func phaseRefusal(_ contest: Contest) async throws -> FieldProblem? {
         switch contest.phase(at: clock()) {
-        case .open: return try await store.isPublished(contest: contest.slug) ? .resultsPublished : nil
+        case .open: return try await entries.isPublished(contest: contest.slug) ? .resultsPublished : nil
         case .upcoming: return .notOpenYet(opens: contest.opens)
         case .closed: return .closed(closes: contest.closes)
         }

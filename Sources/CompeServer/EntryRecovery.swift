@@ -24,16 +24,16 @@ extension EntryAPI {
             return formRespond.failure([FieldError(field: "email", problem: .badEmail)])
         }
         let t = pages.strings(formRespond.language)
-        guard store.queuesMail else {
+        guard entries.mails else {
             return formRespond.notice(title: t[.recoverTitle], text: t[.recoverNoMail])
         }
         // The answer leaves before the store is asked whether the address has entries: its time
         // is the same for an address with ten entries and for one with none.
         if recoveries.take(address.lowercased()) == nil {
-            let (store, logger, now) = (self.store, self.logger, clock())
+            let (entries, logger, now) = (self.entries, self.logger, clock())
             Task.detached {
                 do {
-                    let listed = try await store.queueRecovery(contest: slug, email: address, now: now)
+                    let listed = try await entries.recover(contest: slug, email: address, now: now)
                     logger.info("lost-link request", metadata: ["contest": "\(slug)", "entries": "\(listed)"])
                 } catch {
                     logger.warning("lost-link request not queued", metadata: ["contest": "\(slug)", "error": "\(error)"])
@@ -63,8 +63,7 @@ extension EntryAPI {
         let formRespond = responder(request, context, form: form)
         let t = pages.strings(formRespond.language)
         let token = form["token"] ?? ""
-        guard token.hasPrefix("cmc_"), token.utf8.count <= 128,
-              try await store.confirmAddress(tokenHash: JudgeToken.hash(token), now: clock()) != nil else {
+        guard try await entries.confirmAddress(token: token, now: clock()) != nil else {
             return formRespond.notice(title: t[.confirmTitle], text: t[.confirmUnknown], status: .notFound)
         }
         logger.info("an address was confirmed")

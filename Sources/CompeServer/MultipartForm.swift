@@ -30,6 +30,9 @@ struct ReceivedFile {
     var upload: StagedUpload
     /// Kind decided from the first bytes.
     var kind: FileKind
+
+    /// As the entry service takes it.
+    var staged: StagedFile { StagedFile(name: name, upload: upload, kind: kind.rawValue) }
 }
 
 /// Why a multipart body was rejected before it was fully read: the problem, and the field it
@@ -52,7 +55,8 @@ final class MultipartReceiver {
     private let parser: MultipartParser
     private let limits: FormLimits
     private let policy: UploadPolicy
-    private let uploads: UploadStore
+    /// Starts a staged upload for a file part.
+    private let begin: () throws -> StagedUpload
 
     /// Text fields by name.
     private(set) var fields: [String: String] = [:]
@@ -81,11 +85,11 @@ final class MultipartReceiver {
         var ignored = false
     }
 
-    init(boundary: String, limits: FormLimits, policy: UploadPolicy, uploads: UploadStore) {
+    init(boundary: String, limits: FormLimits, policy: UploadPolicy, begin: @escaping () throws -> StagedUpload) {
         parser = MultipartParser(boundary: boundary)
         self.limits = limits
         self.policy = policy
-        self.uploads = uploads
+        self.begin = begin
         parser.onHeader = { [unowned self] name, value in self.header(name, value) }
         parser.onBody = { [unowned self] buffer in self.body(&buffer) }
         parser.onPartComplete = { [unowned self] in self.partComplete() }
@@ -176,7 +180,7 @@ final class MultipartReceiver {
         guard failure == nil, var part = current, !part.ignored else { return }
         if part.fileName != nil {
             do {
-                if part.upload == nil { part.upload = try uploads.begin() }
+                if part.upload == nil { part.upload = try begin() }
                 let upload = part.upload!
                 if upload.bytes + Int64(buffer.readableBytes) > policy.maxFileBytes {
                     failure = FormFailure(.fileTooLarge(name: displayName(part.fileName!), maxMB: policy.maxFileMB), field: "files")

@@ -20,7 +20,7 @@ public final class MultipartProbe {
     @discardableResult
     public func read(_ body: [UInt8], boundary: String, chunkSize: Int) -> (fields: Int, files: Int, rejected: String?, consumed: Int) {
         let policy = UploadPolicy(maxFiles: 5, maxFileMB: 1, types: FileKind.allCases)
-        let receiver = MultipartReceiver(boundary: boundary, limits: FormLimits(), policy: policy, uploads: uploads)
+        let receiver = MultipartReceiver(boundary: boundary, limits: FormLimits(), policy: policy, begin: { [uploads] in try uploads.begin() })
         defer { receiver.discardAll() }
         var offset = 0
         do {

@@ -24,8 +24,6 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: Int
     /// Seconds a connection may stay silent (headers or body) before it is closed.
     public var idleTimeout: Int
-    /// Seconds an upload may run before one averaging under 1 KiB/s is stopped (408).
-    public var slowUploadGrace: Int = 30
     /// The server's clock (tests move it to before `opens` or after `closes`).
     public var clock: @Sendable () -> Date
     /// In watch mode, the hub that tells open pages to reload; nil otherwise.
@@ -107,7 +105,7 @@ public enum SiteServer {
         if let (entries, content) = apis, let endpoint, let contentDir = config.contentDir {
             endpoint.register(on: router)
             let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
-            JudgeAPI(store: entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
+            JudgeAPI(store: entries.entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
                      clientAddress: { clientAddress($0) }, logger: logger).register(on: router)
             let apply: @Sendable (SiteContent) -> Void = { content in
                 endpoint.contentChanged(content)
@@ -120,7 +118,7 @@ public enum SiteServer {
                                                 load: { try loadContent(contentDir) }, apply: apply))
             }
             if let mail = config.mail {
-                services.append(MailWorker(store: entries.store, pages: { endpoint.api.pages }, settings: mail, clock: config.clock, logger: logger))
+                services.append(MailWorker(store: entries.entries.store, pages: { endpoint.api.pages }, settings: mail, clock: config.clock, logger: logger))
                 if !mail.relay.implicitTLS && mail.insecure {
                     logger.warning("--smtp-insecure: mail carrying edit links is sent even when the relay offers no TLS; anyone on the way can read the links",
                                    metadata: ["relay": "\(mail.relay.host):\(mail.relay.port)"])
@@ -205,9 +203,8 @@ public enum SiteServer {
             logger.warning("files in uploads/ that no entry references (left by a crash between a file and its entry)",
                            metadata: ["count": "\(orphans.count)", "data": "\(dataDir.path)"])
         }
-        var api = try EntryAPI(content: content, publicDir: config.publicDir, store: store, limiter: RateLimiter(perMinute: config.rateLimit),
+        var api = try EntryAPI(content: content, publicDir: config.publicDir, entries: EntryService(store: store), limiter: RateLimiter(perMinute: config.rateLimit),
                                clock: config.clock, logger: logger)
-        api.slowUploadGrace = Double(config.slowUploadGrace)
         api.budgets = UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB)
         api.disk = DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB)
         return (api, content)

@@ -65,9 +65,16 @@ public final class EntryStore: Sendable {
         do { return try await database.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }
     }
 
-    /// Stores a new entry with its (already committed) files. `filesSynced: false` says the
-    /// files were committed with `UploadStore.commit(_:sync: false)`: they are made durable
-    /// (once for the whole batch) before the entry's row is committed.
+    /// Stores a new entry with files received in `tmp/`: the one durability rule of entries
+    /// lives here — the files are moved into `uploads/` now, and made durable (one `syncfs` for
+    /// a whole batch of entries) before the batch's rows commit, so an acknowledged entry never
+    /// lacks a file, whatever is killed when. On a failure no staged file is left behind.
+    public func create(_ draft: EntryDraft, staged: [StagedFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
+        let files = try uploads.commitAll(staged, sync: false)
+        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, now: now)
+    }
+
+    /// Stores a new entry with files already durable in `uploads/` (a copy, a test).
     /// With an idempotency claim whose key this contest saw in the last 24 hours, returns the
     /// first entry instead when the request is the same, and throws
     /// `StoreError.idempotencyMismatch` when it is not (nothing is stored).
@@ -76,8 +83,12 @@ public final class EntryStore: Sendable {
     /// written together in the next one (see `write(_:)`: one failing does not undo the others),
     /// so one fsync of the log covers many entries. Each call returns only after the transaction
     /// holding its entry has committed.
-    public func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool = true, idempotency: IdempotencyClaim?,
-                       now: Date = Date()) async throws -> Receipt {
+    public func create(_ draft: EntryDraft, files: [EntryFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
+        try await create(draft, files: files, filesSynced: true, idempotency: idempotency, now: now)
+    }
+
+    func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool, idempotency: IdempotencyClaim?,
+                now: Date) async throws -> Receipt {
         let salt = EditTokens.newSalt()
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
             let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, now: now,
@@ -245,7 +256,14 @@ public final class EntryStore: Sendable {
         }
     }
 
-    /// Replaces an entry's fields, and its files when `files` is not nil; the change is audited.
+    /// Replaces an entry's fields, and its files with `staged` ones (received in `tmp/`, made
+    /// durable here before the change commits) when not nil; the change is audited.
+    public func replace(code: String, token: String, with draft: EntryDraft, staged: [StagedFile]?, now: Date = Date()) async throws -> Entry? {
+        let files = try staged.map { try uploads.commitAll($0, sync: true) }
+        return try await replace(code: code, token: token, with: draft, files: files, now: now)
+    }
+
+    /// Replaces an entry's fields, and its files (already durable) when `files` is not nil.
     public func replace(code: String, token: String, with draft: EntryDraft, files: [EntryFile]?, now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
         return try await writing { db in

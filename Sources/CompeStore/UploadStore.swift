@@ -8,6 +8,20 @@ import Glibc
 import Darwin
 #endif
 
+/// A file received for an entry and staged in `tmp/`, not stored yet: its name as shown (cleaned,
+/// never a path), its bytes, and its kind from its content.
+public struct StagedFile: Sendable {
+    public var name: String
+    public var upload: StagedUpload
+    public var kind: String
+
+    public init(name: String, upload: StagedUpload, kind: String) {
+        self.name = name
+        self.upload = upload
+        self.kind = kind
+    }
+}
+
 /// Files of entries, stored by content: `uploads/ab/abcdef…` where the name is the SHA-256.
 ///
 /// An upload is first written to `tmp/` while it is hashed and counted; it is moved into
@@ -87,6 +101,22 @@ public final class UploadStore: Sendable {
             }
         }
         return blob
+    }
+
+    /// Commits every staged file (`commit`), in order; on a failure the ones not committed yet
+    /// are discarded, so `tmp/` keeps nothing of the request.
+    public func commitAll(_ staged: [StagedFile], sync: Bool) throws -> [EntryFile] {
+        var out: [EntryFile] = []
+        for (i, file) in staged.enumerated() {
+            do {
+                let blob = try commit(file.upload, sync: sync)
+                out.append(EntryFile(name: file.name, bytes: blob.bytes, sha256: blob.sha256, kind: file.kind))
+            } catch {
+                for rest in staged[i...] { rest.upload.discard() }
+                throw error
+            }
+        }
+        return out
     }
 
     /// Makes every upload committed so far durable, with their directory entries: one `syncfs`

@@ -33,7 +33,8 @@ final class ServerFixture: @unchecked Sendable {
         logger.logLevel = .info
         var config = ServerConfiguration(port: 0, publicDir: publicDir, dataDir: site.root.appendingPathComponent("Data"),
                                          contentDir: site.content, rateLimit: rateLimit, idleTimeout: idleTimeout, clock: { now.withLock { $0 } })
-        config.slowUploadGrace = slowUploadGrace
+        var connections = connections
+        if slowUploadGrace != 30 { connections.bodyGrace = .seconds(Int64(slowUploadGrace)) }
         config.connections = connections
         configure(&config)
         self.site = site

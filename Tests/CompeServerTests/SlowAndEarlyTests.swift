@@ -89,7 +89,7 @@ import Testing
     @Test func everyBodyMustKeepARate() async throws {
         var policy = ConnectionPolicy()
         policy.bodyGrace = .seconds(2)
-        try await ServerFixture.with(idleTimeout: 30, slowUploadGrace: 60, connections: policy) { f async throws in
+        try await ServerFixture.with(idleTimeout: 30, connections: policy) { f async throws in
             let created = try await f.post(.validEntry())
             let id = try #require(created.json?["id"] as? String)
             let port = f.port

@@ -1,0 +1,80 @@
+import CompeCore
+import CompeStore
+import Crypto
+import Foundation
+
+/// Entries, for the entry API (and any other caller): submit, view, edit, withdraw, recover. The
+/// HTTP side parses the request and stages the files it receives (`beginUpload`); everything
+/// after — the idempotency replay, storing the files durably with the entry's row, the edit
+/// and withdrawal rules — happens here and in the store, once.
+public struct EntryService: Sendable {
+    /// Entries, their files and the outbox.
+    public let store: EntryStore
+
+    public init(store: EntryStore) { self.store = store }
+
+    /// Whether the store writes mail to the outbox (the server was given `--smtp`).
+    public var mails: Bool { store.queuesMail }
+
+    /// A new staged upload in `tmp/`, for a file as it arrives.
+    public func beginUpload() throws -> StagedUpload { try store.uploads.begin() }
+
+    /// Stores an entry with its staged files and returns its receipt. A request with an
+    /// `Idempotency-Key` seen before answers with the first entry (same id, same token) when it
+    /// is the same request, and throws `StoreError.idempotencyMismatch` when it is not — both
+    /// before any file is moved into place, so a refused replay leaves nothing behind. On any
+    /// failure the staged files are deleted.
+    public func submit(_ draft: EntryDraft, files: [StagedFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
+        do {
+            if let claim = idempotency, let receipt = try await store.replay(claim, contest: draft.contest, now: now) {
+                discard(files)
+                return receipt
+            }
+            return try await store.create(draft, staged: files, idempotency: idempotency, now: now)
+        } catch {
+            discard(files)
+            throw error
+        }
+    }
+
+    /// The entry `code` when `token` is its edit token; nil otherwise (no hint which).
+    public func entry(code: String, token: String) async throws -> Entry? {
+        try await store.authorized(code: code, token: token)
+    }
+
+    /// Replaces the fields of entry `code`, and its files when `files` is not nil (staged files,
+    /// stored durably before the change commits). Nil for a wrong token or a withdrawn entry.
+    public func edit(code: String, token: String, with draft: EntryDraft, files: [StagedFile]?, now: Date = Date()) async throws -> Entry? {
+        do {
+            return try await store.replace(code: code, token: token, with: draft, staged: files, now: now)
+        } catch {
+            discard(files ?? [])
+            throw error
+        }
+    }
+
+    /// Withdraws entry `code` (kept for the audit trail, never judged). Idempotent.
+    public func withdraw(code: String, token: String, now: Date = Date()) async throws -> Entry? {
+        try await store.withdraw(code: code, token: token, now: now)
+    }
+
+    /// Queues one mail with the edit links of `email`'s active entries in `contest`; how many it lists.
+    public func recover(contest: String, email: String, now: Date = Date()) async throws -> Int {
+        try await store.queueRecovery(contest: contest, email: email, now: now)
+    }
+
+    /// Confirms the address a confirmation request with `token` went to (`--confirm-email`); the
+    /// mail waiting for it becomes due. Nil for an unknown or used token.
+    public func confirmAddress(token: String, now: Date = Date()) async throws -> String? {
+        guard token.hasPrefix("cmc_"), token.utf8.count <= 128 else { return nil }
+        return try await store.confirmAddress(tokenHash: Data(SHA256.hash(data: Data(token.utf8))), now: now)
+    }
+
+    /// Whether `contest`'s results are published (entries, edits and withdrawals closed).
+    public func isPublished(contest: String) async throws -> Bool { try await store.isPublished(contest: contest) }
+
+    /// Deletes staged files of a refused request.
+    public func discard(_ files: [StagedFile]) {
+        for file in files { file.upload.discard() }
+    }
+}
