@@ -15,55 +15,61 @@ import NIOPosix
 /// One value answers a request from start to end; the dev server replaces it with one made from
 /// the rebuilt content (same store and rate limiter) through `EntryEndpoint`.
 struct EntryAPI: Sendable {
+    /// What every `EntryAPI` of one server shares, whatever content it was made from: the
+    /// service, the limits on clients, the disk, the metrics, the clock and the log.
+    struct Server: Sendable {
+        /// Where entries go: the HTTP side ends here.
+        let entries: EntryService
+        /// Posts per client address.
+        let limiter: RateLimiter
+        /// Lost-link requests per e-mail address (one a minute), beside `limiter` per client.
+        var recoveries = RateLimiter(perMinute: 1)
+        /// Bytes of uploads per client and in all, per hour.
+        var budgets = UploadBudgets(perClientMB: 0, totalMB: 0)
+        /// Free space on the data disk (uploads wait below its floor).
+        var disk: DiskSpace?
+        /// Where entries, refusals and uploaded bytes are counted (`/metrics`).
+        var metrics: ServerMetrics?
+        let clock: @Sendable () -> Date
+        let logger: Logger
+    }
+
+    let server: Server
     let contests: [String: Contest]
     let config: SiteConfig
-    /// Where entries go: the HTTP side ends here.
-    let entries: EntryService
-    let limiter: RateLimiter
-    /// Bytes of uploads per client and in all, per hour.
-    var budgets = UploadBudgets(perClientMB: 0, totalMB: 0)
-    /// Lost-link requests per e-mail address (one a minute), beside `limiter` per client.
-    var recoveries = RateLimiter(perMinute: 1)
     let origins: OriginPolicy
     let pages: EntryPages
     let limits = FormLimits()
-    let clock: @Sendable () -> Date
-    let logger: Logger
-    /// Free space on the data disk (uploads wait below its floor).
-    var disk: DiskSpace?
-    /// Where entries, refusals and uploaded bytes are counted (`/metrics`).
-    var metrics: ServerMetrics?
 
+    var entries: EntryService { server.entries }
+    var limiter: RateLimiter { server.limiter }
+    var recoveries: RateLimiter { server.recoveries }
+    var budgets: UploadBudgets { server.budgets }
+    var disk: DiskSpace? { server.disk }
+    var metrics: ServerMetrics? { server.metrics }
+    var clock: @Sendable () -> Date { server.clock }
+    var logger: Logger { server.logger }
 
     /// An API for the published (non-draft) contests of `content`, in its site settings and page
     /// chrome (`publicDir` gives the site's stylesheets and scripts).
-    init(content: SiteContent, publicDir: URL, entries: EntryService, limiter: RateLimiter,
-         clock: @escaping @Sendable () -> Date, logger: Logger) throws {
+    init(content: SiteContent, publicDir: URL, server: Server) throws {
         var defaults: [String: Contest] = [:]
         var localized: [String: [String: Contest]] = [:]
         for source in content.contests where !source.contest.draft {
             localized[source.contest.slug, default: [:]][source.contest.language] = source.contest
             if source.contest.language == content.config.defaultLanguage { defaults[source.contest.slug] = source.contest }
         }
+        self.server = server
         contests = defaults
         config = content.config
-        self.entries = entries
-        self.limiter = limiter
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
         pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
-                           mails: entries.mails, updates: content.updates)
-        self.clock = clock
-        self.logger = logger
+                           mails: server.entries.mails, updates: content.updates)
     }
 
-    /// This API (same store, rate limiter and settings of the server) for a rebuilt `content`.
+    /// This API (same server-wide parts) for a rebuilt `content`.
     func with(content: SiteContent, publicDir: URL) throws -> EntryAPI {
-        var api = try EntryAPI(content: content, publicDir: publicDir, entries: entries, limiter: limiter, clock: clock, logger: logger)
-        api.disk = disk
-        api.metrics = metrics
-        api.recoveries = recoveries
-        api.budgets = budgets
-        return api
+        try EntryAPI(content: content, publicDir: publicDir, server: server)
     }
 
     // MARK: submit

@@ -74,13 +74,12 @@ public enum SiteServer {
     static func parts(_ config: ServerConfiguration, logger: Logger) throws -> (router: Router<CompeRequestContext>, files: FileFastPath.Site,
                                                                                services: [any Service]) {
         if let dataDir = config.dataDir { try DataPlacement.check(data: dataDir, publicDir: config.publicDir) }
-        var apis: (entries: EntryAPI, content: SiteContent)?
-        if let dataDir = config.dataDir, let contentDir = config.contentDir {
-            apis = try entryAPI(config, dataDir: dataDir, contentDir: contentDir, logger: logger)
-        }
         let disk = config.dataDir.map { DiskSpace(directory: $0, minimumFreeMB: config.minFreeMB) }
         let metrics = ServerMetrics(disk: disk)
-        apis?.entries.metrics = metrics
+        var apis: (entries: EntryAPI, content: SiteContent)?
+        if let dataDir = config.dataDir, let contentDir = config.contentDir {
+            apis = try entryAPI(config, dataDir: dataDir, contentDir: contentDir, metrics: metrics, logger: logger)
+        }
         let record = RequestRecord(logger: logger, metrics: metrics)
         let security = SecurityHeaders(submitURL: apis?.content.config.submitURL ?? "/api")
         let router = Router(context: CompeRequestContext.self)
@@ -187,10 +186,11 @@ public enum SiteServer {
     /// The published content of `contentDir` as the APIs read it (no drafts).
     static func loadContent(_ contentDir: URL) throws -> SiteContent {
         try ContentLoader(root: contentDir, displayRoot: contentDir.lastPathComponent, includeDrafts: false,
-                          knownTemplates: Theme.templateNames).load()
+                          knownTemplates: ThemeTemplates.names).load()
     }
 
-    static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, logger: Logger) throws -> (EntryAPI, SiteContent) {
+    static func entryAPI(_ config: ServerConfiguration, dataDir: URL, contentDir: URL, metrics: ServerMetrics,
+                         logger: Logger) throws -> (EntryAPI, SiteContent) {
         let content = try loadContent(contentDir)
         let mailDomain = config.mail.map { String($0.from.address.split(separator: "@").last ?? "compe.invalid") } ?? "compe.invalid"
         let store = try EntryStore(dataDirectory: dataDir, database: config.database, queuesMail: config.mail != nil, messageDomain: mailDomain)
@@ -203,11 +203,11 @@ public enum SiteServer {
             logger.warning("files in uploads/ that no entry references (left by a crash between a file and its entry)",
                            metadata: ["count": "\(orphans.count)", "data": "\(dataDir.path)"])
         }
-        var api = try EntryAPI(content: content, publicDir: config.publicDir, entries: EntryService(store: store), limiter: RateLimiter(perMinute: config.rateLimit),
-                               clock: config.clock, logger: logger)
-        api.budgets = UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB)
-        api.disk = DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB)
-        return (api, content)
+        let server = EntryAPI.Server(entries: EntryService(store: store), limiter: RateLimiter(perMinute: config.rateLimit),
+                                     budgets: UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB),
+                                     disk: DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB), metrics: metrics,
+                                     clock: config.clock, logger: logger)
+        return (try EntryAPI(content: content, publicDir: config.publicDir, server: server), content)
     }
 }
 
