@@ -77,4 +77,32 @@ public struct EntryService: Sendable {
     public func discard(_ files: [StagedFile]) {
         for file in files { file.upload.discard() }
     }
+
+    /// The blind rule at the door: in a blind contest, a PDF whose metadata names the team, a
+    /// member or the contact address is refused (the entrant removes it and sends again), since
+    /// the judges would read it. Images need no refusal: blind judges get them without metadata.
+    public static func blindProblems(_ files: [StagedFile], draft: EntryDraft, contest: Contest) -> [FieldError] {
+        guard contest.judging.blind else { return [] }
+        let identities = [draft.teamName, draft.contactEmail] + draft.members
+        return files.compactMap { file in
+            guard file.kind == FileKind.pdf.rawValue, let bytes = head(file.upload.path),
+                  let found = PDFMetadata.identifying(bytes, identities: identities) else { return nil }
+            return FieldError(field: "files", problem: .identifyingMetadata(name: file.name, field: found.field))
+        }
+    }
+
+    /// The file's bytes, or its first and last 8 MiB when larger (where PDF writers put the
+    /// document information and XMP).
+    static func head(_ path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let limit = 8 << 20
+        guard let size = try? handle.seekToEnd() else { return nil }
+        try? handle.seek(toOffset: 0)
+        if size <= UInt64(2 * limit) { return (try? handle.readToEnd()).map { [UInt8]($0) } }
+        let first = (try? handle.read(upToCount: limit)) ?? Data()
+        try? handle.seek(toOffset: size - UInt64(limit))
+        let last = (try? handle.read(upToCount: limit)) ?? Data()
+        return [UInt8](first) + [UInt8](last)
+    }
 }
