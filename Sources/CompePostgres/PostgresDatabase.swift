@@ -69,7 +69,7 @@ public final class PostgresDatabase: SQLDatabase {
         try await write { db in
             let columns = try db.rows("""
                 SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES'
-                """) { (try $0.string(0), try $0.string(1)) }
+                """) { (try $0.string("table_name"), try $0.string("column_name")) }
             for (table, column) in columns {
                 try db.execute("SELECT setval(pg_get_serial_sequence(?, ?), (SELECT COALESCE(MAX(\(column)), 0) + 1 FROM \(table)), false)",
                                [table, column])
@@ -151,7 +151,7 @@ public final class PostgresDatabase: SQLDatabase {
             try session.run("SELECT pg_advisory_lock(\(Self.migrationLock))")
             defer { try? session.run("SELECT pg_advisory_unlock(\(Self.migrationLock))") }
             try session.run("CREATE TABLE IF NOT EXISTS schema_migrations (identifier TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            let applied = Set(try session.rows("SELECT identifier FROM schema_migrations") { try $0.string(0) })
+            let applied = Set(try session.rows("SELECT identifier FROM schema_migrations") { try $0.string("identifier") })
             for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
                 try session.run("BEGIN")
                 do {

@@ -74,7 +74,7 @@ final class PostgresSession: SQLSession {
     /// From the table's identity sequence, which every instance shares.
     func nextIDs(table: String, count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }
-        return try rows("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", [table, count]) { try $0.int64(0) }
+        return try rows("SELECT nextval(pg_get_serial_sequence(?, 'id')) AS id FROM generate_series(1, ?)", [table, count]) { try $0.int64("id") }
     }
 
     func lock(_ name: String) throws {
@@ -162,8 +162,14 @@ struct PostgresRowValues: SQLRow {
 
     init(row: PostgresRow) { self.row = row.makeRandomAccess() }
 
-    func value(_ index: Int) throws -> SQLValue {
-        let cell = row[index]
+    func value(_ index: Int) throws -> SQLValue { try Self.value(row[index]) }
+
+    func value(named name: String) throws -> SQLValue {
+        guard row.contains(name) else { throw SQLFailure(.unexpectedType, detail: "the query has no column \(name)") }
+        return try Self.value(row[name])
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))

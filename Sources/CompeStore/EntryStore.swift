@@ -241,7 +241,7 @@ public final class EntryStore: Sendable {
     static func claimed(_ claim: IdempotencyClaim, contest: String, now: Date, _ db: any SQLSession) throws -> (entry: Entry, salt: Data)? {
         let since = Timestamp.string(now.addingTimeInterval(-IdempotencyClaim.window))
         guard let row = try db.first("SELECT request_hash, entry_id FROM idempotency WHERE contest = ? AND key_hash = ? AND created_at >= ?",
-                                     [contest, claim.keyHash, since], { (request: try $0.data(0), entry: try $0.int64(1)) }) else { return nil }
+                                     [contest, claim.keyHash, since], { (request: try $0.data("request_hash"), entry: try $0.int64("entry_id")) }) else { return nil }
         guard row.request == claim.request else { throw StoreError.idempotencyMismatch }
         guard let entry = try entryRow(id: row.entry, db) else { return nil }
         return (try load(entry, db), entry.tokenSalt)
@@ -339,8 +339,8 @@ public final class EntryStore: Sendable {
     public func changeCounts(contest: String) async throws -> [String: Int] {
         try await reading { db in
             let rows = try db.rows("""
-                SELECT c.action, COUNT(*) FROM entry_change c JOIN entry e ON e.id = c.entry_id WHERE e.contest = ? GROUP BY c.action
-                """, [contest]) { (try $0.string(0), try $0.int(1)) }
+                SELECT c.action, COUNT(*) AS changes FROM entry_change c JOIN entry e ON e.id = c.entry_id WHERE e.contest = ? GROUP BY c.action
+                """, [contest]) { (try $0.string("action"), try $0.int("changes")) }
             return Dictionary(uniqueKeysWithValues: rows)
         }
     }
@@ -365,12 +365,12 @@ public final class EntryStore: Sendable {
     }
 
     private static func contestsByEntry(_ db: any SQLSession) throws -> [String: String] {
-        Dictionary(try db.rows("SELECT code, contest FROM entry") { (try $0.string(0), try $0.string(1)) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(try db.rows("SELECT code, contest FROM entry") { (try $0.string("code"), try $0.string("contest")) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Every file hash entries reference.
     public func referencedHashes() async throws -> [String] {
-        try await reading { db in try db.rows("SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256") { try $0.string(0) } }
+        try await reading { db in try db.rows("SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256") { try $0.string("sha256") } }
     }
 
     /// Hashes of files under `uploads/` that no entry references.

@@ -44,9 +44,9 @@ public enum Fsck {
         let (integrity, entries, hashes, countries): (String, Int, [String], [String])
         do {
             (integrity, entries, hashes, countries) = try SQLiteDatabase.readOnly(path: database) { db in
-                (try db.rows("PRAGMA integrity_check") { try $0.string(0) }.joined(separator: "; "),
+                (try db.rows("PRAGMA integrity_check") { try $0.string("integrity_check") }.joined(separator: "; "),
                  Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0),
-                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string(0) },
+                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string("sha256") },
                  try EntryStore.uncodedCountries(db))
             }
         } catch { throw StoreError.database(error) }
@@ -103,7 +103,7 @@ public enum Fsck {
 extension EntryStore {
     /// The codes of entries whose country is not an ISO 3166-1 code.
     static func uncodedCountries(_ db: any SQLSession) throws -> [String] {
-        try db.rows("SELECT code, country FROM entry ORDER BY id") { (try $0.string(0), try $0.string(1)) }
+        try db.rows("SELECT code, country FROM entry ORDER BY id") { (try $0.string("code"), try $0.string("country")) }
             .filter { !Country.isCode($0.1) }.map(\.0)
     }
 }

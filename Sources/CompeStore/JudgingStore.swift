@@ -3,7 +3,9 @@ import Foundation
 
 /// A judge registered with `compe judges add`.
 public struct Judge: Sendable, Hashable, Codable {
-    static let columns = "handle, name, email, organisation, created_at"
+    /// The table's columns, named once: reading and writing go by these names.
+    static let names = ["handle", "name", "email", "organisation", "created_at"]
+    static let columns = names.joined(separator: ", ")
 
     /// Short handle typed on the command line (`--judge sato`).
     public var handle: String
@@ -26,11 +28,17 @@ public struct Judge: Sendable, Hashable, Codable {
     }
 
     init(row: SQLRow) throws {
-        handle = try row.string(0)
-        name = try row.string(1)
-        email = try row.optionalString(2)
-        organisation = try row.optionalString(3)
-        createdAt = try row.string(4)
+        handle = try row.string("handle")
+        name = try row.string("name")
+        email = try row.optionalString("email")
+        organisation = try row.optionalString("organisation")
+        createdAt = try row.string("created_at")
+    }
+
+    /// Every column's value by name.
+    var named: [String: SQLValue] {
+        ["handle": .text(handle), "name": .text(name), "email": email.map(SQLValue.text) ?? .null,
+         "organisation": organisation.map(SQLValue.text) ?? .null, "created_at": .text(createdAt)]
     }
 
     /// Whether judge `handle` is registered.
@@ -57,8 +65,8 @@ extension EntryStore {
         }
         try await writing { db in
             do {
-                try db.execute("INSERT INTO judge (\(Judge.columns)) VALUES (?, ?, ?, ?, ?)",
-                               [judge.handle, judge.name, judge.email, judge.organisation, judge.createdAt])
+                try db.execute(SQLInsert(table: "judge", columns: Judge.names, rows: []).statement(rows: 1),
+                               SQLArguments(Judge.names.map { judge.named[$0]! }))
             } catch let failure as SQLFailure where failure.kind == .uniqueViolation {
                 throw StoreError.judgeExists(judge.handle)
             }
@@ -96,7 +104,7 @@ extension EntryStore {
         var out: [AssignmentPlanner.Pair: String] = [:]
         let declared = try await reading { db in
             try db.rows("SELECT judge, entry_id, reason FROM conflict") {
-                (AssignmentPlanner.Pair(entry: try $0.int64(1), judge: try $0.string(0)), try $0.string(2))
+                (AssignmentPlanner.Pair(entry: try $0.int64("entry_id"), judge: try $0.string("judge")), try $0.string("reason"))
             }
         }
         for (pair, reason) in declared { out[pair] = reason }
@@ -136,7 +144,7 @@ extension EntryStore {
         let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
         return try await writing { db in
             try db.lock("assign:\(contest)")
-            var used = Set(try db.rows("SELECT blind_code FROM assignment WHERE contest = ?", [contest]) { try $0.string(0) })
+            var used = Set(try db.rows("SELECT blind_code FROM assignment WHERE contest = ?", [contest]) { try $0.string("blind_code") })
             var out: [Assignment] = []
             for pair in pairs {
                 var code: String
@@ -154,7 +162,7 @@ extension EntryStore {
         let entries = Dictionary(uniqueKeysWithValues: try await self.entries(contest: contest).map { ($0.id, $0) })
         let rows = try await reading { db in
             try db.rows("SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code", [contest]) {
-                (entry: try $0.int64(0), judge: try $0.string(1), code: try $0.string(2))
+                (entry: try $0.int64("entry_id"), judge: try $0.string("judge"), code: try $0.string("blind_code"))
             }
         }
         return rows.compactMap { row in

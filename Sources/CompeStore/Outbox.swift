@@ -68,7 +68,7 @@ extension EntryStore {
     /// `contest`, once per entry however often it is asked; returns (newly queued, queued before).
     public func queueForContest(_ kind: MailKind, contest: String, detail: String = "", now: Date = Date()) async throws -> (new: Int, before: Int) {
         try await writing { db in
-            let ids = try db.rows("SELECT id FROM entry WHERE contest = ? AND withdrawn_at IS NULL ORDER BY id", [contest]) { try $0.int64(0) }
+            let ids = try db.rows("SELECT id FROM entry WHERE contest = ? AND withdrawn_at IS NULL ORDER BY id", [contest]) { try $0.int64("id") }
             var new = 0
             for id in ids where try self.queueMail(kind, entryID: id, detail: detail, now: now, always: true, db) { new += 1 }
             return (new, ids.count - new)
@@ -94,7 +94,7 @@ extension EntryStore {
         try await writing { db in
             let ids = try db.rows("""
                 SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
-                """, [contest, email]) { try $0.int64(0) }
+                """, [contest, email]) { try $0.int64("id") }
             if let first = ids.first { try self.queueMail(.recover, entryID: first, now: now, db) }
             return ids.count
         }
@@ -107,7 +107,7 @@ extension EntryStore {
             guard let row = try Self.entryRow(id: entryID, db) else { return [] }
             let ids = try db.rows("""
                 SELECT id FROM entry WHERE contest = ? AND lower(contact_email) = lower(?) AND withdrawn_at IS NULL ORDER BY id
-                """, [row.contest, row.contactEmail]) { try $0.int64(0) }
+                """, [row.contest, row.contactEmail]) { try $0.int64("id") }
             return try ids.compactMap { id in
                 guard let r = try Self.entryRow(id: id, db) else { return nil }
                 return (try Self.load(r, db), self.tokens.token(entryID: id, salt: r.tokenSalt))
@@ -175,11 +175,12 @@ extension EntryStore {
     private static func messages(_ db: any SQLSession, sql: String, _ arguments: SQLArguments) throws -> [OutboxMessage] {
         try db.rows(sql, arguments) { row in
             func date(_ text: String?, _ column: String) throws -> Date? { try text.map { try Timestamp.date($0, table: "outbox", column: column) } }
-            return OutboxMessage(id: try row.int64(0), messageID: try row.string(1), entryID: try row.int64(2),
-                                 kind: MailKind(rawValue: try row.string(3)) ?? .receipt, detail: try row.string(4),
-                                 status: MailStatus(rawValue: try row.string(5)) ?? .pending, attempts: try row.int(6),
-                                 createdAt: try date(try row.string(7), "created_at")!, nextAttemptAt: try date(try row.string(8), "next_attempt_at")!,
-                                 lastError: try row.optionalString(9), sentAt: try date(try row.optionalString(10), "sent_at"))
+            return OutboxMessage(id: try row.int64("id"), messageID: try row.string("message_id"), entryID: try row.int64("entry_id"),
+                                 kind: MailKind(rawValue: try row.string("kind")) ?? .receipt, detail: try row.string("detail"),
+                                 status: MailStatus(rawValue: try row.string("status")) ?? .pending, attempts: try row.int("attempts"),
+                                 createdAt: try date(try row.string("created_at"), "created_at")!,
+                                 nextAttemptAt: try date(try row.string("next_attempt_at"), "next_attempt_at")!,
+                                 lastError: try row.optionalString("last_error"), sentAt: try date(try row.optionalString("sent_at"), "sent_at"))
         }
     }
 }
@@ -202,7 +203,7 @@ extension EntryStore {
         let key = address.lowercased(), today = String(Timestamp.string(now).prefix(10))
         return try await reading { db in
             let row = try db.first("SELECT day, sent, confirmed_at, confirm_sent_at FROM mail_recipient WHERE address = ?", [key]) {
-                (day: try $0.string(0), sent: try $0.int(1), confirmed: try $0.optionalString(2), asked: try $0.optionalString(3))
+                (day: try $0.string("day"), sent: try $0.int("sent"), confirmed: try $0.optionalString("confirmed_at"), asked: try $0.optionalString("confirm_sent_at"))
             }
             return MailRecipient(address: key, sentToday: row?.day == today ? row!.sent : 0, confirmed: row?.confirmed != nil,
                                  confirmationSentAt: try row?.asked.map { try Timestamp.date($0, table: "mail_recipient", column: "confirm_sent_at") })
@@ -240,7 +241,7 @@ extension EntryStore {
         let stamp = Timestamp.string(now)
         return try await writing { db in
             guard let address = try db.first("SELECT address, confirm_hash FROM mail_recipient WHERE confirm_hash = ?", [tokenHash], {
-                (address: try $0.string(0), hash: try $0.data(1))
+                (address: try $0.string("address"), hash: try $0.data("confirm_hash"))
             }), ConstantTime.equal(address.hash, tokenHash) else { return nil }
             try db.execute("UPDATE mail_recipient SET confirmed_at = ?, confirm_hash = NULL WHERE address = ?", [stamp, address.address])
             try db.execute("""

@@ -95,7 +95,7 @@ extension EntryStore {
         let stamp = Timestamp.string(now)
         return try await reading { db -> String? in
             guard let row = try db.first("SELECT judge, token_hash, expires_at FROM judge_token WHERE token_hash = ?", [presented], {
-                (judge: try $0.string(0), hash: try $0.data(1), expires: try $0.optionalString(2))
+                (judge: try $0.string("judge"), hash: try $0.data("token_hash"), expires: try $0.optionalString("expires_at"))
             }), ConstantTime.equal(row.hash, presented) else { return nil }
             if let expires = row.expires, expires <= stamp { return nil }
             return row.judge

@@ -1,12 +1,13 @@
 import CompeCore
 import Foundation
 
-/// A row of `entry`, read by position from `SELECT \(EntryRow.columns)`.
-struct EntryRow {
-    static let columns = """
-        id, code, contest, title, summary, team_name, members, contact_email, country, link, language, token_salt, token_hash, \
-        received_at, updated_at, withdrawn_at
-        """
+/// A row of `entry`. Its columns are named once (`names`); reading and writing go by those
+/// names, so no order can swap two fields.
+struct EntryRow: Equatable {
+    static let names = ["id", "code", "contest", "title", "summary", "team_name", "members", "contact_email", "country", "link", "language",
+                        "token_salt", "token_hash", "received_at", "updated_at", "withdrawn_at"]
+    /// The column list for `SELECT`.
+    static let columns = names.joined(separator: ", ")
 
     var id: Int64
     var code: String
@@ -27,31 +28,31 @@ struct EntryRow {
 }
 
 extension EntryRow {
-    /// Reads the columns of `EntryRow.columns` (in an extension, so the memberwise initialiser stays).
+    /// Reads the row's columns by name (in an extension, so the memberwise initialiser stays).
     init(row: SQLRow) throws {
-        self.init(id: try row.int64(0), code: try row.string(1), contest: try row.string(2), title: try row.string(3),
-                  summary: try row.string(4), teamName: try row.string(5), members: try row.string(6), contactEmail: try row.string(7),
-                  country: try row.string(8), link: try row.optionalString(9), language: try row.string(10), tokenSalt: try row.data(11),
-                  tokenHash: try row.data(12), receivedAt: try row.string(13), updatedAt: try row.string(14),
-                  withdrawnAt: try row.optionalString(15))
+        self.init(id: try row.int64("id"), code: try row.string("code"), contest: try row.string("contest"), title: try row.string("title"),
+                  summary: try row.string("summary"), teamName: try row.string("team_name"), members: try row.string("members"),
+                  contactEmail: try row.string("contact_email"), country: try row.string("country"), link: try row.optionalString("link"),
+                  language: try row.string("language"), tokenSalt: try row.data("token_salt"), tokenHash: try row.data("token_hash"),
+                  receivedAt: try row.string("received_at"), updatedAt: try row.string("updated_at"),
+                  withdrawnAt: try row.optionalString("withdrawn_at"))
     }
-}
 
-extension EntryRow {
-    /// The columns of `EntryRow.columns`, in order, for inserts.
-    static let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-
-    /// The values for `names`.
-    var values: [SQLValue] {
-        [.integer(id), .text(code), .text(contest), .text(title), .text(summary), .text(teamName), .text(members), .text(contactEmail),
-         .text(country), link.map(SQLValue.text) ?? .null, .text(language), .blob(tokenSalt), .blob(tokenHash), .text(receivedAt),
-         .text(updatedAt), withdrawnAt.map(SQLValue.text) ?? .null]
+    /// Every column's value by name.
+    var named: [String: SQLValue] {
+        ["id": .integer(id), "code": .text(code), "contest": .text(contest), "title": .text(title), "summary": .text(summary),
+         "team_name": .text(teamName), "members": .text(members), "contact_email": .text(contactEmail), "country": .text(country),
+         "link": link.map(SQLValue.text) ?? .null, "language": .text(language), "token_salt": .blob(tokenSalt), "token_hash": .blob(tokenHash),
+         "received_at": .text(receivedAt), "updated_at": .text(updatedAt), "withdrawn_at": withdrawnAt.map(SQLValue.text) ?? .null]
     }
+
+    /// The values for `names`, in that order (for inserts).
+    var values: [SQLValue] { Self.names.map { named[$0]! } }
 }
 
 /// A row of `entry_file`, read by position from `SELECT \(FileRow.columns())`.
-struct FileRow {
-    /// The table's columns, in the order `init(row:)` reads and `values` lists them.
+struct FileRow: Equatable {
+    /// The table's columns, named once: reading and writing go by these names.
     static let names = ["entry_id", "position", "name", "bytes", "sha256", "kind"]
 
     static func columns(prefix: String = "") -> String {
@@ -70,14 +71,20 @@ struct FileRow {
     var sha256: String
     var kind: String
 
-    /// The values for `names`.
-    var values: [SQLValue] { [.integer(entryId), .integer(Int64(position)), .text(name), .integer(bytes), .text(sha256), .text(kind)] }
+    /// Every column's value by name.
+    var named: [String: SQLValue] {
+        ["entry_id": .integer(entryId), "position": .integer(Int64(position)), "name": .text(name), "bytes": .integer(bytes),
+         "sha256": .text(sha256), "kind": .text(kind)]
+    }
+
+    /// The values for `names`, in that order (for inserts).
+    var values: [SQLValue] { Self.names.map { named[$0]! } }
 }
 
 extension FileRow {
-    /// Reads the columns of `FileRow.columns()`.
+    /// Reads the row's columns by name.
     init(row: SQLRow) throws {
-        self.init(entryId: try row.int64(0), position: try row.int(1), name: try row.string(2), bytes: try row.int64(3),
-                  sha256: try row.string(4), kind: try row.string(5))
+        self.init(entryId: try row.int64("entry_id"), position: try row.int("position"), name: try row.string("name"),
+                  bytes: try row.int64("bytes"), sha256: try row.string("sha256"), kind: try row.string("kind"))
     }
 }

@@ -50,7 +50,7 @@ extension EntryStore {
     }
 
     static func assignment(judge: String, reference: String, idContests: Set<String>? = nil, _ db: any SQLSession) throws -> Assignment? {
-        let read = { (row: SQLRow) in (entry: try row.int64(0), judge: try row.string(1), code: try row.string(2)) }
+        let read = { (row: SQLRow) in (entry: try row.int64("entry_id"), judge: try row.string("judge"), code: try row.string("blind_code")) }
         let found: (entry: Int64, judge: String, code: String)?
         if let id = EntryCode.parse(reference) {
             if let idContests {
@@ -78,7 +78,7 @@ extension EntryStore {
     public func assignments(judge: String) async throws -> [(contest: String, assignment: Assignment)] {
         let rows = try await reading { db in
             try db.rows("SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code", [judge]) {
-                (contest: try $0.string(0), entry: try $0.int64(1))
+                (contest: try $0.string("contest"), entry: try $0.int64("entry_id"))
             }
         }
         var out: [(String, Assignment)] = []
@@ -95,9 +95,9 @@ extension EntryStore {
 
     static func sheet(entryID: Int64, judge: String, _ db: any SQLSession) throws -> ScoreSheet {
         let values = try db.rows("SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", [entryID, judge]) {
-            (try $0.string(0), try $0.int(1))
+            (try $0.string("criterion"), try $0.int("value"))
         }
-        let comment = try db.first("SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", [entryID, judge]) { try $0.string(0) }
+        let comment = try db.first("SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", [entryID, judge]) { try $0.string("comment") }
         let revision = try db.integer("SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", [entryID, judge]) ?? 0
         return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: values), comment: comment,
                           revision: Int(revision))
@@ -117,11 +117,11 @@ extension EntryStore {
                 JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
                 WHERE s.contest = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
                 """, [contest]) { row in
-                let id = try row.int64(0), judge = try row.string(1)
+                let id = try row.int64("entry_id"), judge = try row.string("judge")
                 if sheets.last?.entryID != id || sheets.last?.judge != judge {
                     sheets.append(ScoreSheet(entryID: id, judge: judge, values: [:], comment: nil))
                 }
-                sheets[sheets.count - 1].values[try row.string(2)] = try row.int(3)
+                sheets[sheets.count - 1].values[try row.string("criterion")] = try row.int("value")
             }
             return sheets
         }
@@ -133,21 +133,21 @@ extension EntryStore {
     public func excludedSheets(contest: String) async throws -> [ExcludedSheet] {
         try await reading { db in
             try db.rows("""
-                SELECT DISTINCT s.entry_id, s.judge, c.reason, p.judge FROM score s JOIN entry e ON e.id = s.entry_id
+                SELECT DISTINCT s.entry_id, s.judge, c.reason, p.judge AS panel_judge FROM score s JOIN entry e ON e.id = s.entry_id
                 LEFT JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
                 LEFT JOIN conflict c ON c.entry_id = s.entry_id AND c.judge = s.judge
                 LEFT JOIN panel p ON p.contest = s.contest AND p.judge = s.judge
                 WHERE s.contest = ? AND e.withdrawn_at IS NULL AND a.judge IS NULL ORDER BY s.entry_id, s.judge
                 """, [contest]) { row in
                 let reason: ExcludedSheet.Reason
-                if let conflict = try row.optionalString(2) {
+                if let conflict = try row.optionalString("reason") {
                     reason = .conflict(conflict)
-                } else if try row.optionalString(3) == nil {
+                } else if try row.optionalString("panel_judge") == nil {
                     reason = .offPanel
                 } else {
                     reason = .unassigned
                 }
-                return ExcludedSheet(entryID: try row.int64(0), judge: try row.string(1), reason: reason)
+                return ExcludedSheet(entryID: try row.int64("entry_id"), judge: try row.string("judge"), reason: reason)
             }
         }
     }
@@ -203,7 +203,7 @@ extension EntryStore {
         // revision belong together (SQLite has one writer anyway; PostgreSQL instances wait here).
         try db.lock("judge:\(judge)")
         if let key, let done = try db.first("SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?",
-                                            [judge, key.keyHash], { (request: try $0.data(0), revision: try $0.int(1)) }) {
+                                            [judge, key.keyHash], { (request: try $0.data("request_hash"), revision: try $0.int("revision")) }) {
             guard done.request == key.request else { throw StoreError.idempotencyMismatch }
             var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
             sheet.revision = done.revision
@@ -260,8 +260,8 @@ extension EntryStore {
     public func scoreAudit(entryID: Int64) async throws -> [ScoreChange] {
         try await reading { db in
             try db.rows("SELECT at, judge, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id", [entryID]) {
-                ScoreChange(at: try $0.string(0), judge: try $0.string(1), field: try $0.string(2), old: try $0.optionalString(3),
-                            new: try $0.string(4), source: try $0.string(5))
+                ScoreChange(at: try $0.string("at"), judge: try $0.string("judge"), field: try $0.string("field"), old: try $0.optionalString("old_value"),
+                            new: try $0.string("new_value"), source: try $0.string("source"))
             }
         }
     }
@@ -336,16 +336,17 @@ extension EntryStore {
         try await reading { db in
             var scored: [Int64: Set<String>] = [:]
             try db.each("SELECT entry_id, criterion FROM score WHERE judge = ?", [judge]) { row in
-                scored[try row.int64(0), default: []].insert(try row.string(1))
+                scored[try row.int64("entry_id"), default: []].insert(try row.string("criterion"))
             }
             return try db.rows("""
-                SELECT a.contest, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0)
+                SELECT a.contest, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0) AS revision
                 FROM assignment a JOIN entry e ON e.id = a.entry_id
                 LEFT JOIN sheet s ON s.entry_id = a.entry_id AND s.judge = a.judge
                 WHERE a.judge = ? AND e.withdrawn_at IS NULL ORDER BY a.contest, a.blind_code
                 """, [judge]) { row in
-                QueueRow(contest: try row.string(0), entryID: try row.int64(1), code: try row.string(2), blindCode: try row.string(3),
-                         title: try row.string(4), scored: scored[try row.int64(1)] ?? [], revision: try row.int(5))
+                QueueRow(contest: try row.string("contest"), entryID: try row.int64("entry_id"), code: try row.string("code"),
+                         blindCode: try row.string("blind_code"), title: try row.string("title"), scored: scored[try row.int64("entry_id")] ?? [],
+                         revision: try row.int("revision"))
             }
         }
     }

@@ -26,16 +26,16 @@ public enum StoreCopy {
         let layout = try await source.read { db in
             let tables = try db.rows("""
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
-                """) { try $0.string(0) }
+                """) { try $0.string("name") }
             if let unknown = tables.first(where: { !order.contains($0) }) { throw StoreError.unknownTable(unknown) }
             return try order.filter(tables.contains).map { table in
-                (table, try db.rows("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { try $0.string(0) })
+                (table, try db.rows("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { try $0.string("name") })
             }
         }
         // Rows are read in one snapshot, so the copy is consistent even if a server still writes.
         let data = try await source.read { db in
             try layout.map { table, columns in
-                try db.rows("SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in try (0..<columns.count).map { try row.value($0) } }
+                try db.rows("SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in try columns.map { try row.value(named: $0) } }
             }
         }
         try await target.write { db in
@@ -50,7 +50,7 @@ public enum StoreCopy {
         let expected = zip(layout, data).map { Table(name: $0.0, rows: $1.count, checksum: checksum($1)) }
         let copied = try await target.read { db in
             try layout.map { table, columns in
-                checksum(try db.rows("SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in try (0..<columns.count).map { try row.value($0) } })
+                checksum(try db.rows("SELECT \(columns.joined(separator: ", ")) FROM \(table)") { row in try columns.map { try row.value(named: $0) } })
             }
         }
         for (table, checksum) in zip(expected, copied) where table.checksum != checksum {

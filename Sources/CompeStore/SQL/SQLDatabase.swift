@@ -98,7 +98,7 @@ extension SQLSession {
 
     /// The first column of the first row as an integer (COUNT, an id), or nil when there is no row.
     public func integer(_ sql: String, _ arguments: SQLArguments = []) throws -> Int64? {
-        try first(sql, arguments) { try $0.int64(0) }
+        try first(sql, arguments) { try $0.firstInteger() } ?? nil
     }
 
     /// Inserts `rows` (values in `columns` order) with as few statements as the engines allow:
@@ -155,43 +155,56 @@ public struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
     public init(_ values: [SQLValue]) { self.values = values }
 }
 
-/// A row of a query's result, read by column position.
+/// A row of a query's result. The store reads columns by name (`row.string("title")`), so a
+/// column list and the code that reads it cannot drift apart; reading by position is left to
+/// the engines' plumbing (a single `COUNT(*)`, a copy of whole tables).
 public protocol SQLRow {
     /// The value in column `index` (0-based).
     func value(_ index: Int) throws -> SQLValue
+    /// The value of the column called `name` (lower case, as the query names it).
+    func value(named name: String) throws -> SQLValue
 }
 
 extension SQLRow {
-    public func int64(_ index: Int) throws -> Int64 {
-        guard case .integer(let v) = try value(index) else { throw SQLFailure.unexpected(column: index, wanted: "integer", found: try value(index)) }
+    public func int64(_ name: String) throws -> Int64 {
+        guard case .integer(let v) = try value(named: name) else { throw SQLFailure.unexpected(column: name, wanted: "integer", found: try value(named: name)) }
         return v
     }
 
-    public func int(_ index: Int) throws -> Int { Int(try int64(index)) }
+    public func int(_ name: String) throws -> Int { Int(try int64(name)) }
 
-    public func string(_ index: Int) throws -> String {
-        guard case .text(let v) = try value(index) else { throw SQLFailure.unexpected(column: index, wanted: "text", found: try value(index)) }
+    public func string(_ name: String) throws -> String {
+        guard case .text(let v) = try value(named: name) else { throw SQLFailure.unexpected(column: name, wanted: "text", found: try value(named: name)) }
         return v
     }
 
-    public func data(_ index: Int) throws -> Data {
-        switch try value(index) {
+    public func data(_ name: String) throws -> Data {
+        switch try value(named: name) {
         case .blob(let v): return v
         case .text(let v): return Data(v.utf8)
-        case let other: throw SQLFailure.unexpected(column: index, wanted: "bytes", found: other)
+        case let other: throw SQLFailure.unexpected(column: name, wanted: "bytes", found: other)
         }
     }
 
-    /// Column `index` as text, or nil when NULL.
-    public func optionalString(_ index: Int) throws -> String? {
-        if case .null = try value(index) { return nil }
-        return try string(index)
+    /// The column `name` as text, or nil when NULL.
+    public func optionalString(_ name: String) throws -> String? {
+        if case .null = try value(named: name) { return nil }
+        return try string(name)
     }
 
-    /// Column `index` as an integer, or nil when NULL.
-    public func optionalInt(_ index: Int) throws -> Int? {
-        if case .null = try value(index) { return nil }
-        return try int(index)
+    /// The column `name` as an integer, or nil when NULL.
+    public func optionalInt(_ name: String) throws -> Int? {
+        if case .null = try value(named: name) { return nil }
+        return try int(name)
+    }
+
+    /// The first column as an integer (`SELECT COUNT(*) …`, `SELECT 1 …`).
+    func firstInteger() throws -> Int64? {
+        switch try value(0) {
+        case .integer(let v): return v
+        case .null: return nil
+        case let other: throw SQLFailure.unexpected(column: "1", wanted: "integer", found: other)
+        }
     }
 }
 
@@ -208,7 +221,7 @@ public struct SQLFailure: Error, CustomStringConvertible {
         /// The engine abandoned the transaction because of a concurrent one (a deadlock or a
         /// serialization failure): running it again is expected to succeed.
         case conflict
-        /// A column did not hold the type the store reads from it.
+        /// A column did not hold the type the store reads from it (or the query lacks it).
         case unexpectedType
         /// Anything else.
         case other
@@ -226,7 +239,7 @@ public struct SQLFailure: Error, CustomStringConvertible {
         self.detail = detail
     }
 
-    static func unexpected(column: Int, wanted: String, found: SQLValue) -> SQLFailure {
+    static func unexpected(column: String, wanted: String, found: SQLValue) -> SQLFailure {
         SQLFailure(.unexpectedType, detail: "column \(column) holds \(found), not \(wanted)")
     }
 

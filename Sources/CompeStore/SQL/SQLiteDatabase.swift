@@ -54,7 +54,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func integrityCheck() async throws -> String {
-        try await read { db in try db.rows("PRAGMA integrity_check") { try $0.string(0) }.joined(separator: "; ") }
+        try await read { db in try db.rows("PRAGMA integrity_check") { try $0.string("integrity_check") }.joined(separator: "; ") }
     }
 
     /// SQLite's AUTOINCREMENT already follows the largest id inserted.
@@ -124,8 +124,8 @@ struct SQLiteSession: SQLSession {
     func nextIDs(table: String, count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }
         var last: Int64 = 0
-        try each("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM \(table)), 0))",
-                 [table]) { last = try $0.int64(0) }
+        try each("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM \(table)), 0)) AS last",
+                 [table]) { last = try $0.int64("last") }
         return (1...Int64(count)).map { last + $0 }
     }
 
@@ -152,11 +152,22 @@ struct SQLiteRow: SQLRow {
     let row: Row
 
     func value(_ index: Int) throws -> SQLValue {
-        switch (row[index] as DatabaseValue).storage {
+        try Self.value(row[index] as DatabaseValue, column: String(index))
+    }
+
+    func value(named name: String) throws -> SQLValue {
+        guard row.hasColumn(name) else { throw SQLFailure(.unexpectedType, detail: "the query has no column \(name)") }
+        return try Self.value(row[name] as DatabaseValue, column: name)
+    }
+
+    /// The store keeps integers, text and bytes; a real number (a value typed by hand into the
+    /// file, say) is refused rather than rounded into an integer.
+    static func value(_ value: DatabaseValue, column: String) throws -> SQLValue {
+        switch value.storage {
         case .int64(let i): return .integer(i)
         case .string(let s): return .text(s)
         case .blob(let d): return .blob(d)
-        case .double(let d): return .integer(Int64(d))
+        case .double(let d): throw SQLFailure.unexpected(column: column, wanted: "integer, text or bytes", found: .text(String(d)))
         case .null: return .null
         }
     }
