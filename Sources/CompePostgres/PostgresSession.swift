@@ -71,6 +71,12 @@ final class PostgresSession: SQLSession {
                  SQLArguments(present.flatMap { $0.rows.flatMap { $0 } }))
     }
 
+    func lastGeneratedID(table: String) throws -> Int64? {
+        try first("""
+            SELECT last_value FROM pg_sequences WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(?, 'id')
+            """, [table]) { try $0.optionalInt("last_value").map(Int64.init) } ?? nil
+    }
+
     /// From the table's identity sequence, which every instance shares.
     func nextIDs(table: String, count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }

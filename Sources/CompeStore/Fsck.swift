@@ -19,13 +19,17 @@ public enum Fsck {
         /// Entries whose country is text from before countries were ISO codes, which the
         /// migration could not map (not damage: they count as `other` until an edit fixes them).
         public var uncodedCountries: [String] = []
+        /// Rows that break the store's own rules (`EntryStore.dataProblems`): damage.
+        public var rows: [String] = []
 
         /// Whether nothing is damaged (leftovers are not damage).
-        public var isClean: Bool { integrity == "ok" && missing.isEmpty && corrupt.isEmpty }
+        public var isClean: Bool { integrity == "ok" && missing.isEmpty && corrupt.isEmpty && rows.isEmpty }
 
         /// One line.
         public var summary: String {
-            var parts = ["database \(integrity == "ok" ? "ok" : "DAMAGED (\(integrity))")", "\(entries) entries",
+            var parts = ["database \(integrity == "ok" ? "ok" : "DAMAGED (\(integrity))")",
+                         rows.isEmpty ? "rows ok" : "\(rows.count) DAMAGED row(s): \(rows.prefix(5).joined(separator: "; "))" + (rows.count > 5 ? " …" : ""),
+                         "\(entries) entries",
                          "\(referenced) files checked", "\(missing.count) missing", "\(corrupt.count) damaged"]
             parts.append("\(orphans.count) left over" + (repaired && !orphans.isEmpty ? " (moved to lost+found/)" : ""))
             if staged > 0 { parts.append("\(staged) in tmp/" + (repaired ? " (removed)" : "")) }
@@ -41,28 +45,30 @@ public enum Fsck {
     public static func check(data: URL, repair: Bool) throws -> Report {
         let database = EntryStore.sqlitePath(data)
         guard FileManager.default.fileExists(atPath: database) else { throw StoreError.noDatabase(data.path) }
-        let (integrity, entries, hashes, countries): (String, Int, [String], [String])
+        let (integrity, entries, hashes, countries, rows): (String, Int, [String], [String], [String])
         do {
-            (integrity, entries, hashes, countries) = try SQLiteDatabase.readOnly(path: database) { db in
+            (integrity, entries, hashes, countries, rows) = try SQLiteDatabase.readOnly(path: database) { db in
                 (try db.rows("PRAGMA integrity_check") { try $0.string("integrity_check") }.joined(separator: "; "),
                  Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0),
                  try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string("sha256") },
-                 try EntryStore.uncodedCountries(db))
+                 try EntryStore.uncodedCountries(db), try EntryStore.dataProblems(db))
             }
         } catch { throw StoreError.database(error) }
         var report = try files(data: data, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
         report.uncodedCountries = countries
+        report.rows = rows
         return report
     }
 
     /// Checks (and with `repair`, tidies) a store whose rows live elsewhere (PostgreSQL): the
-    /// database's own check, and the files under the store's data directory.
+    /// database's own check, the rows (`EntryStore.dataProblems`, as on SQLite), and the files
+    /// under the store's data directory.
     public static func check(store: EntryStore, repair: Bool) async throws -> Report {
         let integrity = try await store.integrityCheck()
         let entries = try await store.count()
         let hashes = try await store.referencedHashes()
         var report = try files(data: store.dataDirectory, integrity: integrity, entries: entries, hashes: hashes, repair: repair)
-        report.uncodedCountries = try await store.reading { db in try EntryStore.uncodedCountries(db) }
+        (report.uncodedCountries, report.rows) = try await store.reading { db in (try EntryStore.uncodedCountries(db), try EntryStore.dataProblems(db)) }
         return report
     }
 
@@ -105,5 +111,51 @@ extension EntryStore {
     static func uncodedCountries(_ db: any SQLSession) throws -> [String] {
         try db.rows("SELECT code, country FROM entry ORDER BY id") { (try $0.string("code"), try $0.string("country")) }
             .filter { !Country.isCode($0.1) }.map(\.0)
+    }
+}
+
+extension EntryStore {
+    /// Every reference from one table to another, checked by `dataProblems`: the child table,
+    /// its column, the parent table and column. Tables with a foreign key have it enforced by the
+    /// engine; this also covers the ones without (the audit), and a database restored by hand.
+    static let references: [(table: String, column: String, parent: String, parentColumn: String)] = [
+        ("entry_file", "entry_id", "entry", "id"), ("entry_change", "entry_id", "entry", "id"), ("conflict", "entry_id", "entry", "id"),
+        ("conflict", "judge", "judge", "handle"), ("assignment", "entry_id", "entry", "id"), ("assignment", "judge", "judge", "handle"),
+        ("score", "entry_id", "entry", "id"), ("score", "judge", "judge", "handle"), ("score_comment", "entry_id", "entry", "id"),
+        ("score_audit", "entry_id", "entry", "id"), ("score_audit", "judge", "judge", "handle"), ("sheet", "entry_id", "entry", "id"),
+        ("idempotency", "entry_id", "entry", "id"), ("panel", "judge", "judge", "handle"), ("judge_token", "judge", "judge", "handle"),
+        ("outbox", "entry_id", "entry", "id"),
+    ]
+
+    /// What is wrong with the rows, in words: a row that points at an entry or a judge that is
+    /// not there, an entry code that is not its id's, an id generator behind the largest id
+    /// (the next insert would fail or reuse an id). The same queries on both engines.
+    static func dataProblems(_ db: any SQLSession) throws -> [String] {
+        var problems: [String] = []
+        for r in references {
+            let missing = try db.rows("""
+                SELECT c.\(r.column) AS missing, COUNT(*) AS n FROM \(r.table) c LEFT JOIN \(r.parent) p ON p.\(r.parentColumn) = c.\(r.column)
+                WHERE p.\(r.parentColumn) IS NULL GROUP BY c.\(r.column)
+                """, []) { row -> String in
+                let key: String
+                switch try row.value(named: "missing") {
+                case .integer(let v): key = r.parent == "entry" ? EntryCode.format(v) : String(v)
+                case .text(let v): key = v
+                default: key = "?"
+                }
+                return "\(try row.int("n")) \(r.table) row(s) point at \(r.parent) \(key), which does not exist"
+            }
+            problems += missing
+        }
+        problems += try db.rows("SELECT id, code FROM entry ORDER BY id", []) { row -> String? in
+            let id = try row.int64("id"), code = try row.string("code")
+            return code == EntryCode.format(id) ? nil : "entry \(id) is numbered \(code)"
+        }.compactMap { $0 }
+        for table in ["entry", "entry_change", "score_audit", "outbox"] {
+            guard let largest = try db.integer("SELECT MAX(id) FROM \(table)", []) else { continue }
+            let last = try db.lastGeneratedID(table: table) ?? 0
+            if last < largest { problems.append("the id generator of \(table) is at \(last), behind its largest id \(largest)") }
+        }
+        return problems
     }
 }

@@ -87,3 +87,36 @@ import Testing
         }
     }
 }
+
+/// `compe fsck` checks the data, not only the schema, on both engines: a deleted upload, a row
+/// pointing at an entry that is not there, an id generator behind the largest id.
+@Suite struct FsckDataTests {
+    @Test(arguments: Engine.allCases) func fsckReportsMissingFilesAndRowsWithoutTheirEntry(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            let upload = try store.uploads.begin()
+            try Array("%PDF-1.4 fsck".utf8).withUnsafeBytes { try upload.append($0) }
+            let receipt = try await store.create(ThirdRoundStoreTests.draft("t", country: "JP"),
+                                                 staged: [StagedFile(name: "a.pdf", upload: upload, kind: "pdf")], idempotency: nil)
+            var report = try await Fsck.check(store: store, repair: false)
+            #expect(report.isClean && report.rows.isEmpty, "\(report.summary)")
+            let hash = receipt.entry.files[0].sha256
+            try FileManager.default.removeItem(at: try #require(store.uploads.file(sha256: hash)))
+            try await store.writing { db in
+                try db.execute("INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES ('x', 'nobody', 999, 'f', NULL, '1', 'api')", [])
+            }
+            report = try await Fsck.check(store: store, repair: false)
+            #expect(!report.isClean && report.missing == [hash], "\(report.summary)")
+            #expect(report.rows.contains { $0.contains("score_audit") && $0.contains("E-0999") }, "\(report.rows)")
+            #expect(report.summary.contains("DAMAGED row"))
+            try await store.writing { db in
+                switch engine {
+                case .sqlite: try db.execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'entry'", [])
+                case .postgres: try db.execute("SELECT setval(pg_get_serial_sequence('entry', 'id'), 1, false)", [])
+                }
+            }
+            report = try await Fsck.check(store: store, repair: false)
+            #expect(report.rows.contains { $0.contains("id generator of entry") }, "\(report.rows)")
+        }
+    }
+}

@@ -48,6 +48,9 @@ public protocol SQLSession {
     /// other columns derive from the id (an entry's code and token hash) are then written once.
     /// Ids reserved by a transaction that is undone may be skipped; none is used twice.
     func nextIDs(table: String, count: Int) throws -> [Int64]
+    /// The last id the table's id generator handed out (nil: none yet), for `compe fsck`: new
+    /// ids must come after every id the table holds.
+    func lastGeneratedID(table: String) throws -> Int64?
     /// Inserts rows into several tables, in order, without waiting for the answer (like `send`).
     /// PostgreSQL makes it one statement (each insert a data-modifying `WITH` clause); SQLite
     /// runs the inserts one after the other.
