@@ -71,15 +71,69 @@ public struct SiteBuilder: Sendable {
     @discardableResult
     public func build(clean: Bool = false) throws -> BuildReport {
         var clock = StepClock()
+        let loaded = try loadStep()
+        clock.lap("load")
+        let rendered = try renderStep(loaded, clean: clean)
+        clock.lap("render")
+        let checked = try checkStep(rendered)
+        clock.lap("check")
+        var report = try writeStep(checked)
+        clock.lap("write")
+        report.timings = clock.laps
+        return report
+    }
+
+    // MARK: the steps, each a value in and a value out
+
+    /// What the load step read: the content (checked), the theme with its overrides, the
+    /// static files and their fingerprinted names.
+    struct Loaded {
+        var content: SiteContent
+        var theme: Theme
+        var staticFiles: [String]
+        var assets: AssetNames
+        /// Problems found while loading; the check step reports them with its own, all at once.
+        var diagnostics: Diagnostics
+    }
+
+    /// What the render step made: every page's job, which were stale, the pages rendered (and,
+    /// for a clean build, already written to the staging folder), the generated files, and the
+    /// links of every page (from the new HTML, or from the last manifest for pages not rendered).
+    struct Rendered {
+        var loaded: Loaded
+        var jobs: [RenderJob]
+        var stale: [Bool]
+        var rendered: [OutputFile]
+        var generated: [OutputFile]
+        var links: [String: [String]]
+        var previous: BuildManifest?
+        var incremental: Bool
+        var staged: StagedOutput?
+    }
+
+    /// What passed the check step: the rendered site and the manifest the write step records.
+    struct Checked {
+        var rendered: Rendered
+        var manifest: BuildManifest
+    }
+
+    /// Load: reads and checks `Content/` (files parsed in parallel), the theme and `Static/`.
+    func loadStep() throws -> Loaded {
         var diags = Diagnostics()
         guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)
         let assets = try AssetNames.of(staticDir: options.staticDir, staticFiles: staticFiles)
-        clock.lap("load")
+        return Loaded(content: content, theme: theme, staticFiles: staticFiles, assets: assets, diagnostics: diags)
+    }
 
-        let renderer = PageRenderer(content: content, theme: theme, now: options.now, staticFiles: staticFiles, assets: assets,
-                                    entryContests: options.entryContests)
+    /// Render: Markdown through Discount, then the theme, on all cores; only the pages whose key
+    /// changed since the last build (every page for `clean`). A clean build writes each page into
+    /// the staging folder as soon as it is rendered, so writing overlaps rendering; nothing is
+    /// visible until the swap after the check.
+    func renderStep(_ loaded: Loaded, clean: Bool) throws -> Rendered {
+        let renderer = PageRenderer(content: loaded.content, theme: loaded.theme, now: options.now, staticFiles: loaded.staticFiles,
+                                    assets: loaded.assets, entryContests: options.entryContests)
         let jobs = renderer.jobs()
         // A manifest this process wrote is trusted as is; one read from disk is checked against
         // the files (one may have been deleted or edited by hand since).
@@ -90,8 +144,6 @@ public struct SiteBuilder: Sendable {
             guard let old = previous?.outputs[job.path], old.key == job.key else { return true }
             return remembered == nil && BuildManifest.size(root + "/" + job.path) != old.size
         }
-        // A clean build writes each page into the staging folder as soon as it is rendered, so
-        // writing overlaps rendering; nothing is visible until the swap after the link check.
         let writer = OutputWriter(output: options.output)
         let incremental = previous.map { $0.outputs.keys.allSatisfy(BuildManifest.storable) } ?? false
         let staged = incremental ? nil : try writer.stage()
@@ -100,69 +152,82 @@ public struct SiteBuilder: Sendable {
             let file = job.render()
             return (file, staged?.write(file), LinkChecker.links(in: file.contents))
         }
-        let rendered = renderedAndWritten.map(\.0)
         if let failure = renderedAndWritten.lazy.compactMap(\.1).first {
             staged?.abandon()
             throw OutputWriter.WriteError.io(failure)
         }
-        let generated = try renderer.renderGenerated() + assets.copies(from: options.staticDir)
-        clock.lap("render")
-
-        // Links of every page: from the new HTML, or from the manifest for pages not re-rendered.
-        var renderedByPath: [String: OutputFile] = Dictionary(minimumCapacity: rendered.count)
-        for file in rendered { renderedByPath[file.path] = file }
+        let generated = try renderer.renderGenerated() + loaded.assets.copies(from: options.staticDir)
         var links: [String: [String]] = Dictionary(minimumCapacity: jobs.count + generated.count)
         for (file, _, l) in renderedAndWritten { links[file.path] = l }
         for file in generated { links[file.path] = LinkChecker.links(in: file.contents) }
         for (job, isStale) in zip(jobs, stale) where !isStale { links[job.path] = previous?.outputs[job.path]?.links ?? [] }
-        let allPaths = jobs.map(\.path) + generated.map(\.path)
+        return Rendered(loaded: loaded, jobs: jobs, stale: stale, rendered: renderedAndWritten.map(\.0), generated: generated, links: links,
+                        previous: previous, incremental: incremental, staged: staged)
+    }
+
+    /// Check: output collisions and internal links (only the pages rendered now when the set of
+    /// link targets is the last build's); then the manifest of the new site.
+    func checkStep(_ r: Rendered) throws -> Checked {
+        var diags = r.loaded.diagnostics
+        var renderedByPath: [String: OutputFile] = Dictionary(minimumCapacity: r.rendered.count)
+        for file in r.rendered { renderedByPath[file.path] = file }
+        let allPaths = r.jobs.map(\.path) + r.generated.map(\.path)
         // The last build passed the link check; if the set of link targets is the same, only
         // pages rendered now can have new broken links.
-        let sameTargets = previous.map { Set($0.outputs.keys) == Set(allPaths) && Set($0.statics.keys) == Set(staticFiles) } ?? false
-        let toCheck = sameTargets ? Set(rendered.map(\.path) + generated.map(\.path)) : nil
-        diags.append(contentsOf: check(paths: allPaths, links: links, origins: renderedByPath, staticFiles: staticFiles, content: content,
-                                       only: toCheck) { path in
-            jobs.filter { $0.path == path }.map { $0.render() }
+        let sameTargets = r.previous.map { Set($0.outputs.keys) == Set(allPaths) && Set($0.statics.keys) == Set(r.loaded.staticFiles) } ?? false
+        let toCheck = sameTargets ? Set(r.rendered.map(\.path) + r.generated.map(\.path)) : nil
+        diags.append(contentsOf: check(paths: allPaths, links: r.links, origins: renderedByPath, staticFiles: r.loaded.staticFiles,
+                                       content: r.loaded.content, only: toCheck) { path in
+            r.jobs.filter { $0.path == path }.map { $0.render() }
         })
-        if diags.hasErrors { staged?.abandon() }
+        if diags.hasErrors { r.staged?.abandon() }
         try diags.throwIfErrors()
-        clock.lap("check")
 
         var manifest = BuildManifest(generator: Fingerprint.generator)
-        for job in jobs {
-            let size = renderedByPath[job.path]?.contents.count ?? previous?.outputs[job.path]?.size ?? 0
-            manifest.outputs[job.path] = .init(key: job.key, size: size, links: links[job.path] ?? [])
+        for job in r.jobs {
+            let size = renderedByPath[job.path]?.contents.count ?? r.previous?.outputs[job.path]?.size ?? 0
+            manifest.outputs[job.path] = .init(key: job.key, size: size, links: r.links[job.path] ?? [])
         }
-        for file in generated {
+        for file in r.generated {
             manifest.outputs[file.path] = .init(key: Fingerprint.of([String(decoding: file.contents, as: UTF8.self)]),
-                                                size: file.contents.count, links: links[file.path] ?? [])
+                                                size: file.contents.count, links: r.links[file.path] ?? [])
         }
         let staticDir = options.staticDir.path
-        for path in staticFiles { manifest.statics[path] = SourceCache.stamp(staticDir + "/" + path) ?? "" }
-        manifest.assets = assets
+        for path in r.loaded.staticFiles { manifest.statics[path] = SourceCache.stamp(staticDir + "/" + path) ?? "" }
+        manifest.assets = r.loaded.assets
+        return Checked(rendered: r, manifest: manifest)
+    }
 
-        var written = rendered.count + generated.count + staticFiles.count
-        if let previous, incremental {
-            let changedGenerated = generated.filter { previous.outputs[$0.path]?.key != manifest.outputs[$0.path]?.key
+    /// Write: the changed files renamed into place one by one (incremental), or the staging
+    /// folder swapped in whole (clean); the manifest last.
+    func writeStep(_ c: Checked) throws -> BuildReport {
+        let r = c.rendered, manifest = c.manifest
+        let writer = OutputWriter(output: options.output)
+        let root = options.output.path
+        let allPaths = r.jobs.map(\.path) + r.generated.map(\.path)
+        var written = r.rendered.count + r.generated.count + r.loaded.staticFiles.count
+        if let previous = r.previous, r.incremental {
+            let changedGenerated = r.generated.filter { previous.outputs[$0.path]?.key != manifest.outputs[$0.path]?.key
                 || BuildManifest.size(root + "/" + $0.path) != $0.contents.count }
-            let changedStatic = staticFiles.filter { previous.statics[$0] != manifest.statics[$0] }
+            let changedStatic = r.loaded.staticFiles.filter { previous.statics[$0] != manifest.statics[$0] }
             let removed = Set(previous.outputs.keys).union(previous.statics.keys)
                 .subtracting(manifest.outputs.keys).subtracting(manifest.statics.keys).sorted()
-            try writer.update(rendered + changedGenerated, staticDir: options.staticDir, staticFiles: changedStatic,
+            try writer.update(r.rendered + changedGenerated, staticDir: options.staticDir, staticFiles: changedStatic,
                               removed: removed, manifest: manifest.text)
-            written = rendered.count + changedGenerated.count + changedStatic.count
-        } else if let staged {
-            if let failure = ParallelMap.map(generated, { staged.write($0) }).compactMap({ $0 }).first {
+            written = r.rendered.count + changedGenerated.count + changedStatic.count
+        } else if let staged = r.staged {
+            if let failure = ParallelMap.map(r.generated, { staged.write($0) }).compactMap({ $0 }).first {
                 staged.abandon()
                 throw OutputWriter.WriteError.io(failure)
             }
-            try staged.finish(staticDir: options.staticDir, staticFiles: staticFiles, manifest: manifest.text)
+            try staged.finish(staticDir: options.staticDir, staticFiles: r.loaded.staticFiles, manifest: manifest.text)
         }
+        let content = r.loaded.content
         memory?.manifest = manifest
-        memory?.last = .init(content: content, theme: theme, staticFiles: staticFiles, assets: assets, phases: phases(content))
-        clock.lap("write")
+        memory?.last = .init(content: content, theme: r.loaded.theme, staticFiles: r.loaded.staticFiles, assets: r.loaded.assets,
+                             phases: phases(content))
         return BuildReport(pages: allPaths.filter { $0.hasSuffix(".html") }.count,
-                           files: allPaths.count + staticFiles.count, written: written, warnings: content.warnings, timings: clock.laps)
+                           files: allPaths.count + r.loaded.staticFiles.count, written: written, warnings: content.warnings)
     }
 
     /// The dev server's fast path for edits to existing pages (`changed`: absolute paths).

@@ -6,7 +6,7 @@ import CompeStore
 import Foundation
 
 /// `compe build`: Content/ + Static/ → Public/.
-struct Build: ParsableCommand {
+struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the static site from Content/ and Static/ into Public/.",
         discussion: """
@@ -39,7 +39,7 @@ struct Build: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         guard FileManager.default.fileExists(atPath: directory(content).path) else {
             throw fail("content directory '\(content)' does not exist")
         }
@@ -47,7 +47,7 @@ struct Build: ParsableCommand {
         var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                    output: directory(out), includeDrafts: drafts,
                                    now: now.flatMap(DateParsing.dateTime) ?? Date())
-        options.entryContests = try entryContests(data: data, database: database)
+        options.entryContests = try await entryContests(data: data, database: database)
         let start = Date()
         do {
             let report = try SiteBuilder(options: options).build(clean: clean)

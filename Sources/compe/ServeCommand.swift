@@ -33,7 +33,10 @@ struct Serve: AsyncParsableCommand {
         defer { BufferedLog.flush() }
         let clock = Self.clock(startingAt: options.now.flatMap(DateParsing.dateTime))
         let live = watch ? LiveReload() : nil
-        let site = try live.map { try startWatching($0, clock: clock) }
+        let contests = watch ? try await EntryContestsCache(data: options.data, database: options.database) : nil
+        let refreshing = contests?.refresh(data: options.data, database: options.database)
+        defer { refreshing?.cancel() }
+        let site = try live.map { try startWatching($0, contests: contests!, clock: clock) }
         defer { site?.stop() }
         guard FileManager.default.fileExists(atPath: directory(options.publicDir).appendingPathComponent("index.html").path) else {
             throw fail("\(options.publicDir)/index.html not found: run 'compe build' first")
@@ -63,13 +66,12 @@ struct Serve: AsyncParsableCommand {
 
     /// Builds once (content errors stop here), then rebuilds on every change; open pages are
     /// told to reload, or shown the errors.
-    func startWatching(_ live: LiveReload, clock: @escaping @Sendable () -> Date) throws -> WatchedSite {
-        let (content, staticDir, publicDir, data, drafts) = (options.content, options.staticDir, options.publicDir, options.data, drafts)
-        let database = options.database
+    func startWatching(_ live: LiveReload, contests: EntryContestsCache, clock: @escaping @Sendable () -> Date) throws -> WatchedSite {
+        let (content, staticDir, publicDir, drafts) = (options.content, options.staticDir, options.publicDir, drafts)
         let site = WatchedSite(options: {
             var options = BuildOptions(content: directory(content), contentDisplay: content, staticDir: directory(staticDir),
                                        output: directory(publicDir), includeDrafts: drafts, now: clock())
-            options.entryContests = try entryContests(data: data, database: database)
+            options.entryContests = contests.current
             return options
         }, onEvent: { event in
             switch event {

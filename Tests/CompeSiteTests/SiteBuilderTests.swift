@@ -34,6 +34,28 @@ import Testing
         #expect(try read(site, "sitemap.xml").contains("https://example.org/en/contests/test/"))
     }
 
+    /// The pipeline's steps run one at a time, each a value in and a value out: load reads the
+    /// content, render makes pages without publishing any, check refuses a broken link before
+    /// anything is visible, write publishes.
+    @Test func eachStepRunsAlone() throws {
+        let site = try TestSite.minimal()
+        let builder = SiteBuilder(options: options(site))
+        let loaded = try builder.loadStep()
+        #expect(loaded.content.contests.count == 2 && loaded.content.pages.count == 2)
+        let rendered = try builder.renderStep(loaded, clean: true)
+        #expect(rendered.rendered.contains { $0.path == "contests/test/index.html" } && rendered.stale.allSatisfy { $0 })
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("Public/index.html").path), "render published a page")
+        let checked = try builder.checkStep(rendered)
+        #expect(checked.manifest.outputs["index.html"] != nil)
+        let report = try builder.writeStep(checked)
+        #expect(report.written == report.files && FileManager.default.fileExists(atPath: site.root.appendingPathComponent("Public/index.html").path))
+
+        try site.write("pages/index.md", "---\ntitle: ホーム\n---\n[broken](/no/such/page/)\n")
+        let again = try builder.renderStep(try builder.loadStep(), clean: false)
+        #expect(throws: DiagnosticError.self) { try builder.checkStep(again) }
+        #expect(!(try read(site, "index.html")).contains("broken"), "a page that failed the check was published")
+    }
+
     @Test func buildsBothLanguagesWithSwitcherFeedsAndSitemap() throws {
         let site = try TestSite.minimal()
         try site.write("contests/test/brief.en.md", "---\ntitle: Test contest\n---\nRules in English.\n")
