@@ -18,7 +18,7 @@ struct JudgeAPI: Sendable {
     let failures: RateLimiter
     /// Score writes per judge (token) a minute: each change is kept in the audit trail, so one
     /// token cannot fill the database by re-sending sheets.
-    var writes = RateLimiter(perMinute: 120)
+    let writes: RateLimiter
     let clientAddress: @Sendable (CompeRequestContext) -> String
     let logger: Logger
 

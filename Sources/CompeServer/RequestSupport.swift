@@ -48,17 +48,24 @@ final class RateLimiter: Sendable {
     private let perMinute: Int
     private let buckets = Mutex([String: Bucket]())
 
+    /// The server's clock: buckets refill as it runs (a test's clock stands still, so what a
+    /// test sees does not depend on how fast the machine is).
+    private let clock: @Sendable () -> Date
+
     /// `perMinute` 0 disables limiting.
-    init(perMinute: Int) { self.perMinute = perMinute }
+    init(perMinute: Int, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.perMinute = perMinute
+        self.clock = clock
+    }
 
     /// Takes a token for `key`; returns nil when allowed, or the seconds to wait.
-    func take(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
-        update(key, now: now, take: true)
+    func take(_ key: String, now: Double? = nil) -> Int? {
+        update(key, now: now ?? clock().timeIntervalSince1970, take: true)
     }
 
     /// The seconds `key` must wait before its next token, or nil when it has one (nothing taken).
-    func waiting(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
-        update(key, now: now, take: false)
+    func waiting(_ key: String, now: Double? = nil) -> Int? {
+        update(key, now: now ?? clock().timeIntervalSince1970, take: false)
     }
 
     private func update(_ key: String, now: Double, take: Bool) -> Int? {

@@ -104,7 +104,8 @@ public enum SiteServer {
         if let (entries, content) = apis, let endpoint, let contentDir = config.contentDir {
             endpoint.register(on: router)
             let catalog = CurrentCatalog(ContestCatalog(content: content, root: contentDir, displayRoot: contentDir.lastPathComponent))
-            JudgeAPI(store: entries.entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures),
+            JudgeAPI(store: entries.entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures, clock: config.clock),
+                     writes: RateLimiter(perMinute: 120, clock: config.clock),
                      clientAddress: { clientAddress($0) }, logger: logger).register(on: router)
             let apply: @Sendable (SiteContent) -> Void = { content in
                 endpoint.contentChanged(content)
@@ -203,7 +204,8 @@ public enum SiteServer {
             logger.warning("files in uploads/ that no entry references (left by a crash between a file and its entry)",
                            metadata: ["count": "\(orphans.count)", "data": "\(dataDir.path)"])
         }
-        let server = EntryAPI.Server(entries: EntryService(store: store), limiter: RateLimiter(perMinute: config.rateLimit),
+        let server = EntryAPI.Server(entries: EntryService(store: store), limiter: RateLimiter(perMinute: config.rateLimit, clock: config.clock),
+                                     recoveries: RateLimiter(perMinute: 1, clock: config.clock),
                                      budgets: UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB),
                                      disk: DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB), metrics: metrics,
                                      clock: config.clock, logger: logger)
