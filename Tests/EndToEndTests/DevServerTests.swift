@@ -41,7 +41,7 @@ import Testing
         // A broken edit: the overlay's data names the file, line and column; the page stays.
         try write(dir, about, original.replacingOccurrences(of: "title:", with: "title: [unclosed\nx:"))
         let problems = events.waitFor("event: problems")
-        #expect(problems?.contains("Content\\/pages\\/about.md:") == true, "\(problems ?? "no event")")
+        #expect(problems?.contains("Content/pages/about.md:") == true, "\(problems ?? "no event")")
         let stillServed = try get(server.port, "/about/")
         #expect(stillServed.status == 200 && stillServed.text.contains("live-edit-marker"))
         // A page opened now learns about the problem at once.
