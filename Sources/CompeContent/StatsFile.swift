@@ -136,9 +136,8 @@ public struct StatsSource: Sendable {
 public enum StatsFile {
     /// The file's text: pretty, keys sorted, snake_case, so reviews show small diffs.
     public static func render(_ stats: ContestStats) throws -> Data {
-        let encoder = JSONEncoder()
+        let encoder = JSONCoding.encoder(pretty: true)
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(stats) + Data("\n".utf8)
     }
 

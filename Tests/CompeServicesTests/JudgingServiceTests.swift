@@ -1,7 +1,7 @@
 import CompeContent
 import CompeCore
 @testable import CompeServices
-import CompeSite
+@testable import CompeSite
 @testable import CompeStore
 import CompeTestSupport
 import CompeWire
@@ -134,4 +134,44 @@ import Testing
         let page = try String(contentsOf: site.root.appendingPathComponent("Public/contests/test/results/index.html"), encoding: .utf8)
         #expect(page.contains("&quot;quoted&quot;") && page.contains("key: value #c"))
     }
+}
+
+/// One CSV writer for every CSV compe writes: a hostile label (a formula typed as a country by
+/// an earlier version, or as any text) reaches no cell of the statistics downloads, the
+/// anonymised export or the open-data package as something a spreadsheet would run.
+@Suite struct EveryCSVTests {
+    static let hostile = "=HYPERLINK(\"http://evil.example\",\"x\")"
+
+    /// No cell of `csv` starts with a character a spreadsheet takes as a formula.
+    func expectNoFormula(_ csv: String, _ what: String) {
+        for line in csv.components(separatedBy: "\r\n") where !line.isEmpty {
+            for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
+                let value = cell.hasPrefix("\"") ? String(cell.dropFirst()) : String(cell)
+                #expect(!(value.first.map { "=+@\t".contains($0) } ?? false) && !(value.hasPrefix("-") && Double(value) == nil),
+                        "\(what): a cell starts a formula: \(cell)")
+            }
+        }
+        #expect(csv.contains("\r\n") || csv.isEmpty, "\(what): not CRLF")
+    }
+
+    @Test func aHostileLabelIsDefusedInEveryCSV() async throws {
+        // The statistics downloads, with the label as a category.
+        var stats = StatsFileFixtures.stats
+        stats.countries = [.init(label: Self.hostile, entries: 7), .init(label: "-1+1", entries: 5)]
+        for table in PageRenderer.statsTables(stats, t: UIStrings.text(for: "en")) { expectNoFormula(table.csv, table.file) }
+        // The anonymised export, with the label as a country.
+        let export = AnonymisedExport(contest: "c", criteria: [.init(id: "u", weight: 100, scale: [1, 10])],
+                                      entries: [.init(entry: "entry-1", country: Self.hostile, files: 1, teamSize: "@2")],
+                                      scores: [.init(entry: "entry-1", judge: "judge-1", values: ["u": 5])])
+        expectNoFormula(export.csv, "export")
+        #expect(export.csv.contains("'=HYPERLINK"))
+    }
+}
+
+enum StatsFileFixtures {
+    static let stats = ContestStats(
+        contest: "c", generated: "2026-11-30", timeZone: "Asia/Tokyo", k: 5, entries: 12, withdrawn: 1, edits: 3,
+        perDay: [.init(day: "2026-11-29", new: 5, cumulative: 5)], countries: [], teamSizes: [.init(label: "1", entries: 12)],
+        filesPerEntry: .init([1, 2, 3], k: 2), bytesPerEntry: .init([100, 200], k: 5), fileTypes: [.init(label: "pdf", entries: 12)],
+        daysToEntry: .init([0.5, 1.5], k: 1), judging: .init(judges: 3, assigned: 24, complete: 20), agreement: [.init(criterion: "u", alpha: 0.8)])
 }
