@@ -71,10 +71,16 @@ final class PostgresSession: SQLSession {
                  SQLArguments(present.flatMap { $0.rows.flatMap { $0 } }))
     }
 
+    /// Read from the sequence itself: `pg_sequences.last_value` is null for a sequence set by
+    /// `setval(…, false)` and never used since (as `compe migrate` leaves it), which would read
+    /// as 0. Not yet called, the last id handed out is one before the value it will give next.
     func lastGeneratedID(table: String) throws -> Int64? {
-        try first("""
-            SELECT last_value FROM pg_sequences WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(?, 'id')
-            """, [table]) { try $0.optionalInt("last_value").map(Int64.init) } ?? nil
+        guard let sequence = try first("SELECT pg_get_serial_sequence(?, 'id') AS name", [table], { try $0.optionalString("name") }) ?? nil,
+              sequence.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "\"") }) else { return nil }
+        return try first("SELECT last_value, is_called FROM \(sequence)", []) { row in
+            let last = Int64(try row.int("last_value"))
+            return try row.int("is_called") == 1 ? last : last - 1
+        }
     }
 
     /// From the table's identity sequence, which every instance shares.

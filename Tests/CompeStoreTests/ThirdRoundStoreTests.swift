@@ -117,6 +117,14 @@ import Testing
             }
             report = try await Fsck.check(store: store, repair: false)
             #expect(report.rows.contains { $0.contains("id generator of entry") }, "\(report.rows)")
+            // As `compe migrate` leaves them: every generator set to continue after its largest
+            // id and not used since, which is not behind.
+            try await store.database.continueSequences()
+            if engine == .sqlite {
+                try await store.writing { db in try db.execute("UPDATE sqlite_sequence SET seq = (SELECT MAX(id) FROM entry) WHERE name = 'entry'", []) }
+            }
+            report = try await Fsck.check(store: store, repair: false)
+            #expect(!report.rows.contains { $0.contains("id generator") }, "\(report.rows)")
         }
     }
 }
