@@ -151,7 +151,7 @@ let package = Package(
                                                             .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
-        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres"]),
+        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
         .testTarget(
             name: "CompeServerTests",

@@ -9,9 +9,10 @@ struct BriefReader {
     var language: String
 
     /// Keys a default-language brief may have.
-    static let keys = ["title", "description", "opens", "closes", "prizes", "team_size", "uploads", "criteria", "judging", "draft"]
+    static let keys = ["title", "description", "opens", "closes", "prizes", "team_size", "uploads", "criteria", "judging", "draft",
+                       "stages", "advance"]
     /// Keys a translation may have: text only; numbers and dates live in brief.md.
-    static let translationKeys = ["title", "description", "prizes", "criteria"]
+    static let translationKeys = ["title", "description", "prizes", "criteria", "stages"]
 
     func contest(diags: inout Diagnostics) -> Contest? {
         let f = fields
@@ -24,14 +25,15 @@ struct BriefReader {
         }
         let prizes = f.stringList("prizes", diags: &diags) ?? []
         let teamSize = readTeamSize(diags: &diags)
-        let uploads = readUploads(diags: &diags)
-        let criteria = readCriteria(diags: &diags)
-        let judging = readJudging(diags: &diags)
-        guard let title, let opens, let closes, let criteria else { return nil }
+        let uploads = readUploads(f, diags: &diags)
+        let criteria = readCriteria(f, diags: &diags)
+        let judging = readJudging(f, diags: &diags)
+        let later = closes.flatMap { StageReader(brief: self).stages(firstCloses: $0, diags: &diags) }
+        guard let title, let opens, let closes, let criteria, let later else { return nil }
         return Contest(slug: slug, language: language, title: title,
                        description: f.string("description", diags: &diags) ?? "",
                        opens: opens, closes: closes, prizes: prizes, teamSize: teamSize, uploads: uploads,
-                       criteria: criteria, judging: judging, draft: f.bool("draft", diags: &diags) ?? false)
+                       criteria: criteria, judging: judging, draft: f.bool("draft", diags: &diags) ?? false, later: later)
     }
 
     func translation(diags: inout Diagnostics) -> ContestTranslation {
@@ -45,13 +47,35 @@ struct BriefReader {
                                    description: f.string("description", diags: &diags),
                                    prizes: f.stringList("prizes", diags: &diags), criteria: [:],
                                    criteriaLocation: f.location(ofKey: "criteria"))
+        t.criteria = Self.criteriaText(f, diags: &diags)
+        for node in f.sequence("stages", diags: &diags) ?? [] {
+            guard let s = YAMLFields(node, source: f.source, context: "stage", diags: &diags) else { continue }
+            s.rejectUnknownKeys(allowed: ["id", "name", "criteria", "fields"], diags: &diags)
+            guard let id = s.string("id", required: true, diags: &diags) else { continue }
+            var labels: [String: (label: String, location: SourceLocation)] = [:]
+            for fieldNode in s.sequence("fields", diags: &diags) ?? [] {
+                guard let field = YAMLFields(fieldNode, source: f.source, context: "field", diags: &diags) else { continue }
+                field.rejectUnknownKeys(allowed: ["id", "label"], diags: &diags)
+                guard let fieldID = field.string("id", required: true, diags: &diags),
+                      let label = field.string("label", required: true, diags: &diags) else { continue }
+                labels[fieldID] = (label, f.source.location(fieldNode))
+            }
+            t.stages[id] = StageTranslation(name: s.string("name", diags: &diags), criteria: Self.criteriaText(s, diags: &diags),
+                                            fieldLabels: labels, location: f.source.location(node))
+        }
+        return t
+    }
+
+    /// The translated names and rubrics of the criteria listed under `f`'s `criteria`.
+    static func criteriaText(_ f: YAMLFields, diags: inout Diagnostics) -> [String: (name: String?, rubric: String?, location: SourceLocation)] {
+        var out: [String: (name: String?, rubric: String?, location: SourceLocation)] = [:]
         for node in f.sequence("criteria", diags: &diags) ?? [] {
             guard let c = YAMLFields(node, source: f.source, context: "criterion", diags: &diags) else { continue }
             c.rejectUnknownKeys(allowed: ["id", "name", "rubric"], diags: &diags)
             guard let id = c.string("id", required: true, diags: &diags) else { continue }
-            t.criteria[id] = (c.string("name", diags: &diags), c.string("rubric", diags: &diags), f.source.location(node))
+            out[id] = (c.string("name", diags: &diags), c.string("rubric", diags: &diags), f.source.location(node))
         }
-        return t
+        return out
     }
 
     func readTeamSize(diags: inout Diagnostics) -> ClosedRange<Int> {
@@ -66,7 +90,7 @@ struct BriefReader {
         return lo...hi
     }
 
-    func readUploads(diags: inout Diagnostics) -> UploadPolicy {
+    func readUploads(_ fields: YAMLFields, diags: inout Diagnostics) -> UploadPolicy {
         guard let u = fields.fields("uploads", diags: &diags) else { return .standard }
         u.rejectUnknownKeys(allowed: ["max_files", "max_file_mb", "types"], diags: &diags)
         var policy = UploadPolicy.standard
@@ -103,8 +127,7 @@ struct BriefReader {
         return policy
     }
 
-    func readCriteria(diags: inout Diagnostics) -> [Criterion]? {
-        let f = fields
+    func readCriteria(_ f: YAMLFields, diags: inout Diagnostics) -> [Criterion]? {
         guard let nodes = f.sequence("criteria", required: true, diags: &diags) else { return nil }
         guard !nodes.isEmpty else {
             diags.error(f.location(ofKey: "criteria"), "criteria must list at least one criterion")
@@ -158,7 +181,7 @@ struct BriefReader {
         return ok ? out : nil
     }
 
-    func readJudging(diags: inout Diagnostics) -> JudgingPolicy {
+    func readJudging(_ fields: YAMLFields, diags: inout Diagnostics) -> JudgingPolicy {
         guard let j = fields.fields("judging", diags: &diags) else { return .standard }
         j.rejectUnknownKeys(allowed: ["judges_per_entry", "blind"], diags: &diags)
         var policy = JudgingPolicy.standard
@@ -179,6 +202,7 @@ struct ContestTranslation: Sendable {
     var prizes: [String]?
     var criteria: [String: (name: String?, rubric: String?, location: SourceLocation)]
     var criteriaLocation: SourceLocation
+    var stages: [String: StageTranslation] = [:]
 
     func apply(to original: Contest, language: String, path: String, diags: inout Diagnostics) -> Contest {
         var c = original
@@ -191,14 +215,55 @@ struct ContestTranslation: Sendable {
             }
             c.prizes = prizes
         }
-        for (id, text) in criteria {
-            guard let i = c.criteria.firstIndex(where: { $0.id == id }) else {
-                diags.error(text.location, "criterion '\(id)' is not in brief.md (ids: \(original.criteria.map(\.id).joined(separator: ", ")))")
+        c.criteria = Self.apply(criteria, to: c.criteria, diags: &diags)
+        for (id, text) in stages.sorted(by: { $0.key < $1.key }) {
+            if id == c.later.firstID {
+                if let name = text.name { c.later.firstName = name }
+                c.criteria = Self.apply(text.criteria, to: c.criteria, diags: &diags)
                 continue
             }
-            if let name = text.name { c.criteria[i].name = name }
-            if let rubric = text.rubric { c.criteria[i].rubric = rubric }
+            guard let i = c.later.stages.firstIndex(where: { $0.id == id }) else {
+                diags.error(text.location, "stage '\(id)' is not in brief.md (ids: \(original.stages.map(\.id).joined(separator: ", ")))")
+                continue
+            }
+            if let name = text.name { c.later.stages[i].name = name }
+            c.later.stages[i].criteria = Self.apply(text.criteria, to: c.later.stages[i].criteria, diags: &diags)
+            if case .files(let policy, var fields) = c.later.stages[i].submission {
+                for (fieldID, label) in text.fieldLabels {
+                    guard let j = fields.firstIndex(where: { $0.id == fieldID }) else {
+                        diags.error(label.location, "field '\(fieldID)' is not in stage '\(id)' of brief.md")
+                        continue
+                    }
+                    fields[j].label = label.label
+                }
+                c.later.stages[i].submission = .files(policy, fields: fields)
+            } else if let label = text.fieldLabels.values.first {
+                diags.error(label.location, "stage '\(id)' asks for no fields in brief.md")
+            }
         }
         return c
     }
+
+    /// `criteria` with the translated names and rubrics of `text`; an id not among them is an error.
+    static func apply(_ text: [String: (name: String?, rubric: String?, location: SourceLocation)], to criteria: [Criterion],
+                      diags: inout Diagnostics) -> [Criterion] {
+        var out = criteria
+        for (id, t) in text.sorted(by: { $0.key < $1.key }) {
+            guard let i = out.firstIndex(where: { $0.id == id }) else {
+                diags.error(t.location, "criterion '\(id)' is not in brief.md (ids: \(criteria.map(\.id).joined(separator: ", ")))")
+                continue
+            }
+            if let name = t.name { out[i].name = name }
+            if let rubric = t.rubric { out[i].rubric = rubric }
+        }
+        return out
+    }
+}
+
+/// The text of one stage in a brief translation.
+struct StageTranslation: Sendable {
+    var name: String?
+    var criteria: [String: (name: String?, rubric: String?, location: SourceLocation)]
+    var fieldLabels: [String: (label: String, location: SourceLocation)]
+    var location: SourceLocation
 }

@@ -75,9 +75,29 @@ public struct ContentLoader: Sendable {
 
         var resultFiles: [ContentFile] = []
         var statsFiles: [ContentFile] = []
+        var shortlistFiles: [ContentFile] = []
         var updates: [String: [UpdateSource]] = [:]
         let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, statsFiles: &statsFiles,
-                                    updates: &updates, diags: &diags)
+                                    shortlistFiles: &shortlistFiles, updates: &updates, diags: &diags)
+        var shortlists: [String: [ShortlistSource]] = [:]
+        for file in shortlistFiles {
+            let slug = String(file.relative.split(separator: "/")[1])
+            guard let text = readText(file.relative, diags: &diags),
+                  let s = ShortlistFile.parse(text, path: display(file.relative), slug: slug, diags: &diags) else { continue }
+            let original = contests.first { $0.contest.slug == slug && $0.textLanguage == nil && $0.contest.language == config.defaultLanguage }?.contest
+            if let original {
+                let ids = original.stages.map(\.id)
+                if let i = ids.firstIndex(of: s.stage), i + 1 < ids.count, ids[i + 1] == s.next {
+                    if file.relative.split(separator: "/").last.map(String.init) != ShortlistFile.name(stage: s.stage, in: original) {
+                        diags.error(SourceLocation(path: s.path), "the shortlist of stage '\(s.stage)' belongs in \(ShortlistFile.name(stage: s.stage, in: original))")
+                    }
+                } else {
+                    diags.error(SourceLocation(path: s.path), "stage '\(s.stage)' followed by '\(s.next)' is not in the brief (stages: \(ids.joined(separator: ", ")))")
+                }
+                shortlists[slug, default: []].append(s)
+                shortlists[slug]?.sort { (ids.firstIndex(of: $0.stage) ?? 0) < (ids.firstIndex(of: $1.stage) ?? 0) }
+            }
+        }
         var results: [String: ResultsSource] = [:]
         for file in resultFiles {
             if let r = loadResults(file, diags: &diags) { results[r.slug] = r }
@@ -98,7 +118,8 @@ public struct ContentLoader: Sendable {
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
-                           iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates)
+                           iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates,
+                           shortlists: shortlists)
     }
 
     /// Parses one page file again (the dev server's fast path), given by absolute path; nil when
@@ -290,7 +311,8 @@ public struct ContentLoader: Sendable {
     // MARK: contests
 
     func loadContests(config: SiteConfig, unrendered: inout Set<String>, resultFiles: inout [ContentFile],
-                      statsFiles: inout [ContentFile], updates: inout [String: [UpdateSource]], diags: inout Diagnostics) -> [ContestSource] {
+                      statsFiles: inout [ContentFile], shortlistFiles: inout [ContentFile], updates: inout [String: [UpdateSource]],
+                      diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -318,12 +340,14 @@ public struct ContentLoader: Sendable {
                     files.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "results.md" {
                     resultFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
+                } else if name == "shortlist.md" || (name.hasPrefix("shortlist-") && name.hasSuffix(".md")) {
+                    shortlistFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "stats.json" {
                     statsFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "updates" {
                     updates[slug] = loadUpdates(slug: slug, folder: slugURL.appendingPathComponent("updates"), config: config, diags: &diags)
                 } else {
-                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, stats.json and updates/")
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, shortlist.md, stats.json and updates/")
                 }
             }
         }

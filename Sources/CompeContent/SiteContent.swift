@@ -205,4 +205,10 @@ public struct SiteContent: Sendable {
     public var dataPackages: [DataPackageSource] = []
     /// Contest updates (`contests/<slug>/updates/`) by contest slug, every language.
     public var updates: [String: [UpdateSource]] = [:]
+    /// Shortlists (`contests/<slug>/shortlist.md`, proposed or published) by contest slug, in
+    /// stage order.
+    public var shortlists: [String: [ShortlistSource]] = [:]
+
+    /// The published shortlists of `slug`, in stage order.
+    public func publishedShortlists(_ slug: String) -> [ShortlistSource] { (shortlists[slug] ?? []).filter { $0.published != nil } }
 }

@@ -5,5 +5,6 @@ public enum ThemeTemplates {
     public static let names = ["layout", "page", "home", "contests", "contest_cards", "contest", "entry_form", "entry_fields",
                                        "404", "backlog", "iteration", "results", "stats", "data", "entry", "problems", "notice",
                                        "mail_receipt", "mail_changed", "mail_withdrawn", "mail_recover", "mail_update", "mail_results", "recover_form", "continue",
-                                       "mail_confirm", "confirm_address"]
+                                       "mail_confirm", "confirm_address",
+                                       "mail_shortlisted", "mail_not_shortlisted", "shortlist"]
 }

@@ -29,11 +29,13 @@ public struct Contest: Sendable, Hashable {
     public var judging: JudgingPolicy
     /// Left out of the build unless drafts are asked for.
     public var draft: Bool
+    /// The stages after the first (empty for a one-stage contest); see `stages`.
+    public var later: LaterStages
 
     /// Creates a contest.
     public init(slug: String, language: String, title: String, description: String, opens: Date, closes: Date,
                 prizes: [String], teamSize: ClosedRange<Int>, uploads: UploadPolicy, criteria: [Criterion],
-                judging: JudgingPolicy, draft: Bool) {
+                judging: JudgingPolicy, draft: Bool, later: LaterStages = .single) {
         self.slug = slug
         self.language = language
         self.title = title
@@ -46,6 +48,7 @@ public struct Contest: Sendable, Hashable {
         self.criteria = criteria
         self.judging = judging
         self.draft = draft
+        self.later = later
     }
 
     /// Where a contest stands at a moment in time.
@@ -135,7 +138,7 @@ public struct JudgingPolicy: Sendable, Hashable {
 /// File kinds an entry may upload. The kind is decided from the file's first bytes,
 /// never from its name or the client's Content-Type.
 public enum FileKind: String, Sendable, Hashable, CaseIterable {
-    case pdf, png, jpeg, gif, webp, zip
+    case pdf, png, jpeg, gif, webp, zip, mp4
 
     /// File-name extensions a browser's file picker should offer for this kind.
     public var extensions: [String] {
@@ -146,6 +149,7 @@ public enum FileKind: String, Sendable, Hashable, CaseIterable {
         case .gif: return ["gif"]
         case .webp: return ["webp"]
         case .zip: return ["zip"]
+        case .mp4: return ["mp4", "m4v", "mov"]
         }
     }
 
@@ -158,6 +162,7 @@ public enum FileKind: String, Sendable, Hashable, CaseIterable {
         case .gif: return "image/gif"
         case .webp: return "image/webp"
         case .zip: return "application/zip"
+        case .mp4: return "video/mp4"
         }
     }
 
@@ -171,6 +176,8 @@ public enum FileKind: String, Sendable, Hashable, CaseIterable {
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
         if b.count >= 12, starts(Array("RIFF".utf8)), Array(b[8..<12]) == Array("WEBP".utf8) { return .webp }
         if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) { return .zip }
+        // ISO base media (MP4, M4V, QuickTime): a box size, then the `ftyp` box type.
+        if b.count >= 12, Array(b[4..<8]) == Array("ftyp".utf8) { return .mp4 }
         return nil
     }
 }

@@ -14,7 +14,7 @@ public enum ImageMetadata {
         case .png: return png(bytes) ?? bytes
         case .gif: return gif(bytes) ?? bytes
         case .webp: return webp(bytes) ?? bytes
-        case .pdf, .zip: return bytes
+        case .pdf, .zip, .mp4: return bytes
         }
     }
 

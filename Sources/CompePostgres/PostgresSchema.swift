@@ -111,5 +111,6 @@ enum PostgresSchema {
             """,
             "CREATE INDEX mail_recipient_confirm ON mail_recipient (confirm_hash)",
         ]),
+        (StageMigration.name, StageMigration.postgres),
     ]
 }

@@ -63,7 +63,7 @@ extension EntryAPI {
     /// closes the window: an entry sent after results could never be judged).
     func phaseRefusal(_ contest: Contest) async throws -> FieldProblem? {
         switch contest.phase(at: clock()) {
-        case .open: return try await entries.isPublished(contest: contest.slug) ? .resultsPublished : nil
+        case .open: return try await entries.isPublished(contest: contest.slug, stage: contest.later.firstID) ? .resultsPublished : nil
         case .upcoming: return .notOpenYet(opens: contest.opens)
         case .closed: return .closed(closes: contest.closes)
         }

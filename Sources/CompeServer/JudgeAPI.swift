@@ -83,7 +83,7 @@ struct JudgeAPI: Sendable {
             case .nothingToSave: return JudgeAnswers.invalid([("values", messages.nothingToSave)])
             case .store(.invalidScores(let problems)): return JudgeAnswers.invalid(problems.map { (messages.field($0), messages.text($0)) })
             case .store(.staleRevision(let current)): return JudgeAnswers.stale(current)
-            case .store(.resultsPublished): return JudgeAnswers.published
+            case .store(.resultsPublished), .store(.stagePublished): return JudgeAnswers.published
             case .store(.idempotencyMismatch): return JudgeAnswers.invalid([("idempotency_key", messages.keyReused)], status: .unprocessableContent)
             case .store(let store) where store.isDiskFull:
                 logger.error("the data disk is full: a score could not be saved", metadata: ["error": "\(store)"])

@@ -84,6 +84,21 @@ struct MailComposer: Sendable {
             context["update_text"] = .text(PlainText.clean(update.markdown).trimmingCharacters(in: .newlines))
             context["update_url"] = .text(contestURL + "#" + update.anchor)
         }
+        if queued.kind == .shortlisted || queued.kind == .notShortlisted {
+            guard let stage = contest.stage(queued.detail), let next = contest.stage(after: stage.id) else { return nil }
+            context["stage"] = .text(stage.name)
+            context["next_stage"] = .text(next.name)
+            context["next_closes_local"] = .text(display.local(next.closes, language: language))
+            context["next_closes_utc"] = .text(display.utc(next.closes))
+            context["asks"] = .bool(next.submission != .none)
+            if let uploads = next.submission.uploads, uploads.maxFiles > 0 {
+                context["max_files"] = .text(String(uploads.maxFiles))
+                context["max_file_mb"] = .text(String(uploads.maxFileMB))
+                context["types"] = .text(uploads.types.map(\.rawValue).joined(separator: ", "))
+            }
+            context["fields"] = .objects(next.submission.fields.map { ["label": .text($0.label)] })
+            context["shortlist_url"] = .text(contestURL + "shortlist/")
+        }
         return compose("mail_\(queued.kind.rawValue)", context, pages: pages, to: entry.draft.contactEmail, messageID: queued.messageID, now: now)
     }
 

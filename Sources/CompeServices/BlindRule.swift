@@ -46,6 +46,6 @@ public enum BlindRule {
             criteria: contest.criteria.map { c in
                 JudgeEntryView.Criterion(id: c.id, name: c.name, weight: c.weight, scale: [c.scaleMin, c.scaleMax], rubric: c.rubric)
             },
-            sheet: JudgeEntryView.Sheet(values: sheet.values, comment: sheet.comment, revision: sheet.revision))
+            sheet: JudgeEntryView.Sheet(values: sheet.values, comment: sheet.comment, revision: sheet.revision), stage: a.stage)
     }
 }

@@ -61,16 +61,39 @@ public struct ContestCatalog: Sendable {
         return contest
     }
 
-    /// The contests whose entries a judge names by entry id (those that are not blind).
-    public var namedByID: Set<String> { Set(contests.values.filter { !$0.judging.blind }.map(\.slug)) }
+    /// Contest `slug` as judged in `stage` (an assignment's stage, so it exists unless the brief
+    /// dropped it since: then the first stage's rules apply).
+    public func stage(_ slug: String, _ stage: String) throws -> Contest {
+        let contest = try self.contest(slug)
+        return contest.viewing(stage: stage) ?? contest
+    }
+
+    /// The stages whose entries a judge names by entry id (those that are not blind), as
+    /// `StageKey` strings.
+    public var namedByID: Set<String> {
+        Set(contests.values.flatMap { c in c.stages.filter { !$0.judging.blind }.map { StageKey.make(contest: c.slug, stage: $0.id) } })
+    }
 
     /// Where `compe results publish` writes the contest's results.
     public func resultsFile(_ slug: String) -> (url: URL, display: String) {
         (root.appendingPathComponent("contests/\(slug)/results.md"), "\(displayRoot)/contests/\(slug)/results.md")
     }
 
+    /// Where `compe shortlist` writes the shortlist that closes `stage`.
+    public func shortlistFile(_ slug: String, stage: String, in contest: Contest) -> (url: URL, display: String) {
+        let name = ShortlistFile.name(stage: stage, in: contest)
+        return (root.appendingPathComponent("contests/\(slug)/\(name)"), "\(displayRoot)/contests/\(slug)/\(name)")
+    }
+
     /// Where `compe stats publish` writes the contest's statistics.
     public func statsFile(_ slug: String) -> (url: URL, display: String) {
         (root.appendingPathComponent("contests/\(slug)/stats.json"), "\(displayRoot)/contests/\(slug)/stats.json")
     }
+}
+
+/// A contest's stage as one string, `contest/stage` (neither a slug nor a stage id holds `/`):
+/// how the store is asked about a set of stages in one query.
+public enum StageKey {
+    /// The key of `stage` in `contest`.
+    public static func make(contest: String, stage: String) -> String { "\(contest)/\(stage)" }
 }

@@ -70,8 +70,8 @@ public struct EntryService: Sendable {
         return try await store.confirmAddress(tokenHash: Data(SHA256.hash(data: Data(token.utf8))), now: now)
     }
 
-    /// Whether `contest`'s results are published (entries, edits and withdrawals closed).
-    public func isPublished(contest: String) async throws -> Bool { try await store.isPublished(contest: contest) }
+    /// Whether a stage of `contest` is published (of its first stage: entries, edits and withdrawals are closed).
+    public func isPublished(contest: String, stage: String) async throws -> Bool { try await store.isPublished(contest: contest, stage: stage) }
 
     /// Deletes staged files of a refused request.
     public func discard(_ files: [StagedFile]) {

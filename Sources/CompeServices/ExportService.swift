@@ -65,7 +65,7 @@ extension JudgingService {
         let anonymity = Anonymity(entries: entries, k: max(1, k))
         var rng = SystemRandomNumberGenerator()
         let entryAlias = Dictionary(uniqueKeysWithValues: entries.shuffled(using: &rng).enumerated().map { ($1.id, "entry-\($0 + 1)") })
-        let sheets = try await storeErrors { try await store.sheets(contest: slug) }.filter { entryAlias[$0.entryID] != nil }
+        let sheets = try await storeErrors { try await store.sheets(contest: slug, stage: contest.later.firstID) }.filter { entryAlias[$0.entryID] != nil }
         let judgeAlias = Dictionary(uniqueKeysWithValues: Set(sheets.map(\.judge)).shuffled(using: &rng).enumerated().map { ($1, "judge-\($0 + 1)") })
         let scores = sheets.compactMap { s -> AnonymisedExport.Score? in
             guard let entry = entryAlias[s.entryID], let judge = judgeAlias[s.judge] else { return nil }

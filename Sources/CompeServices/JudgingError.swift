@@ -33,6 +33,24 @@ public enum JudgingError: Error, CustomStringConvertible {
     case expiryPassed(String)
     /// Not a day such as 2027-03-31.
     case badDay(String)
+    /// No stage with this id in the contest.
+    case unknownStage(String, contest: String, known: [String])
+    /// A later stage asked for before the one before it published its shortlist.
+    case noFinalists(contest: String, stage: String, previous: String)
+    /// Final results asked for while an earlier stage is still being judged.
+    case notLastStage(contest: String, stage: String, last: String)
+    /// A shortlist asked for in the last stage (there is no stage to advance to).
+    case lastStage(contest: String, stage: String)
+    /// An entry named for a shortlist that is not (or no longer) in the stage.
+    case notInStage(entry: String, contest: String, stage: String)
+    /// The stage's shortlist was published already.
+    case shortlistPublished(path: String)
+    /// No shortlist file to publish.
+    case noShortlist(contest: String, path: String)
+    /// The shortlist file closes another stage than the current one.
+    case shortlistOfAnotherStage(path: String, stage: String, current: String)
+    /// The shortlist still holds a tie at the cut, with more entries than places.
+    case tieAtCut(path: String, tied: [String], places: Int, listed: Int)
     /// The store refused or failed.
     case store(StoreError)
 
@@ -64,6 +82,25 @@ public enum JudgingError: Error, CustomStringConvertible {
             return "--expires \(day) has already passed: a token must be valid for at least part of a day from now"
         case .badDay(let text):
             return "'\(text)' is not a day such as 2027-03-31"
+        case .unknownStage(let stage, let contest, let known):
+            return "\(contest) has no stage '\(stage)' (stages: \(known.joined(separator: ", ")))"
+        case .noFinalists(let contest, let stage, let previous):
+            return "no entries have reached stage '\(stage)' of \(contest) yet: publish the shortlist of '\(previous)' first (compe shortlist publish \(contest))"
+        case .notLastStage(let contest, let stage, let last):
+            return "\(contest) is judging stage '\(stage)': final results come from the last stage, '\(last)' (publish the shortlist first)"
+        case .lastStage(let contest, let stage):
+            return "'\(stage)' is the last stage of \(contest): nothing follows it, so it has results (compe results publish), not a shortlist"
+        case .notInStage(let entry, let contest, let stage):
+            return "\(entry) is not an active entry of stage '\(stage)' of \(contest)"
+        case .shortlistPublished(let path):
+            return "\(path) is published already: a published shortlist does not change"
+        case .noShortlist(let contest, let path):
+            return "no \(path) to publish: propose one first with 'compe shortlist \(contest)'"
+        case .shortlistOfAnotherStage(let path, let stage, let current):
+            return "\(path) closes stage '\(stage)' but the stage being judged is '\(current)'"
+        case .tieAtCut(let path, let tied, let places, let listed):
+            return "\(path) lists \(listed) entries for \(places) places because \(tied.joined(separator: ", ")) tie at the cut: "
+                + "remove entries from it, or delete 'tied_at_cut' to send all \(listed) on"
         case .store(let error):
             return error.description
         }

@@ -33,14 +33,36 @@ public struct JudgingService: Sendable {
         try await storeErrors { try await store.addConflict(judge: judge, entryCode: entry, reason: reason) }
     }
 
-    /// Adds the assignments `contest` lacks: `perEntry` judges per entry (the brief's number by
-    /// default), balanced, never a conflicted pair; the same `seed` gives the same result.
-    public func assign(contest slug: String, perEntry: Int?, seed: UInt64) async throws -> AssignmentReport {
+    /// The contest as judged in `stage` (its criteria, panel size and blind rule); nil: the
+    /// current stage, the first whose scores are not yet published (the last once all are).
+    public func judged(contest slug: String, stage: String?) async throws -> Contest {
         let contest = try catalog.contest(slug)
+        if let stage {
+            guard let view = contest.viewing(stage: stage) else {
+                throw JudgingError.unknownStage(stage, contest: slug, known: contest.stages.map(\.id))
+            }
+            return view
+        }
+        guard contest.isStaged else { return contest }
+        let published = try await storeErrors { try await store.publishedStages(contest: slug) }
+        let current = contest.stages.first { published[$0.id] == nil } ?? contest.stages[contest.stages.count - 1]
+        return contest.viewing(stage: current.id) ?? contest
+    }
+
+    /// Adds the assignments a contest's stage lacks (nil: the current stage): `perEntry` judges
+    /// per entry (the stage's number by default), balanced, never a conflicted pair; the same
+    /// `seed` gives the same result. A later stage assigns its finalists only.
+    public func assign(contest slug: String, stage: String? = nil, perEntry: Int?, seed: UInt64) async throws -> AssignmentReport {
+        let contest = try await judged(contest: slug, stage: stage)
         let n = perEntry ?? contest.judging.judgesPerEntry
+        let later = contest.stageID != contest.later.firstID
+        if later, let previous = contest.stage(before: contest.stageID),
+           try await storeErrors({ try await store.finalists(contest: slug, stage: contest.stageID) }).isEmpty {
+            throw JudgingError.noFinalists(contest: slug, stage: contest.stageID, previous: previous.id)
+        }
         do {
-            let added = try await store.assign(contest: slug, perEntry: n, seed: seed)
-            let all = try await store.assignments(contest: slug)
+            let added = try await store.assign(contest: slug, stage: contest.stageID, finalistsOnly: later, perEntry: n, seed: seed)
+            let all = try await store.assignments(contest: slug, stage: contest.stageID)
             let load = Dictionary(grouping: all, by: \.judge).mapValues(\.count).sorted { $0.key < $1.key }
             return AssignmentReport(added: added.count, total: all.count, perEntry: n, load: load.map { ($0.key, $0.value) })
         } catch let s as AssignmentPlanner.Shortage {
@@ -64,16 +86,17 @@ public struct JudgingService: Sendable {
     /// The judge's assignments in every contest, with whether each is fully scored.
     public func queue(judge: String) async throws -> [QueueItem] {
         try await storeErrors { try await store.queue(judge: judge) }.map { row in
-            let contest = try catalog.contest(row.contest)
+            let contest = try catalog.stage(row.contest, row.stage)
             return QueueItem(contest: row.contest, ref: BlindRule.ref(code: row.code, blindCode: row.blindCode, in: contest), title: row.title,
-                             done: contest.criteria.allSatisfy { row.scored.contains($0.id) }, revision: row.revision)
+                             done: contest.criteria.allSatisfy { row.scored.contains($0.id) }, revision: row.revision,
+                             stage: contest.isStaged ? row.stage : nil)
         }
     }
 
     /// The entry `ref` names in the judge's queue, as the judge may see it.
     public func entry(judge: String, ref: String) async throws -> JudgeEntryView {
         let (a, contest) = try await assignment(judge: judge, ref: ref)
-        let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge) }
+        let sheet = try await storeErrors { try await store.sheet(entryID: a.entry.id, judge: judge, stage: a.stage) }
         return BlindRule.view(a, contest: contest, sheet: sheet, uploads: store.uploads)
     }
 
@@ -90,8 +113,8 @@ public struct JudgingService: Sendable {
         let catalog = self.catalog
         // The assignment is looked up in the write itself: one trip to the database per score.
         let saving = try await storeErrors {
-            try await store.saveScores(judge: judge, reference: ref, idContests: catalog.namedByID, admit: { a in
-                guard let contest = try? catalog.contest(a.entry.draft.contest), BlindRule.accepts(ref, in: contest) else { return nil }
+            try await store.saveScores(judge: judge, reference: ref, idStages: catalog.namedByID, admit: { a in
+                guard let contest = try? catalog.stage(a.entry.draft.contest, a.stage), BlindRule.accepts(ref, in: contest) else { return nil }
                 return contest
             }, values: submission.values, comment: submission.comment, source: source, revision: submission.revision, key: key)
         }
@@ -111,8 +134,8 @@ public struct JudgingService: Sendable {
     /// The judge's own done/assigned, per contest (withdrawn entries left out).
     public func progress(judge: String) async throws -> [JudgeProgress] {
         let queue = try await self.queue(judge: judge)
-        return Dictionary(grouping: queue, by: \.contest).sorted { $0.key < $1.key }.map { contest, items in
-            JudgeProgress(contest: contest, done: items.filter(\.done).count, assigned: items.count)
+        return Dictionary(grouping: queue) { StageKey.make(contest: $0.contest, stage: $0.stage ?? "") }.sorted { $0.key < $1.key }.map { _, items in
+            JudgeProgress(contest: items[0].contest, done: items.filter { $0.done }.count, assigned: items.count, stage: items[0].stage)
         }
     }
 
@@ -125,11 +148,12 @@ public struct JudgingService: Sendable {
         return (file, URL(fileURLWithPath: path))
     }
 
-    /// Scored and assigned entries per judge of `contest` (withdrawn entries left out).
-    public func progress(contest slug: String) async throws -> ProgressReport {
-        let contest = try catalog.contest(slug)
-        let assignments = try await storeErrors { try await store.assignments(contest: slug) }.filter { $0.entry.withdrawnAt == nil }
-        let sheets = try await storeErrors { try await store.sheets(contest: slug) }
+    /// Scored and assigned entries per judge of a contest's stage (nil: the current one;
+    /// withdrawn entries left out).
+    public func progress(contest slug: String, stage: String? = nil) async throws -> ProgressReport {
+        let contest = try await judged(contest: slug, stage: stage)
+        let assignments = try await storeErrors { try await store.assignments(contest: slug, stage: contest.stageID) }.filter { $0.entry.withdrawnAt == nil }
+        let sheets = try await storeErrors { try await store.sheets(contest: slug, stage: contest.stageID) }
         let complete = Set(sheets.filter { contest.isComplete($0.values) }.map { "\($0.entryID)|\($0.judge)" })
         let rows = Dictionary(grouping: assignments, by: \.judge).sorted { $0.key < $1.key }.map { judge, list in
             ProgressReport.Row(judge: judge, done: list.filter { complete.contains("\($0.entry.id)|\(judge)") }.count, assigned: list.count)
@@ -139,10 +163,10 @@ public struct JudgingService: Sendable {
 
     /// The judge's assignment that `ref` names, under the blind rule.
     func assignment(judge: String, ref: String) async throws -> (Assignment, Contest) {
-        guard let a = try await storeErrors({ try await store.assignment(judge: judge, reference: ref, idContests: catalog.namedByID) }) else {
+        guard let a = try await storeErrors({ try await store.assignment(judge: judge, reference: ref, idStages: catalog.namedByID) }) else {
             throw JudgingError.notInQueue(ref: ref, judge: judge)
         }
-        let contest = try catalog.contest(a.entry.draft.contest)
+        let contest = try catalog.stage(a.entry.draft.contest, a.stage)
         guard BlindRule.accepts(ref, in: contest) else { throw JudgingError.notInQueue(ref: ref, judge: judge) }
         return (a, contest)
     }

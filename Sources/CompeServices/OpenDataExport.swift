@@ -27,7 +27,7 @@ extension JudgingService {
         // The statistics page's population: active entries only. A withdrawn entry is in no row
         // (a package listing it beside a page that does not would tell who withdrew).
         let active = try await storeErrors { try await store.entries(contest: slug) }.filter { $0.withdrawnAt == nil }
-        let sheets = try await storeErrors { try await store.sheets(contest: slug) }
+        let sheets = try await storeErrors { try await store.sheets(contest: slug, stage: contest.later.firstID) }
         var rng = SystemRandomNumberGenerator()
         let width = String(max(active.count, 1)).count
         let entryAlias = Dictionary(uniqueKeysWithValues: active.shuffled(using: &rng).enumerated().map {

@@ -4,24 +4,25 @@ import Foundation
 
 /// What `compe panel` and `compe judges token` do.
 extension JudgingService {
-    /// Puts registered judges on the panel of `contest`.
-    public func addToPanel(contest slug: String, judges: [String]) async throws {
-        _ = try catalog.contest(slug)
-        try await storeErrors { try await store.addToPanel(contest: slug, judges: judges) }
+    /// Puts registered judges on the panel of a contest's stage (nil: the current one); each
+    /// stage has a panel of its own.
+    public func addToPanel(contest slug: String, stage: String? = nil, judges: [String]) async throws {
+        let contest = try await judged(contest: slug, stage: stage)
+        try await storeErrors { try await store.addToPanel(contest: slug, stage: contest.stageID, judges: judges) }
     }
 
-    /// Takes a judge off the panel of `contest`, with the judge's assignments there (returns
-    /// how many); the judge's scores there stop counting.
+    /// Takes a judge off the panel of a contest's stage, with the judge's assignments there
+    /// (returns how many); the judge's scores there stop counting.
     @discardableResult
-    public func removeFromPanel(contest slug: String, judge: String) async throws -> Int {
-        _ = try catalog.contest(slug)
-        return try await storeErrors { try await store.removeFromPanel(contest: slug, judge: judge) }
+    public func removeFromPanel(contest slug: String, stage: String? = nil, judge: String) async throws -> Int {
+        let contest = try await judged(contest: slug, stage: stage)
+        return try await storeErrors { try await store.removeFromPanel(contest: slug, stage: contest.stageID, judge: judge) }
     }
 
-    /// The panel of `contest`.
-    public func panel(contest slug: String) async throws -> [Judge] {
-        _ = try catalog.contest(slug)
-        return try await storeErrors { try await store.panel(contest: slug) }
+    /// The panel of a contest's stage.
+    public func panel(contest slug: String, stage: String? = nil) async throws -> [Judge] {
+        let contest = try await judged(contest: slug, stage: stage)
+        return try await storeErrors { try await store.panel(contest: slug, stage: contest.stageID) }
     }
 
     /// A new personal token for `judge`, replacing any earlier one; only its hash is kept, so

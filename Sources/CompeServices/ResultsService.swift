@@ -28,7 +28,7 @@ public struct ContestResults: Sendable {
 
     /// `compe results --json`.
     public var report: ResultsReport {
-        ResultsReport(contest: contest.slug, alpha: ranking.alpha.map(Self.round),
+        ResultsReport(contest: contest.slug, stage: contest.isStaged ? contest.stageID : nil, alpha: ranking.alpha.map(Self.round),
                       alphaReading: Ranking.Agreement(alpha: ranking.alpha).reading(language: "en"),
                       judges: ranking.biases.mapValues(Self.round), entries: rows, model: model, offsets: offsets,
                       excluded: excluded.map { ExcludedReport(entry: EntryCode.format($0.entryID), judge: $0.judge, reason: $0.reason.description) })
@@ -129,6 +129,8 @@ public struct ExcludedReport: Codable, Sendable {
 /// The ranking as `compe results --json` prints it.
 public struct ResultsReport: Codable, Sendable {
     public var contest: String
+    /// The stage ranked (absent for a contest of one stage).
+    public var stage: String?
     /// Krippendorff's alpha (interval); null when no entry had two judges.
     @NullEncoded public var alpha: Double?
     public var alphaReading: String
@@ -142,7 +144,7 @@ public struct ResultsReport: Codable, Sendable {
     /// Sheets that do not count: a conflict declared after scoring, a judge off the panel.
     public var excluded: [ExcludedReport]
 
-    enum CodingKeys: String, CodingKey { case contest, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets, excluded }
+    enum CodingKeys: String, CodingKey { case contest, stage, alpha, alphaReading = "alpha_reading", judges, entries, model, offsets, excluded }
 
 }
 
@@ -164,17 +166,17 @@ public struct PublishReport: Sendable {
 }
 
 extension JudgingService {
-    /// The ranking of `contest`: complete sheets only, weighted to 0–100, judge-corrected,
-    /// with seeded bootstrap intervals.
-    public func results(contest slug: String, seed: UInt64) async throws -> ContestResults {
-        let contest = try catalog.contest(slug)
+    /// The ranking of a contest's stage (nil: the current one): complete sheets only, weighted
+    /// to 0–100 by the stage's criteria, judge-corrected, with seeded bootstrap intervals.
+    public func results(contest slug: String, stage: String? = nil, seed: UInt64) async throws -> ContestResults {
+        let contest = try await judged(contest: slug, stage: stage)
         let entries = Dictionary(uniqueKeysWithValues: try await storeErrors { try await store.entries(contest: slug) }
             .filter { $0.withdrawnAt == nil }.map { ($0.id, $0) })
-        let observations = try await storeErrors { try await store.sheets(contest: slug) }.compactMap { sheet -> Ranking.Observation? in
+        let observations = try await storeErrors { try await store.sheets(contest: slug, stage: contest.stageID) }.compactMap { sheet -> Ranking.Observation? in
             guard entries[sheet.entryID] != nil, let score = Ranking.weighted(sheet.values, criteria: contest.criteria) else { return nil }
             return Ranking.Observation(entry: sheet.entryID, judge: sheet.judge, score: score)
         }
-        let excluded = try await storeErrors { try await store.excludedSheets(contest: slug) }
+        let excluded = try await storeErrors { try await store.excludedSheets(contest: slug, stage: contest.stageID) }
         return ContestResults(contest: contest, entries: entries, ranking: Ranking.rank(observations, seed: seed), excluded: excluded)
     }
 
@@ -186,10 +188,12 @@ extension JudgingService {
     /// and changes nothing. The team reviews and commits the file; the next build renders it.
     public func publish(contest slug: String, winners: Int, seed: UInt64, force: Bool = false, dryRun: Bool = false,
                         now: Date = Date()) async throws -> PublishReport {
-        let contest = try catalog.contest(slug)
+        let contest = try await judged(contest: slug, stage: nil)
+        let last = contest.stages[contest.stages.count - 1]
+        guard contest.stageID == last.id else { throw JudgingError.notLastStage(contest: slug, stage: contest.stageID, last: last.id) }
         let early = now < contest.closes
         if early && !force { throw JudgingError.stillOpen(contest: slug, closes: contest.closes) }
-        let results = try await results(contest: slug, seed: seed)
+        let results = try await results(contest: slug, stage: last.id, seed: seed)
         guard !results.ranking.rows.isEmpty else { throw JudgingError.noCompleteSheets(contest: slug) }
         let rows = results.rows.map { r -> ResultsSource.Row in
             let named = r.rank <= winners ? results.entries[EntryCode.parse(r.id) ?? 0] : nil
@@ -207,7 +211,7 @@ extension JudgingService {
         } catch {
             throw JudgingError.cannotWrite(file.display, underlying: error)
         }
-        try await storeErrors { try await store.markPublished(contest: slug, now: now) }
+        try await storeErrors { try await store.markPublished(contest: slug, stage: last.id, now: now) }
         // "The results are out" to every active entrant, once (nothing about other entries).
         let mailed = try await storeErrors { try await store.queueForContest(.results, contest: slug, now: now) }
         return PublishReport(path: file.display, entries: rows.count, mailsQueued: mailed.new, closedEarly: early, text: text)

@@ -34,8 +34,8 @@ extension JudgingService {
             .sorted { (Int($0.label) ?? .max, $0.label) < (Int($1.label) ?? .max, $1.label) }
         let kinds = Self.categories(active.flatMap { Set($0.files.map(\.kind)) }, k: k, top: .max)
 
-        let assignments = try await storeErrors { try await store.assignments(contest: slug) }.filter { $0.entry.withdrawnAt == nil }
-        let sheets = try await storeErrors { try await store.sheets(contest: slug) }
+        let assignments = try await storeErrors { try await store.assignments(contest: slug, stage: contest.later.firstID) }.filter { $0.entry.withdrawnAt == nil }
+        let sheets = try await storeErrors { try await store.sheets(contest: slug, stage: contest.later.firstID) }
         let activeIDs = Set(active.map(\.id))
         let assigned = Set(assignments.map { "\($0.entry.id)|\($0.judge)" })
         let liveSheets = sheets.filter { activeIDs.contains($0.entryID) }

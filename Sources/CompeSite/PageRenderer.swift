@@ -75,7 +75,7 @@ struct PageRenderer: Sendable {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
                 [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
-                 "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.updates(c.slug, language: c.language)),
+                 "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.publishedShortlists(c.slug).map(\.stage)), Fingerprint.stableText(content.updates(c.slug, language: c.language)),
                  Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
         for lang in config.languages {
@@ -88,6 +88,13 @@ struct PageRenderer: Sendable {
             add(source.contest.language, OutputFile.path(forURL: source.url + "results/"),
                 [theme.key("results"), Fingerprint.stableText(source), Fingerprint.stableText(results),
                  Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderResults(source) }
+        }
+        for source in content.contests {
+            let shortlists = content.publishedShortlists(source.contest.slug)
+            guard !shortlists.isEmpty else { continue }
+            add(source.contest.language, OutputFile.path(forURL: source.url + "shortlist/"),
+                [theme.key("shortlist"), Fingerprint.stableText(source), Fingerprint.stableText(shortlists),
+                 Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderShortlist(source) }
         }
         for source in content.contests {
             guard let stats = content.stats[source.contest.slug] else { continue }
@@ -243,6 +250,7 @@ struct PageRenderer: Sendable {
         ctx["recover_action"] = .text("\(config.submitURL)/contests/\(c.slug)/recover")
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
         ctx["has_stats"] = .bool(content.stats[c.slug] != nil)
+        ctx.merge(stageTimeline(c, url: source.url)) { _, new in new }
         let updates = content.updates(c.slug, language: lang)
         ctx["has_updates"] = .bool(!updates.isEmpty)
         ctx["updates"] = .objects(updates.map { u in
@@ -350,6 +358,45 @@ struct PageRenderer: Sendable {
         ctx["chart_svg"] = .text(Charts.ranks(results.rows, t: t))
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("results", ctx),
                           origin: .init(path: results.path, markdown: results.markdown, bodyFirstLine: results.bodyFirstLine, template: "results"))
+    }
+
+    // MARK: stages
+
+    /// The contest page's stage timeline: every stage with its deadline, the one being judged
+    /// marked (the first whose shortlist is not published; none once the results are out).
+    func stageTimeline(_ c: Contest, url: String) -> TemplateContext {
+        let published = Set(content.publishedShortlists(c.slug).map(\.stage))
+        let finished = content.results[c.slug] != nil
+        let current = finished ? nil : c.stages.first { !published.contains($0.id) }?.id
+        return [
+            "staged": .bool(c.isStaged),
+            "has_shortlist": .bool(!published.isEmpty),
+            "shortlist_url": .text(url + "shortlist/"),
+            "stages": .objects(c.stages.map { s in
+                ["name": .text(s.name), "closes_local": .text(dates.local(s.closes, language: c.language)), "closes_iso": .text(dates.iso(s.closes)),
+                 "current": .bool(s.id == current), "done": .bool(published.contains(s.id) || (finished && s.id == c.stages.last?.id))]
+            }),
+        ]
+    }
+
+    func renderShortlist(_ source: ContestSource) -> OutputFile {
+        let c = source.contest, lang = c.language
+        let t = UIStrings.text(for: lang)
+        let shortlists = content.publishedShortlists(c.slug)
+        let url = source.url + "shortlist/"
+        var translations: [String: String] = [:]
+        for (l, u) in contestURLs[c.slug] ?? [:] { translations[l] = u + "shortlist/" }
+        var ctx = base(language: lang, url: url, title: "\(t[.shortlist]): \(c.title)", description: c.description, translations: translations)
+        ctx["contest_url"] = .text(source.url)
+        ctx["contest_title"] = .text(c.title)
+        ctx["shortlists"] = .objects(shortlists.map { s in
+            ["stage": .text(c.stage(s.stage)?.name ?? s.stage), "next": .text(c.stage(s.next)?.name ?? s.next), "anchor": .text(s.stage),
+             "published": .text(s.published ?? ""), "content": .bytes(Markdown.htmlBytes(s.markdown, trust: .trusted)),
+             "rows": .objects(s.rows.map { ["id": .text($0.id), "title": .text($0.title), "team": .text($0.team)] })]
+        })
+        let last = shortlists[shortlists.count - 1]
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("shortlist", ctx),
+                          origin: .init(path: last.path, markdown: last.markdown, bodyFirstLine: last.bodyFirstLine, template: "shortlist"))
     }
 
     // MARK: backlog

@@ -41,6 +41,8 @@ public enum UIKey: String, CaseIterable, Sendable {
     case recoverNoMail = "recover_no_mail", updates, chooseCountry = "choose_country", untranslated, continueLabel = "continue"
     case confirmTitle = "confirm_title", confirmLead = "confirm_lead", confirmSubmit = "confirm_submit", confirmDone = "confirm_done"
     case confirmUnknown = "confirm_unknown", blindFilesNote = "blind_files_note", outageTitle = "outage_title", outageText = "outage_text"
+    case stages, stage, currentStage = "current_stage", shortlist, shortlistLead = "shortlist_lead", finalists, team
+    case stageDone = "stage_done", stageCloses = "stage_closes", stageSubmission = "stage_submission"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -127,6 +129,9 @@ public enum UIStrings {
         .updates: "お知らせ", .recoverTitle: "編集用リンクの再送", .recoverLead: "編集用リンクをなくした場合は、応募時のメールアドレスを入力してください。このコンテストへの応募があれば、そのリンクをメールで送ります。",
         .recoverSubmit: "リンクを送る", .recoverSent: "受け付けました。このアドレスでこのコンテストへの応募があれば、編集用リンクをメールで送ります。数分たっても届かない場合は迷惑メールフォルダもご確認ください。",
         .recoverNoMail: "このサイトはメールを送信していません。主催者にお問い合わせください。",
+        .stages: "審査の流れ", .stage: "段階", .currentStage: "現在の段階", .shortlist: "通過作品", .finalists: "通過作品",
+        .shortlistLead: "次の段階に進む作品です。", .team: "チーム", .stageDone: "終了", .stageCloses: "締切",
+        .stageSubmission: "提出物",
         .receiptMailed: "この内容と編集用リンクを次のアドレスにメールでお送りします:", .receiptNotMailed: "このサイトからメールは送信されません。編集用リンクはこの画面でのみ表示されます。",
     ]
 
@@ -189,6 +194,9 @@ public enum UIStrings {
         .updates: "Updates", .recoverTitle: "Lost your edit link?", .recoverLead: "Enter the e-mail address you gave with your entry. If it has entries in this contest, we mail their edit links to it.",
         .recoverSubmit: "Send the link", .recoverSent: "Thank you. If this address has entries in this contest, their edit links are on their way. If nothing arrives within a few minutes, look in your spam folder.",
         .recoverNoMail: "This site sends no mail: please contact the organisers.",
+        .stages: "Stages", .stage: "Stage", .currentStage: "current stage", .shortlist: "Shortlist", .finalists: "Finalists",
+        .shortlistLead: "These entries go on to the next stage.", .team: "Team", .stageDone: "done", .stageCloses: "Closes",
+        .stageSubmission: "Submission",
         .receiptMailed: "A confirmation with the edit link is being mailed to", .receiptNotMailed: "This site sends no mail: the edit link is shown only on this page.",
     ]
 }

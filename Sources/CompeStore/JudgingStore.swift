@@ -53,8 +53,19 @@ public struct Assignment: Sendable, Hashable {
     public var entry: Entry
     /// The judge's handle.
     public var judge: String
-    /// The code shown instead of the entry id in a blind contest (unique per contest).
+    /// The code shown instead of the entry id in a blind contest (unique per contest, so a
+    /// judge of two stages sees an entry under two codes).
     public var blindCode: String
+    /// The stage the assignment judges.
+    public var stage: String
+
+    /// Creates an assignment.
+    public init(entry: Entry, judge: String, blindCode: String, stage: String) {
+        self.entry = entry
+        self.judge = judge
+        self.blindCode = blindCode
+        self.stage = stage
+    }
 }
 
 extension EntryStore {
@@ -130,14 +141,19 @@ extension EntryStore {
         return out
     }
 
-    /// Assigns the contest's panel to its entries (withdrawn ones excluded): keeps what exists,
-    /// adds what is missing, never a conflicted pair. Returns the new assignments.
-    public func assign(contest: String, perEntry: Int, seed: UInt64) async throws -> [Assignment] {
-        let entries = try await self.entries(contest: contest).filter { $0.withdrawnAt == nil }
-        let judges = try await panel(contest: contest).map(\.handle)
+    /// Assigns the panel of a contest's stage to the entries in that stage (withdrawn ones
+    /// excluded; in a later stage, its finalists only): keeps what exists, adds what is missing,
+    /// never a conflicted pair (conflicts hold in every stage). Returns the new assignments.
+    public func assign(contest: String, stage: String, finalistsOnly: Bool, perEntry: Int, seed: UInt64) async throws -> [Assignment] {
+        var entries = try await self.entries(contest: contest).filter { $0.withdrawnAt == nil }
+        if finalistsOnly {
+            let finalists = Set(try await self.finalists(contest: contest, stage: stage))
+            entries = entries.filter { finalists.contains($0.id) }
+        }
+        let judges = try await panel(contest: contest, stage: stage).map(\.handle)
         guard !judges.isEmpty else { throw StoreError.noPanel(contest: contest) }
         let conflicts = try await self.conflicts(contest: contest)
-        let existing = try await assignments(contest: contest)
+        let existing = try await assignments(contest: contest, stage: stage)
         let pairs = try AssignmentPlanner.plan(entries: entries.map(\.id), judges: judges, conflicts: Set(conflicts.keys),
                                                existing: Set(existing.map { AssignmentPlanner.Pair(entry: $0.entry.id, judge: $0.judge) }),
                                                perEntry: perEntry, seed: seed)
@@ -149,24 +165,32 @@ extension EntryStore {
             for pair in pairs {
                 var code: String
                 repeat { code = BlindCode.random() } while !used.insert(code).inserted
-                try db.execute("INSERT INTO assignment (contest, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?)",
-                               [contest, pair.entry, pair.judge, code, Timestamp.string(Date())])
-                out.append(Assignment(entry: byID[pair.entry]!, judge: pair.judge, blindCode: code))
+                try db.execute("INSERT INTO assignment (contest, stage, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               [contest, stage, pair.entry, pair.judge, code, Timestamp.string(Date())])
+                out.append(Assignment(entry: byID[pair.entry]!, judge: pair.judge, blindCode: code, stage: stage))
             }
             return out
         }
     }
 
-    /// Every assignment of a contest.
-    public func assignments(contest: String) async throws -> [Assignment] {
+    /// Every assignment of a contest's stage.
+    public func assignments(contest: String, stage: String) async throws -> [Assignment] {
         let entries = Dictionary(uniqueKeysWithValues: try await self.entries(contest: contest).map { ($0.id, $0) })
         let rows = try await reading { db in
-            try db.rows("SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? ORDER BY judge, blind_code", [contest]) {
+            try db.rows("SELECT entry_id, judge, blind_code FROM assignment WHERE contest = ? AND stage = ? ORDER BY judge, blind_code",
+                        [contest, stage]) {
                 (entry: try $0.int64("entry_id"), judge: try $0.string("judge"), code: try $0.string("blind_code"))
             }
         }
         return rows.compactMap { row in
-            entries[row.entry].map { Assignment(entry: $0, judge: row.judge, blindCode: row.code) }
+            entries[row.entry].map { Assignment(entry: $0, judge: row.judge, blindCode: row.code, stage: stage) }
+        }
+    }
+
+    /// The entries that went on to `stage` of a contest, by id.
+    public func finalists(contest: String, stage: String) async throws -> [Int64] {
+        try await reading { db in
+            try db.rows("SELECT entry_id FROM finalist WHERE contest = ? AND stage = ? ORDER BY entry_id", [contest, stage]) { try $0.int64("entry_id") }
         }
     }
 }

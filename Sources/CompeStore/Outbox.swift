@@ -15,6 +15,10 @@ public enum MailKind: String, Sendable, Codable, CaseIterable {
     case update
     /// The results are out (queued by `compe results publish`).
     case results
+    /// The entry is on a stage's shortlist (`detail`: the stage): what to submit, by when.
+    case shortlisted
+    /// The entry did not go on from a stage (`detail`: the stage).
+    case notShortlisted = "not_shortlisted"
 }
 
 /// Where a queued mail stands.

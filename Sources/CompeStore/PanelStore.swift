@@ -3,14 +3,14 @@ import Crypto
 import Foundation
 
 extension EntryStore {
-    /// Puts judges on a contest's panel (already there: nothing changes). Every handle must be
-    /// a registered judge.
-    public func addToPanel(contest: String, judges: [String], now: Date = Date()) async throws {
+    /// Puts judges on the panel of a contest's stage (already there: nothing changes). Every
+    /// handle must be a registered judge.
+    public func addToPanel(contest: String, stage: String, judges: [String], now: Date = Date()) async throws {
         try await writing { db in
             for judge in judges {
                 guard try Judge.exists(judge, db) else { throw StoreError.unknownJudge(judge) }
-                try db.execute("INSERT INTO panel (contest, judge, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                               [contest, judge, Timestamp.string(now)])
+                try db.execute("INSERT INTO panel (contest, stage, judge, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                               [contest, stage, judge, Timestamp.string(now)])
             }
         }
     }
@@ -20,22 +20,22 @@ extension EntryStore {
     /// (they stay in the database and the audit trail). Returns how many assignments went;
     /// `compe assign` gives their entries other judges.
     @discardableResult
-    public func removeFromPanel(contest: String, judge: String) async throws -> Int {
+    public func removeFromPanel(contest: String, stage: String, judge: String) async throws -> Int {
         try await writing { db in
-            guard try db.execute("DELETE FROM panel WHERE contest = ? AND judge = ?", [contest, judge]) > 0 else {
+            guard try db.execute("DELETE FROM panel WHERE contest = ? AND stage = ? AND judge = ?", [contest, stage, judge]) > 0 else {
                 throw StoreError.notOnPanel(judge: judge, contest: contest)
             }
-            return try db.execute("DELETE FROM assignment WHERE contest = ? AND judge = ?", [contest, judge])
+            return try db.execute("DELETE FROM assignment WHERE contest = ? AND stage = ? AND judge = ?", [contest, stage, judge])
         }
     }
 
-    /// The judges on a contest's panel, by handle.
-    public func panel(contest: String) async throws -> [Judge] {
+    /// The judges on the panel of a contest's stage, by handle.
+    public func panel(contest: String, stage: String) async throws -> [Judge] {
         try await reading { db in
             try db.rows("""
                 SELECT j.handle, j.name, j.email, j.organisation, j.created_at FROM judge j JOIN panel p ON p.judge = j.handle
-                WHERE p.contest = ? ORDER BY j.handle
-                """, [contest]) { try Judge(row: $0) }
+                WHERE p.contest = ? AND p.stage = ? ORDER BY j.handle
+                """, [contest, stage]) { try Judge(row: $0) }
         }
     }
 }

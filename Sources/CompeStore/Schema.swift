@@ -204,6 +204,9 @@ enum Schema {
             }
             try db.create(index: "mail_recipient_confirm", on: "mail_recipient", columns: ["confirm_hash"])
         }
+        m.registerMigration(StageMigration.name) { db in
+            for statement in StageMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

@@ -8,6 +8,8 @@ public struct ScoreSheet: Sendable, Hashable {
     public var entryID: Int64
     /// The judge's handle.
     public var judge: String
+    /// The stage the sheet scores.
+    public var stage: String = Stage.firstID
     /// Criterion id → value.
     public var values: [String: Int]
     /// The judge's comment (untrusted text).
@@ -41,65 +43,55 @@ public struct ScoreRequestKey: Sendable {
 extension EntryStore {
     /// Finds the assignment `reference` (an entry id or a blind code) names for `judge` in any contest.
     /// Returns nil when the judge has no such assignment (the caller says so without hinting more).
-    /// With `idContests`, an entry id finds assignments of those contests only (the judge API
-    /// passes the contests that are not blind): an id in a blind contest then takes exactly the
-    /// path of an id the judge was never given, one query that finds nothing, so not even the
-    /// time of the answer tells which ids hide behind the judge's blind codes.
-    public func assignment(judge: String, reference: String, idContests: Set<String>? = nil) async throws -> Assignment? {
-        try await reading { db in try Self.assignment(judge: judge, reference: reference, idContests: idContests, db) }
+    /// With `idStages` (keys `contest/stage`, see `StageKey`), an entry id finds assignments of
+    /// those stages only (the judge API passes the stages that are not blind): an id in a blind
+    /// stage then takes exactly the path of an id the judge was never given, one query that finds
+    /// nothing, so not even the time of the answer tells which ids hide behind the judge's blind
+    /// codes. An entry id the judge has in two stages names the later assignment.
+    public func assignment(judge: String, reference: String, idStages: Set<String>? = nil) async throws -> Assignment? {
+        try await reading { db in try Self.assignment(judge: judge, reference: reference, idStages: idStages, db) }
     }
 
-    static func assignment(judge: String, reference: String, idContests: Set<String>? = nil, _ db: any SQLSession) throws -> Assignment? {
-        let read = { (row: SQLRow) in (entry: try row.int64("entry_id"), judge: try row.string("judge"), code: try row.string("blind_code")) }
-        let found: (entry: Int64, judge: String, code: String)?
+    static func assignment(judge: String, reference: String, idStages: Set<String>? = nil, _ db: any SQLSession) throws -> Assignment? {
+        let read = { (row: SQLRow) in
+            (entry: try row.int64("entry_id"), judge: try row.string("judge"), code: try row.string("blind_code"), stage: try row.string("stage"))
+        }
+        let found: (entry: Int64, judge: String, code: String, stage: String)?
+        let select = "SELECT entry_id, judge, blind_code, stage FROM assignment"
         if let id = EntryCode.parse(reference) {
-            if let idContests {
-                let slugs = idContests.sorted()
-                guard !slugs.isEmpty else { return nil }
-                let marks = Array(repeating: "?", count: slugs.count).joined(separator: ", ")
+            if let idStages {
+                let keys = idStages.sorted()
+                guard !keys.isEmpty else { return nil }
+                let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
                 var arguments: [SQLValue] = [.text(judge), .integer(id)]
-                arguments += slugs.map { .text($0) }
-                found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ? AND contest IN (\(marks))",
+                arguments += keys.map { .text($0) }
+                found = try db.first("\(select) WHERE judge = ? AND entry_id = ? AND contest || '/' || stage IN (\(marks)) ORDER BY created_at DESC",
                                      SQLArguments(arguments), read)
             } else {
-                found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND entry_id = ?", [judge, id], read)
+                found = try db.first("\(select) WHERE judge = ? AND entry_id = ? ORDER BY created_at DESC", [judge, id], read)
             }
         } else {
-            found = try db.first("SELECT entry_id, judge, blind_code FROM assignment WHERE judge = ? AND blind_code = ?",
-                                 [judge, reference.uppercased()], read)
+            found = try db.first("\(select) WHERE judge = ? AND blind_code = ?", [judge, reference.uppercased()], read)
         }
         guard let found, let entryRow = try entryRow(id: found.entry, db) else { return nil }
         let entry = try Self.load(entryRow, db)
         guard entry.withdrawnAt == nil else { return nil }
-        return Assignment(entry: entry, judge: found.judge, blindCode: found.code)
+        return Assignment(entry: entry, judge: found.judge, blindCode: found.code, stage: found.stage)
     }
 
-    /// Every assignment of a judge, in all contests.
-    public func assignments(judge: String) async throws -> [(contest: String, assignment: Assignment)] {
-        let rows = try await reading { db in
-            try db.rows("SELECT contest, entry_id FROM assignment WHERE judge = ? ORDER BY contest, blind_code", [judge]) {
-                (contest: try $0.string("contest"), entry: try $0.int64("entry_id"))
-            }
-        }
-        var out: [(String, Assignment)] = []
-        for row in rows {
-            if let a = try await assignment(judge: judge, reference: EntryCode.format(row.entry)) { out.append((row.contest, a)) }
-        }
-        return out
+    /// The judge's current scores of an entry in a stage.
+    public func sheet(entryID: Int64, judge: String, stage: String) async throws -> ScoreSheet {
+        try await reading { db in try Self.sheet(entryID: entryID, judge: judge, stage: stage, db) }
     }
 
-    /// The judge's current scores of an entry.
-    public func sheet(entryID: Int64, judge: String) async throws -> ScoreSheet {
-        try await reading { db in try Self.sheet(entryID: entryID, judge: judge, db) }
-    }
-
-    static func sheet(entryID: Int64, judge: String, _ db: any SQLSession) throws -> ScoreSheet {
-        let values = try db.rows("SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ?", [entryID, judge]) {
+    static func sheet(entryID: Int64, judge: String, stage: String, _ db: any SQLSession) throws -> ScoreSheet {
+        let key: SQLArguments = [entryID, judge, stage]
+        let values = try db.rows("SELECT criterion, value FROM score WHERE entry_id = ? AND judge = ? AND stage = ?", key) {
             (try $0.string("criterion"), try $0.int("value"))
         }
-        let comment = try db.first("SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ?", [entryID, judge]) { try $0.string("comment") }
-        let revision = try db.integer("SELECT revision FROM sheet WHERE entry_id = ? AND judge = ?", [entryID, judge]) ?? 0
-        return ScoreSheet(entryID: entryID, judge: judge, values: Dictionary(uniqueKeysWithValues: values), comment: comment,
+        let comment = try db.first("SELECT comment FROM score_comment WHERE entry_id = ? AND judge = ? AND stage = ?", key) { try $0.string("comment") }
+        let revision = try db.integer("SELECT revision FROM sheet WHERE entry_id = ? AND judge = ? AND stage = ?", key) ?? 0
+        return ScoreSheet(entryID: entryID, judge: judge, stage: stage, values: Dictionary(uniqueKeysWithValues: values), comment: comment,
                           revision: Int(revision))
     }
 
@@ -108,18 +100,18 @@ extension EntryStore {
     /// judge taken off the panel). Those stay in the database and the audit trail; results,
     /// statistics and exports all read this, so none of them counts what another leaves out
     /// (`excludedSheets` says which were left out and why).
-    public func sheets(contest: String) async throws -> [ScoreSheet] {
+    public func sheets(contest: String, stage: String) async throws -> [ScoreSheet] {
         try await reading { db in
             // Ordered by entry and judge, so each sheet's rows come together.
             var sheets: [ScoreSheet] = []
             try db.each("""
                 SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
-                JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
-                WHERE s.contest = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
-                """, [contest]) { row in
+                JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge AND a.stage = s.stage
+                WHERE s.contest = ? AND s.stage = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
+                """, [contest, stage]) { row in
                 let id = try row.int64("entry_id"), judge = try row.string("judge")
                 if sheets.last?.entryID != id || sheets.last?.judge != judge {
-                    sheets.append(ScoreSheet(entryID: id, judge: judge, values: [:], comment: nil))
+                    sheets.append(ScoreSheet(entryID: id, judge: judge, stage: stage, values: [:], comment: nil))
                 }
                 sheets[sheets.count - 1].values[try row.string("criterion")] = try row.int("value")
             }
@@ -130,15 +122,15 @@ extension EntryStore {
     /// The sheets of `contest` (active entries) that `sheets(contest:)` leaves out because their
     /// judge is no longer assigned to the entry, each with why: a declared conflict (its
     /// reason), the judge taken off the panel, or the assignment gone otherwise.
-    public func excludedSheets(contest: String) async throws -> [ExcludedSheet] {
+    public func excludedSheets(contest: String, stage: String) async throws -> [ExcludedSheet] {
         try await reading { db in
             try db.rows("""
                 SELECT DISTINCT s.entry_id, s.judge, c.reason, p.judge AS panel_judge FROM score s JOIN entry e ON e.id = s.entry_id
-                LEFT JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge
+                LEFT JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge AND a.stage = s.stage
                 LEFT JOIN conflict c ON c.entry_id = s.entry_id AND c.judge = s.judge
-                LEFT JOIN panel p ON p.contest = s.contest AND p.judge = s.judge
-                WHERE s.contest = ? AND e.withdrawn_at IS NULL AND a.judge IS NULL ORDER BY s.entry_id, s.judge
-                """, [contest]) { row in
+                LEFT JOIN panel p ON p.contest = s.contest AND p.stage = s.stage AND p.judge = s.judge
+                WHERE s.contest = ? AND s.stage = ? AND e.withdrawn_at IS NULL AND a.judge IS NULL ORDER BY s.entry_id, s.judge
+                """, [contest, stage]) { row in
                 let reason: ExcludedSheet.Reason
                 if let conflict = try row.optionalString("reason") {
                     reason = .conflict(conflict)
@@ -179,11 +171,11 @@ extension EntryStore {
     /// `saveScores` for the judge API: the assignment `reference` names is looked up inside the
     /// write transaction (one trip to the database per score instead of two), and `admit` says
     /// whether it may be scored through `reference` and under which contest (nil: it may not).
-    public func saveScores(judge: String, reference: String, idContests: Set<String>? = nil, admit: @escaping @Sendable (Assignment) -> Contest?,
+    public func saveScores(judge: String, reference: String, idStages: Set<String>? = nil, admit: @escaping @Sendable (Assignment) -> Contest?,
                            values: [String: Int], comment: String?, source: ScoreSource, revision: Int?, key: ScoreRequestKey?,
                            now: Date = Date()) async throws -> ScoreSaving {
         try await writing { db in
-            guard let assignment = try Self.assignment(judge: judge, reference: reference, idContests: idContests, db),
+            guard let assignment = try Self.assignment(judge: judge, reference: reference, idStages: idStages, db),
                   let contest = admit(assignment) else {
                 return .notFound
             }
@@ -198,54 +190,55 @@ extension EntryStore {
     private static func save(_ db: any SQLSession, contest: Contest, assignment: Assignment, values: [String: Int], comment: String?,
                              source: ScoreSource, revision: Int?, key: ScoreRequestKey?, now: Date) throws -> ScoreSheet {
         let stamp = Timestamp.string(now)
-        let entryID = assignment.entry.id, judge = assignment.judge
+        let entryID = assignment.entry.id, judge = assignment.judge, stage = assignment.stage
         // One writer per judge at a time: the revision check, the retry key and the sheet's new
         // revision belong together (SQLite has one writer anyway; PostgreSQL instances wait here).
         try db.lock("judge:\(judge)")
         if let key, let done = try db.first("SELECT request_hash, revision FROM score_request WHERE judge = ? AND key_hash = ?",
                                             [judge, key.keyHash], { (request: try $0.data("request_hash"), revision: try $0.int("revision")) }) {
             guard done.request == key.request else { throw StoreError.idempotencyMismatch }
-            var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
+            var sheet = try Self.sheet(entryID: entryID, judge: judge, stage: stage, db)
             sheet.revision = done.revision
             return sheet
         }
-        if try db.integer("SELECT 1 FROM publication WHERE contest = ?", [contest.slug]) != nil {
-            throw StoreError.resultsPublished(contest: contest.slug)
+        if try db.integer("SELECT 1 FROM publication WHERE contest = ? AND stage = ?", [contest.slug, stage]) != nil {
+            throw contest.stage(after: stage) == nil ? StoreError.resultsPublished(contest: contest.slug)
+                                                     : StoreError.stagePublished(contest: contest.slug, stage: stage)
         }
-        var sheet = try Self.sheet(entryID: entryID, judge: judge, db)
+        var sheet = try Self.sheet(entryID: entryID, judge: judge, stage: stage, db)
         let current = sheet.revision
         if let revision, revision != current { throw StoreError.staleRevision(current: current) }
         var changed = false
         func audit(_ field: String, _ old: String?, _ new: String) throws {
             changed = true
-            try db.send("INSERT INTO score_audit (at, judge, entry_id, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [stamp, judge, entryID, field, old, new, source.rawValue])
+            try db.send("INSERT INTO score_audit (at, judge, entry_id, stage, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [stamp, judge, entryID, stage, field, old, new, source.rawValue])
         }
         for (criterion, value) in values.sorted(by: { $0.key < $1.key }) {
             let old = sheet.values[criterion]
             guard old != value else { continue }
             try db.send("""
-                INSERT INTO score (contest, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (entry_id, judge, criterion) DO UPDATE SET contest = excluded.contest, value = excluded.value,
-                                                                      updated_at = excluded.updated_at
-                """, [contest.slug, entryID, judge, criterion, value, stamp])
+                INSERT INTO score (contest, stage, entry_id, judge, criterion, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge, stage, criterion) DO UPDATE SET contest = excluded.contest, value = excluded.value,
+                                                                             updated_at = excluded.updated_at
+                """, [contest.slug, stage, entryID, judge, criterion, value, stamp])
             try audit(criterion, old.map(String.init), String(value))
             sheet.values[criterion] = value
         }
         if let comment, sheet.comment != comment {
             try db.send("""
-                INSERT INTO score_comment (entry_id, judge, comment, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (entry_id, judge) DO UPDATE SET comment = excluded.comment, updated_at = excluded.updated_at
-                """, [entryID, judge, comment, stamp])
+                INSERT INTO score_comment (entry_id, judge, stage, comment, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge, stage) DO UPDATE SET comment = excluded.comment, updated_at = excluded.updated_at
+                """, [entryID, judge, stage, comment, stamp])
             try audit("comment", sheet.comment, comment)
             sheet.comment = comment
         }
         if changed {
             sheet.revision = current + 1
             try db.send("""
-                INSERT INTO sheet (entry_id, judge, revision, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (entry_id, judge) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at
-                """, [entryID, judge, sheet.revision, stamp])
+                INSERT INTO sheet (entry_id, judge, stage, revision, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (entry_id, judge, stage) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at
+                """, [entryID, judge, stage, sheet.revision, stamp])
         }
         if let key {
             try db.send("DELETE FROM score_request WHERE judge = ? AND created_at < ?",
@@ -259,22 +252,33 @@ extension EntryStore {
     /// The audit trail of an entry's scores, oldest first.
     public func scoreAudit(entryID: Int64) async throws -> [ScoreChange] {
         try await reading { db in
-            try db.rows("SELECT at, judge, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id", [entryID]) {
-                ScoreChange(at: try $0.string("at"), judge: try $0.string("judge"), field: try $0.string("field"), old: try $0.optionalString("old_value"),
-                            new: try $0.string("new_value"), source: try $0.string("source"))
+            try db.rows("SELECT at, judge, stage, field, old_value, new_value, source FROM score_audit WHERE entry_id = ? ORDER BY id", [entryID]) {
+                ScoreChange(at: try $0.string("at"), judge: try $0.string("judge"), stage: try $0.string("stage"), field: try $0.string("field"),
+                            old: try $0.optionalString("old_value"), new: try $0.string("new_value"), source: try $0.string("source"))
             }
         }
     }
 
-    /// Whether the contest's results are published (scores frozen, entries closed).
-    public func isPublished(contest: String) async throws -> Bool {
-        try await reading { db in try db.integer("SELECT 1 FROM publication WHERE contest = ?", [contest]) != nil }
+    /// Whether a stage of the contest is published: its scores are frozen (the last stage: the
+    /// results are out; an earlier one: its shortlist is).
+    public func isPublished(contest: String, stage: String) async throws -> Bool {
+        try await reading { db in try db.integer("SELECT 1 FROM publication WHERE contest = ? AND stage = ?", [contest, stage]) != nil }
     }
 
-    /// Marks a contest's results published (scores freeze).
-    public func markPublished(contest: String, now: Date = Date()) async throws {
+    /// The stages of a contest that are published, with when.
+    public func publishedStages(contest: String) async throws -> [String: String] {
+        try await reading { db in
+            Dictionary(uniqueKeysWithValues: try db.rows("SELECT stage, published_at FROM publication WHERE contest = ?", [contest]) {
+                (try $0.string("stage"), try $0.string("published_at"))
+            })
+        }
+    }
+
+    /// Marks a stage of a contest published (its scores freeze).
+    public func markPublished(contest: String, stage: String, now: Date = Date()) async throws {
         try await writing { db in
-            try db.execute("INSERT INTO publication (contest, published_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [contest, Timestamp.string(now)])
+            try db.execute("INSERT INTO publication (contest, stage, published_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                           [contest, stage, Timestamp.string(now)])
         }
     }
 }
@@ -309,6 +313,8 @@ public struct ScoreChange: Sendable, Hashable {
     /// When (RFC 3339, UTC).
     public var at: String
     public var judge: String
+    /// The stage scored.
+    public var stage: String
     /// A criterion id, or `comment`.
     public var field: String
     public var old: String?
@@ -320,6 +326,8 @@ public struct ScoreChange: Sendable, Hashable {
 /// One line of a judge's queue, read in one query.
 public struct QueueRow: Sendable, Hashable {
     public var contest: String
+    /// The stage the assignment judges.
+    public var stage: String
     public var entryID: Int64
     public var code: String
     public var blindCode: String
@@ -334,19 +342,20 @@ extension EntryStore {
     /// queries, whatever the number of assignments (the judge API answers it for every judge).
     public func queue(judge: String) async throws -> [QueueRow] {
         try await reading { db in
-            var scored: [Int64: Set<String>] = [:]
-            try db.each("SELECT entry_id, criterion FROM score WHERE judge = ?", [judge]) { row in
-                scored[try row.int64("entry_id"), default: []].insert(try row.string("criterion"))
+            var scored: [String: Set<String>] = [:]
+            try db.each("SELECT entry_id, stage, criterion FROM score WHERE judge = ?", [judge]) { row in
+                scored["\(try row.int64("entry_id"))/\(try row.string("stage"))", default: []].insert(try row.string("criterion"))
             }
             return try db.rows("""
-                SELECT a.contest, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0) AS revision
+                SELECT a.contest, a.stage, a.entry_id, e.code, a.blind_code, e.title, COALESCE(s.revision, 0) AS revision
                 FROM assignment a JOIN entry e ON e.id = a.entry_id
-                LEFT JOIN sheet s ON s.entry_id = a.entry_id AND s.judge = a.judge
+                LEFT JOIN sheet s ON s.entry_id = a.entry_id AND s.judge = a.judge AND s.stage = a.stage
                 WHERE a.judge = ? AND e.withdrawn_at IS NULL ORDER BY a.contest, a.blind_code
                 """, [judge]) { row in
-                QueueRow(contest: try row.string("contest"), entryID: try row.int64("entry_id"), code: try row.string("code"),
-                         blindCode: try row.string("blind_code"), title: try row.string("title"), scored: scored[try row.int64("entry_id")] ?? [],
-                         revision: try row.int("revision"))
+                let stage = try row.string("stage"), id = try row.int64("entry_id")
+                return QueueRow(contest: try row.string("contest"), stage: stage, entryID: id, code: try row.string("code"),
+                                blindCode: try row.string("blind_code"), title: try row.string("title"), scored: scored["\(id)/\(stage)"] ?? [],
+                                revision: try row.int("revision"))
             }
         }
     }

@@ -24,6 +24,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case invalidScores([ScoreProblem])
     /// The contest's results are published: its scores are frozen.
     case resultsPublished(contest: String)
+    /// A stage before the last is published (its shortlist is out): its scores are frozen.
+    case stagePublished(contest: String, stage: String)
     /// The judge is not on the contest's panel.
     case notOnPanel(judge: String, contest: String)
     /// The contest has no panel to assign from.
@@ -98,6 +100,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return problems.map(\.description).joined(separator: "; ")
         case .resultsPublished(let contest):
             return "results of \(contest) are published: scores can no longer change"
+        case .stagePublished(let contest, let stage):
+            return "the shortlist of stage '\(stage)' of \(contest) is published: its scores can no longer change"
         case .notOnPanel(let judge, let contest):
             return "\(judge) is not on the panel of \(contest) (see 'compe panel list \(contest)')"
         case .noPanel(let contest):

@@ -17,12 +17,15 @@ public struct QueueItem: Codable, Sendable, Hashable {
     public var done: Bool
     /// The sheet's revision (0 before the first score), to send back with a score.
     public var revision: Int
-    public init(contest: String, ref: String, title: String, done: Bool, revision: Int) {
+    /// The stage the entry is judged in (absent from servers without stages).
+    public var stage: String?
+    public init(contest: String, ref: String, title: String, done: Bool, revision: Int, stage: String? = nil) {
         self.contest = contest
         self.ref = ref
         self.title = title
         self.done = done
         self.revision = revision
+        self.stage = stage
     }
 }
 
@@ -96,8 +99,12 @@ public struct JudgeEntryView: Codable, Sendable {
     public var files: [File]
     public var criteria: [Criterion]
     public var sheet: Sheet
+    /// The stage the entry is judged in, whose criteria these are (absent from servers without stages).
+    public var stage: String?
 
-    public init(ref: String, contest: String, title: String, summary: String, team: String? = nil, members: [String]? = nil, country: String? = nil, link: String? = nil, files: [File], criteria: [Criterion], sheet: Sheet) {
+    public init(ref: String, contest: String, title: String, summary: String, team: String? = nil, members: [String]? = nil, country: String? = nil,
+                link: String? = nil, files: [File], criteria: [Criterion], sheet: Sheet, stage: String? = nil) {
+        self.stage = stage
         self.ref = ref
         self.contest = contest
         self.title = title
@@ -157,7 +164,10 @@ public struct JudgeProgress: Codable, Sendable, Hashable {
     public var contest: String
     public var done: Int
     public var assigned: Int
-    public init(contest: String, done: Int, assigned: Int) {
+    /// The stage (absent from servers without stages).
+    public var stage: String?
+    public init(contest: String, done: Int, assigned: Int, stage: String? = nil) {
+        self.stage = stage
         self.contest = contest
         self.done = done
         self.assigned = assigned

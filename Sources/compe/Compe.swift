@@ -16,7 +16,7 @@ struct Compe: AsyncParsableCommand {
         abstract: "Design contests and agile backlogs: publish, accept, judge, plan.",
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
         subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Panel.self, Conflicts.self, Assign.self, Entries.self,
-                      JudgeCommand.self, Results.self, Stats.self, Export.self, Mail.self, Announce.self, Backup.self, Restore.self, Fsck.self,
+                      JudgeCommand.self, Results.self, Shortlist.self, Stats.self, Export.self, Mail.self, Announce.self, Backup.self, Restore.self, Fsck.self,
                       Migrate.self]
     )
 

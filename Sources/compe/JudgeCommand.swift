@@ -62,16 +62,17 @@ struct JudgeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Your scored/assigned per contest, or (with a contest, on the server) every judge's.")
         @Argument(help: "A contest slug: the panel's progress, from --data.") var contest: String?
+        @Option(help: "With a contest: the stage (default: the one being judged now).") var stage: String?
         @OptionGroup var target: JudgeTarget
 
         func run() async throws {
             if let contest {
-                let report = try await target.options.service().progress(contest: contest)
+                let report = try await target.options.service().progress(contest: contest, stage: stage)
                 for row in report.judges { print("\(row.judge)\t\(row.done)/\(row.assigned)") }
                 return print("all\t\(report.done)/\(report.assigned)")
             }
             let rows = try await target.with { try await $0.progress() }
-            for row in rows { print("\(row.contest)\t\(row.done)/\(row.assigned)") }
+            for row in rows { print("\(row.contest)\(row.stage.map { "/" + $0 } ?? "")\t\(row.done)/\(row.assigned)") }
             print("all\t\(rows.reduce(0) { $0 + $1.done })/\(rows.reduce(0) { $0 + $1.assigned })")
         }
     }

@@ -9,14 +9,14 @@ enum JudgeText {
     /// `compe judge queue`: a line per assignment and a count.
     static func queue(_ items: [QueueItem], judge: String) -> String {
         var lines = items.isEmpty ? ["nothing assigned to \(judge)"] : []
-        lines += items.map { "\($0.done ? "[x]" : "[ ]") \(Terminal.line($0.contest))\t\(Terminal.line($0.ref))\t\(Terminal.line($0.title))" }
+        lines += items.map { "\($0.done ? "[x]" : "[ ]") \(Terminal.line($0.contest + ($0.stage.map { "/" + $0 } ?? "")))\t\(Terminal.line($0.ref))\t\(Terminal.line($0.title))" }
         lines.append("\(items.filter(\.done).count)/\(items.count) scored")
         return lines.joined(separator: "\n")
     }
 
     /// `compe judge show`: the entry, its files and the rubric with the judge's scores so far.
     static func entry(_ v: JudgeEntryView, remote: Bool = false) -> String {
-        var lines = ["\(Terminal.line(v.ref))  \(Terminal.line(v.title))", "contest: \(Terminal.line(v.contest))"]
+        var lines = ["\(Terminal.line(v.ref))  \(Terminal.line(v.title))", "contest: \(Terminal.line(v.contest))" + (v.stage.map { ", stage: " + Terminal.line($0) } ?? "")]
         if let team = v.team {
             let members = (v.members ?? []).map(Terminal.line).joined(separator: ", ")
             lines.append("team: \(Terminal.line(team)) (\(members)), \(Terminal.line(v.country ?? ""))")

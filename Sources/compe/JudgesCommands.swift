@@ -68,6 +68,7 @@ struct Assign: AsyncParsableCommand {
     @Argument(help: "The contest slug.") var contest: String
     @Option(name: .customLong("per-entry"), help: "Judges per entry (default: the brief's judges_per_entry).") var perEntry: Int?
     @Option(help: "Seed for tie-breaking.") var seed: UInt64 = 1
+    @Option(help: "The stage (a contest in stages; default: the one being judged now). A later stage assigns its finalists.") var stage: String?
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -75,7 +76,7 @@ struct Assign: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await options.service().assign(contest: contest, perEntry: perEntry, seed: seed)
+        let report = try await options.service().assign(contest: contest, stage: stage, perEntry: perEntry, seed: seed)
         print("\(report.added) new assignments (\(report.total) in all, \(report.perEntry) per entry)")
         for (judge, count) in report.load { print("  \(judge)\t\(count)") }
     }

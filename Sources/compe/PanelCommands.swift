@@ -13,13 +13,14 @@ struct Panel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put registered judges on a contest's panel.")
         @Argument(help: "The contest slug.") var contest: String
         @Argument(help: "Judge handles.") var judges: [String]
+        @Option(help: "The stage (a contest in stages; default: the one being judged now).") var stage: String?
         @OptionGroup var options: DataOptions
 
         func validate() throws { if judges.isEmpty { throw ValidationError("name at least one judge handle") } }
 
         func run() async throws {
-            try await options.service().addToPanel(contest: contest, judges: judges)
-            print("panel of \(contest): added \(judges.joined(separator: ", "))")
+            try await options.service().addToPanel(contest: contest, stage: stage, judges: judges)
+            print("panel of \(contest)\(stage.map { " (stage \($0))" } ?? ""): added \(judges.joined(separator: ", "))")
         }
     }
 
@@ -29,10 +30,11 @@ struct Panel: AsyncParsableCommand {
             discussion: "The judge's scores in the contest stop counting (they stay in the audit trail; 'compe results' says how many were left out). Run 'compe assign' to give the entries other judges.")
         @Argument(help: "The contest slug.") var contest: String
         @Argument(help: "The judge's handle.") var judge: String
+        @Option(help: "The stage (a contest in stages; default: the one being judged now).") var stage: String?
         @OptionGroup var options: DataOptions
 
         func run() async throws {
-            let removed = try await options.service().removeFromPanel(contest: contest, judge: judge)
+            let removed = try await options.service().removeFromPanel(contest: contest, stage: stage, judge: judge)
             print("panel of \(contest): removed \(judge)"
                   + (removed > 0 ? " and \(removed) assignment(s); run 'compe assign \(contest)' to give those entries other judges" : ""))
         }
@@ -41,10 +43,11 @@ struct Panel: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a contest's panel.")
         @Argument(help: "The contest slug.") var contest: String
+        @Option(help: "The stage (a contest in stages; default: the one being judged now).") var stage: String?
         @OptionGroup var options: DataOptions
 
         func run() async throws {
-            let panel = try await options.service().panel(contest: contest)
+            let panel = try await options.service().panel(contest: contest, stage: stage)
             if panel.isEmpty { print("no panel for \(contest) yet: add judges with 'compe panel add \(contest) <handle>…'") }
             for j in panel { print(Terminal.row([j.handle, j.name, j.email ?? "-", j.organisation ?? "-"])) }
         }

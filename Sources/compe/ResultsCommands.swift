@@ -26,10 +26,11 @@ struct Results: AsyncParsableCommand {
         @Flag(help: "Also show each judge's offset (standard error, sheets, flag), the variance ratio and raw vs corrected per entry. JSON always has them.")
         var explain = false
         @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 1
+        @Option(help: "The stage (a contest in stages; default: the one being judged now).") var stage: String?
         @OptionGroup var options: DataOptions
 
         func run() async throws {
-            let results = try await options.service().results(contest: contest, seed: seed)
+            let results = try await options.service().results(contest: contest, stage: stage, seed: seed)
             switch format {
             case .json: try printJSON(results.report)
             case .csv: print(ResultsText.csv(results.rows), terminator: "")

@@ -141,7 +141,7 @@ import Testing
             let entryID = try #require(try await f.store().assignment(judge: "sato", reference: ref)?.entry.id)
             let audit = try await f.store().scoreAudit(entryID: entryID)
             #expect(audit.count == 3 && audit.allSatisfy { $0.source == "api" }, "\(audit)")
-            try await f.store().markPublished(contest: "test")
+            try await f.store().markPublished(contest: "test", stage: Stage.firstID)
             let frozen = try await put(f, path, token: token, json: #"{"values":{"usability":8},"revision":1}"#)
             #expect(frozen.status == 423)
         }

@@ -40,7 +40,7 @@ import Testing
                 let body = MultipartBody.validEntry(title: "other client")
                 let c = try RawConnection(port: port, from: "127.0.0.9")
                 c.send(Data(body.head("/api/contests/test/entries", extra: ["Accept: application/json"]).utf8) + body.finished)
-                c.read(for: 10)
+                c.readResponse(for: 60)
                 return c.response
             }
             #expect(other.status == 201, "another client has its own budget")
@@ -246,8 +246,8 @@ import Testing
             let (service, _) = try await judge(f)
             let store = try f.store()
             #expect(try await store.assignment(judge: "sato", reference: "E-0001") != nil, "sato is assigned E-0001")
-            #expect(try await store.assignment(judge: "sato", reference: "E-0001", idContests: service.catalog.namedByID) == nil)
-            #expect(try await store.assignment(judge: "sato", reference: "E-0002", idContests: service.catalog.namedByID) == nil)
+            #expect(try await store.assignment(judge: "sato", reference: "E-0001", idStages: service.catalog.namedByID) == nil)
+            #expect(try await store.assignment(judge: "sato", reference: "E-0002", idStages: service.catalog.namedByID) == nil)
             await #expect(throws: JudgingError.self) { try await service.entry(judge: "sato", ref: "E-0001") }
         }
     }

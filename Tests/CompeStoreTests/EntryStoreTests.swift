@@ -116,8 +116,8 @@ import Testing
             let store = subject.store
             _ = try await store.create(Self.draft("Scored"), files: [], idempotency: nil)
             try await store.addJudge(Judge(handle: "sato", name: "Sato", email: nil, organisation: nil))
-            try await store.addToPanel(contest: "c", judges: ["sato"])
-            let assignment = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
+            try await store.addToPanel(contest: "c", stage: Stage.firstID, judges: ["sato"])
+            let assignment = try #require(try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 1, seed: 1).first)
             let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
                                   teamSize: 1...5, uploads: .standard,
                                   criteria: [Criterion(id: "u", name: "U", weight: 100, scaleMin: 1, scaleMax: 10, rubric: "")],
@@ -141,7 +141,7 @@ import Testing
                 return await group.reduce(into: []) { $0.append($1) }
             }
             #expect(outcomes.filter { $0 }.count == 1)
-            let sheet = try await store.sheet(entryID: assignment.entry.id, judge: "sato")
+            let sheet = try await store.sheet(entryID: assignment.entry.id, judge: "sato", stage: Stage.firstID)
             let audit = try await store.scoreAudit(entryID: assignment.entry.id)
             #expect(sheet.revision == 1 && audit.count == 1)
             // A retried request (same key) is applied once, whichever instance it reaches.
@@ -170,12 +170,12 @@ import Testing
             #expect(try await store.judge(forToken: replacement) == "kim")
             #expect(try await store.revokeToken(judge: "kim"))
             #expect(!(try await store.revokeToken(judge: "kim")))
-            try await store.addToPanel(contest: "c", judges: ["kim"])
-            try await store.addToPanel(contest: "c", judges: ["kim"])
-            #expect(try await store.panel(contest: "c").map(\.handle) == ["kim"])
-            try await store.removeFromPanel(contest: "c", judge: "kim")
-            await #expect(throws: StoreError.self) { try await store.removeFromPanel(contest: "c", judge: "kim") }
-            await #expect(throws: StoreError.self) { try await store.addToPanel(contest: "c", judges: ["nobody"]) }
+            try await store.addToPanel(contest: "c", stage: Stage.firstID, judges: ["kim"])
+            try await store.addToPanel(contest: "c", stage: Stage.firstID, judges: ["kim"])
+            #expect(try await store.panel(contest: "c", stage: Stage.firstID).map(\.handle) == ["kim"])
+            try await store.removeFromPanel(contest: "c", stage: Stage.firstID, judge: "kim")
+            await #expect(throws: StoreError.self) { try await store.removeFromPanel(contest: "c", stage: Stage.firstID, judge: "kim") }
+            await #expect(throws: StoreError.self) { try await store.addToPanel(contest: "c", stage: Stage.firstID, judges: ["nobody"]) }
         }
     }
 

@@ -18,7 +18,7 @@ import Testing
         try await store.addJudge(Judge(handle: "lee", name: "Lee", email: "lee@gmail.com", organisation: "Acme Labs"))
         try await store.addJudge(Judge(handle: "kim", name: "Kim", email: nil, organisation: nil))
         try await store.addJudge(Judge(handle: "ono", name: "Ono", email: nil, organisation: nil))
-        try await store.addToPanel(contest: "c", judges: ["sato", "lee", "kim", "ono"])
+        try await store.addToPanel(contest: "c", stage: Stage.firstID, judges: ["sato", "lee", "kim", "ono"])
     }
 
     @Test(arguments: Engine.allCases) func conflictsAreNeverAssignedAndLoadIsBalanced(engine: Engine) async throws {
@@ -34,7 +34,7 @@ import Testing
             #expect(conflicts[.init(entry: 2, judge: "lee")] == "organisation 'Acme Labs' appears in the entry")
             #expect(conflicts[.init(entry: 3, judge: "lee")] == nil)
 
-            let added = try await store.assign(contest: "c", perEntry: 2, seed: 7)
+            let added = try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 2, seed: 7)
             #expect(added.count == 12)
             for a in added { #expect(conflicts[.init(entry: a.entry.id, judge: a.judge)] == nil, "conflicted pair assigned") }
             let perEntry = Dictionary(grouping: added, by: \.entry.id).mapValues(\.count)
@@ -55,16 +55,16 @@ import Testing
                 try await addEntries(s2, emails: emails)
                 try await addJudges(s1)
                 try await addJudges(s2)
-                let a1 = try await s1.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
-                let a2 = try await s2.assign(contest: "c", perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+                let a1 = try await s1.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
+                let a2 = try await s2.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 3, seed: 42).map { "\($0.entry.code)-\($0.judge)" }.sorted()
                 #expect(a1 == a2)
-                #expect(try await s1.assign(contest: "c", perEntry: 3, seed: 42).isEmpty)   // nothing missing
+                #expect(try await s1.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 3, seed: 42).isEmpty)   // nothing missing
                 _ = try await s1.create(EntryDraft(contest: "c", title: "late", summary: "s", teamName: "t", members: ["m"],
                                                    contactEmail: "late@late.example", country: "JP", link: nil, language: "en"),
                                         files: [], idempotency: nil)
-                let late = try await s1.assign(contest: "c", perEntry: 3, seed: 42)
+                let late = try await s1.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 3, seed: 42)
                 #expect(late.count == 3 && late.allSatisfy { $0.entry.code == "E-0009" })
-                #expect(try await s1.assignments(contest: "c").count == 27)
+                #expect(try await s1.assignments(contest: "c", stage: Stage.firstID).count == 27)
             }
         }
     }
@@ -75,7 +75,7 @@ import Testing
             try await addEntries(store, emails: ["a@uni.example.ac.jp"])
             try await addJudges(store)
             await #expect(throws: AssignmentPlanner.Shortage(entry: 1, needed: 4, eligible: 3)) {
-                try await store.assign(contest: "c", perEntry: 4, seed: 1)
+                try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 4, seed: 1)
             }
             await #expect(throws: StoreError.self) { try await store.addJudge(Judge(handle: "sato", name: "Again", email: nil, organisation: nil)) }
             await #expect(throws: StoreError.self) { try await store.addConflict(judge: "nobody", entryCode: "E-0001", reason: "x") }
@@ -87,7 +87,7 @@ import Testing
             let store = subject.store
             try await addEntries(store, emails: ["a@x.example"])
             try await addJudges(store)
-            let a = try #require(try await store.assign(contest: "c", perEntry: 1, seed: 1).first)
+            let a = try #require(try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 1, seed: 1).first)
             let contest = Contest(slug: "c", language: "ja", title: "t", description: "", opens: Date(), closes: Date(), prizes: [],
                                   teamSize: 1...5, uploads: .standard,
                                   criteria: [Criterion(id: "u", name: "U", weight: 100, scaleMin: 1, scaleMax: 10, rubric: "")],
@@ -98,10 +98,10 @@ import Testing
             await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["x": 1], comment: nil) }
             let audit = try await store.scoreAudit(entryID: a.entry.id)
             #expect(audit.map { "\($0.judge) \($0.field) \($0.old ?? "-")→\($0.new)" } == ["\(a.judge) u -→4", "\(a.judge) comment -→first look", "\(a.judge) u 4→7"])
-            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
-            try await store.markPublished(contest: "c")
+            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge, stage: Stage.firstID).values == ["u": 7])
+            try await store.markPublished(contest: "c", stage: Stage.firstID)
             await #expect(throws: StoreError.self) { try await store.saveScores(contest: contest, assignment: a, values: ["u": 9], comment: nil) }
-            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge).values == ["u": 7])
+            #expect(try await store.sheet(entryID: a.entry.id, judge: a.judge, stage: Stage.firstID).values == ["u": 7])
         }
     }
 }

@@ -138,7 +138,7 @@ import Glibc
         // A conflict declared after the judge scored, and a judge taken off the panel: their sheets
         // stop counting everywhere (results say how many and why), the audit keeps them.
         let store = try EntryStore(dataDirectory: dir.appendingPathComponent("Data"))
-        let kimsEntry = try #require(try await store.assignments(contest: "sme-support-ui").first { $0.judge == "kim" }?.entry)
+        let kimsEntry = try #require(try await store.assignments(contest: "sme-support-ui", stage: "screening").first { $0.judge == "kim" }?.entry)
         #expect(try compe("conflicts", "add", "kim", kimsEntry.code, "--reason", "declared late").status == 0)
         let removed = try compe("panel", "remove", "sme-support-ui", "ono")
         #expect(removed.status == 0 && removed.stdout.contains("assignment"), "\(removed.stdout)")
