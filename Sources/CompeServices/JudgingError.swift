@@ -29,6 +29,8 @@ public enum JudgingError: Error, CustomStringConvertible {
     case unknownUpdate(String, contest: String, known: [String])
     /// Results asked for while the contest still takes entries.
     case stillOpen(contest: String, closes: Date)
+    /// A shortlist asked for while its stage still takes submissions.
+    case stageOpen(contest: String, stage: String, closes: Date)
     /// A token's expiry that has already passed.
     case expiryPassed(String)
     /// Not a day such as 2027-03-31.
@@ -78,6 +80,9 @@ public enum JudgingError: Error, CustomStringConvertible {
         case .stillOpen(let contest, let closes):
             return "\(contest) takes entries until \(UTCTimestamp.format(closes, milliseconds: false)): results published now could never include "
                 + "what is still sent; wait for the deadline, or pass --force to close the entry window now and publish"
+        case .stageOpen(let contest, let stage, let closes):
+            return "stage '\(stage)' of \(contest) takes submissions until \(UTCTimestamp.format(closes, milliseconds: false)): a shortlist published now "
+                + "could not include what is still sent; wait for the deadline, or pass --force to close the stage now"
         case .expiryPassed(let day):
             return "--expires \(day) has already passed: a token must be valid for at least part of a day from now"
         case .badDay(let text):

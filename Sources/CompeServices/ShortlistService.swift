@@ -89,12 +89,15 @@ extension JudgingService {
     /// Publishes the reviewed shortlist file of the current stage: the stage's scores freeze,
     /// its entries go on to the next stage, finalists are told what to submit and by when, the
     /// others are thanked; the file gets its `published` day, so the next build shows it.
-    /// Refused while a tie at the cut is unsettled (`tied_at_cut` left in the file with more
+    /// Refused before the stage's deadline unless `force`, and while a tie at the cut is unsettled (`tied_at_cut` left in the file with more
     /// entries than places).
-    public func publishShortlist(contest slug: String, dryRun: Bool = false, now: Date = Date()) async throws -> ShortlistPublication {
+    public func publishShortlist(contest slug: String, force: Bool = false, dryRun: Bool = false, now: Date = Date()) async throws -> ShortlistPublication {
         let contest = try await judged(contest: slug, stage: nil)
         let stage = contest.stageID
         guard contest.stage(after: stage) != nil else { throw JudgingError.lastStage(contest: slug, stage: stage) }
+        // Like results: what still arrives in the stage could never be judged. `force` closes the
+        // stage now (for the first stage: the entry window).
+        if now < contest.closes && !force { throw JudgingError.stageOpen(contest: slug, stage: stage, closes: contest.closes) }
         let file = catalog.shortlistFile(slug, stage: stage, in: contest)
         guard let text = try? String(contentsOf: file.url, encoding: .utf8) else { throw JudgingError.noShortlist(contest: slug, path: file.display) }
         var diags = Diagnostics()

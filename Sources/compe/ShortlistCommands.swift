@@ -51,12 +51,13 @@ struct Shortlist: AsyncParsableCommand {
             discussion: "Finalists are told what to submit and by when, with their edit link; the others get a courteous note. --dry-run changes nothing.")
         @Argument(help: "The contest slug.") var contest: String
         @Flag(name: .customLong("dry-run"), help: "Show what would happen; change nothing.") var dryRun = false
+        @Flag(help: "Publish before the stage's deadline, closing the stage now (the first stage: the entry window).") var force = false
         @Flag(help: "Do not ask on a terminal.") var yes = false
         @OptionGroup var options: DataOptions
 
         func run() async throws {
             let service = try options.service()
-            let preview = try await service.publishShortlist(contest: contest, dryRun: true)
+            let preview = try await service.publishShortlist(contest: contest, force: force, dryRun: true)
             let plan = "\(preview.finalists) entries of stage '\(preview.stage)' on to '\(preview.next)' (told by mail), "
                 + "\(preview.others) told they did not go on; the scores of '\(preview.stage)' freeze"
             if dryRun { return print("dry run, nothing changed: would send \(plan)") }
@@ -65,7 +66,7 @@ struct Shortlist: AsyncParsableCommand {
                 let reply = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                 guard reply == "y" || reply == "yes" else { throw fail("not published; nothing changed") }
             }
-            let done = try await service.publishShortlist(contest: contest)
+            let done = try await service.publishShortlist(contest: contest, force: force)
             print("published \(done.path): \(done.finalists) finalists go on to '\(done.next)'; \(done.finalists + done.others) mails queued "
                   + "(sent by 'compe serve --smtp …'); commit the file, and the next 'compe build' shows the shortlist")
         }
