@@ -102,6 +102,10 @@ public enum FieldProblem: Sendable, Hashable {
     case closed(closes: Date)
     /// The results are published (closed early by the organisers): nothing changes any more.
     case resultsPublished
+    /// A later stage's submission from an entry that did not go on to that stage.
+    case notShortlisted
+    /// A later stage's submission after that stage closed.
+    case stageClosed(closes: Date)
 
     /// The case's name without its values (`tooLong`, `diskFull`…): a stable, bounded label for
     /// metrics and logs, which must never carry what the entrant typed.

@@ -173,7 +173,8 @@ struct EntryAPI: Sendable {
         // An edit link opened in a browser: the token moves into the entry's cookie and out of
         // the address (logs, history and referrers never see it again).
         if linked != nil && !request.answersJSON { return respond.exchange(entry, token: token, fresh: request.query("new") == "1") }
-        return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1")
+        return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1",
+                             stage: try await entries.openStage(for: entry, in: contest, now: clock()))
     }
 
     /// The edit token of a request: `Authorization: Bearer`, the entry's cookie, or (from links
@@ -267,7 +268,10 @@ struct EntryAPI: Sendable {
               let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] else {
             return respond.failure(.notFound, field: "entry")
         }
-        if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal) }
+        // A finalist may still withdraw while its stage takes submissions: from the whole contest.
+        if let refusal = try await phaseRefusal(contest), try await entries.openStage(for: entry, in: contest, now: clock()) == nil {
+            return respond.failure(refusal)
+        }
         let withdrawn = try await entries.withdraw(code: code, token: token, now: clock())
         logger.info("entry withdrawn", metadata: ["entry": "\(code)"])
         return respond.afterChange(withdrawn ?? entry, token: token, contest: contest)

@@ -43,6 +43,8 @@ final class EntryEndpoint: Sendable {
         api.get("entries/:id") { request, context in try await self.api.view(request, context) }
         api.post("entries/:id") { request, context in try await self.api.edit(request, context) }
         api.delete("entries/:id") { request, context in try await self.api.withdraw(request, context) }
+        api.post("contests/:slug/entries/:id/stages/:stage") { request, context in try await self.api.submitStage(request, context) }
+        api.post("entries/:id/stages/:stage") { request, context in try await self.api.submitStage(request, context) }
         api.on("contests/:slug/entries", method: .options) { request, context in self.api.preflight(request, context) }
         api.on("entries/:id", method: .options) { request, context in self.api.preflight(request, context) }
     }

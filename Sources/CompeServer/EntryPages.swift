@@ -69,8 +69,31 @@ struct EntryPages: Sendable {
         EntryForm.field(field).flatMap { UIKey(rawValue: $0.label) }.map { t[$0] } ?? field
     }
 
+    /// The form of a later stage `stage` (in the page's language), with what was sent so far.
+    func stageForm(_ stage: Stage, sent: StageReceipt?, entry: Entry, display: DateDisplay, language: String, t: UIText) -> TemplateContext {
+        let uploads = stage.submission.uploads
+        var c: TemplateContext = [
+            "stage_name": .text(stage.name), "stage_closes_iso": .text(rfc3339(stage.closes)),
+            "stage_closes_local": .text(display.local(stage.closes, language: language)), "stage_closes_utc": .text(display.utc(stage.closes)),
+            "stage_action": .text("\(config.submitURL)/entries/\(entry.code)/stages/\(stage.id)?lang=\(language)"),
+            "stage_fields": .objects(stage.submission.fields.map { f in
+                ["id": .text(f.id), "label": .text(f.label), "type": .text(f.isURL ? "url" : "text"), "value": sent?.fields[f.id].map { .text($0) } ?? false,
+                 "required": .bool(true)]
+            }),
+            "stage_received": .bool(sent != nil),
+            "stage_updated_local": .text(sent.map { display.local($0.updatedAt, language: language) } ?? ""),
+            "stage_sent_files": .objects((sent?.files ?? []).map { ["name": .text($0.name), "bytes": .text(String($0.bytes)), "sha256": .text($0.sha256)] }),
+        ]
+        if let uploads, uploads.maxFiles > 0 {
+            c["stage_files"] = .object(["accept": .text(EntryFormView.accept(uploads.types)), "help": .text(EntryFormView.filesHelp(uploads, t: t)),
+                                        "required": .bool((sent?.files ?? []).isEmpty)])
+        }
+        return c
+    }
+
     /// The receipt (`fresh`) or the entrant's view, with the edit and withdraw forms while `editable`.
-    func entry(_ entry: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, language: String) -> String {
+    func entry(_ entry: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, language: String,
+               stage: (stage: Stage, sent: StageReceipt?)? = nil) -> String {
         let t = strings(language)
         let display = DateDisplay(timeZone: config.timeZone)
         let localized = contests[contest.slug]?[language] ?? contest
@@ -95,6 +118,9 @@ struct EntryPages: Sendable {
             "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)?lang=\(language)"),
         ]
         if open && editable { c["fields"] = .objects(EntryFormView.fields(.edit(entry.draft), contest: contest, t: t)) }
+        if open, let (stage, sent) = stage, let named = localized.stage(stage.id) {
+            c["stage_form"] = .object(stageForm(named, sent: sent, entry: entry, display: display, language: language, t: t))
+        }
         return chrome.page("entry", language: language, title: t[fresh ? .receiptTitle : .entryViewTitle], context: c)
     }
 }

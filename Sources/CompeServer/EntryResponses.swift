@@ -56,7 +56,7 @@ struct Responder {
 
     var language: String { messages.language }
 
-    private func headers(json: Bool, close: Bool) -> HTTPFields {
+    func headers(json: Bool, close: Bool) -> HTTPFields {
         var h = HTTPFields()
         h[.contentType] = json ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
         h[.cacheControl] = "no-store"
@@ -70,12 +70,12 @@ struct Responder {
         return h
     }
 
-    private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status, close: Bool = false) -> Response {
+    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status, close: Bool = false) -> Response {
         let data = (try? JSONCoding.data(value)) ?? Data()
         return Response(status: status, headers: headers(json: true, close: close), body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func html(_ page: String, status: HTTPResponse.Status, close: Bool = false) -> Response {
+    func html(_ page: String, status: HTTPResponse.Status, close: Bool = false) -> Response {
         Response(status: status, headers: headers(json: false, close: close), body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
@@ -148,7 +148,7 @@ struct Responder {
     }
 
     /// The entrant's view.
-    func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool) -> Response {
+    func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, stage: (stage: Stage, sent: StageReceipt?)? = nil) -> Response {
         if request.answersJSON {
             return json(EntryJSON(id: e.code, contest: e.draft.contest, title: e.draft.title, summary: e.draft.summary,
                                   team_name: e.draft.teamName, members: e.draft.members, contact_email: e.draft.contactEmail,
@@ -157,7 +157,7 @@ struct Responder {
                                   editable_until: rfc3339(contest.closes),
                                   files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .ok)
         }
-        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language), status: .ok)
+        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language, stage: stage), status: .ok)
     }
 
     /// An edit link opened in a browser: the token becomes the entry's cookie, and the page moves
@@ -191,7 +191,7 @@ enum ProblemStatus {
         case .wrongType: return .unsupportedMediaType
         case .tooSlow: return .requestTimeout
         case .rateLimited, .clientUploadBudget, .totalUploadBudget: return .tooManyRequests
-        case .crossOrigin, .notOpenYet, .closed, .resultsPublished: return .forbidden
+        case .crossOrigin, .notOpenYet, .closed, .resultsPublished, .notShortlisted, .stageClosed: return .forbidden
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict
         case .idempotencyMismatch: return .unprocessableContent

@@ -76,6 +76,8 @@ struct FormMessages: Sendable {
         case .withdrawn: return t("この応募は取り下げられています。", "This entry has been withdrawn.")
         case .notOpenYet(let opens): return t("受付開始前です (受付開始: \(when(opens)))。", "Entries are not open yet (they open \(when(opens))).")
         case .closed(let closes): return t("受付は終了しました (締切: \(when(closes)))。", "Entries are closed (the deadline was \(when(closes))).")
+        case .notShortlisted: return t("この応募は次の段階に進んでいないため、提出できません。", "This entry is not on the shortlist, so it cannot send a submission for this stage.")
+        case .stageClosed(let closes): return t("この段階の提出は締め切られました (締切: \(when(closes)))。", "Submissions for this stage are closed (the deadline was \(when(closes))).")
         case .resultsPublished: return t("結果が発表されたため、受付は終了しました。", "Entries are closed: the results have been published.")
         }
     }

@@ -51,7 +51,7 @@ struct MailComposer: Sendable {
     /// carries. Entrant text (title, team, file names) goes in inert (`MailText`): quoted by
     /// the templates, and never something a mail program turns into a link.
     func message(_ queued: OutboxMessage, entry: Entry, token: String, listed: [(entry: Entry, editToken: String)] = [],
-                 now: Date) -> MailMessage? {
+                 stage sent: StageReceipt? = nil, now: Date) -> MailMessage? {
         let pages = currentPages()
         let language = entry.draft.language
         guard let contests = pages.contests[entry.draft.contest],
@@ -83,6 +83,21 @@ struct MailComposer: Sendable {
             context["update_day"] = .text(update.day)
             context["update_text"] = .text(PlainText.clean(update.markdown).trimmingCharacters(in: .newlines))
             context["update_url"] = .text(contestURL + "#" + update.anchor)
+        }
+        if queued.kind == .stageReceipt {
+            guard let sent, let stage = contest.stage(queued.detail) else { return nil }
+            context["stage"] = .text(stage.name)
+            context["stage_closes_local"] = .text(display.local(stage.closes, language: language))
+            context["stage_closes_utc"] = .text(display.utc(stage.closes))
+            context["updated_local"] = .text(display.local(sent.updatedAt, language: language))
+            context["updated_utc"] = .text(display.utc(sent.updatedAt))
+            context["stage_fields"] = .objects(stage.submission.fields.compactMap { f in
+                sent.fields[f.id].map { ["label": .text(f.label), "value": .text(MailText.inert($0))] }
+            })
+            context["files"] = .objects(sent.files.enumerated().map {
+                ["name": .text(MailText.inert(FileName.clean($1.name, fallback: "file-\($0 + 1)"))), "bytes": .text(String($1.bytes)),
+                 "sha256": .text($1.sha256)]
+            })
         }
         if queued.kind == .shortlisted || queued.kind == .notShortlisted {
             guard let stage = contest.stage(queued.detail), let next = contest.stage(after: stage.id) else { return nil }
@@ -178,7 +193,8 @@ final class MailWorker: Service, Sendable {
                 return
             }
             let listed = queued.kind == .recover ? try await store.recoverySubjects(entryID: entry.id) : []
-            guard let message = composer.message(queued, entry: entry, token: token, listed: listed, now: clock()) else {
+            let stage = queued.kind == .stageReceipt ? try await store.stageSubmission(entryID: entry.id, stage: queued.detail) : nil
+            guard let message = composer.message(queued, entry: entry, token: token, listed: listed, stage: stage, now: clock()) else {
                 // The content does not hold the contest or the update yet (announced before the
                 // server saw the file): the mail waits and is tried again, like one the relay
                 // could not take, until the content has it or the mail is a day old.

@@ -31,7 +31,7 @@ extension EntryStore {
             try sqlite.pool.backup(to: snapshot)
             (entries, hashes) = try snapshot.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0,
-                 try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256"))
+                 try String.fetchAll(db, sql: EntryStore.referencedHashesQuery))
             }
             try snapshot.close()
         } catch let error as StoreError { throw error } catch { throw StoreError.database(error) }

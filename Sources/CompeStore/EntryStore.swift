@@ -368,9 +368,13 @@ public final class EntryStore: Sendable {
         Dictionary(try db.rows("SELECT code, contest FROM entry") { (try $0.string("code"), try $0.string("contest")) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Every file hash entries reference, their own files and their later stages' alike: what
+    /// backups carry and what fsck never calls left over (one query for all three).
+    static let referencedHashesQuery = "SELECT sha256 FROM entry_file UNION SELECT sha256 FROM stage_file ORDER BY sha256"
+
     /// Every file hash entries reference.
     public func referencedHashes() async throws -> [String] {
-        try await reading { db in try db.rows("SELECT DISTINCT sha256 FROM entry_file ORDER BY sha256") { try $0.string("sha256") } }
+        try await reading { db in try db.rows(Self.referencedHashesQuery) { try $0.string("sha256") } }
     }
 
     /// Hashes of files under `uploads/` that no entry references.

@@ -50,7 +50,7 @@ public enum Fsck {
             (integrity, entries, hashes, countries, rows) = try SQLiteDatabase.readOnly(path: database) { db in
                 (try db.rows("PRAGMA integrity_check") { try $0.string("integrity_check") }.joined(separator: "; "),
                  Int(try db.integer("SELECT COUNT(*) FROM entry") ?? 0),
-                 try db.rows("SELECT DISTINCT sha256 FROM entry_file") { try $0.string("sha256") },
+                 try db.rows(EntryStore.referencedHashesQuery) { try $0.string("sha256") },
                  try EntryStore.uncodedCountries(db), try EntryStore.dataProblems(db))
             }
         } catch { throw StoreError.database(error) }
@@ -124,7 +124,8 @@ extension EntryStore {
         ("score", "entry_id", "entry", "id"), ("score", "judge", "judge", "handle"), ("score_comment", "entry_id", "entry", "id"),
         ("score_audit", "entry_id", "entry", "id"), ("score_audit", "judge", "judge", "handle"), ("sheet", "entry_id", "entry", "id"),
         ("idempotency", "entry_id", "entry", "id"), ("panel", "judge", "judge", "handle"), ("judge_token", "judge", "judge", "handle"),
-        ("outbox", "entry_id", "entry", "id"),
+        ("outbox", "entry_id", "entry", "id"), ("finalist", "entry_id", "entry", "id"), ("stage_submission", "entry_id", "entry", "id"),
+        ("stage_file", "entry_id", "entry", "id"),
     ]
 
     /// What is wrong with the rows, in words: a row that points at an entry or a judge that is

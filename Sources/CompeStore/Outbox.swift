@@ -19,6 +19,8 @@ public enum MailKind: String, Sendable, Codable, CaseIterable {
     case shortlisted
     /// The entry did not go on from a stage (`detail`: the stage).
     case notShortlisted = "not_shortlisted"
+    /// The receipt of a finalist's submission for a later stage (`detail`: the stage).
+    case stageReceipt = "stage_receipt"
 }
 
 /// Where a queued mail stands.

@@ -38,7 +38,7 @@ public enum StageMigration {
                 columns: "contest, published_at"),
         "ALTER TABLE score_audit ADD COLUMN stage TEXT NOT NULL DEFAULT 'screening'",
         finalistTable.replacingOccurrences(of: "BIGINT", with: "INTEGER"),
-    ] + outboxOnce).flatMap { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } }
+    ] + submissionTables.map { $0.replacingOccurrences(of: "BIGINT", with: "INTEGER") } + outboxOnce).flatMap { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } }
 
     /// The statements for PostgreSQL.
     public static let postgres: [String] = [
@@ -54,7 +54,21 @@ public enum StageMigration {
         "CREATE INDEX score_sheets ON score (contest, stage, entry_id, judge, criterion, value)",
         "ALTER TABLE score_audit ADD COLUMN stage TEXT NOT NULL DEFAULT 'screening'",
         finalistTable,
-    ] + outboxOnce
+    ] + submissionTables + outboxOnce
+
+    /// A finalist's later-stage submission: its extra fields (a JSON object) and its files, kept
+    /// beside the entry's own, which they never replace.
+    static let submissionTables = [
+        """
+        CREATE TABLE stage_submission (entry_id BIGINT NOT NULL REFERENCES entry (id), stage TEXT NOT NULL, fields TEXT NOT NULL,
+            received_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (entry_id, stage))
+        """,
+        """
+        CREATE TABLE stage_file (entry_id BIGINT NOT NULL REFERENCES entry (id), stage TEXT NOT NULL, position BIGINT NOT NULL,
+            name TEXT NOT NULL, bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (entry_id, stage, position))
+        """,
+        "CREATE INDEX stage_file_sha256 ON stage_file (sha256)",
+    ]
 
     /// Shortlist mails, like updates and results, go to an entry once per stage.
     static let outboxOnce = [

@@ -51,6 +51,7 @@ import Testing
         #expect(try compe("build").status == 0)
 
         var server = try CompeBinary.startServer(in: dir)
+        var editTokens: [String: String] = [:]
         for i in 1...12 {
             var body = MultipartBody()
             for (k, v) in [("title", "Design \(i)"), ("summary", "idea \(i)"), ("team_name", "Team \(i)"), ("members", "A"),
@@ -61,6 +62,8 @@ import Testing
             let r = try RawHTTP.send(port: server.port, head: body.head("/api/contests/two-stage/entries", extra: ["Accept: application/json"]),
                                      body: body.finished)
             #expect(r.status == 201)
+            let receipt = try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any]
+            editTokens[receipt?["id"] as? String ?? ""] = receipt?["edit_token"] as? String
         }
         server.stop()
 
@@ -128,9 +131,55 @@ import Testing
         let contestPage = try String(contentsOf: dir.appendingPathComponent("Public/contests/two-stage/index.html"), encoding: .utf8)
         #expect(contestPage.contains("class=\"timeline\"") && contestPage.contains("aria-current=\"step\"><strong>最終審査</strong>"))
 
-        // The final: another panel, open, the finalists only.
+        // Second submissions, with each finalist's edit token; nothing of the entry changes. The
+        // server mails (to a relay that is not there: receipts wait in the outbox).
+        server = try CompeBinary.startServer(in: dir, extra: ["--smtp", "smtp://127.0.0.1:9", "--smtp-insecure", "--mail-from", "Contests <noreply@example.org>"])
+        func second(_ code: String, demo: String? = "https://demo.example/\(UUID().uuidString)", file: Bool = true,
+                    path: String? = nil) throws -> RawHTTP.Response {
+            var body = MultipartBody()
+            if let demo { body.field("demo_url", demo) }
+            if file { body.file(filename: "deck.pdf", contentType: "application/pdf", MultipartBody.samplePDF("final \(code)")) }
+            let target = path ?? "/api/contests/two-stage/entries/\(code)/stages/final"
+            return try RawHTTP.send(port: server.port, head: body.head(target, extra: ["Accept: application/json", "Authorization: Bearer \(editTokens[code]!)"]),
+                                    body: body.finished)
+        }
+        let finalistPage = try RawHTTP.send(port: server.port, head: "GET /api/entries/E-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(editTokens["E-0001"]!)\r\n\r\n")
+        #expect(finalistPage.status == 200 && finalistPage.text.contains("id=\"stage-form\"") && finalistPage.text.contains("デモURL"))
+        let otherPage = try RawHTTP.send(port: server.port, head: "GET /api/entries/E-0004 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(editTokens["E-0004"]!)\r\n\r\n")
+        #expect(otherPage.status == 200 && !otherPage.text.contains("stage-form"))
+        let missing = try second("E-0001", demo: nil)
+        #expect(missing.status == 400 && missing.text.contains("demo_url"), "\(missing.status) \(missing.text)")
+        #expect(try second("E-0001", demo: "javascript:alert(1)").status == 400)
+        for code in ["E-0001", "E-0002", "E-0003"] {
+            let r = try second(code, path: code == "E-0002" ? "/api/entries/E-0002/stages/final" : nil)
+            #expect(r.status == 201, "\(r.status) \(r.text)")
+            let receipt = try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any]
+            #expect(receipt?["stage"] as? String == "final" && (receipt?["files"] as? [[String: Any]])?.first?["sha256"] as? String != nil)
+        }
+        let outsider = try second("E-0004")
+        #expect(outsider.status == 403 && outsider.text.contains("\"error\":\"not_shortlisted\""), "\(outsider.text)")
+        let entryView = try RawHTTP.send(port: server.port, head: "GET /api/entries/E-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: application/json\r\nAuthorization: Bearer \(editTokens["E-0001"]!)\r\n\r\n")
+        let files = (try JSONSerialization.jsonObject(with: Data(entryView.text.utf8)) as? [String: Any])?["files"] as? [[String: Any]]
+        #expect(files?.map { $0["name"] as? String } == ["d.pdf"], "the entry's own files stay as they were")
+        // A finalist withdrawing after the shortlist leaves the contest.
+        let withdrawn = try RawHTTP.send(port: server.port, head: "DELETE /api/entries/E-0003 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: application/json\r\nAuthorization: Bearer \(editTokens["E-0003"]!)\r\n\r\n")
+        #expect(withdrawn.status == 200 && withdrawn.text.contains("withdrawn_at"), "\(withdrawn.status) \(withdrawn.text)")
+        server.stop()
+        // After the stage's deadline (the brief moved to the past), a finalist is refused too.
+        try Self.brief.replacingOccurrences(of: "closes: 2027-11-30T17:00:00+09:00", with: "closes: 2026-11-20T17:00:00+09:00")
+            .replacingOccurrences(of: "closes: 2027-12-20T17:00:00+09:00", with: "closes: 2026-11-25T17:00:00+09:00")
+            .write(to: folder.appendingPathComponent("brief.md"), atomically: true, encoding: .utf8)
+        server = try CompeBinary.startServer(in: dir)
+        let late = try second("E-0005")
+        #expect(late.status == 403 && late.text.contains("\"error\":\"stage_closed\""), "\(late.text)")
+        server.stop()
+        let mailStore = try EntryStore(dataDirectory: dir.appendingPathComponent("Data"))
+        #expect(try await mailStore.outbox().filter { $0.kind == .stageReceipt }.map(\.entryID).sorted() == [1, 2, 3])
+        await mailStore.database.close()
+
+        // The final: another panel, open, the finalists still in the contest only.
         let finalAssign = try compe("assign", "two-stage")
-        #expect(finalAssign.status == 0 && finalAssign.stdout.contains("8 new assignments"), "\(finalAssign.stdout)\(finalAssign.stderr)")
+        #expect(finalAssign.status == 0 && finalAssign.stdout.contains("6 new assignments"), "\(finalAssign.stdout)\(finalAssign.stderr)")
         server = try CompeBinary.startServer(in: dir)
         defer { server.stop() }
         let frozen = try request(server.port, "GET", "/api/judge/queue", token: tokens["sato"]!)
@@ -138,11 +187,11 @@ import Testing
         #expect(try request(server.port, "PUT", "/api/judge/entries/\(satoRef)/score", token: tokens["sato"]!, json: #"{"values":{"quality":1}}"#).status == 423)
         for (handle, bonus) in [("ono", 0), ("mori", 1)] {
             let items = try #require(try request(server.port, "GET", "/api/judge/queue", token: tokens[handle]!).json as? [[String: Any]])
-            #expect(Set(items.compactMap { $0["ref"] as? String }) == ["E-0001", "E-0002", "E-0003", "E-0005"])
+            #expect(Set(items.compactMap { $0["ref"] as? String }) == ["E-0001", "E-0002", "E-0005"])
             #expect(items.allSatisfy { $0["stage"] as? String == "final" })
             let view = try #require(try request(server.port, "GET", "/api/judge/entries/E-0005", token: tokens[handle]!).json as? [String: Any])
             #expect(view["team"] as? String == "Team 5", "the final is not blind")
-            for (i, ref) in ["E-0005", "E-0001", "E-0002", "E-0003"].enumerated() {
+            for (i, ref) in ["E-0005", "E-0001", "E-0002"].enumerated() {
                 let saved = try request(server.port, "PUT", "/api/judge/entries/\(ref)/score", token: tokens[handle]!,
                                         json: #"{"values":{"pitch":\#(9 - i - bonus)}}"#)
                 #expect(saved.status == 200)
@@ -152,7 +201,7 @@ import Testing
         let final = try JSONSerialization.jsonObject(with: Data(try compe("results", "two-stage", "--json").stdout.utf8)) as? [String: Any]
         #expect(final?["stage"] as? String == "final")
         #expect((final?["entries"] as? [[String: Any]])?.first?["id"] as? String == "E-0005")
-        let publish = try compe("results", "publish", "two-stage", "--force", "--yes")
+        let publish = try compe("results", "publish", "two-stage", "--yes")
         #expect(publish.status == 0, "\(publish.stderr)")
         let resultsFile = try String(contentsOf: folder.appendingPathComponent("results.md"), encoding: .utf8)
         #expect(resultsFile.contains("E-0005") && !resultsFile.contains("E-0004"))
