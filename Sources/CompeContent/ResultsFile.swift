@@ -11,7 +11,9 @@ import Yams
 /// could carry HTML); the body is the panel's own note, trusted Markdown.
 public enum ResultsFile {
     /// Keys of the front matter.
-    public static let keys = ["published", "alpha", "entries"]
+    public static let keys = ["published", "alpha", "entries", "stages"]
+    /// Keys of one stage (a contest in stages): its id, deadline and how many entries it judged.
+    public static let stageKeys = ["id", "closes", "entries"]
     /// Keys of one ranked entry; `title` and `team` only for the named winners.
     public static let rowKeys = ["id", "rank", "rank_low", "rank_high", "raw_mean", "corrected", "judges", "title", "team"]
 
@@ -23,7 +25,7 @@ public enum ResultsFile {
         """
 
     /// The file's text for a ranking published on `published` (YYYY-MM-DD).
-    public static func render(published: String, alpha: Double?, rows: [ResultsSource.Row]) throws -> String {
+    public static func render(published: String, alpha: Double?, rows: [ResultsSource.Row], stages: [ResultsSource.StageLine] = []) throws -> String {
         func scalar(_ text: String, _ style: Node.Scalar.Style = .plain) -> Node { Node.scalar(.init(text, .implicit, style)) }
         func number(_ x: Double) -> Node { scalar(String(format: "%.2f", x)) }
         let entries = rows.map { r -> Node in
@@ -35,11 +37,18 @@ public enum ResultsFile {
             if let team = r.team { pairs.append((scalar("team"), scalar(singleLine(team), .doubleQuoted))) }
             return Node.mapping(.init(pairs, .implicit, .flow))
         }
-        let front = Node.mapping(.init([
+        var pairs: [(Node, Node)] = [
             (scalar("published"), scalar(published, .doubleQuoted)),
             (scalar("alpha"), alpha.map { scalar(String(format: "%.3f", $0)) } ?? scalar("null")),
             (scalar("entries"), Node.sequence(.init(entries, .implicit, .block))),
-        ]))
+        ]
+        if !stages.isEmpty {
+            pairs.append((scalar("stages"), Node.sequence(.init(stages.map { s in
+                Node.mapping(.init([(scalar("id"), scalar(s.id)), (scalar("closes"), scalar(s.closes, .doubleQuoted)),
+                                    (scalar("entries"), scalar(String(s.entries)))], .implicit, .flow))
+            }, .implicit, .block))))
+        }
+        let front = Node.mapping(.init(pairs))
         let yaml = try Yams.serialize(node: front, width: -1, allowUnicode: true)
         return "---\n" + yaml + "---\n" + note
     }
@@ -73,7 +82,15 @@ public enum ResultsFile {
             rows.append(.init(id: id, rank: rank, rankLow: low, rankHigh: high, rawMean: raw, corrected: corrected, judges: judges,
                               title: e.string("title", diags: &diags), team: e.string("team", diags: &diags)))
         }
+        var stages: [ResultsSource.StageLine] = []
+        for node in f.sequence("stages", diags: &diags) ?? [] {
+            guard let s = YAMLFields(node, source: f.source, context: "results stage", diags: &diags) else { continue }
+            s.rejectUnknownKeys(allowed: stageKeys, diags: &diags)
+            guard let id = s.string("id", required: true, diags: &diags), let closes = s.string("closes", required: true, diags: &diags),
+                  let n = s.int("entries", required: true, diags: &diags) else { continue }
+            stages.append(.init(id: id, closes: closes, entries: n))
+        }
         return ResultsSource(path: path, slug: slug, published: published, alpha: alpha, rows: rows.sorted { ($0.rank, $0.id) < ($1.rank, $1.id) },
-                             markdown: doc.body, bodyFirstLine: doc.bodyFirstLine)
+                             markdown: doc.body, bodyFirstLine: doc.bodyFirstLine, stages: stages)
     }
 }

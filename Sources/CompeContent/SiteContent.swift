@@ -162,6 +162,21 @@ public struct ResultsSource: Sendable {
     public var markdown: String
     /// Line of the note's first line.
     public var bodyFirstLine: Int
+    /// A contest in stages: each stage with its deadline and the entries it judged.
+    public var stages: [StageLine] = []
+
+    /// One stage of a contest in stages, as the results file records it.
+    public struct StageLine: Sendable, Hashable {
+        public var id: String
+        /// RFC 3339 UTC.
+        public var closes: String
+        public var entries: Int
+        public init(id: String, closes: String, entries: Int) {
+            self.id = id
+            self.closes = closes
+            self.entries = entries
+        }
+    }
 }
 
 /// A template override from `Content/templates/`.

@@ -100,10 +100,14 @@ public struct ContestStats: Codable, Sendable, Hashable {
     public var daysToEntry: Summary
     public var judging: Judging
     public var agreement: [Agreement]
+    /// For a contest in stages: the active entries in each stage, first to last (`label`: the
+    /// stage id). Absent for a contest of one stage. Finalists are public (the shortlist page
+    /// names them), so these counts are not suppressed.
+    public var funnel: [Count]?
 
     public init(contest: String, generated: String, timeZone: String, k: Int, entries: Int, withdrawn: Int, edits: Int,
                 perDay: [Day], countries: [Count], teamSizes: [Count], filesPerEntry: Summary, bytesPerEntry: Summary,
-                fileTypes: [Count], daysToEntry: Summary, judging: Judging, agreement: [Agreement]) {
+                fileTypes: [Count], daysToEntry: Summary, judging: Judging, agreement: [Agreement], funnel: [Count]? = nil) {
         self.contest = contest
         self.generated = generated
         self.timeZone = timeZone
@@ -121,6 +125,7 @@ public struct ContestStats: Codable, Sendable, Hashable {
         self.daysToEntry = daysToEntry
         self.judging = judging
         self.agreement = agreement
+        self.funnel = funnel
     }
 }
 

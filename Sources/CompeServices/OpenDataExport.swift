@@ -27,7 +27,15 @@ extension JudgingService {
         // The statistics page's population: active entries only. A withdrawn entry is in no row
         // (a package listing it beside a page that does not would tell who withdrew).
         let active = try await storeErrors { try await store.entries(contest: slug) }.filter { $0.withdrawnAt == nil }
-        let sheets = try await storeErrors { try await store.sheets(contest: slug, stage: contest.later.firstID) }
+        // Every stage's sheets, each scored on its own criteria.
+        var sheets: [ScoreSheet] = []
+        var reached: [Int64: String] = [:]
+        for stage in contest.stages {
+            sheets += try await storeErrors { try await store.sheets(contest: slug, stage: stage.id) }
+            if stage.id != contest.later.firstID {
+                for id in try await storeErrors({ try await store.finalists(contest: slug, stage: stage.id) }) { reached[id] = stage.id }
+            }
+        }
         var rng = SystemRandomNumberGenerator()
         let width = String(max(active.count, 1)).count
         let entryAlias = Dictionary(uniqueKeysWithValues: active.shuffled(using: &rng).enumerated().map {
@@ -45,23 +53,32 @@ extension JudgingService {
                                     .init("judges_per_entry", .number), .init("blind"), .init("entries", .number), .init("k", .number)])
         contestCSV.add([slug, titles["en"] ?? "", titles["ja"] ?? "", iso.string(from: contest.opens), iso.string(from: contest.closes),
                         String(contest.judging.judgesPerEntry), contest.judging.blind ? "true" : "false", String(active.count), String(k)])
-        var criteriaCSV = CSVWriter([.init("criterion"), .init("name_en"), .init("name_ja"), .init("weight", .number),
+        var criteriaCSV = CSVWriter([.init("stage"), .init("criterion"), .init("name_en"), .init("name_ja"), .init("weight", .number),
                                      .init("scale_min", .number), .init("scale_max", .number)])
-        for c in contest.criteria {
-            let name = { (lang: String) in catalog.translations[slug]?[lang]?.criteria.first { $0.id == c.id }?.name ?? "" }
-            criteriaCSV.add([c.id, name("en"), name("ja"), String(c.weight), String(c.scaleMin), String(c.scaleMax)])
+        for stage in contest.stages {
+            for c in stage.criteria {
+                let name = { (lang: String) in catalog.translations[slug]?[lang]?.stage(stage.id)?.criteria.first { $0.id == c.id }?.name ?? "" }
+                criteriaCSV.add([stage.id, c.id, name("en"), name("ja"), String(c.weight), String(c.scaleMin), String(c.scaleMax)])
+            }
         }
         var entriesCSV = CSVWriter([.init("entry"), .init("country"), .init("team_size"), .init("files", .number), .init("bytes", .number),
-                                    .init("received_day")])
+                                    .init("received_day"), .init("stage_reached")])
         for e in active.sorted(by: { entryAlias[$0.id]! < entryAlias[$1.id]! }) {
             entriesCSV.add([entryAlias[e.id]!, anonymity.country(e), anonymity.teamSize(e), String(e.files.count),
-                            String(e.files.reduce(0) { $0 + $1.bytes }), localDay(e.receivedAt)])
+                            String(e.files.reduce(0) { $0 + $1.bytes }), localDay(e.receivedAt), reached[e.id] ?? contest.later.firstID])
         }
         var judgesCSV = CSVWriter(names: ["judge"])
         for alias in judgeAlias.values.sorted(by: { $0.localizedStandardCompare($1) == .orderedAscending }) { judgesCSV.add([alias]) }
-        var scoresCSV = CSVWriter([.init("entry"), .init("judge"), .init("criterion"), .init("value", .number)])
-        let rows = scored.flatMap { s in contest.criteria.compactMap { c in s.values[c.id].map { (entryAlias[s.entryID]!, judgeAlias[s.judge]!, c.id, $0) } } }
-        for r in rows.sorted(by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) { scoresCSV.add([r.0, r.1, r.2, String(r.3)]) }
+        var scoresCSV = CSVWriter([.init("entry"), .init("judge"), .init("stage"), .init("criterion"), .init("value", .number)])
+        let order = Dictionary(uniqueKeysWithValues: contest.stages.enumerated().map { ($1.id, $0) })
+        let rows = scored.flatMap { s in
+            (contest.stage(s.stage)?.criteria ?? []).compactMap { c in
+                s.values[c.id].map { (entry: entryAlias[s.entryID]!, judge: judgeAlias[s.judge]!, stage: s.stage, criterion: c.id, value: $0) }
+            }
+        }
+        for r in rows.sorted(by: { ($0.entry, $0.judge, order[$0.stage] ?? 0, $0.criterion) < ($1.entry, $1.judge, order[$1.stage] ?? 0, $1.criterion) }) {
+            scoresCSV.add([r.entry, r.judge, r.stage, r.criterion, String(r.value)])
+        }
 
         let descriptor = PackageDescriptor.make(slug: slug, titles: titles, contest: contest, config: catalog.config, k: k, created: iso.string(from: now),
                                                 countries: anonymity.countryValues, teamSizes: anonymity.teamSizeValues)
@@ -144,12 +161,13 @@ enum PackageDescriptor {
                 field("entries", "integer", "Entries not withdrawn (the entries this package lists)", ["required": true, "minimum": 0]),
                 field("k", "integer", "Small-cell suppression threshold", ["required": true, "minimum": 1]),
             ], key: ["contest"]),
-            resource("criteria", "Judging criteria", [
-                field("criterion", "string", "Criterion identifier", ["required": true, "unique": true]),
+            resource("criteria", "Judging criteria of every stage", [
+                field("stage", "string", "The stage the criterion is scored in", ["required": true, "enum": contest.stages.map(\.id)]),
+                field("criterion", "string", "Criterion identifier (unique within its stage)", required),
                 field("name_en", "string", "Name in English"), field("name_ja", "string", "Name in Japanese"),
                 field("weight", "integer", "Weight in the overall score (weights sum to 100)", ["required": true, "minimum": 0, "maximum": 100]),
                 field("scale_min", "integer", "Lowest score", required), field("scale_max", "integer", "Highest score", required),
-            ], key: ["criterion"]),
+            ], key: ["stage", "criterion"]),
             resource("entries", "Entries as pseudonyms (withdrawn entries left out)", [
                 field("entry", "string", "Pseudonym, random for each export", entryPattern.merging(["unique": true]) { a, _ in a }),
                 field("country", "string", "ISO 3166-1 alpha-2 code of the entrant's country, or 'other' (small-cell suppression)", ["required": true, "enum": countries]),
@@ -157,16 +175,20 @@ enum PackageDescriptor {
                 field("files", "integer", "Files sent", ["required": true, "minimum": 0]),
                 field("bytes", "integer", "Total size of the files in bytes", ["required": true, "minimum": 0]),
                 field("received_day", "date", "Day the entry arrived (\(config.timeZone.identifier))", required),
+                field("stage_reached", "string", "The last stage the entry went on to (the first stage for every entry not shortlisted)",
+                      ["required": true, "enum": contest.stages.map(\.id)]),
             ], key: ["entry"]),
             resource("judges", "Judges as pseudonyms", [
                 field("judge", "string", "Pseudonym, random for each export", judgePattern.merging(["unique": true]) { a, _ in a }),
             ], key: ["judge"]),
             resource("scores", "Every score a judge gave (withdrawn entries left out)", [
                 field("entry", "string", "Entry pseudonym", entryPattern), field("judge", "string", "Judge pseudonym", judgePattern),
+                field("stage", "string", "The stage the score was given in", ["required": true, "enum": contest.stages.map(\.id)]),
                 field("criterion", "string", "Criterion identifier", required),
                 field("value", "integer", "The score, on the criterion's scale", required),
-            ], key: ["entry", "judge", "criterion"],
-               foreign: [reference("entry", "entries", "entry"), reference("judge", "judges", "judge"), reference("criterion", "criteria", "criterion")]),
+            ], key: ["entry", "judge", "stage", "criterion"],
+               foreign: [reference("entry", "entries", "entry"), reference("judge", "judges", "judge"),
+                         ["fields": ["stage", "criterion"], "reference": ["resource": "criteria", "fields": ["stage", "criterion"]]]]),
         ]
         let contestURL = config.baseURL + config.urlPath("contests/\(slug)", language: config.defaultLanguage)
         let descriptor: [String: Any] = [

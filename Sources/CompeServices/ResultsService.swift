@@ -200,7 +200,14 @@ extension JudgingService {
             return ResultsSource.Row(id: r.id, rank: r.rank, rankLow: r.rankLow, rankHigh: r.rankHigh, rawMean: r.rawMean,
                                      corrected: r.corrected, judges: r.judges, title: named?.draft.title, team: named?.draft.teamName)
         }
-        let text = try ResultsFile.render(published: DateParsing.ymd(now), alpha: results.ranking.alpha, rows: rows)
+        var stages: [ResultsSource.StageLine] = []
+        if contest.isStaged {
+            for stage in contest.stages {
+                let n = try await population(contest: contest, stage: stage.id).count
+                stages.append(.init(id: stage.id, closes: UTCTimestamp.format(stage.closes, milliseconds: false), entries: n))
+            }
+        }
+        let text = try ResultsFile.render(published: DateParsing.ymd(now), alpha: results.ranking.alpha, rows: rows, stages: stages)
         let file = catalog.resultsFile(slug)
         if dryRun {
             let mails = try await storeErrors { try await store.contestMailPending(.results, contest: slug) }

@@ -55,7 +55,18 @@ extension JudgingService {
             bytesPerEntry: .init(active.map { Double($0.files.reduce(0) { $0 + $1.bytes }) }, k: k),
             fileTypes: kinds, daysToEntry: .init(active.map { max(0, $0.receivedAt.timeIntervalSince(contest.opens) / 86_400) }, k: k),
             judging: .init(judges: Set(assignments.map(\.judge)).count, assigned: assignments.count, complete: complete),
-            agreement: agreement)
+            agreement: agreement, funnel: try await funnel(contest, active: Set(active.map(\.id))))
+    }
+
+    /// The active entries in each stage of a contest in stages; nil for one stage.
+    func funnel(_ contest: Contest, active: Set<Int64>) async throws -> [ContestStats.Count]? {
+        guard contest.isStaged else { return nil }
+        var out = [ContestStats.Count(label: contest.later.firstID, entries: active.count)]
+        for stage in contest.stages.dropFirst() {
+            let finalists = try await storeErrors { try await store.finalists(contest: contest.slug, stage: stage.id) }
+            out.append(.init(label: stage.id, entries: finalists.filter(active.contains).count))
+        }
+        return out
     }
 
     /// Writes `Content/contests/<slug>/stats.json`: the team reviews and commits it; the next

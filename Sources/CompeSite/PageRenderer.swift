@@ -356,6 +356,12 @@ struct PageRenderer: Sendable {
              "judges": .int(r.judges), "title": .text(r.title ?? ""), "has_title": .bool(r.title != nil)]
         })
         ctx["chart_svg"] = .text(Charts.ranks(results.rows, t: t))
+        ctx["has_stages"] = .bool(!results.stages.isEmpty)
+        ctx["stages"] = .objects(results.stages.map { s in
+            let closes = UTCTimestamp.parse(s.closes)
+            return ["name": .text(c.stage(s.id)?.name ?? s.id), "closes_local": .text(closes.map { dates.local($0, language: lang) } ?? s.closes),
+                    "closes_iso": .text(s.closes), "entries": .int(s.entries)]
+        })
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("results", ctx),
                           origin: .init(path: results.path, markdown: results.markdown, bodyFirstLine: results.bodyFirstLine, template: "results"))
     }

@@ -39,7 +39,7 @@ extension PageRenderer {
                               summary(t[.daysToEntry], s.daysToEntry)]),
             StatsTable(id: "agreement", file: "agreement.csv", columns: [t[.criterion], "α"],
                        rows: s.agreement.map { [$0.criterion == "overall" ? t[.overall] : $0.criterion, $0.alpha.map { String(format: "%.3f", $0) } ?? "–"] }),
-        ]
+        ] + (s.funnel.map { [counts("funnel", t[.stage], $0)] } ?? [])
     }
 
     func renderStats(_ source: ContestSource) -> OutputFile {
@@ -72,11 +72,17 @@ extension PageRenderer {
             if let svg { o["svg"] = .text(svg) }
             return o
         }
-        ctx["charts"] = .list([
+        var charts: [TemplateValue] = [
             .object(table(tables[0], title: t[.cumulativeEntries], svg: Charts.cumulative(s.perDay, t: t))),
             .object(table(tables[1], title: t[.countries], svg: Charts.bars("countries", s.countries, title: t[.countries], t: t))),
             .object(table(tables[2], title: t[.teamSizes], svg: Charts.bars("team-sizes", s.teamSizes, title: t[.teamSizes], t: t))),
-        ])
+        ]
+        if let funnel = s.funnel, tables.count > 6 {
+            // Entries → shortlist → final, each stage by its name in the page's language.
+            let named = funnel.map { ContestStats.Count(label: c.stage($0.label)?.name ?? $0.label, entries: $0.entries) }
+            charts.insert(.object(table(tables[6], title: t[.funnel], svg: Charts.bars("funnel", named, title: t[.funnel], t: t))), at: 1)
+        }
+        ctx["charts"] = .list(charts)
         ctx["tables"] = .list([
             .object(table(tables[3], title: t[.fileTypes], svg: nil)),
             .object(table(tables[4], title: t[.perEntry], svg: nil)),

@@ -43,7 +43,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case confirmUnknown = "confirm_unknown", blindFilesNote = "blind_files_note", outageTitle = "outage_title", outageText = "outage_text"
     case stages, stage, currentStage = "current_stage", shortlist, shortlistLead = "shortlist_lead", finalists, team
     case stageDone = "stage_done", stageCloses = "stage_closes", stageSubmission = "stage_submission"
-    case stageLead = "stage_lead", stageReceived = "stage_received", stageSubmit = "stage_submit"
+    case stageLead = "stage_lead", stageReceived = "stage_received", stageSubmit = "stage_submit", funnel
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -133,7 +133,7 @@ public enum UIStrings {
         .stages: "審査の流れ", .stage: "段階", .currentStage: "現在の段階", .shortlist: "通過作品", .finalists: "通過作品",
         .shortlistLead: "次の段階に進む作品です。", .team: "チーム", .stageDone: "終了", .stageCloses: "締切",
         .stageSubmission: "提出物", .stageLead: "この作品は次の段階に進みました。提出物の締切:", .stageReceived: "受け付けました。最終更新:",
-        .stageSubmit: "提出する",
+        .stageSubmit: "提出する", .funnel: "段階ごとの作品数",
         .receiptMailed: "この内容と編集用リンクを次のアドレスにメールでお送りします:", .receiptNotMailed: "このサイトからメールは送信されません。編集用リンクはこの画面でのみ表示されます。",
     ]
 
@@ -199,7 +199,7 @@ public enum UIStrings {
         .stages: "Stages", .stage: "Stage", .currentStage: "current stage", .shortlist: "Shortlist", .finalists: "Finalists",
         .shortlistLead: "These entries go on to the next stage.", .team: "Team", .stageDone: "done", .stageCloses: "Closes",
         .stageSubmission: "Submission", .stageLead: "This entry is on the shortlist. Send this stage's submission by", .stageReceived: "Received; last changed",
-        .stageSubmit: "Send",
+        .stageSubmit: "Send", .funnel: "Entries at each stage",
         .receiptMailed: "A confirmation with the edit link is being mailed to", .receiptNotMailed: "This site sends no mail: the edit link is shown only on this page.",
     ]
 }

@@ -74,6 +74,7 @@ enum StatsText {
         lines += counts("Countries", s.countries)
         lines += counts("Team sizes (members)", s.teamSizes)
         lines += counts("File types (entries with one)", s.fileTypes)
+        if let funnel = s.funnel { lines += counts("Stages (entries in each)", funnel) }
         lines += ["", "Per entry", summary("files", s.filesPerEntry), summary("bytes", s.bytesPerEntry), summary("days from opening", s.daysToEntry)]
         let percent = s.judging.assigned == 0 ? 0 : 100 * s.judging.complete / s.judging.assigned
         lines += ["", "Judging: \(s.judging.judges) judges, \(s.judging.complete) of \(s.judging.assigned) sheets complete (\(percent)%)"]

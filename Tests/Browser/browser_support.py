@@ -26,9 +26,12 @@ def free_port():
     return port
 
 
-def start_site(binary, work, watch=False):
+def start_site(binary, work, watch=False, prepare=None):
+    """Copies the sample into `work` (then `prepare(work)` may add to it), builds it and serves it."""
     for name in ("Content", "Static"):
         shutil.copytree(os.path.join(ROOT, name), os.path.join(work, name))
+    if prepare:
+        prepare(work)
     subprocess.run([binary, "build"], cwd=work, check=True, capture_output=True)
     extra = ["--watch"] if watch else []
     server = subprocess.Popen([binary, "serve", "--port", "0", "--rate-limit", "0"] + extra, cwd=work,

@@ -205,5 +205,21 @@ import Testing
         #expect(publish.status == 0, "\(publish.stderr)")
         let resultsFile = try String(contentsOf: folder.appendingPathComponent("results.md"), encoding: .utf8)
         #expect(resultsFile.contains("E-0005") && !resultsFile.contains("E-0004"))
+        // The results name the stages with their deadlines and how many entries each judged.
+        #expect(resultsFile.contains("{id: screening, closes: \"2026-11-20T08:00:00Z\", entries: 11}"), "\(resultsFile)")
+        #expect(resultsFile.contains("{id: final, closes: \"2026-11-25T08:00:00Z\", entries: 3}"))
+        #expect(try compe("build").status == 0)
+        let resultsPage = try String(contentsOf: dir.appendingPathComponent("Public/en/contests/two-stage/results/index.html"), encoding: .utf8)
+        #expect(resultsPage.contains("<table class=\"stages\">") && resultsPage.contains("<td>11</td>") && resultsPage.contains("<td>3</td>"))
+        // The open-data package and the statistics carry the stages.
+        let package = dir.appendingPathComponent("package")
+        #expect(try compe("export", "two-stage", "--package", package.path).status == 0)
+        let entriesCSV = try String(contentsOf: package.appendingPathComponent("entries.csv"), encoding: .utf8)
+        #expect(entriesCSV.hasPrefix("entry,country,team_size,files,bytes,received_day,stage_reached\r\n"))
+        #expect(entriesCSV.components(separatedBy: ",final\r\n").count - 1 == 3, "\(entriesCSV)")
+        let scoresCSV = try String(contentsOf: package.appendingPathComponent("scores.csv"), encoding: .utf8)
+        #expect(scoresCSV.hasPrefix("entry,judge,stage,criterion,value\r\n") && scoresCSV.contains(",final,pitch,") && scoresCSV.contains(",screening,quality,"))
+        let stats = try JSONSerialization.jsonObject(with: Data(try compe("stats", "two-stage", "--json").stdout.utf8)) as? [String: Any]
+        #expect((stats?["funnel"] as? [[String: Any]])?.compactMap { $0["entries"] as? Int } == [11, 3])
     }
 }

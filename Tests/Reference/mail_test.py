@@ -26,6 +26,35 @@ sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
 from browser_support import compe_binary, free_port  # noqa: E402
 
 CONTEST = "sme-support-ui"
+STAGED = "two-stage"
+STAGED_BRIEF = """---
+title: 二段階コンペ
+opens: 2026-01-01T09:00:00+09:00
+closes: 2027-11-30T17:00:00+09:00
+criteria:
+  - {id: quality, name: 完成度, weight: 100, scale: [1, 10], rubric: "r"}
+advance: 1
+stages:
+  - id: final
+    name: 最終審査
+    closes: 2027-12-20T17:00:00+09:00
+    submission: {uploads: {max_files: 1, max_file_mb: 5, types: [pdf]}, fields: [{id: demo_url, label: デモURL}]}
+    criteria:
+      - {id: pitch, name: 発表, weight: 100, scale: [1, 10], rubric: "p"}
+    judging: {judges_per_entry: 1, blind: false}
+---
+本文。
+"""
+STAGED_BRIEF_EN = """---
+title: Two-stage contest
+stages:
+  - {id: screening, name: screening}
+  - id: final
+    name: final round
+    fields: [{id: demo_url, label: Demo URL}]
+---
+Body.
+"""
 failures = []
 
 
@@ -77,7 +106,7 @@ class Site:
         self.process.send_signal(sig)
         self.process.wait(timeout=30)
 
-    def post(self, title="Design", summary="Summary", email_address="entrant@example.org", team="Team A", language="en"):
+    def post(self, title="Design", summary="Summary", email_address="entrant@example.org", team="Team A", language="en", contest=CONTEST):
         boundary = "compe-" + uuid.uuid4().hex
         pdf = f"%PDF-1.4\n% mail {uuid.uuid4()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
         fields = {"title": title, "summary": summary, "team_name": team, "members": "Member One", "contact_email": email_address,
@@ -87,7 +116,7 @@ class Site:
             body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode() + v.encode() + b"\r\n"
         body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"d.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode()
         body += pdf + f"\r\n--{boundary}--\r\n".encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/contests/{CONTEST}/entries", data=body, method="POST",
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/contests/{contest}/entries", data=body, method="POST",
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
@@ -134,6 +163,12 @@ def main():
             f.write(f"---\ntitle: 締切を延長します\n---\n締切を一週間延長しました。\n.\n{update_line}\n")
         with open(os.path.join(updates, "2026-11-30-deadline.en.md"), "w") as f:
             f.write(f"---\ntitle: Deadline extended\n---\nThe deadline moves by a week.\n.\n{update_line}\n")
+        staged = os.path.join(work, "Content", "contests", STAGED)
+        os.makedirs(staged)
+        with open(os.path.join(staged, "brief.md"), "w", encoding="utf-8") as f:
+            f.write(STAGED_BRIEF)
+        with open(os.path.join(staged, "brief.en.md"), "w", encoding="utf-8") as f:
+            f.write(STAGED_BRIEF_EN)
         subprocess.run([compe, "build"], cwd=work, check=True, capture_output=True)
         page = open(os.path.join(work, "Public", "en", "contests", CONTEST, "index.html"), encoding="utf-8").read()
         check("update on the contest page, with its anchor", 'id="update-deadline"' in page and "Deadline extended" in page)
@@ -255,6 +290,50 @@ def main():
         unknown = subprocess.run([compe, "announce", CONTEST, "nosuch"], cwd=work, capture_output=True, text=True)
         check("announce of an unknown update: one-line error", unknown.returncode == 1 and "deadline" in unknown.stderr, unknown.stderr)
 
+        # A contest in stages: the shortlist mails each entry once (finalists what to send and by
+        # when, with their edit link; the others a courteous note), and a finalist's second
+        # submission is mailed its receipt.
+        count = len(sink.messages)
+        staged_entries = [site.post(title=f"Staged {i}", email_address=f"stage{i}@example.org", language="en", contest=STAGED)[1] for i in range(3)]
+        check("staged contest: three entries", all(e.get("id") for e in staged_entries), staged_entries)
+        wait(lambda: len(sink.messages) >= count + 3, 15)
+        finalist = staged_entries[0]["id"]
+        for args in (["shortlist", STAGED, "--entries", finalist], ["shortlist", "publish", STAGED, "--force", "--yes"]):
+            done = subprocess.run([compe] + args, cwd=work, capture_output=True, text=True)
+            check(f"compe {' '.join(args[:2])}", done.returncode == 0, done.stderr)
+        count = len(sink.messages)
+        check("shortlist: three mails", wait(lambda: len([x for x in sink.messages[count:] if "stage" in str(x["to"])]) >= 3, 20),
+              [str(x["subject"]) for x in sink.messages[count:]])
+        shortlist_mails = [x for x in sink.messages[count:] if "stage" in str(x["to"])]
+        on = [x for x in shortlist_mails if "On to the" in str(x["subject"])]
+        off = [x for x in shortlist_mails if "About the" in str(x["subject"])]
+        check("shortlist: the finalist is told, with what to send, by when, and the edit link",
+              len(on) == 1 and finalist in str(on[0]["subject"]) and "Demo URL" in body_of(on[0]) and "2027" in body_of(on[0])
+              and re.search(r"/api/entries/" + finalist + r"\?token=", body_of(on[0])), body_of(on[0])[:600] if on else shortlist_mails)
+        check("shortlist: the others get the courteous note", len(off) == 2 and finalist not in "".join(str(x["subject"]) for x in off),
+              [str(x["subject"]) for x in off])
+        again = subprocess.run([compe, "shortlist", "publish", STAGED, "--force", "--yes"], cwd=work, capture_output=True, text=True)
+        check("shortlist published twice: refused", again.returncode == 1, again.stdout)
+        if on:
+            token = re.search(r"token=([^&\s]+)", body_of(on[0])).group(1)
+            boundary = "compe-" + uuid.uuid4().hex
+            deck = b"%PDF-1.4\n% second stage\n"
+            body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"demo_url\"\r\n\r\nhttps://demo.example/app\r\n"
+                    f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"deck.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+            body += deck + f"\r\n--{boundary}--\r\n".encode()
+            req = urllib.request.Request(f"http://127.0.0.1:{site.port}/api/contests/{STAGED}/entries/{finalist}/stages/final", data=body,
+                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json",
+                                                  "Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                check("second submission stored", r.status == 201)
+            digest = __import__("hashlib").sha256(deck).hexdigest()
+            check("second submission: its receipt is mailed, with the file's SHA-256 and the demo URL",
+                  wait(lambda: any("submission received" in str(x["subject"]) and digest in body_of(x) and "demo[.]example" in body_of(x)
+                                   for x in sink.messages[count:]), 20), [str(x["subject"]) for x in sink.messages[count:]])
+        time.sleep(2)
+        subjects = [str(x["subject"]) for x in sink.messages if "stage" in str(x["to"])]
+        check("every stage mail arrived once", len(subjects) == len(set(subjects)), subjects)
+
         # Relay refusing: failed after the retries.
         sink.refuse = True
         status, refused, _ = site.post(title="Refused")
@@ -275,7 +354,8 @@ def main():
         site = Site(compe, work, f"smtp://127.0.0.1:{port}")
         check("after kill -9 and restart: the mail is delivered", wait(lambda: any(crashed["id"] in str(x["subject"]) for x in sink.messages), 30),
               site.status()[:3])
-        entries = subprocess.run([compe, "entries", "list", CONTEST, "--json"], cwd=work, capture_output=True, text=True).stdout
+        entries = "".join(subprocess.run([compe, "entries", "list", c, "--json"], cwd=work, capture_output=True, text=True).stdout
+                          for c in (CONTEST, STAGED))
         known = set(re.findall(r"E-\d{4}", entries))
         mailed = {re.search(r"E-\d{4}", str(x["subject"]) + body_of(x)).group(0) for x in sink.messages}
         check("every mail names an entry that exists", mailed <= known, mailed - known)

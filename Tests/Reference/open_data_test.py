@@ -24,6 +24,27 @@ from browser_support import browser, compe_binary, csp_violations, start_site  #
 K = 5
 COUNTRIES = ["JP"] * 10 + ["VN"] * 8 + ["KE"] * 5 + ["IN"] * 5 + ["CL", "IS"]
 CONTEST = "sme-support-ui"
+STAGED = "two-stage"
+STAGED_BRIEF = """---
+title: 二段階コンペ
+opens: 2026-01-01T09:00:00+09:00
+closes: 2027-11-30T17:00:00+09:00
+criteria:
+  - {id: quality, name: 完成度, weight: 100, scale: [1, 10], rubric: "r"}
+judging: {judges_per_entry: 2, blind: true}
+advance: 2
+stages:
+  - id: final
+    name: 最終審査
+    closes: 2027-12-20T17:00:00+09:00
+    submission: none
+    criteria:
+      - {id: quality, name: 完成度, weight: 50, scale: [1, 10], rubric: "q"}
+      - {id: pitch, name: 発表, weight: 50, scale: [1, 10], rubric: "p"}
+    judging: {judges_per_entry: 2, blind: false}
+---
+本文。
+"""
 failures = []
 
 
@@ -33,7 +54,7 @@ def check(name, ok, detail=""):
         failures.append(name)
 
 
-def post_entry(port, i, country):
+def post_entry(port, i, country, contest=CONTEST):
     boundary = "compe-" + uuid.uuid4().hex
     pdf = f"%PDF-1.4\n% open data {i} {uuid.uuid4()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".encode()
     members = "\n".join(f"Member {i}-{m}" for m in range(1 + i % 3))
@@ -44,7 +65,7 @@ def post_entry(port, i, country):
         body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
     body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"design-{i}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode()
     body += pdf + f"\r\n--{boundary}--\r\n".encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/contests/{CONTEST}/entries", data=body, method="POST",
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/contests/{contest}/entries", data=body, method="POST",
                                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status == 201, r.status
@@ -59,8 +80,14 @@ def main():
     work = tempfile.mkdtemp(prefix="compe-open-data-")
     server = None
     try:
-        server, port = start_site(compe, work)
+        def add_staged(root):
+            os.makedirs(os.path.join(root, "Content", "contests", STAGED))
+            with open(os.path.join(root, "Content", "contests", STAGED, "brief.md"), "w", encoding="utf-8") as f:
+                f.write(STAGED_BRIEF)
+
+        server, port = start_site(compe, work, prepare=add_staged)
         entrants = [post_entry(port, i, c) for i, c in enumerate(COUNTRIES)]
+        staged = [post_entry(port, 200 + i, "JP", contest=STAGED) for i in range(6)]
         # One Kenyan entrant withdraws: every published figure counts the same 30 active entries.
         withdrawn = post_entry(port, 99, "KE")
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/entries/{withdrawn['id']}", method="DELETE",
@@ -123,6 +150,45 @@ def main():
         check("stats: judging complete", stats["judging"]["complete"] == stats["judging"]["assigned"] == 60, stats["judging"])
         text = run("stats", CONTEST)
         check("stats prints tables", text.returncode == 0 and "Entries per day" in text.stdout and "Countries" in text.stdout, text.stderr)
+
+        # A contest in stages: the package says which stage each entry reached and each score
+        # was given in (a criterion id used in two stages stays two criteria), and frictionless
+        # accepts it; the statistics carry the funnel.
+        assert run("panel", "add", STAGED, "ito", "mori").returncode == 0
+        assert run("assign", STAGED, "--seed", "1").returncode == 0
+        for j in ("ito", "mori"):
+            for item in json.loads(run("judge", "queue", "--judge", j, "--json").stdout):
+                if item["contest"] == STAGED:
+                    assert run("judge", "score", item["ref"], "--judge", j, "--set", "quality=6").returncode == 0
+        finalists = [staged[1]["id"], staged[4]["id"]]
+        for args in (("shortlist", STAGED, "--entries", ",".join(finalists)), ("shortlist", "publish", STAGED, "--force", "--yes"),
+                     ("panel", "add", STAGED, "chen", "ito"), ("assign", STAGED)):
+            r = run(*args)
+            check(f"staged: compe {' '.join(args[:2])}", r.returncode == 0, r.stderr)
+        for j in ("chen", "ito"):
+            for item in json.loads(run("judge", "queue", "--judge", j, "--json").stdout):
+                if item["contest"] == STAGED and item.get("stage") == "final":
+                    r = run("judge", "score", item["ref"], "--judge", j, "--set", "quality=7", "--set", "pitch=8")
+                    assert r.returncode == 0, r.stderr
+        staged_package = os.path.join(work, "staged-package")
+        r = run("export", STAGED, "--package", staged_package)
+        check("staged: export --package", r.returncode == 0, r.stderr)
+        v = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", os.path.join(staged_package, "datapackage.json")],
+                           capture_output=True, text=True)
+        staged_report = json.loads(v.stdout or "{}")
+        check("staged: frictionless finds the package with the stage columns valid", staged_report.get("valid") is True,
+              v.stdout[-2000:] or v.stderr[-2000:])
+        reached = [row["stage_reached"] for row in csv.DictReader(open(os.path.join(staged_package, "entries.csv"), encoding="utf-8"))]
+        check("staged: entries.csv says who reached the final", sorted(reached) == ["final"] * 2 + ["screening"] * 4, reached)
+        score_rows = list(csv.DictReader(open(os.path.join(staged_package, "scores.csv"), encoding="utf-8")))
+        check("staged: scores.csv holds both stages", {r["stage"] for r in score_rows} == {"screening", "final"}
+              and sum(1 for r in score_rows if r["stage"] == "final") == 2 * 2 * 2, len(score_rows))
+        criteria_rows = list(csv.DictReader(open(os.path.join(staged_package, "criteria.csv"), encoding="utf-8")))
+        check("staged: criteria.csv lists each stage's criteria", [(c["stage"], c["criterion"]) for c in criteria_rows]
+              == [("screening", "quality"), ("final", "quality"), ("final", "pitch")], criteria_rows)
+        staged_stats = json.loads(run("stats", STAGED, "--json").stdout)
+        check("staged: the statistics carry the funnel", staged_stats.get("funnel") == [{"label": "screening", "entries": 6},
+                                                                                       {"label": "final", "entries": 2}], staged_stats.get("funnel"))
 
         # compe export --package, checked by frictionless
         package = os.path.join(work, "Content", "data", CONTEST)
