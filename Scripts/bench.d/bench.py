@@ -288,7 +288,7 @@ def bench_results(compe):
                    [(i, f"E-{i:04d}", f"Entry {i}", f"Team {i}", f"t{i}@example{i}.org", now, now) for i in range(1, 10001)])
     judges = [f"j{k:02d}" for k in range(1, 31)]
     db.executemany("insert into judge (handle, name, created_at) values (?, ?, ?)", [(j, j.upper(), now) for j in judges])
-    db.executemany("insert into panel (contest, judge, added_at) values ('bench', ?, ?)", [(j, now) for j in judges])
+    db.executemany("insert into panel (contest, stage, judge, added_at) values ('bench', 'screening', ?, ?)", [(j, now) for j in judges])
     db.commit()
     start = time.perf_counter()
     run("assign", "bench", "--per-entry", "3", "--seed", "1")
@@ -298,7 +298,7 @@ def bench_results(compe):
     quality = {i: rng.uniform(3, 8) for i in range(1, 10001)}
     scores = [(e, j, c, max(1, min(10, round(quality[e] + bias[j] + rng.gauss(0, 1)))), now)
               for e, j in pairs for c in ("c1", "c2", "c3", "c4", "c5")]
-    db.executemany("insert into score (contest, entry_id, judge, criterion, value, updated_at) values ('bench', ?, ?, ?, ?, ?)", scores)
+    db.executemany("insert into score (contest, stage, entry_id, judge, criterion, value, updated_at) values ('bench', 'screening', ?, ?, ?, ?, ?)", scores)
     db.commit()
     times = []
     for _ in range(3):
@@ -364,7 +364,7 @@ def bench_judge(compe):
     judges = [f"j{k:03d}" for k in range(1, 201)]
     tokens = {j: "cjt_" + secrets.token_urlsafe(32) for j in judges}
     db.executemany("insert into judge (handle, name, created_at) values (?, ?, ?)", [(j, j.upper(), now) for j in judges])
-    db.executemany("insert into panel (contest, judge, added_at) values ('bench', ?, ?)", [(j, now) for j in judges])
+    db.executemany("insert into panel (contest, stage, judge, added_at) values ('bench', 'screening', ?, ?)", [(j, now) for j in judges])
     db.executemany("insert into judge_token (judge, token_hash, created_at) values (?, ?, ?)",
                    [(j, hashlib.sha256(t.encode()).digest(), now) for j, t in tokens.items()])
     db.commit()

@@ -88,10 +88,11 @@ def compe_results(compe, rows):
         db.executemany("insert into entry (id, code, contest, title, summary, team_name, members, contact_email, country, language, "
                        "token_salt, token_hash, received_at, updated_at) values (?, ?, 'ref', ?, 's', 't', 'm', 'x@example.org', "
                        "'JP', 'en', x'00', x'00', ?, ?)", [(e + 1, f"E-{e + 1:04d}", f"Entry {e}", now, now) for e in entries])
-        db.executemany("insert into score (contest, entry_id, judge, criterion, value, updated_at) values ('ref', ?, ?, 'q', ?, ?)",
+        # One stage: the brief's first, `screening`.
+        db.executemany("insert into score (contest, stage, entry_id, judge, criterion, value, updated_at) values ('ref', 'screening', ?, ?, 'q', ?, ?)",
                        [(e + 1, j, v, now) for e, j, v in rows])
         # Scores count for judges assigned to the entry, as `compe assign` makes them.
-        db.executemany("insert into assignment (contest, entry_id, judge, blind_code, created_at) values ('ref', ?, ?, ?, ?)",
+        db.executemany("insert into assignment (contest, stage, entry_id, judge, blind_code, created_at) values ('ref', 'screening', ?, ?, ?, ?)",
                        [(e + 1, j, f"B-{n:06d}", now) for n, (e, j, _) in enumerate(rows)])
         db.commit()
         db.close()
