@@ -95,8 +95,11 @@ public struct ContentLoader: Sendable {
                     diags.error(SourceLocation(path: s.path), "stage '\(s.stage)' followed by '\(s.next)' is not in the brief (stages: \(ids.joined(separator: ", ")))")
                 }
                 shortlists[slug, default: []].append(s)
-                shortlists[slug]?.sort { (ids.firstIndex(of: $0.stage) ?? 0) < (ids.firstIndex(of: $1.stage) ?? 0) }
             }
+        }
+        for (slug, list) in shortlists {
+            guard let ids = contests.first(where: { $0.contest.slug == slug && $0.textLanguage == nil })?.contest.stages.map(\.id) else { continue }
+            shortlists[slug] = list.sorted { (ids.firstIndex(of: $0.stage) ?? 0) < (ids.firstIndex(of: $1.stage) ?? 0) }
         }
         var results: [String: ResultsSource] = [:]
         for file in resultFiles {

@@ -28,12 +28,12 @@ struct StageReader {
         }
         var seen: [String: SourceLocation] = [:]
         var previousCloses = firstCloses
-        var previousAdvance: (Int, SourceLocation)?
+        var previousAdvance: Int?
         var firstLocation = f.has("advance") ? f.location(ofKey: "advance") : f.location(ofKey: "stages")
         var laterLocations: [SourceLocation] = []
         if let n = f.int("advance", diags: &diags) {
             out.firstAdvance = n
-            previousAdvance = (n, f.location(ofKey: "advance"))
+            previousAdvance = n
         }
         for (i, node) in nodes.enumerated() {
             guard let s = YAMLFields(node, source: f.source, context: "stages[\(i)]", diags: &diags) else { ok = false; continue }
@@ -51,7 +51,7 @@ struct StageReader {
                         ok = false
                     }
                     out.firstAdvance = advance
-                    previousAdvance = (advance, s.location(ofKey: "advance"))
+                    previousAdvance = advance
                     firstLocation = s.location(ofKey: "advance")
                 }
                 continue
@@ -72,12 +72,12 @@ struct StageReader {
             let judging = brief.readJudging(s, diags: &diags)
             let submission = readSubmission(s, stage: id, blind: judging.blind, diags: &diags)
             if let advance {
-                if let (before, _) = previousAdvance, advance >= before {
+                if let before = previousAdvance, advance >= before {
                     diags.error(s.location(ofKey: "advance"),
                                 "stage '\(id)' passes on \(advance) entries but receives only \(before): each stage passes on fewer than it receives")
                     ok = false
                 }
-                previousAdvance = (advance, s.location(ofKey: "advance"))
+                previousAdvance = advance
             }
             laterLocations.append(s.has("advance") ? s.location(ofKey: "advance") : s.source.location(node))
             out.stages.append(Stage(id: id, name: name, closes: closes, criteria: criteria, judging: judging,

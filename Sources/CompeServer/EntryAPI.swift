@@ -204,19 +204,10 @@ struct EntryAPI: Sendable {
         } else {
             limits.filesAllowed = false
         }
-        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
-            return respond.failure(.notMultipart, close: true)
-        }
-        if let refusal = lowDisk(respond) { return refusal }
-        let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
-            return respond.failure(.requestTooLarge, field: "files", close: true)
-        }
-        if let refusal = overBudget(request, context, respond) { return refusal }
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, begin: entries.beginUpload)
-        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
-            receiver.discardAll()
-            return rejected(failure, respond)
+        let receiver: MultipartReceiver
+        switch await receive(request, context, respond, policy: policy, limits: limits) {
+        case .success(let received): receiver = received
+        case .failure(let refusal): return refusal.response
         }
         let token = early ?? receiver.fields["token"] ?? ""
         if known == nil, let entry = try await entries.entry(code: code, token: token), let contest = contests[entry.draft.contest] {
@@ -258,6 +249,31 @@ struct EntryAPI: Sendable {
         guard let updated else { return notFound }
         logger.info("entry updated", metadata: ["entry": "\(code)"])
         return formRespond.afterChange(updated, token: token, contest: contest)
+    }
+
+    /// A refusal answered before or while the body is read.
+    struct Refused: Error { let response: Response }
+
+    /// The body of an edit or a later-stage submission, read into a receiver under `policy`
+    /// (the entry's or the stage's limits): the disk floor, the declared length, the upload
+    /// budgets and the stream checked in that order. On a refusal nothing stays staged.
+    func receive(_ request: Request, _ context: CompeRequestContext, _ respond: Responder, policy: UploadPolicy,
+                 limits: FormLimits) async -> Result<MultipartReceiver, Refused> {
+        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
+            return .failure(Refused(response: respond.failure(.notMultipart, close: true)))
+        }
+        if let refusal = lowDisk(respond) { return .failure(Refused(response: refusal)) }
+        let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
+            return .failure(Refused(response: respond.failure(.requestTooLarge, field: "files", close: true)))
+        }
+        if let refusal = overBudget(request, context, respond) { return .failure(Refused(response: refusal)) }
+        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, begin: entries.beginUpload)
+        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
+            receiver.discardAll()
+            return .failure(Refused(response: rejected(failure, respond)))
+        }
+        return .success(receiver)
     }
 
     func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {

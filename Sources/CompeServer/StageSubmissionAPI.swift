@@ -37,19 +37,10 @@ extension EntryAPI {
             limits.filesAllowed = false
         }
         let policy = known?.2.submission.uploads ?? UploadPolicy(maxFiles: 0, maxFileMB: 0, types: [])
-        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
-            return respond.failure(.notMultipart, close: true)
-        }
-        if let refusal = lowDisk(respond) { return refusal }
-        let maxBody = Int64(policy.maxFiles) * policy.maxFileBytes + 1024 * 1024
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
-            return respond.failure(.requestTooLarge, field: "files", close: true)
-        }
-        if let refusal = overBudget(request, context, respond) { return refusal }
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: policy, begin: entries.beginUpload)
-        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
-            receiver.discardAll()
-            return rejected(failure, respond)
+        let receiver: MultipartReceiver
+        switch await receive(request, context, respond, policy: policy, limits: limits) {
+        case .success(let received): receiver = received
+        case .failure(let refusal): return refusal.response
         }
         let token = early ?? receiver.fields["token"] ?? ""
         if known == nil, let entry = try await entries.entry(code: code, token: token) { known = locate(entry) }

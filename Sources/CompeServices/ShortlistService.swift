@@ -47,7 +47,9 @@ extension JudgingService {
         let stage = contest.stageID
         guard let next = contest.stage(after: stage) else { throw JudgingError.lastStage(contest: slug, stage: stage) }
         let file = catalog.shortlistFile(slug, stage: stage, in: contest)
-        if let existing = try? String(contentsOf: file.url, encoding: .utf8), existing.contains("\npublished:") {
+        var ignored = Diagnostics()
+        if let existing = try? String(contentsOf: file.url, encoding: .utf8),
+           ShortlistFile.parse(existing, path: file.display, slug: slug, diags: &ignored)?.published != nil {
             throw JudgingError.shortlistPublished(path: file.display)
         }
         let places = top ?? contest.stage(stage)?.advance ?? 1

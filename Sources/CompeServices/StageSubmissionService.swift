@@ -16,9 +16,11 @@ extension EntryService {
     public func openStage(for entry: Entry, in contest: Contest, now: Date = Date()) async throws -> (stage: Stage, sent: StageReceipt?)? {
         guard contest.isStaged, entry.withdrawnAt == nil else { return nil }
         for stage in contest.stages.dropFirst().reversed() where stage.submission != .none {
-            guard try await store.isFinalist(entryID: entry.id, stage: stage.id) else { continue }
-            guard try await refusal(entry: entry, stage: stage, contest: contest, now: now) == nil else { return nil }
-            return (stage, try await store.stageSubmission(entryID: entry.id, stage: stage.id))
+            switch try await refusal(entry: entry, stage: stage, contest: contest, now: now) {
+            case .notShortlisted?: continue
+            case .stageClosed?: return nil
+            case nil: return (stage, try await store.stageSubmission(entryID: entry.id, stage: stage.id))
+            }
         }
         return nil
     }
