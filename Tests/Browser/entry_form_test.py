@@ -13,7 +13,7 @@ Prints "browser: N passed, M failed" and exits non-zero on any failure.
 import os, re, shutil, sys, tempfile, time
 
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import SHOTS, Tally, browser, compe_binary, csp_violations, fill_entry_form, start_site
@@ -54,7 +54,9 @@ def submit_entry(driver, port, lang, javascript, pdf):
     title.clear()
     title.send_keys(f"Edited {lang}")
     title.submit()
-    WebDriverWait(driver, 30).until(lambda d: f"Edited {lang}" in d.find_element(By.TAG_NAME, "h2").text)
+    # The old page is read until the new one replaces it: retry reads that meet a node mid-swap.
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: f"Edited {lang}" in d.find_element(By.TAG_NAME, "h2").text)
     assert "new=1" not in driver.current_url
     blocked = csp_violations(driver)
     assert not blocked, f"the Content Security Policy blocked part of the form flow: {blocked}"
@@ -72,17 +74,22 @@ def dev_server_overlay(binary):
         time.sleep(0.5)   # let the page open its event stream
         with open(about, "w", encoding="utf-8") as f:
             f.write(original.replace("title:", "title: [unclosed\nx:", 1))
-        # The page is replaced while it reloads: elements read mid-reload go stale, so retry.
-        patient = (NoSuchElementException, StaleElementReferenceException)
+        # The page is replaced while it reloads: a read mid-reload can go stale or meet a
+        # destroyed script context, so the waits retry until their deadline.
+        patient = (WebDriverException,)
         WebDriverWait(driver, 15, ignored_exceptions=patient).until(
-            lambda d: "Content/pages/about.md:" in d.find_element(By.ID, "compe-error-overlay").text)
-        overlay = driver.find_element(By.ID, "compe-error-overlay").text
+            lambda d: "Content/pages/about.md:" in (d.execute_script(
+                "const o = document.getElementById('compe-error-overlay'); return o ? o.innerText : ''") or ""))
+        overlay = driver.execute_script("return document.getElementById('compe-error-overlay').innerText")
         assert "invalid YAML" in overlay, overlay
         driver.save_screenshot(os.path.join(SHOTS, "dev-server-overlay.png"))
         with open(about, "w", encoding="utf-8") as f:
             f.write(original + "\n直した fixed-in-browser\n")
+        # Read the text in one script call: a node fetched by one command can be
+        # swapped out by the reload before the next command reads it.
         WebDriverWait(driver, 15, ignored_exceptions=patient).until(
-            lambda d: "fixed-in-browser" in d.find_element(By.TAG_NAME, "body").text)
+            lambda d: "fixed-in-browser" in (d.execute_script(
+                "return document.body ? document.body.innerText : ''") or ""))
         assert not driver.find_elements(By.ID, "compe-error-overlay"), "the overlay is gone after the fix"
         blocked = csp_violations(driver)
         assert not blocked, f"the Content Security Policy blocked the dev server's overlay or reload: {blocked}"
