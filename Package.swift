@@ -5,6 +5,13 @@
 // (inotify, syncfs, ext4 directory flags), so no `platforms` are claimed.
 import PackageDescription
 
+/// `COMPE_FUZZ=libfuzzer`: the fuzz targets become libFuzzer programs (`FUZZING` defined, libFuzzer
+/// linked in). Scripts/sanitized-build sets it for the AddressSanitizer build, whose code is also
+/// coverage-instrumented, so one build serves the sanitized test suites and every fuzz target.
+let libFuzzer = Context.environment["COMPE_FUZZ"] == "libfuzzer"
+let fuzzSwift: [SwiftSetting] = libFuzzer ? [.define("FUZZING")] : []
+let fuzzLink: [LinkerSetting] = libFuzzer ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+
 let package = Package(
     name: "compe",
     products: [
@@ -134,19 +141,19 @@ let package = Package(
         .target(name: "CompeTestSupport", path: "Tests/CompeTestSupport"),
         // Fuzz targets: libFuzzer entry points when built by Scripts/fuzz (-D FUZZING
         // -sanitize=fuzzer), otherwise small programs that replay a corpus (Scripts/test does).
-        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: fuzzSwift),
         .executableTarget(name: "RankingSimulation", dependencies: ["CompeCore"]),
-        .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter"),
-        .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog"),
-        .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart"),
+        .executableTarget(name: "FuzzFrontMatter", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzFrontMatter", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzBacklog", dependencies: ["CompeContent", "CompeCore", "FuzzSupport"], path: "Fuzz/FuzzBacklog", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzMultipart", dependencies: ["CompeServer", "FuzzSupport"], path: "Fuzz/FuzzMultipart", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .executableTarget(name: "FuzzRequest", dependencies: ["CompeServer", "CompeTestSupport", "FuzzSupport",
                                                               .product(name: "Hummingbird", package: "hummingbird"),
                                                               .product(name: "HTTPTypes", package: "swift-http-types"),
                                                               .product(name: "Logging", package: "swift-log"),
                                                               .product(name: "NIOCore", package: "swift-nio"),
                                                               .product(name: "NIOEmbedded", package: "swift-nio")],
-                          path: "Fuzz/FuzzRequest"),
-        .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate"),
+                          path: "Fuzz/FuzzRequest", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport",
                                                             .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
@@ -165,3 +172,17 @@ let package = Package(
         ),
     ]
 )
+
+// `COMPE_PACKAGE=server-less` keeps only the modules without a server (and their tests):
+// Scripts/test builds those under ThreadSanitizer, the only suites it runs there, without
+// compiling the server, the client, the command line and their packages a fourth time. Every
+// dependency stays declared, so the resolved versions are the same as the full package's.
+if Context.environment["COMPE_PACKAGE"] == "server-less" {
+    let serverLess: Set<String> = [
+        "CDiscount", "CLibdeflate", "CLinux", "CompeCore", "CompeWire", "CompeContent", "CompeSite",
+        "CompeStore", "CompePostgres", "CompeServices", "CompeTestSupport",
+        "CompeCoreTests", "CompeContentTests", "CompeSiteTests", "CompeStoreTests", "CompeServicesTests",
+    ]
+    package.targets.removeAll { !serverLess.contains($0.name) }
+    package.products.removeAll()
+}

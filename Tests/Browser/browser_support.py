@@ -13,6 +13,9 @@ SHOTS = os.path.join(ROOT, ".build", "browser-screenshots")
 
 
 def compe_binary():
+    """The compe to test: COMPE_BINARY (Scripts/test sets its AddressSanitizer build), else the debug build."""
+    if os.environ.get("COMPE_BINARY"):
+        return os.environ["COMPE_BINARY"]
     out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
     return os.path.join(out.stdout.strip(), "compe")
 

@@ -26,9 +26,8 @@ Reference.
 """
 
 
-def compe_binary():
-    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return os.path.join(out.stdout.strip(), "compe")
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
+from browser_support import compe_binary  # noqa: E402  (COMPE_BINARY, else the debug build)
 
 
 def design_balanced(rng):
