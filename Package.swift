@@ -11,6 +11,10 @@ import PackageDescription
 let libFuzzer = Context.environment["COMPE_FUZZ"] == "libfuzzer"
 let fuzzSwift: [SwiftSetting] = libFuzzer ? [.define("FUZZING")] : []
 let fuzzLink: [LinkerSetting] = libFuzzer ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+/// `COMPE_TEST_INDEX_STORE=<path>`: only the test targets are indexed while building, into that
+/// store. Scripts/sanitized builds with `--disable-index-store` (indexing is ~9% of a build and
+/// nothing reads it) but test discovery on Linux reads the test targets' index, so they keep it.
+let testIndex: [SwiftSetting] = Context.environment["COMPE_TEST_INDEX_STORE"].map { [.unsafeFlags(["-index-store-path", $0])] } ?? []
 
 let package = Package(
     name: "compe",
@@ -155,20 +159,23 @@ let package = Package(
                           path: "Fuzz/FuzzRequest", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport",
-                                                            .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"]),
-        .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"]),
-        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"]),
+                                                            .product(name: "Yams", package: "Yams")],
+                    swiftSettings: testIndex),
+        .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"], swiftSettings: testIndex),
+        .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"], swiftSettings: testIndex),
+        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: testIndex),
+        .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"], swiftSettings: testIndex),
         .testTarget(
             name: "CompeServerTests",
             dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport", "CompeMail",
                            .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: testIndex
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["compe", "CompeStore", "CompeTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["compe", "CompeStore", "CompeTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: testIndex
         ),
     ]
 )
