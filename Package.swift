@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "CompeCore", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -159,11 +160,11 @@ let package = Package(
                           path: "Fuzz/FuzzRequest", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .executableTarget(name: "FuzzTemplate", dependencies: ["CompeSite", "CompeContent", "FuzzSupport"], path: "Fuzz/FuzzTemplate", swiftSettings: fuzzSwift, linkerSettings: fuzzLink),
         .testTarget(name: "CompeContentTests", dependencies: ["CompeContent", "CompeCore", "CompeTestSupport",
-                                                            .product(name: "Yams", package: "Yams")],
+                                                            .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: testIndex),
         .testTarget(name: "CompeSiteTests", dependencies: ["CompeSite", "CompeContent", "CompeCore", "CompeTestSupport"], swiftSettings: testIndex),
         .testTarget(name: "CompeCoreTests", dependencies: ["CompeCore"], swiftSettings: testIndex),
-        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: testIndex),
+        .testTarget(name: "CompeStoreTests", dependencies: ["CompeStore", "CompeCore", "CompePostgres", "CompeTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: testIndex),
         .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"], swiftSettings: testIndex),
         .testTarget(
             name: "CompeServerTests",

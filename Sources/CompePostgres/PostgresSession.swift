@@ -33,7 +33,12 @@ final class PostgresSession: SQLSession {
     }
 
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
-        for row in try wait(start(sql, arguments)).rows { try body(PostgresRowValues(row: row)) }
+        var columns: [String]?
+        for row in try wait(start(sql, arguments)).rows {
+            let values = row.makeRandomAccess()
+            if columns == nil { columns = values.map(\.columnName) }
+            try body(PostgresRowValues(row: values, columns: columns ?? []))
+        }
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
@@ -168,17 +173,18 @@ final class PostgresSession: SQLSession {
     }
 }
 
-/// A row of a PostgreSQL answer, read by position.
+/// A row of a PostgreSQL answer.
 struct PostgresRowValues: SQLRow {
     let row: PostgresRandomAccessRow
-
-    init(row: PostgresRow) { self.row = row.makeRandomAccess() }
+    /// The answer's column names, read once per statement (as `SQLiteRow` does): one short
+    /// linear search per read instead of two hashed lookups.
+    let columns: [String]
 
     func value(_ index: Int) throws -> SQLValue { try Self.value(row[index]) }
 
     func value(named name: String) throws -> SQLValue {
-        guard row.contains(name) else { throw SQLFailure(.unexpectedType, detail: "the query has no column \(name)") }
-        return try Self.value(row[name])
+        guard let index = columns.firstIndex(of: name) else { throw SQLFailure(.unexpectedType, detail: "the query has no column \(name)") }
+        return try Self.value(row[index])
     }
 
     static func value(_ cell: PostgresCell) throws -> SQLValue {

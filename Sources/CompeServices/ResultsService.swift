@@ -172,11 +172,11 @@ extension JudgingService {
         let contest = try await judged(contest: slug, stage: stage)
         let entries = Dictionary(uniqueKeysWithValues: try await storeErrors { try await store.entries(contest: slug) }
             .filter { $0.withdrawnAt == nil }.map { ($0.id, $0) })
-        let observations = try await storeErrors { try await store.sheets(contest: slug, stage: contest.stageID) }.compactMap { sheet -> Ranking.Observation? in
+        let (sheets, excluded) = try await storeErrors { try await store.judgedSheets(contest: slug, stage: contest.stageID) }
+        let observations = sheets.compactMap { sheet -> Ranking.Observation? in
             guard entries[sheet.entryID] != nil, let score = Ranking.weighted(sheet.values, criteria: contest.criteria) else { return nil }
             return Ranking.Observation(entry: sheet.entryID, judge: sheet.judge, score: score)
         }
-        let excluded = try await storeErrors { try await store.excludedSheets(contest: slug, stage: contest.stageID) }
         return ContestResults(contest: contest, entries: entries, ranking: Ranking.rank(observations, seed: seed), excluded: excluded)
     }
 

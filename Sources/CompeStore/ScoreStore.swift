@@ -101,46 +101,62 @@ extension EntryStore {
     /// statistics and exports all read this, so none of them counts what another leaves out
     /// (`excludedSheets` says which were left out and why).
     public func sheets(contest: String, stage: String) async throws -> [ScoreSheet] {
-        try await reading { db in
-            // Ordered by entry and judge, so each sheet's rows come together.
-            var sheets: [ScoreSheet] = []
-            try db.each("""
-                SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
-                JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge AND a.stage = s.stage
-                WHERE s.contest = ? AND s.stage = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
-                """, [contest, stage]) { row in
-                let id = try row.int64("entry_id"), judge = try row.string("judge")
-                if sheets.last?.entryID != id || sheets.last?.judge != judge {
-                    sheets.append(ScoreSheet(entryID: id, judge: judge, stage: stage, values: [:], comment: nil))
-                }
-                sheets[sheets.count - 1].values[try row.string("criterion")] = try row.int("value")
-            }
-            return sheets
-        }
+        try await judgedSheets(contest: contest, stage: stage).current
     }
 
     /// The sheets of `contest` (active entries) that `sheets(contest:)` leaves out because their
     /// judge is no longer assigned to the entry, each with why: a declared conflict (its
     /// reason), the judge taken off the panel, or the assignment gone otherwise.
     public func excludedSheets(contest: String, stage: String) async throws -> [ExcludedSheet] {
+        try await judgedSheets(contest: contest, stage: stage).excluded
+    }
+
+    /// The stage's sheets of active entries in one reading, split into those of current
+    /// assignments (what counts) and those left out, with why. The scores are read once and
+    /// matched against the stage's assignments in memory: joining every score row to its
+    /// assignment in SQL, and reading them again for the left-out ones, tripled the database
+    /// time of `compe results` on 150,000 scores.
+    public func judgedSheets(contest: String, stage: String) async throws -> (current: [ScoreSheet], excluded: [ExcludedSheet]) {
         try await reading { db in
-            try db.rows("""
-                SELECT DISTINCT s.entry_id, s.judge, c.reason, p.judge AS panel_judge FROM score s JOIN entry e ON e.id = s.entry_id
-                LEFT JOIN assignment a ON a.entry_id = s.entry_id AND a.judge = s.judge AND a.stage = s.stage
-                LEFT JOIN conflict c ON c.entry_id = s.entry_id AND c.judge = s.judge
-                LEFT JOIN panel p ON p.contest = s.contest AND p.stage = s.stage AND p.judge = s.judge
-                WHERE s.contest = ? AND s.stage = ? AND e.withdrawn_at IS NULL AND a.judge IS NULL ORDER BY s.entry_id, s.judge
+            var assigned: [Int64: Set<String>] = [:]
+            try db.each("SELECT entry_id, judge FROM assignment WHERE contest = ? AND stage = ?", [contest, stage]) { row in
+                assigned[try row.int64("entry_id"), default: []].insert(try row.string("judge"))
+            }
+            // Ordered by entry and judge, so each sheet's rows come together.
+            var current: [ScoreSheet] = [], left: [ScoreSheet] = []
+            var counts = true
+            try db.each("""
+                SELECT s.entry_id, s.judge, s.criterion, s.value FROM score s JOIN entry e ON e.id = s.entry_id
+                WHERE s.contest = ? AND s.stage = ? AND e.withdrawn_at IS NULL ORDER BY s.entry_id, s.judge
                 """, [contest, stage]) { row in
+                let id = try row.int64("entry_id"), judge = try row.string("judge")
+                let last = counts ? current.last : left.last
+                if last?.entryID != id || last?.judge != judge {
+                    counts = assigned[id]?.contains(judge) == true
+                    let sheet = ScoreSheet(entryID: id, judge: judge, stage: stage, values: [:], comment: nil)
+                    if counts { current.append(sheet) } else { left.append(sheet) }
+                }
+                let value = try row.int("value"), criterion = try row.string("criterion")
+                if counts { current[current.count - 1].values[criterion] = value } else { left[left.count - 1].values[criterion] = value }
+            }
+            guard !left.isEmpty else { return (current, []) }
+            var conflicts: [Int64: [String: String]] = [:]
+            try db.each("SELECT c.entry_id, c.judge, c.reason FROM conflict c JOIN entry e ON e.id = c.entry_id WHERE e.contest = ?", [contest]) { row in
+                conflicts[try row.int64("entry_id"), default: [:]][try row.string("judge")] = try row.string("reason")
+            }
+            let panel = Set(try db.rows("SELECT judge FROM panel WHERE contest = ? AND stage = ?", [contest, stage]) { try $0.string("judge") })
+            let excluded = left.map { sheet -> ExcludedSheet in
                 let reason: ExcludedSheet.Reason
-                if let conflict = try row.optionalString("reason") {
+                if let conflict = conflicts[sheet.entryID]?[sheet.judge] {
                     reason = .conflict(conflict)
-                } else if try row.optionalString("panel_judge") == nil {
+                } else if !panel.contains(sheet.judge) {
                     reason = .offPanel
                 } else {
                     reason = .unassigned
                 }
-                return ExcludedSheet(entryID: try row.int64("entry_id"), judge: try row.string("judge"), reason: reason)
+                return ExcludedSheet(entryID: sheet.entryID, judge: sheet.judge, reason: reason)
             }
+            return (current, excluded)
         }
     }
 

@@ -105,3 +105,72 @@ import Testing
         }
     }
 }
+
+/// What counts in results, statistics and exports: the sheets of current assignments. A sheet
+/// whose judge later declared a conflict, left the panel or lost the assignment otherwise is
+/// left out, and said why, on both engines.
+@Suite struct JudgedSheetsTests {
+    @Test(arguments: Engine.allCases) func sheetsOfCurrentAssignmentsCountAndTheRestSayWhy(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            let judging = JudgingTests()
+            try await judging.addEntries(store, emails: ["a@a.example", "b@b.example", "c@c.example"])
+            try await judging.addJudges(store)
+            let assigned = try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 3, seed: 3)
+            #expect(assigned.count == 9)
+            try await store.writing { db in
+                for a in assigned {
+                    for (criterion, value) in [("c1", 3), ("c2", 4)] {
+                        try db.execute("INSERT INTO score (contest, stage, entry_id, judge, criterion, value, updated_at) VALUES ('c', ?, ?, ?, ?, ?, 'x')",
+                                       [Stage.firstID, a.entry.id, a.judge, criterion, value])
+                    }
+                }
+            }
+            var (current, excluded) = try await store.judgedSheets(contest: "c", stage: Stage.firstID)
+            #expect(current.count == 9 && excluded.isEmpty && current.allSatisfy { $0.values == ["c1": 3, "c2": 4] })
+
+            // A late conflict on one sheet, a judge off the panel, one more assignment deleted.
+            let conflicted = try #require(assigned.first { $0.entry.id == 1 })
+            let removed = try #require(assigned.first { $0.judge != conflicted.judge }).judge
+            let unassigned = try #require(assigned.first { $0.judge != conflicted.judge && $0.judge != removed && $0.entry.id != 1 })
+            try await store.addConflict(judge: conflicted.judge, entryCode: "E-0001", reason: "former student")
+            try await store.removeFromPanel(contest: "c", stage: Stage.firstID, judge: removed)
+            try await store.writing { db in
+                try db.execute("DELETE FROM assignment WHERE judge = ? AND entry_id = ?", [unassigned.judge, unassigned.entry.id])
+            }
+            (current, excluded) = try await store.judgedSheets(contest: "c", stage: Stage.firstID)
+            let expected = assigned.compactMap { a -> ExcludedSheet? in
+                if a.judge == conflicted.judge && a.entry.id == 1 { return ExcludedSheet(entryID: 1, judge: a.judge, reason: .conflict("former student")) }
+                if a.judge == removed { return ExcludedSheet(entryID: a.entry.id, judge: a.judge, reason: .offPanel) }
+                if a.judge == unassigned.judge && a.entry.id == unassigned.entry.id { return ExcludedSheet(entryID: a.entry.id, judge: a.judge, reason: .unassigned) }
+                return nil
+            }.sorted { ($0.entryID, $0.judge) < ($1.entryID, $1.judge) }
+            #expect(excluded == expected && expected.count >= 3)
+            #expect(current.count == 9 - expected.count)
+            #expect(Set(current.map { "\($0.entryID)-\($0.judge)" }).isDisjoint(with: expected.map { "\($0.entryID)-\($0.judge)" }))
+            #expect(try await store.sheets(contest: "c", stage: Stage.firstID).map(\.judge) == current.map(\.judge))
+            #expect(try await store.excludedSheets(contest: "c", stage: Stage.firstID) == excluded)
+        }
+    }
+
+    /// The store holds integers, text and bytes: a real number typed into the file by hand is an
+    /// error where it is read, never rounded into an integer.
+    @Test func aRealNumberIsRefusedNotRounded() async throws {
+        try await StoreUnderTest.with(.sqlite) { subject in
+            let store = subject.store
+            try await JudgingTests().addEntries(store, emails: ["a@a.example"])
+            try await JudgingTests().addJudges(store)
+            _ = try await store.assign(contest: "c", stage: Stage.firstID, finalistsOnly: false, perEntry: 1, seed: 3)
+            try await store.writing { db in
+                try db.execute("INSERT INTO score (contest, stage, entry_id, judge, criterion, value, updated_at) SELECT 'c', stage, 1, judge, 'c1', 3.5, 'x' FROM assignment", [])
+            }
+            let error = await #expect(throws: StoreError.self) { try await store.sheets(contest: "c", stage: Stage.firstID) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("column value holds the real number 3.5, not an integer, text or bytes"))
+            let value = try await store.reading { db in try db.first("SELECT value, criterion FROM score", []) { try $0.value(named: "criterion") } }
+            #expect(value == .text("c1"))
+            await #expect(throws: StoreError.self) {
+                try await store.reading { db in try db.first("SELECT value FROM score", []) { try $0.value(named: "criterion") } }
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import CompePostgres
 @testable import CompeStore
+import CompeTestSupport
 import Foundation
 import Testing
 
@@ -92,39 +93,7 @@ enum TestPostgres {
         _ = try? run(["psql", base, "-qAtc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
     }
 
-    /// Runs a program; its standard output, trimmed. A failure carries its standard error.
-    /// Started with posix_spawn and reaped with waitpid (Foundation's Process never saw the
-    /// cluster script end once pg_ctl had started a server from it), output through files (a
-    /// server started by pg_ctl would hold a pipe open).
+    /// Runs a program; its standard output, trimmed.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("compe-run-\(UUID().uuidString)").path
-        let outPath = base + ".out", errPath = base + ".err"
-        defer { unlink(outPath); unlink(errPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CommandFailed(command: arguments.joined(separator: " "), stderr: "posix_spawn: \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let output = FileManager.default.contents(atPath: outPath) ?? Data()
-        let error = FileManager.default.contents(atPath: errPath) ?? Data()
-        guard status == 0 else {
-            throw CommandFailed(command: arguments.joined(separator: " "), stderr: String(decoding: error, as: UTF8.self))
-        }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    struct CommandFailed: Error, CustomStringConvertible {
-        var command: String
-        var stderr: String
-        var description: String { "\(command) failed: \(stderr)" }
-    }
+    static func run(_ arguments: [String]) throws -> String { try Command.run(arguments) }
 }
