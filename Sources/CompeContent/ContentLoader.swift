@@ -28,7 +28,7 @@ public struct ContentLoader: Sendable {
     }
 
     /// Keys allowed in `site.yml`.
-    public static let siteKeys = ["title", "description", "base_url", "languages", "timezone", "submit_url", "allowed_origins", "data_license"]
+    public static let siteKeys = ["title", "description", "base_url", "languages", "timezone", "submit_url", "allowed_origins", "data_license", "k"]
     /// Keys allowed in a page's front matter.
     public static let pageKeys = ["title", "description", "draft", "menu", "weight", "template"]
 
@@ -116,13 +116,34 @@ public struct ContentLoader: Sendable {
             }
         }
         let packages = DataPackageFolder.load(root: root.appendingPathComponent("data"), display: display("data"), diags: &diags)
+        let agreements = SharingFolder.load(root: root.appendingPathComponent("sharing"), display: display("sharing"), config: config,
+                                            contests: Set(contests.map(\.contest.slug)), diags: &diags)
+        let signingKey = loadSigningKey(&diags)
         let templates = loadTemplates(&diags)
         let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
         pages.sort { ($0.language, $0.weight, $0.name) < ($1.language, $1.weight, $1.name) }
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
                            iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates,
-                           shortlists: shortlists)
+                           shortlists: shortlists, agreements: agreements, signingKey: signingKey)
+    }
+
+    /// `site.pub` as `compe keys init` wrote it (a comment line, then base64 of `Ed`, an 8-byte
+    /// key number and a 32-byte Ed25519 key); nil when there is none.
+    func loadSigningKey(_ diags: inout Diagnostics) -> String? {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("site.pub").path),
+              let text = readText("site.pub", diags: &diags) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 2, lines[0].hasPrefix("untrusted comment: ") else {
+            diags.error(SourceLocation(path: display("site.pub"), line: 1, column: 1), "site.pub must start with 'untrusted comment: ' (write it with 'compe keys init')")
+            return nil
+        }
+        guard let key = Data(base64Encoded: String(lines[1])), key.count == 42, key.prefix(2).elementsEqual("Ed".utf8),
+              lines.dropFirst(2).allSatisfy(\.isEmpty) else {
+            diags.error(SourceLocation(path: display("site.pub"), line: 2, column: 1), "not a signify Ed25519 public key (write it with 'compe keys init')")
+            return nil
+        }
+        return text
     }
 
     /// Parses one page file again (the dev server's fast path), given by absolute path; nil when
@@ -218,6 +239,9 @@ public struct ContentLoader: Sendable {
         var config = SiteConfig(title: title, description: description, baseURL: baseURL, languages: languages,
                                 timeZone: timeZone, submitURL: submitURL, allowedOrigins: origins)
         config.dataLicense = license
+        if let k = f.int("k", diags: &diags) {
+            if k >= 1 { config.k = k } else { diags.error(source.location(f.value("k")), "'k' must be 1 or more (the smallest group published on its own)") }
+        }
         return config
     }
 

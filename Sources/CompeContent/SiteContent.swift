@@ -19,6 +19,9 @@ public struct SiteConfig: Sendable {
     public var allowedOrigins: [String]
     /// The licence of open-data packages (`data_license` in site.yml; CC BY 4.0 by default).
     public var dataLicense: DataLicense = .default
+    /// Smallest group published on its own (small-cell suppression; `k` in site.yml, 5 by
+    /// default): no sharing agreement may go below it.
+    public var k = 5
 
     /// Creates settings.
     public init(title: [String: String], description: [String: String], baseURL: String, languages: [String],
@@ -223,6 +226,14 @@ public struct SiteContent: Sendable {
     /// Shortlists (`contests/<slug>/shortlist.md`, proposed or published) by contest slug, in
     /// stage order.
     public var shortlists: [String: [ShortlistSource]] = [:]
+    /// Agreements to share data with partners (`sharing/<partner>.yml`), by file name.
+    public var agreements: [SharingAgreement] = []
+    /// The site's public signing key (`site.pub`, signify's format), published at
+    /// `/data/site.pub`: what partners check signed packages with.
+    public var signingKey: String?
+
+    /// `/data/` is rendered: there are open-data packages or a signing key to publish.
+    public var hasDataCatalog: Bool { !dataPackages.isEmpty || signingKey != nil }
 
     /// The published shortlists of `slug`, in stage order.
     public func publishedShortlists(_ slug: String) -> [ShortlistSource] { (shortlists[slug] ?? []).filter { $0.published != nil } }

@@ -102,8 +102,8 @@ struct PageRenderer: Sendable {
                 [theme.key("stats"), Fingerprint.stableText(source), Fingerprint.stableText(stats.stats),
                  Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderStats(source) }
         }
-        if !content.dataPackages.isEmpty {
-            let packages = Fingerprint.stableText(content.dataPackages)
+        if content.hasDataCatalog {
+            let packages = Fingerprint.stableText(content.dataPackages) + (content.signingKey ?? "")
             for lang in config.languages {
                 add(lang, OutputFile.path(forURL: config.urlPath("data", language: lang)), [theme.key("data"), packages]) { renderDataCatalog(lang) }
             }
@@ -183,7 +183,7 @@ struct PageRenderer: Sendable {
         var nav: [(title: String, url: String, section: Bool)] = (menus[language] ?? []).map { ($0.title, $0.url, false) }
         nav.append((t[.contests], config.urlPath("contests", language: language), false))
         if !content.iterations.isEmpty { nav.append((t[.backlog], config.urlPath("backlog", language: language), true)) }
-        if !content.dataPackages.isEmpty { nav.append((t[.openData], config.urlPath("data", language: language), false)) }
+        if content.hasDataCatalog { nav.append((t[.openData], config.urlPath("data", language: language), false)) }
         return Chrome(nav: nav, siteTitle: config.title(in: language), siteDescription: config.description(in: language),
                       homeURL: config.urlPath("", language: language), feedURL: config.urlPath("", language: language) + "feed.xml",
                       themeStylesheet: assets.url(AssetNames.themeStylesheet),
@@ -205,6 +205,7 @@ struct PageRenderer: Sendable {
         files.append(renderNotFound())
         files.append(renderSitemap())
         files += statsDownloads() + dataPackageFiles()
+        if let key = content.signingKey { files.append(OutputFile(path: "data/site.pub", text: key)) }
         files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
         if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
         return files
@@ -322,7 +323,7 @@ struct PageRenderer: Sendable {
             entries.append((c.url + "stats/", alternates((contestURLs[c.contest.slug] ?? [:]).mapValues { $0 + "stats/" })))
         }
         var lists = ["contests"]
-        if !content.dataPackages.isEmpty { lists.append("data") }
+        if content.hasDataCatalog { lists.append("data") }
         if !content.iterations.isEmpty { lists += ["backlog"] + content.iterations.map { "backlog/\($0.slug)" } }
         for list in lists {
             let urls = Dictionary(uniqueKeysWithValues: config.languages.map { ($0, config.urlPath(list, language: $0)) })

@@ -128,6 +128,7 @@ extension PageRenderer {
                          "bytes": .int(f.bytes)]
                     })]
         })
+        if let key = content.signingKey { ctx["signing_key"] = .text(key) }
         ctx["json_ld"] = .text(DataCatalogLD.json(content.dataPackages, config: config, catalogURL: url, language: lang, t: t))
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("data", ctx), origin: nil)
     }

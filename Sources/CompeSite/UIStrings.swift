@@ -35,6 +35,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case perEntry = "per_entry", filesPerEntry = "files_per_entry", bytesPerEntry = "bytes_per_entry", daysToEntry = "days_to_entry"
     case mean, median, lowK = "low_k", highK = "high_k", edits, judging, sheetsComplete = "sheets_complete", agreement, overall
     case suppressionNote = "suppression_note", fileTypes = "file_types", openData = "open_data", openDataLead = "open_data_lead"
+    case signingKey = "signing_key", signingKeyLead = "signing_key_lead", signingKeyCheck = "signing_key_check"
     case dataset, license, created, files, noDatasets = "no_datasets", generated, withdrawnEntries = "withdrawn_entries"
     case receiptMailed = "receipt_mailed", receiptNotMailed = "receipt_not_mailed"
     case recoverTitle = "recover_title", recoverLead = "recover_lead", recoverSubmit = "recover_submit", recoverSent = "recover_sent"
@@ -126,6 +127,8 @@ public enum UIStrings {
         .suppressionNote: "%1$d 件未満の区分は「その他」にまとめ、最小値・最大値の代わりに下から・上から %1$d 番目の値を示しています (どの数値も 1 人の応募者だけのものになりません)。取り下げられた応募は数えていません。", .fileTypes: "ファイルの種類", .openData: "オープンデータ",
         .openDataLead: "匿名化したコンテストのデータを Frictionless Data Package (CSV と datapackage.json) で公開しています。氏名、メールアドレス、作品名、自由記述、ファイル名は含みません。",
         .dataset: "データセット", .license: "ライセンス", .created: "作成日時", .files: "ファイル", .noDatasets: "公開中のデータセットはまだありません。",
+        .signingKey: "署名鍵", .signingKeyLead: "パートナーに提供するデータパッケージは、このサイトの Ed25519 公開鍵 (signify 形式) で署名しています:",
+        .signingKeyCheck: "パッケージのフォルダーで次のコマンドを実行すると、署名とすべてのファイルを確認できます:",
         .generated: "集計日", .withdrawnEntries: "取り下げ",
         .updates: "お知らせ", .recoverTitle: "編集用リンクの再送", .recoverLead: "編集用リンクをなくした場合は、応募時のメールアドレスを入力してください。このコンテストへの応募があれば、そのリンクをメールで送ります。",
         .recoverSubmit: "リンクを送る", .recoverSent: "受け付けました。このアドレスでこのコンテストへの応募があれば、編集用リンクをメールで送ります。数分たっても届かない場合は迷惑メールフォルダもご確認ください。",
@@ -192,6 +195,8 @@ public enum UIStrings {
         .suppressionNote: "Groups of fewer than %1$d entrants are shown as Other, and instead of the smallest and largest values the %1$d-th lowest and highest are shown, so no figure is one entrant's own. Withdrawn entries are not counted.", .fileTypes: "File types", .openData: "Open data",
         .openDataLead: "Anonymised contest data as Frictionless Data Packages (CSV and datapackage.json). No names, e-mail addresses, titles, free text or file names.",
         .dataset: "Dataset", .license: "Licence", .created: "Created", .files: "Files", .noDatasets: "No datasets are published yet.",
+        .signingKey: "Signing key", .signingKeyLead: "Data packages shared with partners are signed with this site's Ed25519 public key (signify format):",
+        .signingKeyCheck: "To check the signature and every file, run this in the package's folder:",
         .generated: "Figures as of", .withdrawnEntries: "Withdrawn",
         .updates: "Updates", .recoverTitle: "Lost your edit link?", .recoverLead: "Enter the e-mail address you gave with your entry. If it has entries in this contest, we mail their edit links to it.",
         .recoverSubmit: "Send the link", .recoverSent: "Thank you. If this address has entries in this contest, their edit links are on their way. If nothing arrives within a few minutes, look in your spam folder.",

@@ -3,6 +3,12 @@ import Crypto
 import Foundation
 import GRDB
 
+/// Files of the data directory besides the database and the uploads.
+public enum DataFile {
+    /// The site's signing key (signify's secret-key format), made by `compe keys init`.
+    public static let siteKey = "site.sec"
+}
+
 /// What a backup holds.
 public struct BackupReport: Sendable {
     public var entries: Int
@@ -14,7 +20,7 @@ extension EntryStore {
     /// Writes a backup of this store to `file` (an archive `tar` can read): the database as one
     /// consistent snapshot (SQLite's online backup: entries committed meanwhile are in it whole
     /// or not at all), every upload it references (checked against its hash on the way),
-    /// `secret.key`, and `MANIFEST.sha256`. Safe while the server runs. `file` must not exist.
+    /// `secret.key`, the signing key `site.sec` when there is one, and `MANIFEST.sha256`. Safe while the server runs. `file` must not exist.
     public func backup(to file: URL) throws -> BackupReport {
         guard !FileManager.default.fileExists(atPath: file.path) else { throw StoreError.backupExists(file.path) }
         let folder = file.deletingLastPathComponent()
@@ -46,6 +52,8 @@ extension EntryStore {
         }
         try add("compe.sqlite", path: snapshotPath)
         try add("secret.key", path: dataDirectory.appendingPathComponent("secret.key").path)
+        let siteKey = dataDirectory.appendingPathComponent(DataFile.siteKey).path
+        if FileManager.default.fileExists(atPath: siteKey) { try add(DataFile.siteKey, path: siteKey) }
         for hash in hashes {
             guard let url = uploads.file(sha256: hash) else { throw StoreError.damagedUpload(hash, reason: "missing") }
             let name = "uploads/\(hash.prefix(2))/\(hash)"
@@ -121,7 +129,7 @@ public enum Restore {
 
     /// The names a backup may hold.
     static func allowed(_ name: String) -> Bool {
-        if ["compe.sqlite", "secret.key", "MANIFEST.sha256"].contains(name) { return true }
+        if ["compe.sqlite", "secret.key", DataFile.siteKey, "MANIFEST.sha256"].contains(name) { return true }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         let hex = { (s: Substring) in s.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
         return parts.count == 3 && parts[0] == "uploads" && parts[1].count == 2 && parts[2].count == 64 && hex(parts[1]) && hex(parts[2])

@@ -23,28 +23,13 @@ import Testing
         ## ルール
         """)
 
-    func load(_ site: TestSite) throws -> SiteContent {
-        try ContentLoader(root: site.content, displayRoot: "Content", knownTemplates: ["page", "home", "contest"]).load()
-    }
-
-    func problems(_ site: TestSite) -> [String] {
-        do {
-            _ = try load(site)
-            return []
-        } catch let e as DiagnosticError {
-            return e.diagnostics.filter { $0.severity == .error }.map(\.description)
-        } catch {
-            return ["\(error)"]
-        }
-    }
-
     func original(_ content: SiteContent) throws -> Contest {
         try #require(content.contests.first { $0.textLanguage == nil && $0.contest.language == "ja" }?.contest)
     }
 
     @Test func aBriefWithoutStagesIsOneStage() throws {
         let site = try TestSite.minimal()
-        let c = try original(load(site))
+        let c = try original(site.load())
         #expect(!c.isStaged)
         #expect(c.stages.map(\.id) == ["screening"])
         #expect(c.firstStage.criteria == c.criteria)
@@ -66,7 +51,7 @@ import Testing
             ---
             Rules.
             """)
-        let content = try load(site)
+        let content = try site.load()
         let c = try original(content)
         #expect(c.stages.map(\.id) == ["screening", "final"])
         #expect(c.firstStage.advance == 4)
@@ -93,7 +78,7 @@ import Testing
         try site.write("contests/test/brief.md", Self.staged.replacingOccurrences(
             of: "submission: {uploads: {max_files: 3, max_file_mb: 500, types: [pdf, zip, mp4]}, fields: [{id: demo_url, label: デモURL}]}",
             with: "submission: none"))
-        #expect(try original(load(site)).stage("final")?.submission == StageSubmission.none)
+        #expect(try original(site.load()).stage("final")?.submission == StageSubmission.none)
     }
 
     @Test func stageMistakesAreReportedWhereTheyAre() throws {
@@ -125,7 +110,7 @@ import Testing
             let text = Self.staged.replacingOccurrences(of: from, with: to)
             #expect(text != Self.staged, "case did not apply: \(from)")
             try site.write("contests/test/brief.md", text)
-            let found = problems(site)
+            let found = site.problems()
             #expect(found.contains { $0.hasPrefix(expected) }, "expected \(expected)\ngot \(found)")
         }
     }
@@ -134,7 +119,7 @@ import Testing
         let site = try TestSite.minimal()
         try site.write("contests/test/brief.md", Self.staged)
         try site.write("contests/test/brief.en.md", "---\ntitle: Test\nstages:\n  - {id: finale, name: Final}\n---\nx\n")
-        #expect(problems(site) == ["Content/contests/test/brief.en.md:4:5: error: stage 'finale' is not in brief.md (ids: screening, final)"])
+        #expect(site.problems() == ["Content/contests/test/brief.en.md:4:5: error: stage 'finale' is not in brief.md (ids: screening, final)"])
     }
 
     @Test func mp4IsRecognisedByItsBoxNotItsName() {

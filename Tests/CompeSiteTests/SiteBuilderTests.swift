@@ -34,6 +34,27 @@ import Testing
         #expect(try read(site, "sitemap.xml").contains("https://example.org/en/contests/test/"))
     }
 
+    /// The site's public key (`Content/site.pub`, as `compe keys init` writes it) is published
+    /// at `/data/site.pub` and shown on `/data/` in every language, which exists for it (and is
+    /// in the menu) even before any open-data package; a file that is not a key fails the build.
+    @Test func theSigningKeyIsPublishedOnTheDataPage() throws {
+        let site = try TestSite.minimal()
+        _ = try SiteBuilder(options: options(site)).build()
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("Public/data/index.html").path))
+        let key = "untrusted comment: compe site public key\n" + Data("Ed".utf8 + [UInt8](repeating: 7, count: 40)).base64EncodedString() + "\n"
+        try site.write("site.pub", key)
+        _ = try SiteBuilder(options: options(site)).build()
+        #expect(try read(site, "data/site.pub") == key)
+        for page in ["data/index.html", "en/data/index.html"] {
+            let html = try read(site, page)
+            #expect(html.contains("<a href=\"/data/site.pub\">site.pub</a>") && html.contains(String(key.split(separator: "\n")[1])))
+            #expect(html.contains("signify -C -p site.pub -x SHA256.sig"))
+        }
+        #expect(try read(site, "en/index.html").contains("href=\"/en/data/\""), "the menu links the data page")
+        try site.write("site.pub", "untrusted comment: x\nnot base64\n")
+        #expect(throws: DiagnosticError.self) { try SiteBuilder(options: options(site)).build() }
+    }
+
     /// The pipeline's steps run one at a time, each a value in and a value out: load reads the
     /// content, render makes pages without publishing any, check refuses a broken link before
     /// anything is visible, write publishes.

@@ -35,6 +35,7 @@ import Testing
     @Test func backupUnderLoadRestoresEveryAcknowledgedEntry() async throws {
         let dir = try CompeBinary.sampleCopy()
         defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CompeBinary.run(["keys", "init"], in: dir).status == 0)
         #expect(try CompeBinary.run(["build"], in: dir).status == 0)
         let server = try CompeBinary.startServer(in: dir)
         defer { server.stop() }
@@ -61,7 +62,7 @@ import Testing
         // Any tar reads it; it lists the database, the key, the manifest and the uploads.
         let listing = try Shell.output("tar -tf \(dir.path)/snapshot.tar")
         #expect(listing.contains("compe.sqlite") && listing.contains("secret.key") && listing.contains("MANIFEST.sha256"))
-        #expect(listing.contains("uploads/"))
+        #expect(listing.contains("uploads/") && listing.contains("site.sec"), "the signing key goes with the data")
 
         // A second backup to the same name is refused, the first untouched.
         let again = try CompeBinary.run(["backup", "snapshot.tar"], in: dir)
@@ -74,6 +75,8 @@ import Testing
         let fsck = try CompeBinary.run(["fsck", "--data", "Restored"], in: dir)
         #expect(fsck.status == 0, "\(fsck.stdout) \(fsck.stderr)")
         #expect(fsck.stdout.contains("database ok") && fsck.stdout.contains("0 missing, 0 damaged"))
+        #expect(FileManager.default.contents(atPath: dir.appendingPathComponent("Restored/site.sec").path)
+                == FileManager.default.contents(atPath: dir.appendingPathComponent("Data/site.sec").path), "the signing key is restored")
         server.stop()
         let second = try CompeBinary.startServer(in: dir, extra: ["--data", "Restored"])
         defer { second.stop() }

@@ -11,7 +11,8 @@ panel scores them all; then
   tables and CSV downloads, linked from the contest page;
 - `/data/` carries DCAT-AP JSON-LD that `rdflib` (PyPI) parses, with the dataset and one
   distribution per file;
-- both new page types pass axe-core (no serious or critical violation) in headless Chromium.
+- both new page types pass axe-core (no serious or critical violation) in headless Chromium, /data/
+  with the site's signing key (`compe keys init`, published at /data/site.pub) on it.
 Prints "open data: N passed, M failed" and exits non-zero on any failure.
 """
 import csv, hashlib, io, json, os, re, shutil, subprocess, sys, tempfile, urllib.request, uuid
@@ -219,9 +220,16 @@ def main():
 
         # the statistics page and /data/
         assert run("stats", "publish", CONTEST).returncode == 0
+        k = run("keys", "init")
+        check("compe keys init writes the site key", k.returncode == 0 and os.path.exists(os.path.join(work, "Content", "site.pub")), k.stderr)
+        again = run("keys", "init")
+        check("compe keys init never replaces a key", again.returncode == 1 and "exists" in again.stderr, again.stderr)
         b = run("build")
         check("compe build renders the published statistics and data", b.returncode == 0, b.stderr[-2000:])
         public = os.path.join(work, "Public")
+        published_key = open(os.path.join(public, "data", "site.pub"), encoding="utf-8").read()
+        check("/data/site.pub is the site's public key", published_key == open(os.path.join(work, "Content", "site.pub"), encoding="utf-8").read()
+              and published_key.split("\n")[1] in open(os.path.join(public, "en", "data", "index.html"), encoding="utf-8").read())
         for lang, prefix in (("ja", ""), ("en", "en/")):
             page = open(os.path.join(public, prefix, "contests", CONTEST, "stats", "index.html"), encoding="utf-8").read()
             check(f"stats page ({lang}) has its charts, tables and downloads", page.count('<svg class="chart"') == 3
