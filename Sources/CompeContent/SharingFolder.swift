@@ -11,6 +11,9 @@ public enum SharingFolder {
     /// The keys an agreement may have.
     static let keys = ["partner", "kind", "contact", "agreement", "purpose", "basis", "contests", "fields", "k", "from", "until", "onward"]
 
+    /// Names of `compe share` subcommands, which a partner's handle cannot be.
+    static let reservedHandles: Set<String> = ["make", "log", "publish"]
+
     /// Every agreement under `root` (`Content/sharing`), by file name; `contests` are the slugs
     /// the site has (an agreement naming another is an error).
     public static func load(root: URL, display: String, config: SiteConfig, contests: Set<String>,
@@ -20,6 +23,10 @@ public enum SharingFolder {
         for name in names.sorted() where name.hasSuffix(".yml") && !name.hasPrefix(".") {
             let path = "\(display)/\(name)"
             let id = String(name.dropLast(4))
+            guard !reservedHandles.contains(id) else {
+                diags.error(SourceLocation(path: path), "'\(id)' names a 'compe share' command: give the agreement another file name")
+                continue
+            }
             guard ContentLoader.isSlug(Substring(id)) else {
                 diags.error(SourceLocation(path: path), "agreement file '\(name)' must be named with a-z, 0-9, '-' and '_' (the name is the partner's handle)")
                 continue

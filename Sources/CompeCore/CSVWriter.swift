@@ -78,3 +78,24 @@ public struct CSVWriter: Sendable {
         return digits > 0 && dots <= 1
     }
 }
+
+/// A table kept as values until it is written, so a package can leave columns out (a sharing
+/// agreement names the columns a partner receives) and still write every cell through
+/// `CSVWriter`'s one rule.
+public struct CSVTable: Sendable {
+    public let columns: [CSVWriter.Column]
+    public private(set) var rows: [[String]] = []
+
+    public init(_ columns: [CSVWriter.Column]) { self.columns = columns }
+    public init(names: [String]) { self.init(names.map { CSVWriter.Column($0) }) }
+
+    public mutating func add(_ values: [String]) { rows.append(values) }
+
+    /// The CSV of the columns named in `keeping` (every column when nil), in table order.
+    public func bytes(keeping: Set<String>? = nil) -> [UInt8] {
+        let kept = columns.indices.filter { keeping?.contains(columns[$0].name) ?? true }
+        var writer = CSVWriter(kept.map { columns[$0] })
+        for row in rows { writer.add(kept.map { $0 < row.count ? row[$0] : "" }) }
+        return writer.bytes
+    }
+}

@@ -112,5 +112,6 @@ enum PostgresSchema {
             "CREATE INDEX mail_recipient_confirm ON mail_recipient (confirm_hash)",
         ]),
         (StageMigration.name, StageMigration.postgres),
+        (SharingMigration.name, SharingMigration.postgres),
     ]
 }

@@ -22,6 +22,8 @@ public struct ContestCatalog: Sendable {
     public let config: SiteConfig
     /// Contest updates by slug (every language).
     public let updates: [String: [UpdateSource]]
+    /// Agreements to share data with partners, by handle (`sharing/<handle>.yml`).
+    public let agreements: [String: SharingAgreement]
 
     /// The catalog of already-loaded content.
     public init(content: SiteContent, root: URL, displayRoot: String) {
@@ -40,6 +42,7 @@ public struct ContestCatalog: Sendable {
         self.translations = translations
         config = content.config
         updates = content.updates
+        agreements = Dictionary(uniqueKeysWithValues: content.agreements.map { ($0.id, $0) })
     }
 
     /// Loads `root` (published contests: drafts take no entries, so there is nothing to judge).

@@ -21,7 +21,9 @@ public struct OpenDataPackage: Sendable {
 extension JudgingService {
     /// The package for `contest`; pseudonyms are drawn afresh for every export, so two
     /// exports cannot be joined on them.
-    public func openDataPackage(contest slug: String, k: Int = 5, now: Date = Date()) async throws -> OpenDataPackage {
+    /// `columns`, when given, keeps only the chosen columns of each file (by file name without
+    /// `.csv`) and leaves out the files it does not name; the descriptor says the same.
+    public func openDataPackage(contest slug: String, k: Int = 5, now: Date = Date(), columns: [String: ColumnChoice]? = nil) async throws -> OpenDataPackage {
         let k = max(1, k)
         let contest = try catalog.contest(slug)
         // The statistics page's population: active entries only. A withdrawn entry is in no row
@@ -49,11 +51,11 @@ extension JudgingService {
         let titles = (catalog.translations[slug] ?? [:]).mapValues(\.title)
         let iso = ISO8601DateFormatter()
 
-        var contestCSV = CSVWriter([.init("contest"), .init("title_en"), .init("title_ja"), .init("opens"), .init("closes"),
+        var contestCSV = CSVTable([.init("contest"), .init("title_en"), .init("title_ja"), .init("opens"), .init("closes"),
                                     .init("judges_per_entry", .number), .init("blind"), .init("entries", .number), .init("k", .number)])
         contestCSV.add([slug, titles["en"] ?? "", titles["ja"] ?? "", iso.string(from: contest.opens), iso.string(from: contest.closes),
                         String(contest.judging.judgesPerEntry), contest.judging.blind ? "true" : "false", String(active.count), String(k)])
-        var criteriaCSV = CSVWriter([.init("stage"), .init("criterion"), .init("name_en"), .init("name_ja"), .init("weight", .number),
+        var criteriaCSV = CSVTable([.init("stage"), .init("criterion"), .init("name_en"), .init("name_ja"), .init("weight", .number),
                                      .init("scale_min", .number), .init("scale_max", .number)])
         for stage in contest.stages {
             for c in stage.criteria {
@@ -61,15 +63,15 @@ extension JudgingService {
                 criteriaCSV.add([stage.id, c.id, name("en"), name("ja"), String(c.weight), String(c.scaleMin), String(c.scaleMax)])
             }
         }
-        var entriesCSV = CSVWriter([.init("entry"), .init("country"), .init("team_size"), .init("files", .number), .init("bytes", .number),
+        var entriesCSV = CSVTable([.init("entry"), .init("country"), .init("team_size"), .init("files", .number), .init("bytes", .number),
                                     .init("received_day"), .init("stage_reached")])
         for e in active.sorted(by: { entryAlias[$0.id]! < entryAlias[$1.id]! }) {
             entriesCSV.add([entryAlias[e.id]!, anonymity.country(e), anonymity.teamSize(e), String(e.files.count),
                             String(e.files.reduce(0) { $0 + $1.bytes }), localDay(e.receivedAt), reached[e.id] ?? contest.later.firstID])
         }
-        var judgesCSV = CSVWriter(names: ["judge"])
+        var judgesCSV = CSVTable(names: ["judge"])
         for alias in judgeAlias.values.sorted(by: { $0.localizedStandardCompare($1) == .orderedAscending }) { judgesCSV.add([alias]) }
-        var scoresCSV = CSVWriter([.init("entry"), .init("judge"), .init("stage"), .init("criterion"), .init("value", .number)])
+        var scoresCSV = CSVTable([.init("entry"), .init("judge"), .init("stage"), .init("criterion"), .init("value", .number)])
         let order = Dictionary(uniqueKeysWithValues: contest.stages.enumerated().map { ($1.id, $0) })
         let rows = scored.flatMap { s in
             (contest.stage(s.stage)?.criteria ?? []).compactMap { c in
@@ -81,9 +83,12 @@ extension JudgingService {
         }
 
         let descriptor = PackageDescriptor.make(slug: slug, titles: titles, contest: contest, config: catalog.config, k: k, created: iso.string(from: now),
-                                                countries: anonymity.countryValues, teamSizes: anonymity.teamSizeValues)
-        return OpenDataPackage(files: [("datapackage.json", descriptor), ("contest.csv", Data(contestCSV.bytes)), ("criteria.csv", Data(criteriaCSV.bytes)),
-                                       ("entries.csv", Data(entriesCSV.bytes)), ("judges.csv", Data(judgesCSV.bytes)), ("scores.csv", Data(scoresCSV.bytes))])
+                                                countries: anonymity.countryValues, teamSizes: anonymity.teamSizeValues, columns: columns)
+        let tables = [("contest", contestCSV), ("criteria", criteriaCSV), ("entries", entriesCSV), ("judges", judgesCSV), ("scores", scoresCSV)]
+        return OpenDataPackage(files: [("datapackage.json", descriptor)] + tables.compactMap { name, table in
+            guard let columns else { return ("\(name).csv", Data(table.bytes())) }
+            return columns[name].map { ("\(name).csv", Data(table.bytes(keeping: $0.names))) }
+        })
     }
 
     /// Writes the package into `folder` (created if needed). A folder that already holds files
@@ -103,6 +108,20 @@ extension JudgingService {
         }
         return package.files.map { "\(display)/\($0.name)" }
     }
+}
+
+/// The columns of one file a package keeps.
+public enum ColumnChoice: Sendable, Equatable {
+    case all
+    case only(Set<String>)
+
+    /// nil: every column.
+    var names: Set<String>? {
+        if case .only(let names) = self { return names }
+        return nil
+    }
+
+    func contains(_ column: String) -> Bool { names?.contains(column) ?? true }
 }
 
 /// The published country and team size of each entrant, under the small-cell rule.
@@ -132,7 +151,7 @@ struct Anonymity {
 /// `datapackage.json`: one Table Schema per file.
 enum PackageDescriptor {
     static func make(slug: String, titles: [String: String], contest: Contest, config: SiteConfig, k: Int, created: String,
-                     countries: [String], teamSizes: [String]) -> Data {
+                     countries: [String], teamSizes: [String], columns: [String: ColumnChoice]? = nil) -> Data {
         func field(_ name: String, _ type: String, _ description: String, _ constraints: [String: Any] = [:], format: String? = nil) -> [String: Any] {
             var f: [String: Any] = ["name": name, "type": type, "description": description]
             if !constraints.isEmpty { f["constraints"] = constraints }
@@ -203,9 +222,28 @@ enum PackageDescriptor {
             "created": created,
             "keywords": ["design contest", "open innovation", "policy evaluation"],
             "suppression": ["k": k, "rule": SmallCells.description(k: k)],
-            "resources": resources,
+            "resources": columns.map { keep(resources, columns: $0) } ?? resources,
         ]
         let data = try! JSONSerialization.data(withJSONObject: descriptor, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return data + Data("\n".utf8)
+    }
+
+    /// The resources with only the kept columns; a primary or foreign key that names a column
+    /// (or a resource) left out goes too, since it no longer holds.
+    static func keep(_ resources: [[String: Any]], columns: [String: ColumnChoice]) -> [[String: Any]] {
+        resources.compactMap { resource -> [String: Any]? in
+            guard let name = resource["name"] as? String, let kept = columns[name], var schema = resource["schema"] as? [String: Any] else { return nil }
+            schema["fields"] = (schema["fields"] as? [[String: Any]] ?? []).filter { kept.contains($0["name"] as? String ?? "") }
+            if let key = schema["primaryKey"] as? [String], !key.allSatisfy(kept.contains) { schema["primaryKey"] = nil }
+            let foreign = (schema["foreignKeys"] as? [[String: Any]] ?? []).filter { fk in
+                guard let fields = fk["fields"] as? [String], let reference = fk["reference"] as? [String: Any],
+                      let target = reference["resource"] as? String, let targetFields = reference["fields"] as? [String] else { return false }
+                return fields.allSatisfy(kept.contains) && targetFields.allSatisfy { columns[target]?.contains($0) == true }
+            }
+            schema["foreignKeys"] = foreign.isEmpty ? nil : foreign
+            var r = resource
+            r["schema"] = schema
+            return r
+        }
     }
 }

@@ -125,7 +125,7 @@ extension EntryStore {
         ("score_audit", "entry_id", "entry", "id"), ("score_audit", "judge", "judge", "handle"), ("sheet", "entry_id", "entry", "id"),
         ("idempotency", "entry_id", "entry", "id"), ("panel", "judge", "judge", "handle"), ("judge_token", "judge", "judge", "handle"),
         ("outbox", "entry_id", "entry", "id"), ("finalist", "entry_id", "entry", "id"), ("stage_submission", "entry_id", "entry", "id"),
-        ("stage_file", "entry_id", "entry", "id"),
+        ("stage_file", "entry_id", "entry", "id"), ("consent_event", "entry_id", "entry", "id"),
     ]
 
     /// What is wrong with the rows, in words: a row that points at an entry or a judge that is
@@ -152,7 +152,7 @@ extension EntryStore {
             let id = try row.int64("id"), code = try row.string("code")
             return code == EntryCode.format(id) ? nil : "entry \(id) is numbered \(code)"
         }.compactMap { $0 }
-        for table in ["entry", "entry_change", "score_audit", "outbox"] {
+        for table in ["entry", "entry_change", "score_audit", "outbox", "consent_event", "share"] {
             guard let largest = try db.integer("SELECT MAX(id) FROM \(table)", []) else { continue }
             let last = try db.lastGeneratedID(table: table) ?? 0
             if last < largest { problems.append("the id generator of \(table) is at \(last), behind its largest id \(largest)") }

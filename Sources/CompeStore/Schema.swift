@@ -207,6 +207,9 @@ enum Schema {
         m.registerMigration(StageMigration.name) { db in
             for statement in StageMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(SharingMigration.name) { db in
+            for statement in SharingMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

@@ -174,3 +174,34 @@ import Testing
         }
     }
 }
+
+/// Consents and shares on both engines: every choice is kept, the latest about a version is what
+/// stands, a consent to another version does not count, and a share reads back whole.
+@Suite struct SharingStoreTests {
+    @Test(arguments: Engine.allCases) func consentsStandByTheirLatestChoiceAndSharesReadBack(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            try await JudgingTests().addEntries(store, emails: ["a@a.example", "b@b.example", "c@c.example", "d@d.example"])
+            let v1 = String(repeating: "1", count: 64), v2 = String(repeating: "2", count: 64)
+            try await store.recordConsent(entryID: 1, partner: "bank", version: v1, given: true)
+            try await store.recordConsent(entryID: 2, partner: "bank", version: v1, given: true)
+            try await store.recordConsent(entryID: 2, partner: "bank", version: v1, given: false)   // withdrawn later
+            try await store.recordConsent(entryID: 3, partner: "bank", version: v1, given: false)
+            try await store.recordConsent(entryID: 3, partner: "bank", version: v1, given: true)    // given again
+            try await store.recordConsent(entryID: 4, partner: "bank", version: v2, given: true)    // another version
+            #expect(try await store.standingConsents(partner: "bank", version: v1) == [1, 3])
+            #expect(try await store.standingConsents(partner: "bank", version: v2) == [4])
+            #expect(try await store.standingConsents(partner: "city", version: v1).isEmpty)
+            await #expect(throws: StoreError.self) { try await store.recordConsent(entryID: 99, partner: "bank", version: v1, given: true) }
+
+            let at = try #require(DateParsing.dateTime("2027-04-02T10:00:00Z"))
+            let saved = try await store.recordShare(ShareRecord(partner: "city", agreementVersion: v2, contests: ["c"], rows: ["entries.csv": 5, "scores.csv": 40],
+                                                                manifestSHA256: String(repeating: "f", count: 64), createdBy: "ito", createdAt: at))
+            let second = try await store.recordShare(ShareRecord(partner: "bank", agreementVersion: v1, contests: ["c"], rows: ["entries.csv": 2],
+                                                                 manifestSHA256: String(repeating: "e", count: 64), createdBy: "ito", createdAt: at))
+            #expect(saved.id > 0 && second.id > saved.id)
+            #expect(try await store.shares() == [saved, second])
+            #expect(try await store.shares(partner: "bank") == [second])
+        }
+    }
+}

@@ -260,6 +260,8 @@ def main():
               len(distributions) == len(os.listdir(package)) and all(graph.value(d, DCTERMS.license) and graph.value(d, DCTERMS.issued) for d in distributions)
               and any(m.endswith("text/csv") for m in media), (len(distributions), media))
 
+        sharing_checks(run, work, entrants)
+
         # axe-core on both new page types
         from axe_selenium_python import Axe
         server, port = start_served(compe, work)
@@ -285,6 +287,107 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     print(f"open data: {len(failures) == 0 and 'all' or len(failures)} {'passed' if not failures else 'failed'}")
     sys.exit(1 if failures else 0)
+
+
+CITY = """partner: {ja: 例示市, en: Example City}
+kind: local_government
+contact: dx@city.example
+agreement: "協定 2026-01"
+purpose: {ja: 創業支援施策の評価, en: Evaluating the start-up support programme}
+basis: statistics
+contests: [sme-support-ui]
+fields: [entries.country, entries.team_size, entries.received_day, scores.value, scores.criterion]
+k: 6
+from: 2026-01-01
+until: 2027-12-31
+"""
+
+
+def sharing_checks(run, work, entrants):
+    """`compe share` under a statistics agreement (k = 6, some fields): a package that signify
+    verifies and rejects after one changed byte, that frictionless accepts, with exactly the agreed
+    columns, every published country held by >= 6 entrants, nothing identifying, and an ODRL policy
+    rdflib reads; an expired agreement refuses; the share is in `compe share log`."""
+    import rdflib
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, XSD
+    odrl = rdflib.Namespace("http://www.w3.org/ns/odrl/2/")
+    sharing = os.path.join(work, "Content", "sharing")
+    os.makedirs(sharing, exist_ok=True)
+    with open(os.path.join(sharing, "city.yml"), "w", encoding="utf-8") as f:
+        f.write(CITY)
+    with open(os.path.join(sharing, "old.yml"), "w", encoding="utf-8") as f:
+        f.write(CITY.replace("from: 2026-01-01", "from: 2024-01-01").replace("until: 2027-12-31", "until: 2025-12-31"))
+    out = os.path.join(work, "city-package")
+    r = run("share", "city", "--out", out)
+    check("compe share writes the city's package", r.returncode == 0 and "share #1" in r.stdout, r.stdout + r.stderr)
+    if r.returncode != 0:
+        return
+    names = sorted(os.listdir(out))
+    check("the package holds the agreed tables, the policy and the signed list",
+          names == ["SHA256", "SHA256.sig", "contest.csv", "criteria.csv", "datapackage.json", "entries.csv", "policy.jsonld", "scores.csv"], names)
+    pub = os.path.join(work, "Content", "site.pub")
+    v = subprocess.run(["signify-openbsd", "-C", "-p", pub, "-x", "SHA256.sig"], cwd=out, capture_output=True, text=True)
+    check("signify verifies every file of the package", v.returncode == 0 and v.stdout.count(": OK") == len(names) - 2, v.stdout + v.stderr)
+    ok = run("verify", out, "--key", pub)
+    check("compe verify accepts it", ok.returncode == 0, ok.stdout + ok.stderr)
+    fr = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=out, capture_output=True, text=True)
+    check("frictionless validates the shared package", fr.returncode == 0, fr.stdout[-2000:] + fr.stderr[-2000:])
+    entries = list(csv.DictReader(io.StringIO(open(os.path.join(out, "entries.csv"), encoding="utf-8").read())))
+    check("entries.csv has exactly the agreed columns", entries and list(entries[0].keys()) == ["entry", "country", "team_size", "received_day"],
+          entries[:1])
+    counts = {}
+    for row in entries:
+        counts[row["country"]] = counts.get(row["country"], 0) + 1
+    check("every country shared is held by k = 6 or more (the agreement's k, above the site's 5)", all(n >= 6 for n in counts.values()), counts)
+    scores = list(csv.DictReader(io.StringIO(open(os.path.join(out, "scores.csv"), encoding="utf-8").read())))
+    check("scores.csv has the entry pseudonym, criterion and value only", scores and list(scores[0].keys()) == ["entry", "criterion", "value"], scores[:1])
+    blob = "".join(open(os.path.join(out, n), encoding="utf-8", errors="replace").read() for n in names)
+    leaks = [x for e in entrants for x in e["names"] + [e["email"], e["title"]] if x in blob]
+    check("nothing identifying in the package", not leaks and not re.search(r"E-\d{4}", blob), leaks[:3])
+
+    graph = rdflib.Graph()
+    graph.parse(os.path.join(out, "policy.jsonld"), format="json-ld")
+    policies = list(graph.subjects(RDF.type, odrl.Agreement))
+    check("policy.jsonld is one ODRL Agreement", len(policies) == 1, list(graph)[:5])
+    if len(policies) == 1:
+        policy = policies[0]
+        assignee = graph.value(policy, odrl.assignee)
+        check("its assignee is the city", assignee == URIRef("https://compe.example.go.jp/data/sharing/#city") or str(assignee).endswith("/data/sharing/#city"), assignee)
+        permission = graph.value(policy, odrl.permission)
+        check("it permits use", graph.value(permission, odrl.action) == odrl.use, graph.value(permission, odrl.action))
+        constraints = list(graph.objects(permission, odrl.constraint))
+        purpose = [c for c in constraints if graph.value(c, odrl.leftOperand) == odrl.purpose]
+        purposes = {str(o) for c in purpose for o in graph.objects(c, odrl.rightOperand)}
+        check("use is constrained to the agreed purpose (in both languages)",
+              purposes == {"創業支援施策の評価", "Evaluating the start-up support programme"}, purposes)
+        dated = [c for c in constraints if graph.value(c, odrl.leftOperand) == odrl.dateTime]
+        check("use ends on the agreement's last day (dateTime lteq 2027-12-31)",
+              len(dated) == 1 and graph.value(dated[0], odrl.operator) == odrl.lteq
+              and graph.value(dated[0], odrl.rightOperand) == Literal("2027-12-31", datatype=XSD.date), dated)
+        duty = graph.value(permission, odrl.duty)
+        check("with the duty to delete", duty is not None and graph.value(duty, odrl.action) == odrl.delete)
+        prohibition = graph.value(policy, odrl.prohibition)
+        check("onward transfer is prohibited", prohibition is not None and graph.value(prohibition, odrl.action) == odrl.distribute)
+
+    with open(os.path.join(out, "entries.csv"), "r+b") as f:
+        data = bytearray(f.read())
+        data[-3] = ord("9") if data[-3] != ord("9") else ord("8")
+        f.seek(0)
+        f.write(data)
+    bad = subprocess.run(["signify-openbsd", "-C", "-p", pub, "-x", "SHA256.sig"], cwd=out, capture_output=True, text=True)
+    check("signify rejects the package after one changed byte", bad.returncode != 0 and "entries.csv: FAIL" in bad.stdout + bad.stderr,
+          bad.stdout + bad.stderr)
+    refused = run("verify", out, "--key", pub)
+    check("compe verify rejects it too", refused.returncode == 1 and "entries.csv does not match" in refused.stderr, refused.stderr)
+
+    expired = run("share", "old", "--out", os.path.join(work, "old-package"))
+    check("an expired agreement refuses, in one line", expired.returncode == 1 and "ended on 2025-12-31" in expired.stderr
+          and expired.stderr.count("\n") == 1 and not os.path.exists(os.path.join(work, "old-package")), expired.stderr)
+    log = run("share", "log", "--json")
+    shares = json.loads(log.stdout) if log.returncode == 0 else []
+    check("compe share log records the share", len(shares) == 1 and shares[0]["partner"] == "city" and shares[0]["rows"].get("entries.csv") == len(entries)
+          and shares[0]["contests"] == [CONTEST], log.stdout + log.stderr)
 
 
 def start_served(compe, work):
