@@ -30,6 +30,8 @@ struct EntryAPI: Sendable {
         var disk: DiskSpace?
         /// Where entries, refusals and uploaded bytes are counted (`/metrics`).
         var metrics: ServerMetrics?
+        /// What is known of published results, for the early check of new entries.
+        let publications = PublishedResults()
         let clock: @Sendable () -> Date
         let logger: Logger
     }
@@ -80,7 +82,7 @@ struct EntryAPI: Sendable {
             return respond.failure(.unknownContest, field: "contest", close: true)
         }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        if let refusal = try await phaseRefusal(contest) { return respond.failure(refusal, close: true) }
+        if let refusal = try await phaseRefusal(contest, early: true) { return respond.failure(refusal, close: true) }
         if let refusal = lowDisk(respond) { return refusal }
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey, !(1...200).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -119,13 +121,17 @@ struct EntryAPI: Sendable {
         }
         let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: receiver.files)) }
         do {
-            let receipt = try await entries.submit(draft, files: receiver.files.map(\.staged), idempotency: claim, now: clock())
+            let receipt = try await entries.submit(draft, files: receiver.files.map(\.staged), idempotency: claim, closedBy: contest.later.firstID,
+                                                   now: clock())
             if !receipt.replayed { metrics?.uploaded(bytes: receipt.entry.files.reduce(0) { $0 + $1.bytes }) }
             logger.info(receipt.replayed ? "entry replayed" : "entry stored",
                         metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(receipt.entry.files.count)"])
             return formRespond.created(receipt, contest: contest)
         } catch StoreError.idempotencyMismatch {
             return formRespond.failure(.idempotencyMismatch, field: "Idempotency-Key")
+        } catch StoreError.resultsPublished {
+            server.publications.remember(contest: slug, stage: contest.later.firstID)
+            return formRespond.failure(.resultsPublished, close: true)
         } catch let error as StoreError where error.isDiskFull {
             return diskFull(error, formRespond)
         }

@@ -61,9 +61,18 @@ extension EntryAPI {
     /// Why the contest takes no entries or changes now: before `opens`, from `closes` on, or
     /// once its results are published (an organiser may publish early with `--force`, which
     /// closes the window: an entry sent after results could never be judged).
-    func phaseRefusal(_ contest: Contest) async throws -> FieldProblem? {
+    ///
+    /// `early`: the check before a new entry's body is read, which may use what was read of the
+    /// publication within the last second (a read per entry was a quarter of the server's entry
+    /// rate); the store checks again where it would store the entry, exactly.
+    func phaseRefusal(_ contest: Contest, early: Bool = false) async throws -> FieldProblem? {
         switch contest.phase(at: clock()) {
-        case .open: return try await entries.isPublished(contest: contest.slug, stage: contest.later.firstID) ? .resultsPublished : nil
+        case .open:
+            let stage = contest.later.firstID
+            let published = early
+                ? try await server.publications.published(contest: contest.slug, stage: stage) { try await entries.isPublished(contest: contest.slug, stage: stage) }
+                : try await entries.isPublished(contest: contest.slug, stage: stage)
+            return published ? .resultsPublished : nil
         case .upcoming: return .notOpenYet(opens: contest.opens)
         case .closed: return .closed(closes: contest.closes)
         }

@@ -24,13 +24,16 @@ public struct EntryService: Sendable {
     /// is the same request, and throws `StoreError.idempotencyMismatch` when it is not — both
     /// before any file is moved into place, so a refused replay leaves nothing behind. On any
     /// failure the staged files are deleted.
-    public func submit(_ draft: EntryDraft, files: [StagedFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
+    /// `closedBy`: the stage whose published results close the entry window (the contest's
+    /// first); checked where the entry would be stored (`StoreError.resultsPublished`).
+    public func submit(_ draft: EntryDraft, files: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
+                       now: Date = Date()) async throws -> Receipt {
         do {
             if let claim = idempotency, let receipt = try await store.replay(claim, contest: draft.contest, now: now) {
                 discard(files)
                 return receipt
             }
-            return try await store.create(draft, staged: files, idempotency: idempotency, now: now)
+            return try await store.create(draft, staged: files, idempotency: idempotency, closedBy: closedBy, now: now)
         } catch {
             discard(files)
             throw error

@@ -69,9 +69,14 @@ public final class EntryStore: Sendable {
     /// lives here — the files are moved into `uploads/` now, and made durable (one `syncfs` for
     /// a whole batch of entries) before the batch's rows commit, so an acknowledged entry never
     /// lacks a file, whatever is killed when. On a failure no staged file is left behind.
-    public func create(_ draft: EntryDraft, staged: [StagedFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
+    ///
+    /// `closedBy` names the stage whose published results close the contest's entry window: the
+    /// entry is refused (`StoreError.resultsPublished`) when they are, checked in the very
+    /// transaction that would store it, so no entry lands after the results whatever the timing.
+    public func create(_ draft: EntryDraft, staged: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
+                       now: Date = Date()) async throws -> Receipt {
         let files = try uploads.commitAll(staged, sync: false)
-        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, now: now)
+        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, closedBy: closedBy, now: now)
     }
 
     /// Stores a new entry with files already durable in `uploads/` (a copy, a test).
@@ -87,12 +92,12 @@ public final class EntryStore: Sendable {
         try await create(draft, files: files, filesSynced: true, idempotency: idempotency, now: now)
     }
 
-    func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool, idempotency: IdempotencyClaim?,
+    func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool, idempotency: IdempotencyClaim?, closedBy: String? = nil,
                 now: Date) async throws -> Receipt {
         let salt = EditTokens.newSalt()
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
-            let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, now: now,
-                                       salt: salt, continuation: continuation)
+            let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, closedBy: closedBy,
+                                       now: now, salt: salt, continuation: continuation)
             if queue.enqueue(request, writers: database.concurrentWriters) { Task { await drainQueue() } }
         }
         return Receipt(entry: entry, editToken: tokens.token(entryID: entry.id, salt: storedSalt), replayed: replayed)
@@ -120,8 +125,13 @@ public final class EntryStore: Sendable {
         let together = batch.indices.filter { batch[$0].idempotency == nil }
         if !together.isEmpty {
             do {
-                let made = try await writing { db in try self.insertTogether(together.map { batch[$0] }, db) }
-                for (index, entry) in zip(together, made) { results[index] = .success((entry, false, batch[index].salt)) }
+                let (made, closed) = try await writing { db -> ([Entry], [Int]) in
+                    let closed = try Self.closedByResults(together.map { batch[$0] }, db)
+                    let open = together.indices.filter { !closed.contains($0) }
+                    return (try self.insertTogether(open.map { batch[together[$0]] }, db), closed.map { together[$0] })
+                }
+                for index in closed { results[index] = .failure(StoreError.resultsPublished(contest: batch[index].draft.contest)) }
+                for (index, entry) in zip(together.filter { !closed.contains($0) }, made) { results[index] = .success((entry, false, batch[index].salt)) }
             } catch let error as StoreError where error.isUnavailable {
                 throw error
             } catch {
@@ -148,6 +158,23 @@ public final class EntryStore: Sendable {
             for (index, result) in zip(rest, made) { results[index] = result }
         }
         return results.map { $0! }
+    }
+
+    /// The positions in `requests` of entries whose contest's results are published (the stage
+    /// each names in `closedBy`): one query per contest and stage in the batch, in the writing
+    /// transaction.
+    private static func closedByResults(_ requests: [PendingEntry], _ db: any SQLSession) throws -> Set<Int> {
+        var published: [String: Bool] = [:]
+        var closed: Set<Int> = []
+        for (i, request) in requests.enumerated() {
+            guard let stage = request.closedBy else { continue }
+            let key = request.draft.contest + "\u{0}" + stage
+            if published[key] == nil {
+                published[key] = try db.integer("SELECT 1 FROM publication WHERE contest = ? AND stage = ?", [request.draft.contest, stage]) != nil
+            }
+            if published[key] == true { closed.insert(i) }
+        }
+        return closed
     }
 
     /// Inserts entries without idempotency keys: their ids reserved in one trip, then their
@@ -202,6 +229,7 @@ public final class EntryStore: Sendable {
         if let claim = request.idempotency, let existing = try Self.claimed(claim, contest: draft.contest, now: now, db) {
             return (existing.entry, true, existing.salt)
         }
+        if !(try Self.closedByResults([request], db)).isEmpty { throw StoreError.resultsPublished(contest: draft.contest) }
         let stamp = Timestamp.string(now)
         guard let id = try db.nextIDs(table: "entry", count: 1).first else { throw SQLFailure(.other, detail: "no id for a new entry") }
         let row = newRow(request, id: id)
@@ -446,6 +474,8 @@ struct PendingEntry: Sendable {
     var files: [EntryFile]
     var filesSynced: Bool
     var idempotency: IdempotencyClaim?
+    /// The stage whose published results close the entry window (see `create`).
+    var closedBy: String?
     var now: Date
     var salt: Data
     var continuation: CheckedContinuation<(Entry, Bool, Data), Error>

@@ -205,3 +205,40 @@ import Testing
         }
     }
 }
+
+/// No entry lands after its contest's results: the store checks the publication in the very
+/// transaction that would store the entry (alone, in a group commit, and with an idempotency key),
+/// whatever an earlier check said.
+@Suite struct ClosedByResultsTests {
+    static func refused(_ error: StoreError?) {
+        guard case .resultsPublished(let contest) = error else {
+            Issue.record("expected resultsPublished, got \(String(describing: error))")
+            return
+        }
+        #expect(contest == "c")
+    }
+
+    @Test(arguments: Engine.allCases) func anEntryIsRefusedOnceTheResultsArePublished(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            func draft(_ i: Int) -> EntryDraft {
+                EntryDraft(contest: "c", title: "t\(i)", summary: "s", teamName: "n\(i)", members: ["m"], contactEmail: "e\(i)@x.example",
+                           country: "JP", link: nil, language: "en")
+            }
+            _ = try await store.create(draft(1), staged: [], idempotency: nil, closedBy: Stage.firstID)
+            try await store.markPublished(contest: "c", stage: Stage.firstID)
+            Self.refused(await #expect(throws: StoreError.self) { try await store.create(draft(2), staged: [], idempotency: nil, closedBy: Stage.firstID) })
+            let claim = IdempotencyClaim(key: "k-1", request: Data([1, 2, 3]))
+            Self.refused(await #expect(throws: StoreError.self) { try await store.create(draft(3), staged: [], idempotency: claim, closedBy: Stage.firstID) })
+            // Entries arriving together: the refused ones fail, the others are stored.
+            let refused = Task { try await store.create(draft(4), staged: [], idempotency: nil, closedBy: Stage.firstID) }
+            let other = Task {
+                try await store.create(EntryDraft(contest: "d", title: "t", summary: "s", teamName: "n", members: ["m"], contactEmail: "d@x.example",
+                                                  country: "JP", link: nil, language: "en"), staged: [], idempotency: nil, closedBy: Stage.firstID)
+            }
+            Self.refused(await #expect(throws: StoreError.self) { _ = try await refused.value })
+            #expect(try await other.value.entry.draft.contest == "d")
+            #expect(try await store.entries(contest: "c").count == 1)
+        }
+    }
+}
