@@ -218,6 +218,7 @@ struct SharedDescriptor: Encodable {
         var missingValues = [""]
     }
     struct Resource: Encodable {
+        var profile = "tabular-data-resource"
         var name, path, title: String
         var format = "csv", mediatype = "text/csv", encoding = "utf-8"
         var schema: Schema

@@ -31,7 +31,7 @@ struct Share: AsyncParsableCommand {
             let key = try SiteKey.load(data: directory(options.data))
             let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
             let report = try await options.service().share(partner: partner, contest: contest, folder: directory(out), display: out, key: key, by: user)
-            let rows = report.record.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) rows" }.joined(separator: ", ")
+            let rows = report.record.rows.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) \($0.value == 1 ? "row" : "rows")" }.joined(separator: ", ")
             say("share #\(report.record.id) for \(partner) (\(report.record.contests.joined(separator: ", "))): \(rows)")
             say("wrote \(report.files.count) files to \(out); the partner checks them with: signify -C -p site.pub -x SHA256.sig")
         }

@@ -60,6 +60,9 @@ import Testing
         }
         #expect(try SignedPackage.verify(folder: out, publicKey: key.publicKey, required: ["datapackage.json", "policy.jsonld"]).files == ["datapackage.json", "entries.csv", "policy.jsonld"])
         #expect(try await store.shares(partner: "bank").map(\.id) == [report.record.id])
+        // The Frictionless validator (PyPI, as Scripts/test installs it) accepts the package.
+        let validated = Result { try Command.run(["python3", "-m", "frictionless", "validate", "datapackage.json"], in: out.path) }
+        if case .failure(let failure) = validated { Issue.record("frictionless validate: \(failure)") }
 
         // Edited: a new version, to which nobody has consented yet.
         try site.write("sharing/bank.yml", Self.bank.replacingOccurrences(of: "MOU 2027-04", with: "MOU 2027-04 rev. 2"))
