@@ -133,13 +133,11 @@ public struct ContentLoader: Sendable {
     func loadSigningKey(_ diags: inout Diagnostics) -> String? {
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("site.pub").path),
               let text = readText("site.pub", diags: &diags) else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 2, lines[0].hasPrefix("untrusted comment: ") else {
+        guard text.hasPrefix(SignifyFile.commentPrefix) else {
             diags.error(SourceLocation(path: display("site.pub"), line: 1, column: 1), "site.pub must start with 'untrusted comment: ' (write it with 'compe keys init')")
             return nil
         }
-        guard let key = Data(base64Encoded: String(lines[1])), key.count == 42, key.prefix(2).elementsEqual("Ed".utf8),
-              lines.dropFirst(2).allSatisfy(\.isEmpty) else {
+        guard SignifyFile.publicKey(text) != nil, text.split(separator: "\n").count == 2 else {
             diags.error(SourceLocation(path: display("site.pub"), line: 2, column: 1), "not a signify Ed25519 public key (write it with 'compe keys init')")
             return nil
         }

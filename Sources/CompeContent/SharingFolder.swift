@@ -44,7 +44,7 @@ public enum SharingFolder {
     /// it is wrong.
     public static func parse(_ data: Data, id: String, path: String, config: SiteConfig, contests: Set<String>,
                              diags: inout Diagnostics) -> SharingAgreement? {
-        let before = diags.all.filter { $0.severity == .error }.count
+        let before = diags.errorCount
         guard let text = String(validatingUTF8Data: data) else {
             diags.error(SourceLocation(path: path), "not valid UTF-8 text")
             return nil
@@ -82,7 +82,7 @@ public enum SharingFolder {
             diags.error(source.location(f.value("until")), "'until' (\(until.text)) is before 'from' (\(from.text))")
         }
         let onward = onwardTransfer(f, source: source, diags: &diags)
-        guard diags.all.filter({ $0.severity == .error }).count == before, let partner, let purpose, let kind, let basis, let contact, let reference,
+        guard diags.errorCount == before, let partner, let purpose, let kind, let basis, let contact, let reference,
               let covered, let fields, let from, let until, let onward else { return nil }
         let zone = config.timeZone
         let starts = from.date.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: from.date)))

@@ -87,6 +87,9 @@ public struct Diagnostics: Sendable {
     /// True when at least one error (not just warnings) was reported.
     public var hasErrors: Bool { all.contains { $0.severity == .error } }
 
+    /// How many errors so far (a reader compares before and after one file).
+    public var errorCount: Int { all.count { $0.severity == .error } }
+
     /// Diagnostics sorted by file and position, duplicates removed.
     public var sorted: [Diagnostic] {
         var seen = Set<Diagnostic>()

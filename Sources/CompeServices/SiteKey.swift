@@ -49,14 +49,14 @@ public struct SiteKey: Sendable {
         let secret = Array(signing.rawRepresentation) + Array(signing.publicKey.rawRepresentation)
         var bytes = Array("EdBK".utf8) + [0, 0, 0, 0] + [UInt8](repeating: 0, count: 16)
         bytes += Array(SHA512.hash(data: secret).prefix(8)) + keyNumber + secret
-        return "untrusted comment: \(SiteKey.secretComment)\n" + Data(bytes).base64EncodedString() + "\n"
+        return SignifyFile.commentPrefix + SiteKey.secretComment + "\n" + Data(bytes).base64EncodedString() + "\n"
     }
 
     static let secretComment = "compe site secret key"
 
     /// Reads `site.sec` as `secretFile` writes it (or as `signify -G -n` does).
     public init(secretFile text: String) throws(SignatureError) {
-        let bytes = try SitePublicKey.payload(text, what: "secret key")
+        guard let bytes = SignifyFile.payload(text) else { throw .malformed("not a signify secret key file (a comment line, then base64)") }
         guard bytes.count == 104, bytes[0..<4].elementsEqual("EdBK".utf8) else { throw .malformed("not an Ed25519 signify secret key") }
         guard bytes[4..<8].allSatisfy({ $0 == 0 }) else {
             throw .malformed("the secret key has a passphrase; compe signs unattended and needs one without (signify -G -n)")
@@ -73,7 +73,7 @@ public struct SiteKey: Sendable {
     public func signEmbedded(_ message: Data, comment: String = "verify with \(SiteKey.publicName)") throws -> Data {
         let signature = try signing.signature(for: message)
         let line = Data((Data("Ed".utf8) + keyNumber + signature).base64EncodedString().utf8)
-        return Data("untrusted comment: \(comment)\n".utf8) + line + Data("\n".utf8) + message
+        return Data((SignifyFile.commentPrefix + comment + "\n").utf8) + line + Data("\n".utf8) + message
     }
 
     /// The raw Ed25519 signature of `message`.
@@ -149,15 +149,15 @@ public struct SitePublicKey: Sendable, Equatable {
 
     /// signify's public-key file: `Ed`, the key number, the 32-byte key.
     public var file: String {
-        "untrusted comment: compe site public key\n" + (Data("Ed".utf8) + keyNumber + raw).base64EncodedString() + "\n"
+        SignifyFile.commentPrefix + "compe site public key\n" + (Data("Ed".utf8) + keyNumber + raw).base64EncodedString() + "\n"
     }
 
     /// Reads a public-key file (compe's or signify's).
     public init(file text: String) throws(SignatureError) {
-        let bytes = try Self.payload(text, what: "public key")
-        guard bytes.count == 42, bytes[0..<2].elementsEqual("Ed".utf8),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes[10..<42]) else { throw .malformed("not an Ed25519 signify public key") }
-        self.init(keyNumber: Array(bytes[2..<10]), key: key)
+        guard SignifyFile.payload(text) != nil else { throw .malformed("not a signify public key file (a comment line, then base64)") }
+        guard let (number, raw) = SignifyFile.publicKey(text),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { throw .malformed("not an Ed25519 signify public key") }
+        self.init(keyNumber: number, key: key)
     }
 
     init(keyNumber: [UInt8], key: Curve25519.Signing.PublicKey) {
@@ -177,7 +177,7 @@ public struct SitePublicKey: Sendable, Equatable {
     /// The message of an embedded signature file, once its signature checks against this key.
     public func verifyEmbedded(_ file: Data) throws(SignatureError) -> Data {
         let lines = file.split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
-        guard lines.count == 3, lines[0].starts(with: Array("untrusted comment: ".utf8)),
+        guard lines.count == 3, lines[0].starts(with: Array(SignifyFile.commentPrefix.utf8)),
               let bytes = Data(base64Encoded: Data(lines[1])), bytes.count == 74, bytes.prefix(2).elementsEqual("Ed".utf8) else {
             throw .malformed("not a signify signature with an embedded message")
         }
@@ -187,14 +187,6 @@ public struct SitePublicKey: Sendable, Equatable {
         return message
     }
 
-    /// The base64 line of a signify file, decoded.
-    static func payload(_ text: String, what: String) throws(SignatureError) -> [UInt8] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 2, lines[0].hasPrefix("untrusted comment: "), let data = Data(base64Encoded: String(lines[1])) else {
-            throw .malformed("not a signify \(what) file (a comment line, then base64)")
-        }
-        return Array(data)
-    }
 }
 
 /// Why a key could not be made or read, or a signature did not check.
