@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(name: "CompeServicesTests", dependencies: ["CompeServices", "CompeWire", "CompeStore", "CompeContent", "CompeCore", "CompeSite", "CompeTestSupport"], swiftSettings: testIndex),
         .testTarget(
             name: "CompeServerTests",
-            dependencies: ["CompeServer", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport", "CompeMail",
+            dependencies: ["CompeServer", "CompeServices", "CompeStore", "CompeCore", "CompeContent", "CompeTestSupport", "CompeMail",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: testIndex

@@ -118,6 +118,7 @@ public struct ContentLoader: Sendable {
         let packages = DataPackageFolder.load(root: root.appendingPathComponent("data"), display: display("data"), diags: &diags)
         let agreements = SharingFolder.load(root: root.appendingPathComponent("sharing"), display: display("sharing"), config: config,
                                             contests: Set(contests.map(\.contest.slug)), diags: &diags)
+        let register = SharingFolder.loadRegister(root: root.appendingPathComponent("sharing"), display: display("sharing"), diags: &diags)
         let signingKey = loadSigningKey(&diags)
         let templates = loadTemplates(&diags)
         let iterations = BacklogLoader(root: root, displayRoot: displayRoot, languages: config.languages).load(&diags)
@@ -125,7 +126,7 @@ public struct ContentLoader: Sendable {
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
                            iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates,
-                           shortlists: shortlists, agreements: agreements, signingKey: signingKey)
+                           shortlists: shortlists, agreements: agreements, signingKey: signingKey, register: register)
     }
 
     /// `site.pub` as `compe keys init` wrote it (a comment line, then base64 of `Ed`, an 8-byte

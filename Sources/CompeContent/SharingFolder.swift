@@ -40,6 +40,31 @@ public enum SharingFolder {
         return agreements
     }
 
+    /// The register's file name in `Content/sharing/`.
+    public static let registerName = "register.json"
+
+    /// `register.json`, when `compe share publish` wrote one; a file that does not read as a
+    /// register is an error at its path (and the key that is wrong).
+    public static func loadRegister(root: URL, display: String, diags: inout Diagnostics) -> SharingRegister? {
+        let path = "\(display)/\(registerName)"
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(registerName).path) else { return nil }
+        if let key = StrictJSON.duplicateKey(in: [UInt8](data)) {
+            diags.error(SourceLocation(path: path), "key '\(key)' appears twice")
+            return nil
+        }
+        func dotted(_ path: [any CodingKey]) -> String { path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        do {
+            return try JSONDecoder().decode(SharingRegister.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            diags.error(SourceLocation(path: path), "missing '\(dotted(context.codingPath + [key]))'; write it again with 'compe share publish'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            diags.error(SourceLocation(path: path), "'\(dotted(context.codingPath))' has the wrong type; write it again with 'compe share publish'")
+        } catch {
+            diags.error(SourceLocation(path: path), "not a register of shares (JSON): write it again with 'compe share publish'")
+        }
+        return nil
+    }
+
     /// One agreement from its file's bytes; nil (with the reasons in `diags`) when any part of
     /// it is wrong.
     public static func parse(_ data: Data, id: String, path: String, config: SiteConfig, contests: Set<String>,

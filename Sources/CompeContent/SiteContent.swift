@@ -231,9 +231,14 @@ public struct SiteContent: Sendable {
     /// The site's public signing key (`site.pub`, signify's format), published at
     /// `/data/site.pub`: what partners check signed packages with.
     public var signingKey: String?
+    /// The public register of shares (`sharing/register.json`, written by `compe share publish`).
+    public var register: SharingRegister? = nil
 
     /// `/data/` is rendered: there are open-data packages or a signing key to publish.
-    public var hasDataCatalog: Bool { !dataPackages.isEmpty || signingKey != nil }
+    public var hasDataCatalog: Bool { !dataPackages.isEmpty || signingKey != nil || hasSharingRegister }
+
+    /// `/data/sharing/` is rendered: there are agreements, or a register of past ones.
+    public var hasSharingRegister: Bool { !agreements.isEmpty || register != nil }
 
     /// The published shortlists of `slug`, in stage order.
     public func publishedShortlists(_ slug: String) -> [ShortlistSource] { (shortlists[slug] ?? []).filter { $0.published != nil } }

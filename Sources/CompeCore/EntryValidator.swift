@@ -7,10 +7,12 @@ extension EntryForm {
     /// Text is normalised first: CRLF becomes LF, control characters are dropped (`PlainText`),
     /// surrounding white space is trimmed. Files are checked by the multipart reader, which
     /// knows their bytes; this looks at the text fields only.
-    public static func draft(from values: [String: String], contest: Contest, language: String,
+    /// `consentFields`: the data-sharing checkboxes this form offers (`consent_<partner>`),
+    /// read by `consents(from:offers:)`; any other unknown name is refused.
+    public static func draft(from values: [String: String], contest: Contest, language: String, consentFields: Set<String> = [],
                              problems: inout [FieldError]) -> EntryDraft? {
         let before = problems.count
-        for name in values.keys.sorted() where field(name) == nil && !auxiliaryFields.contains(name) {
+        for name in values.keys.sorted() where field(name) == nil && !auxiliaryFields.contains(name) && !consentFields.contains(name) {
             problems.append(FieldError(field: name, problem: .unknownField))
         }
         var text: [String: String] = [:]
@@ -48,6 +50,11 @@ extension EntryForm {
                           teamName: text["team_name"] ?? "", members: memberLines(text["members"] ?? ""),
                           contactEmail: text["contact_email"] ?? "", country: text["country"] ?? "",
                           link: link.isEmpty ? nil : link, language: language)
+    }
+
+    /// The data-sharing agreements whose box is ticked in `values`, of those `offers`.
+    public static func consents(from values: [String: String], offers: [SharingAgreement]) -> [ConsentChoice] {
+        offers.filter { !(values[$0.consentField] ?? "").isEmpty }.map(\.consentChoice)
     }
 
     /// Separators a one-line field may not hold: they would forge rows in a terminal, a CSV or

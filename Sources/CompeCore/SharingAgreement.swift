@@ -134,3 +134,31 @@ public struct SharingField: Sendable, Hashable, CustomStringConvertible {
         Table.allCases.flatMap { t in (vocabulary[t] ?? []).map { "\(t.rawValue).\($0)" } }
     }
 }
+
+/// An entrant's choice about one version of a consent agreement.
+public struct ConsentChoice: Sendable, Hashable, Codable {
+    /// The agreement's handle (its file name).
+    public var partner: String
+    /// The agreement's SHA-256: the version consented to.
+    public var version: String
+
+    public init(partner: String, version: String) {
+        self.partner = partner
+        self.version = version
+    }
+}
+
+extension SharingAgreement {
+    /// The name of the entry form's checkbox for this agreement: `consent_<partner>`.
+    public var consentField: String { "consent_" + id }
+
+    /// The version an entrant consents to by ticking this agreement's box.
+    public var consentChoice: ConsentChoice { ConsentChoice(partner: id, version: version) }
+
+    /// The agreements whose box the entry form of `contest` shows at `now`: consent agreements
+    /// covering the contest that have not ended (one not yet in force may already be agreed to),
+    /// by handle. Asking for consent to an ended agreement would ask for nothing.
+    public static func consentOffers(_ agreements: [SharingAgreement], contest: String, at now: Date) -> [SharingAgreement] {
+        agreements.filter { $0.basis == .consent && $0.covers(contest: contest) && $0.period(at: now) != .ended }.sorted { $0.id < $1.id }
+    }
+}

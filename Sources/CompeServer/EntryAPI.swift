@@ -41,6 +41,8 @@ struct EntryAPI: Sendable {
     let config: SiteConfig
     let origins: OriginPolicy
     let pages: EntryPages
+    /// The site's data-sharing agreements: the consent ones covering a contest get a box.
+    let agreements: [SharingAgreement]
     let limits = FormLimits()
 
     var entries: EntryService { server.entries }
@@ -64,6 +66,7 @@ struct EntryAPI: Sendable {
         self.server = server
         contests = defaults
         config = content.config
+        agreements = content.agreements
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
         pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
                            mails: server.entries.mails, updates: content.updates)
@@ -110,7 +113,9 @@ struct EntryAPI: Sendable {
             return formRespond.honeypot(now: clock())
         }
         var errors = receiver.errors
-        let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: formRespond.language, problems: &errors)
+        let offers = consentOffers(contest)
+        let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: formRespond.language,
+                                    consentFields: Set(offers.map(\.consentField)), problems: &errors)
         if receiver.files.isEmpty && !errors.contains(where: { $0.field == "files" }) {
             errors.append(FieldError(field: "files", problem: .noFiles))
         }
@@ -122,7 +127,7 @@ struct EntryAPI: Sendable {
         let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: receiver.files)) }
         do {
             let receipt = try await entries.submit(draft, files: receiver.files.map(\.staged), idempotency: claim, closedBy: contest.later.firstID,
-                                                   now: clock())
+                                                   consents: EntryForm.consents(from: receiver.fields, offers: offers), now: clock())
             if !receipt.replayed { metrics?.uploaded(bytes: receipt.entry.files.reduce(0) { $0 + $1.bytes }) }
             logger.info(receipt.replayed ? "entry replayed" : "entry stored",
                         metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(receipt.entry.files.count)"])
@@ -180,7 +185,51 @@ struct EntryAPI: Sendable {
         // the address (logs, history and referrers never see it again).
         if linked != nil && !request.answersJSON { return respond.exchange(entry, token: token, fresh: request.query("new") == "1") }
         return respond.entry(entry, token: token, contest: contest, editable: try await editable(contest), fresh: request.query("new") == "1",
-                             stage: try await entries.openStage(for: entry, in: contest, now: clock()))
+                             stage: try await entries.openStage(for: entry, in: contest, now: clock()), consents: try await consentView(entry, contest))
+    }
+
+    /// The consent agreements whose box `contest`'s forms show now.
+    func consentOffers(_ contest: Contest) -> [SharingAgreement] {
+        SharingAgreement.consentOffers(agreements, contest: contest.slug, at: clock())
+    }
+
+    /// The entrant's data-sharing choices as their page shows them: the boxes offered and those
+    /// that stand (nil when the contest has no consent agreement).
+    func consentView(_ entry: Entry, _ contest: Contest) async throws -> ConsentView? {
+        let offers = consentOffers(contest)
+        guard !offers.isEmpty else { return nil }
+        return ConsentView(offers: offers, standing: try await entries.consents(of: entry))
+    }
+
+    /// `POST {api}/entries/{id}/consent`: the entrant's page's data-sharing form. Every box
+    /// offered is read (an unticked box is not sent: a withdrawal); allowed at any time, after
+    /// the deadline and after a withdrawal too, since consent is the entrant's to take back.
+    func consent(_ request: Request, _ context: CompeRequestContext) async throws -> Response {
+        let respond = responder(request, context, form: nil)
+        let notFound = respond.failure(.notFound, field: "entry", close: true)
+        guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
+        if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
+        var limits = self.limits
+        limits.filesAllowed = false
+        let receiver: MultipartReceiver
+        switch await receive(request, context, respond, policy: UploadPolicy(maxFiles: 0, maxFileMB: 0, types: []), limits: limits) {
+        case .success(let received): receiver = received
+        case .failure(let refusal): return refusal.response
+        }
+        receiver.discardAll()
+        guard let entry = try await entries.entry(code: code, token: token(request) ?? receiver.fields["token"] ?? ""),
+              let contest = contests[entry.draft.contest] else { return notFound }
+        let formRespond = responder(request, context, form: receiver.fields)
+        let offers = consentOffers(contest)
+        let known = Set(offers.map(\.consentField)).union(EntryForm.auxiliaryFields)
+        if let unknown = receiver.fields.keys.sorted().first(where: { !known.contains($0) }) {
+            return formRespond.failure(.unknownField, field: unknown)
+        }
+        let standing = try await entries.setConsents(of: entry, ticked: EntryForm.consents(from: receiver.fields, offers: offers),
+                                                     offers: offers.map(\.consentChoice), now: clock())
+        logger.info("consent choices saved", metadata: ["entry": "\(code)"])
+        if request.answersJSON { return formRespond.json(ConsentJSON(standing), status: .ok) }
+        return formRespond.afterChange(entry, token: token(request) ?? receiver.fields["token"] ?? "", contest: contest, anchor: "sharing")
     }
 
     /// The edit token of a request: `Authorization: Bearer`, the entry's cookie, or (from links

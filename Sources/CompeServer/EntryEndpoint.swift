@@ -42,6 +42,7 @@ final class EntryEndpoint: Sendable {
         api.post("mail/confirm") { request, context in try await self.api.confirm(request, context) }
         api.get("entries/:id") { request, context in try await self.api.view(request, context) }
         api.post("entries/:id") { request, context in try await self.api.edit(request, context) }
+        api.post("entries/:id/consent") { request, context in try await self.api.consent(request, context) }
         api.delete("entries/:id") { request, context in try await self.api.withdraw(request, context) }
         api.post("contests/:slug/entries/:id/stages/:stage") { request, context in try await self.api.submitStage(request, context) }
         api.post("entries/:id/stages/:stage") { request, context in try await self.api.submitStage(request, context) }

@@ -93,7 +93,7 @@ struct EntryPages: Sendable {
 
     /// The receipt (`fresh`) or the entrant's view, with the edit and withdraw forms while `editable`.
     func entry(_ entry: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, language: String,
-               stage: (stage: Stage, sent: StageReceipt?)? = nil) -> String {
+               stage: (stage: Stage, sent: StageReceipt?)? = nil, consents: ConsentView? = nil) -> String {
         let t = strings(language)
         let display = DateDisplay(timeZone: config.timeZone)
         let localized = contests[contest.slug]?[language] ?? contest
@@ -120,6 +120,15 @@ struct EntryPages: Sendable {
         if open && editable { c["fields"] = .objects(EntryFormView.fields(.edit(entry.draft), contest: contest, t: t)) }
         if open, let (stage, sent) = stage, let named = localized.stage(stage.id) {
             c["stage_form"] = .object(stageForm(named, sent: sent, entry: entry, display: display, language: language, t: t))
+        }
+        if let consents {
+            // Its own form, open after the deadline and after a withdrawal: consent is the
+            // entrant's to take back at any time.
+            c["consent_form"] = .object([
+                "fields": .objects(EntryFormView.consentFields(consents.offers, standing: consents.standing, idPrefix: "e-", t: t)),
+                "consent_action": .text("\(config.submitURL)/entries/\(entry.code)/consent?lang=\(language)"),
+                "register_url": .text(config.urlPath("data/sharing", language: language)),
+            ])
         }
         return chrome.page("entry", language: language, title: t[fresh ? .receiptTitle : .entryViewTitle], context: c)
     }

@@ -32,6 +32,29 @@ struct EntryJSON: Codable {
     var withdrawn_at: String?
     var editable_until: String
     var files: [ReceiptJSON.File]
+    /// The data-sharing agreements offered and whether the entrant's consent stands.
+    var data_sharing: [ConsentJSON.Item]?
+}
+
+/// An entrant's data-sharing choices: the agreements (partner, version) whose consent stands.
+struct ConsentJSON: Codable {
+    struct Item: Codable { var partner: String; var agreement_version: String; var consent: Bool }
+    var consents: [Item]
+
+    init(_ standing: Set<ConsentChoice>) {
+        consents = standing.sorted { ($0.partner, $0.version) < ($1.partner, $1.version) }
+            .map { Item(partner: $0.partner, agreement_version: $0.version, consent: true) }
+    }
+}
+
+/// What the entrant's page shows of data sharing: the boxes and the choices that stand.
+struct ConsentView {
+    var offers: [SharingAgreement]
+    var standing: Set<ConsentChoice>
+
+    var items: [ConsentJSON.Item] {
+        offers.map { .init(partner: $0.id, agreement_version: $0.version, consent: standing.contains($0.consentChoice)) }
+    }
 }
 
 /// `{errors: [{field, message}]}`.
@@ -148,16 +171,18 @@ struct Responder {
     }
 
     /// The entrant's view.
-    func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, stage: (stage: Stage, sent: StageReceipt?)? = nil) -> Response {
+    func entry(_ e: Entry, token: String, contest: Contest, editable: Bool, fresh: Bool, stage: (stage: Stage, sent: StageReceipt?)? = nil,
+               consents: ConsentView? = nil) -> Response {
         if request.answersJSON {
             return json(EntryJSON(id: e.code, contest: e.draft.contest, title: e.draft.title, summary: e.draft.summary,
                                   team_name: e.draft.teamName, members: e.draft.members, contact_email: e.draft.contactEmail,
                                   country: e.draft.country, link: e.draft.link, received_at: rfc3339(e.receivedAt),
                                   updated_at: rfc3339(e.updatedAt), withdrawn_at: e.withdrawnAt.map(rfc3339),
                                   editable_until: rfc3339(contest.closes),
-                                  files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .ok)
+                                  files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }, data_sharing: consents?.items), status: .ok)
         }
-        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language, stage: stage), status: .ok)
+        return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language, stage: stage,
+                                consents: consents), status: .ok)
     }
 
     /// An edit link opened in a browser: the token becomes the entry's cookie, and the page moves
@@ -173,10 +198,11 @@ struct Responder {
     }
 
     /// After an edit or withdrawal: the entry as JSON, or 303 back to the entrant's view.
-    func afterChange(_ e: Entry, token: String, contest: Contest) -> Response {
+    /// `anchor`: the part of the page to go back to.
+    func afterChange(_ e: Entry, token: String, contest: Contest, anchor: String? = nil) -> Response {
         if request.answersJSON || request.method == .delete { return entry(e, token: token, contest: contest, editable: true, fresh: false) }
         var h = headers(json: false, close: false)
-        h[.location] = pages.entryPath(e.code, language: language, fresh: false)
+        h[.location] = pages.entryPath(e.code, language: language, fresh: false) + (anchor.map { "#" + $0 } ?? "")
         h[.setCookie] = EditCookie.set(token, code: e.code, apiPath: pages.apiPath)
         return Response(status: .seeOther, headers: h)
     }

@@ -26,14 +26,15 @@ public struct EntryService: Sendable {
     /// failure the staged files are deleted.
     /// `closedBy`: the stage whose published results close the entry window (the contest's
     /// first); checked where the entry would be stored (`StoreError.resultsPublished`).
+    /// `consents`: the data-sharing agreements ticked on the form, stored with the entry.
     public func submit(_ draft: EntryDraft, files: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                       now: Date = Date()) async throws -> Receipt {
+                       consents: [ConsentChoice] = [], now: Date = Date()) async throws -> Receipt {
         do {
             if let claim = idempotency, let receipt = try await store.replay(claim, contest: draft.contest, now: now) {
                 discard(files)
                 return receipt
             }
-            return try await store.create(draft, staged: files, idempotency: idempotency, closedBy: closedBy, now: now)
+            return try await store.create(draft, staged: files, idempotency: idempotency, closedBy: closedBy, consents: consents, now: now)
         } catch {
             discard(files)
             throw error
@@ -54,6 +55,20 @@ public struct EntryService: Sendable {
             discard(files ?? [])
             throw error
         }
+    }
+
+    /// The data-sharing agreements whose consent stands for `entry`, of those offered.
+    public func consents(of entry: Entry) async throws -> Set<ConsentChoice> { try await store.standingConsents(entryID: entry.id) }
+
+    /// Records the entrant's choices on the entry page's consent form: for each agreement
+    /// offered, a new "given" or "withdrawn" event when the choice differs from the standing
+    /// one (nothing is changed or deleted). Returns the choices that now stand.
+    public func setConsents(of entry: Entry, ticked: [ConsentChoice], offers: [ConsentChoice], now: Date = Date()) async throws -> Set<ConsentChoice> {
+        let standing = try await store.standingConsents(entryID: entry.id)
+        let chosen = Set(ticked)
+        let changes = offers.filter { chosen.contains($0) != standing.contains($0) }.map { (choice: $0, given: chosen.contains($0)) }
+        try await store.recordConsents(entryID: entry.id, changes, at: now)
+        return standing.subtracting(offers).union(chosen)
     }
 
     /// Withdraws entry `code` (kept for the audit trail, never judged). Idempotent.

@@ -99,6 +99,24 @@ extension JudgingService {
 }
 
 extension JudgingService {
+    /// The public register as of `now`: every agreement in `sharing/` with the shares made
+    /// under any of its versions and the day of the last; partners of `previous` whose file is
+    /// gone keep their line (their counts brought up to date), so none drops out of view.
+    public func sharingRegister(previous: SharingRegister?, now: Date = Date()) async throws -> SharingRegister {
+        let shares = try await storeErrors { try await store.shares() }
+        let byPartner = Dictionary(grouping: shares, by: \.partner)
+        func last(_ partner: String) -> String? {
+            byPartner[partner]?.map(\.createdAt).max().map { DateParsing.ymd($0, in: catalog.timeZone) }
+        }
+        var lines = catalog.agreements.values.map { SharingRegister.Line($0, shares: byPartner[$0.id]?.count ?? 0, lastShare: last($0.id)) }
+        for var old in previous?.partners ?? [] where catalog.agreements[old.partner] == nil {
+            old.shares = byPartner[old.partner]?.count ?? old.shares
+            old.lastShare = last(old.partner) ?? old.lastShare
+            lines.append(old)
+        }
+        return SharingRegister(generated: UTCTimestamp.format(now, milliseconds: false), partners: lines)
+    }
+
     /// A consent agreement's package: one row per entrant of `contest` whose consent stands,
     /// with the agreed columns only, and their scores when the agreement names any. Judges are
     /// random pseudonyms (they are not party to the entrants' consent); an entry is named by its

@@ -13,11 +13,13 @@ public enum EntryFormView {
         case edit(EntryDraft)
     }
 
-    /// One template object per field of `EntryForm.fields`.
-    public static func fields(_ purpose: Purpose, contest: Contest, t: UIText) -> [TemplateContext] {
+    /// One template object per field of `EntryForm.fields`; on a new entry's form, one box per
+    /// data-sharing agreement in `offers` before the terms (the entrant's page has its own form
+    /// for them, usable after the deadline too: `consentFields`).
+    public static func fields(_ purpose: Purpose, contest: Contest, t: UIText, offers: [SharingAgreement] = []) -> [TemplateContext] {
         let editing: EntryDraft?
         if case .edit(let draft) = purpose { editing = draft } else { editing = nil }
-        return EntryForm.fields.compactMap { field -> TemplateContext? in
+        let form = EntryForm.fields.compactMap { field -> TemplateContext? in
             if editing != nil && field.kind == .honeypot { return nil }
             // Every name the template asks is set (false when it does not apply), so no lookup
             // falls through to the page's own context (which has an `accept`, say).
@@ -71,13 +73,35 @@ public enum EntryFormView {
             }
             return c
         }
+        guard editing == nil, !offers.isEmpty, let terms = EntryForm.fields.firstIndex(where: { $0.kind == .consent }) else { return form }
+        return Array(form[..<terms]) + consentFields(offers, standing: [], idPrefix: "f-", t: t) + Array(form[terms...])
+    }
+
+    /// One unticked (or, on the entrant's page, standing) checkbox per agreement: the partner's
+    /// name, the purpose, the data in plain words and the end date, in the page's language.
+    public static func consentFields(_ offers: [SharingAgreement], standing: Set<ConsentChoice>, idPrefix: String, t: UIText) -> [TemplateContext] {
+        offers.map { a in
+            var c = absent
+            let partner = a.partner[t.language] ?? a.partner["en"] ?? a.partner.values.sorted().first ?? a.id
+            let purpose = a.purpose[t.language] ?? a.purpose["en"] ?? a.purpose.values.sorted().first ?? ""
+            let data = a.fields.map { t.field($0) }.joined(separator: t.language == "ja" ? "、" : ", ")
+            c["id"] = .text(idPrefix + "consent-" + a.id)
+            c["name"] = .text(a.consentField)
+            c["label"] = .text(t[.sharingConsentLabel].replacingOccurrences(of: "%@", with: partner))
+            c["help"] = .text([t[.sharingPurpose] + " " + purpose, t[.sharingData] + " " + data, t[.sharingUntil] + " " + a.until, t[.sharingOptional]]
+                .joined(separator: t.language == "ja" ? " " : " · "))
+            c["has_help"] = true
+            c["is_share"] = true
+            c["checked"] = .bool(standing.contains(a.consentChoice))
+            return c
+        }
     }
 
     /// The names `entry_fields` reads, all unset.
     static let absent: TemplateContext = Dictionary(uniqueKeysWithValues: [
         "id", "name", "label", "required", "help", "has_help", "autocomplete", "is_control", "is_input", "is_textarea", "is_consent",
         "is_honeypot", "type", "pattern", "placeholder", "maxlength", "value", "rows", "text", "multiple", "accept", "checked",
-        "is_select", "options",
+        "is_select", "options", "is_share",
     ].map { ($0, TemplateValue.bool(false)) })
 
     /// The file picker's `accept`: extensions and MIME types of the contest's kinds.

@@ -75,6 +75,8 @@ struct PageRenderer: Sendable {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
                 [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
+                 SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now).map { "\($0.id):\($0.version)" }.joined(separator: ",")
+                    + "\(content.hasSharingRegister)",
                  "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.publishedShortlists(c.slug).map(\.stage)), Fingerprint.stableText(content.updates(c.slug, language: c.language)),
                  Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
@@ -103,9 +105,17 @@ struct PageRenderer: Sendable {
                  Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderStats(source) }
         }
         if content.hasDataCatalog {
-            let packages = Fingerprint.stableText(content.dataPackages) + (content.signingKey ?? "")
+            let packages = Fingerprint.stableText(content.dataPackages) + (content.signingKey ?? "") + "\(content.hasSharingRegister)"
             for lang in config.languages {
                 add(lang, OutputFile.path(forURL: config.urlPath("data", language: lang)), [theme.key("data"), packages]) { renderDataCatalog(lang) }
+            }
+        }
+        if content.hasSharingRegister {
+            let today = DateParsing.ymd(DateParsing.today(in: config.timeZone, now: now))
+            let lines = Fingerprint.stableText(SharingRegister.lines(agreements: content.agreements, register: content.register))
+                + "\(content.register != nil)" + Fingerprint.stableText(content.contests.map { [$0.contest.slug, $0.contest.language, $0.contest.title] })
+            for lang in config.languages {
+                add(lang, OutputFile.path(forURL: sharingURL(lang)), [theme.key("sharing"), lines, today]) { renderSharingRegister(lang) }
             }
         }
         if !content.iterations.isEmpty {
@@ -204,7 +214,7 @@ struct PageRenderer: Sendable {
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
         files.append(renderSitemap())
-        files += statsDownloads() + dataPackageFiles()
+        files += statsDownloads() + dataPackageFiles() + sharingRegisterFile()
         if let key = content.signingKey { files.append(OutputFile(path: "data/site.pub", text: key)) }
         files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
         if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
@@ -263,7 +273,8 @@ struct PageRenderer: Sendable {
         ctx["max_files"] = .int(c.uploads.maxFiles)
         ctx["max_file_mb"] = .int(c.uploads.maxFileMB)
         ctx["files_help"] = .text(EntryFormView.filesHelp(c.uploads, t: t))
-        ctx["fields"] = .objects(EntryFormView.fields(.submit, contest: c, t: t))
+        ctx["fields"] = .objects(EntryFormView.fields(.submit, contest: c, t: t, offers: SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now)))
+        if content.hasSharingRegister { ctx["register_url"] = .text(sharingURL(lang)) }
         return OutputFile(path: OutputFile.path(forURL: source.url), bytes: wrap("contest", ctx),
                           origin: .init(path: source.path, markdown: source.markdown, bodyFirstLine: source.bodyFirstLine, template: "contest"))
     }

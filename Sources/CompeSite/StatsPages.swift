@@ -129,6 +129,7 @@ extension PageRenderer {
                     })]
         })
         if let key = content.signingKey { ctx["signing_key"] = .text(key) }
+        if content.hasSharingRegister { ctx["sharing_url"] = .text(sharingURL(lang)) }
         ctx["json_ld"] = .text(DataCatalogLD.json(content.dataPackages, config: config, catalogURL: url, language: lang, t: t))
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("data", ctx), origin: nil)
     }

@@ -45,6 +45,21 @@ public enum UIKey: String, CaseIterable, Sendable {
     case stages, stage, currentStage = "current_stage", shortlist, shortlistLead = "shortlist_lead", finalists, team
     case stageDone = "stage_done", stageCloses = "stage_closes", stageSubmission = "stage_submission"
     case stageLead = "stage_lead", stageReceived = "stage_received", stageSubmit = "stage_submit", funnel
+    case sharing, sharingLead = "sharing_lead", sharingRegister = "sharing_register", sharingConsentLabel = "sharing_consent_label"
+    case sharingPurpose = "sharing_purpose", sharingData = "sharing_data", sharingUntil = "sharing_until", sharingOptional = "sharing_optional"
+    case sharingSave = "sharing_save", sharingStanding = "sharing_standing", sharingRegisterLead = "sharing_register_lead"
+    case sharingPartner = "sharing_partner", sharingKind = "sharing_kind", sharingBasis = "sharing_basis", sharingOnward = "sharing_onward"
+    case sharingShares = "sharing_shares", sharingLastShare = "sharing_last_share", sharingNone = "sharing_none", sharingContests = "sharing_contests"
+    case sharingReference = "sharing_reference", sharingContact = "sharing_contact", sharingAllContests = "sharing_all_contests"
+    case sharingEnded = "sharing_ended", sharingNever = "sharing_never"
+    case kindLocalGovernment = "kind_local_government", kindBusinessBody = "kind_business_body"
+    case kindFinancialInstitution = "kind_financial_institution", kindResearch = "kind_research", kindOther = "kind_other"
+    case basisConsent = "basis_consent", basisStatistics = "basis_statistics", onwardProhibited = "onward_prohibited", onwardAllowed = "onward_allowed"
+    case sfEntriesId = "sf_entries_id", sfEntriesTeam = "sf_entries_team", sfEntriesMembers = "sf_entries_members", sfEntriesEmail = "sf_entries_email"
+    case sfEntriesCountry = "sf_entries_country", sfEntriesTeamSize = "sf_entries_team_size", sfEntriesReceivedDay = "sf_entries_received_day"
+    case sfEntriesFiles = "sf_entries_files", sfEntriesBytes = "sf_entries_bytes", sfEntriesStatus = "sf_entries_status"
+    case sfEntriesStageReached = "sf_entries_stage_reached", sfScoresValue = "sf_scores_value", sfScoresCriterion = "sf_scores_criterion"
+    case sfScoresJudge = "sf_scores_judge", sfScoresStage = "sf_scores_stage"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -73,6 +88,21 @@ public enum UIStrings {
     }
 
     static let ja: [UIKey: String] = [
+        .sharing: "データの提供", .sharingLead: "この応募のデータを、次の協定先に提供することに同意できます (任意)。同意はいつでもこのページで撤回できます。",
+        .sharingRegister: "データの提供先の一覧 (公開登録簿)", .sharingConsentLabel: "%@ へのデータ提供に同意します (任意)",
+        .sharingPurpose: "目的:", .sharingData: "提供する項目:", .sharingUntil: "協定の期限:", .sharingOptional: "同意しなくても応募や審査に影響はありません。",
+        .sharingSave: "選択を保存", .sharingStanding: "現在の選択を保存しました。",
+        .sharingRegisterLead: "このサイトが応募データを提供する相手と、その条件の一覧です。同意に基づく提供は、同意した応募者の行だけを含みます。統計としての提供は、仮名化し少数の区分をまとめた表だけです。提供したパッケージはすべてサイトの鍵で署名しています。",
+        .sharingPartner: "提供先", .sharingKind: "種別", .sharingBasis: "根拠", .sharingOnward: "第三者への再提供",
+        .sharingShares: "提供回数", .sharingLastShare: "最終提供日", .sharingNone: "データ提供の協定はまだありません。", .sharingContests: "対象のコンペ",
+        .sharingReference: "協定", .sharingContact: "連絡先", .sharingAllContests: "すべて", .sharingEnded: "(終了)", .sharingNever: "なし",
+        .kindLocalGovernment: "地方公共団体", .kindBusinessBody: "経済団体", .kindFinancialInstitution: "金融機関", .kindResearch: "研究機関", .kindOther: "その他",
+        .basisConsent: "本人の同意 (同意した応募者の行のみ)", .basisStatistics: "統計 (仮名化・少数区分の統合)",
+        .onwardProhibited: "禁止", .onwardAllowed: "可 (理由: %@)",
+        .sfEntriesId: "応募番号", .sfEntriesTeam: "チーム名", .sfEntriesMembers: "メンバー", .sfEntriesEmail: "メールアドレス",
+        .sfEntriesCountry: "国・地域", .sfEntriesTeamSize: "チームの人数", .sfEntriesReceivedDay: "応募日", .sfEntriesFiles: "ファイル数",
+        .sfEntriesBytes: "ファイルのサイズ", .sfEntriesStatus: "応募の状態", .sfEntriesStageReached: "進んだ段階", .sfScoresValue: "得点",
+        .sfScoresCriterion: "審査基準", .sfScoresJudge: "審査員 (仮名)", .sfScoresStage: "審査の段階",
         .skip: "本文へ移動", .menu: "メニュー", .language: "言語", .feed: "フィード (Atom)", .sitemap: "サイトマップ",
         .contests: "コンペ一覧", .noContests: "現在公開中のコンペはありません。",
         .opens: "受付開始", .closes: "締切", .teamSize: "チーム人数", .prizes: "賞",
@@ -141,6 +171,21 @@ public enum UIStrings {
     ]
 
     static let en: [UIKey: String] = [
+        .sharing: "Data sharing", .sharingLead: "You may agree that this entry's data is shared with these partners (optional). You can withdraw your consent on this page at any time.",
+        .sharingRegister: "Where data goes (the public register)", .sharingConsentLabel: "I agree that my entry's data is shared with %@ (optional)",
+        .sharingPurpose: "Purpose:", .sharingData: "Data shared:", .sharingUntil: "Agreement ends:", .sharingOptional: "Saying no changes nothing about your entry or its judging.",
+        .sharingSave: "Save my choices", .sharingStanding: "Your choices are saved.",
+        .sharingRegisterLead: "Every partner this site shares entrants' data with, and on what terms. Under consent, a package holds only the rows of entrants who agreed; as statistics, only pseudonymised tables with small groups merged. Every package is signed with the site's key.",
+        .sharingPartner: "Partner", .sharingKind: "Kind", .sharingBasis: "Basis", .sharingOnward: "Passing data on",
+        .sharingShares: "Shares", .sharingLastShare: "Last share", .sharingNone: "No data-sharing agreement yet.", .sharingContests: "Contests",
+        .sharingReference: "Agreement", .sharingContact: "Contact", .sharingAllContests: "all", .sharingEnded: "(ended)", .sharingNever: "none",
+        .kindLocalGovernment: "Local government", .kindBusinessBody: "Business body", .kindFinancialInstitution: "Financial institution", .kindResearch: "Research", .kindOther: "Other",
+        .basisConsent: "Consent (only rows of entrants who agreed)", .basisStatistics: "Statistics (pseudonymised, small groups merged)",
+        .onwardProhibited: "prohibited", .onwardAllowed: "allowed (reason: %@)",
+        .sfEntriesId: "entry number", .sfEntriesTeam: "team name", .sfEntriesMembers: "members", .sfEntriesEmail: "e-mail address",
+        .sfEntriesCountry: "country", .sfEntriesTeamSize: "team size", .sfEntriesReceivedDay: "day received", .sfEntriesFiles: "number of files",
+        .sfEntriesBytes: "size of files", .sfEntriesStatus: "entry status", .sfEntriesStageReached: "stage reached", .sfScoresValue: "scores",
+        .sfScoresCriterion: "criteria", .sfScoresJudge: "judges (pseudonyms)", .sfScoresStage: "judging stage",
         .skip: "Skip to content", .menu: "Menu", .language: "Language", .feed: "Feed (Atom)", .sitemap: "Sitemap",
         .contests: "Contests", .noContests: "There are no contests at the moment.",
         .opens: "Opens", .closes: "Closes", .teamSize: "Team size", .prizes: "Prizes",
@@ -236,6 +281,22 @@ public struct UIText: Sendable {
         case .review: return self[.statusReview]
         case .done: return self[.statusDone]
         case .dropped: return self[.statusDropped]
+        }
+    }
+
+    /// A sharing agreement's field in plain words ("e-mail address").
+    public func field(_ field: SharingField) -> String {
+        UIKey(rawValue: "sf_\(field.table.rawValue)_\(field.name)").map { self[$0] } ?? field.description
+    }
+
+    /// The label of a partner's kind.
+    public func kind(_ kind: SharingAgreement.Kind) -> String {
+        switch kind {
+        case .localGovernment: return self[.kindLocalGovernment]
+        case .businessBody: return self[.kindBusinessBody]
+        case .financialInstitution: return self[.kindFinancialInstitution]
+        case .research: return self[.kindResearch]
+        case .other: return self[.kindOther]
         }
     }
 

@@ -73,10 +73,11 @@ public final class EntryStore: Sendable {
     /// `closedBy` names the stage whose published results close the contest's entry window: the
     /// entry is refused (`StoreError.resultsPublished`) when they are, checked in the very
     /// transaction that would store it, so no entry lands after the results whatever the timing.
+    /// `consents`: the data-sharing agreements the entrant ticked, recorded with the entry.
     public func create(_ draft: EntryDraft, staged: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                       now: Date = Date()) async throws -> Receipt {
+                       consents: [ConsentChoice] = [], now: Date = Date()) async throws -> Receipt {
         let files = try uploads.commitAll(staged, sync: false)
-        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, closedBy: closedBy, now: now)
+        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, closedBy: closedBy, consents: consents, now: now)
     }
 
     /// Stores a new entry with files already durable in `uploads/` (a copy, a test).
@@ -88,16 +89,17 @@ public final class EntryStore: Sendable {
     /// written together in the next one (see `write(_:)`: one failing does not undo the others),
     /// so one fsync of the log covers many entries. Each call returns only after the transaction
     /// holding its entry has committed.
-    public func create(_ draft: EntryDraft, files: [EntryFile], idempotency: IdempotencyClaim?, now: Date = Date()) async throws -> Receipt {
-        try await create(draft, files: files, filesSynced: true, idempotency: idempotency, now: now)
+    public func create(_ draft: EntryDraft, files: [EntryFile], idempotency: IdempotencyClaim?, consents: [ConsentChoice] = [],
+                       now: Date = Date()) async throws -> Receipt {
+        try await create(draft, files: files, filesSynced: true, idempotency: idempotency, consents: consents, now: now)
     }
 
     func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool, idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                now: Date) async throws -> Receipt {
+                consents: [ConsentChoice] = [], now: Date) async throws -> Receipt {
         let salt = EditTokens.newSalt()
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
             let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, closedBy: closedBy,
-                                       now: now, salt: salt, continuation: continuation)
+                                       consents: consents, now: now, salt: salt, continuation: continuation)
             if queue.enqueue(request, writers: database.concurrentWriters) { Task { await drainQueue() } }
         }
         return Receipt(entry: entry, editToken: tokens.token(entryID: entry.id, salt: storedSalt), replayed: replayed)
@@ -183,8 +185,9 @@ public final class EntryStore: Sendable {
     /// entry at a time.
     private func insertTogether(_ requests: [PendingEntry], _ db: any SQLSession) throws -> [Entry] {
         let ids = try db.nextIDs(table: "entry", count: requests.count)
-        var rows: [EntryRow] = [], entries: [Entry] = [], files: [[SQLValue]] = [], changes: [[SQLValue]] = []
+        var rows: [EntryRow] = [], entries: [Entry] = [], files: [[SQLValue]] = [], changes: [[SQLValue]] = [], consents: [[SQLValue]] = []
         for (request, id) in zip(requests, ids) {
+            consents += ConsentRow.values(request.consents, given: true, entryID: id, at: request.now)
             let row = newRow(request, id: id)
             let fileRows = FileRow.rows(request.files, entryID: id)
             rows.append(row)
@@ -195,6 +198,7 @@ public final class EntryStore: Sendable {
         var inserts = [SQLInsert(table: "entry", columns: EntryRow.names, rows: rows.map(\.values)),
                        SQLInsert(table: "entry_file", columns: FileRow.names, rows: files),
                        SQLInsert(table: "entry_change", columns: Self.changeColumns, rows: changes)]
+        if !consents.isEmpty { inserts.append(SQLInsert(table: "consent_event", columns: ConsentRow.names, rows: consents)) }
         if queuesMail {
             inserts.append(SQLInsert(table: "outbox", columns: Self.outboxInsertColumns, rows: zip(requests, entries).map { request, entry in
                 mailRow(.receipt, entryID: entry.id, now: request.now)
@@ -252,6 +256,9 @@ public final class EntryStore: Sendable {
         }
         try Self.saveFiles(files, entryID: id, db)
         try db.insert(into: "entry_change", columns: Self.changeColumns, rows: [Self.creation(row, files: files.count)])
+        if !request.consents.isEmpty {
+            try db.insert(into: "consent_event", columns: ConsentRow.names, rows: ConsentRow.values(request.consents, given: true, entryID: id, at: now))
+        }
         try queueMail(.receipt, entryID: id, now: now, db)
         return (try Self.entry(row, files: FileRow.rows(files, entryID: id)), false, salt)
     }
@@ -476,6 +483,8 @@ struct PendingEntry: Sendable {
     var idempotency: IdempotencyClaim?
     /// The stage whose published results close the entry window (see `create`).
     var closedBy: String?
+    /// Data-sharing agreements ticked on the form, recorded in the entry's transaction.
+    var consents: [ConsentChoice]
     var now: Date
     var salt: Data
     var continuation: CheckedContinuation<(Entry, Bool, Data), Error>

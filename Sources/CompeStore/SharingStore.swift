@@ -27,6 +27,16 @@ public enum SharingMigration {
     }
 }
 
+/// A row of `consent_event`: the columns named once.
+enum ConsentRow {
+    static let names = ["entry_id", "partner", "agreement_version", "given", "at"]
+
+    static func values(_ choices: [ConsentChoice], given: Bool, entryID: Int64, at: Date) -> [[SQLValue]] {
+        let stamp = Timestamp.string(at)
+        return choices.map { [.integer(entryID), .text($0.partner), .text($0.version), .integer(given ? 1 : 0), .text(stamp)] }
+    }
+}
+
 /// A package given to a partner, as the store records it.
 public struct ShareRecord: Sendable, Hashable, Codable {
     public var id: Int64
@@ -113,10 +123,28 @@ extension EntryStore {
     /// Records an entrant's choice about one agreement version: `given` ticked, otherwise
     /// withdrawn. Every choice is a new row; none is ever changed or deleted.
     public func recordConsent(entryID: Int64, partner: String, version: String, given: Bool, at: Date = Date()) async throws {
+        try await recordConsents(entryID: entryID, [(ConsentChoice(partner: partner, version: version), given)], at: at)
+    }
+
+    /// Records several choices of one entrant together (the entry page's consent form).
+    public func recordConsents(entryID: Int64, _ choices: [(choice: ConsentChoice, given: Bool)], at: Date = Date()) async throws {
+        guard !choices.isEmpty else { return }
         try await writing { db in
             guard try db.integer("SELECT 1 FROM entry WHERE id = ?", [entryID]) != nil else { throw StoreError.unknownEntry(EntryCode.format(entryID)) }
-            try db.execute("INSERT INTO consent_event (entry_id, partner, agreement_version, given, at) VALUES (?, ?, ?, ?, ?)",
-                           [entryID, partner, version, given ? 1 : 0, Timestamp.string(at)])
+            try db.insert(into: "consent_event", columns: ConsentRow.names,
+                          rows: choices.flatMap { ConsentRow.values([$0.choice], given: $0.given, entryID: entryID, at: at) })
+        }
+    }
+
+    /// The agreement versions whose consent stands for one entry: the latest choice about each
+    /// version is "given".
+    public func standingConsents(entryID: Int64) async throws -> Set<ConsentChoice> {
+        try await reading { db in
+            var latest: [ConsentChoice: Bool] = [:]
+            try db.each("SELECT partner, agreement_version, given FROM consent_event WHERE entry_id = ? ORDER BY id", [entryID]) { row in
+                latest[ConsentChoice(partner: try row.string("partner"), version: try row.string("agreement_version"))] = try row.int("given") != 0
+            }
+            return Set(latest.filter(\.value).keys)
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompeContent
 import CompeCore
 import CompeServices
 import CompeStore
@@ -16,7 +17,7 @@ struct Share: AsyncParsableCommand {
             partner checks it with 'signify -C -p site.pub -x SHA256.sig'. Refused outside the agreement's \
             period and for a contest it does not cover.
             """,
-        subcommands: [Make.self, Log.self],
+        subcommands: [Make.self, Log.self, Publish.self],
         defaultSubcommand: Make.self
     )
 
@@ -34,6 +35,31 @@ struct Share: AsyncParsableCommand {
             let rows = report.record.rows.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) \($0.value == 1 ? "row" : "rows")" }.joined(separator: ", ")
             say("share #\(report.record.id) for \(partner) (\(report.record.contests.joined(separator: ", "))): \(rows)")
             say("wrote \(report.files.count) files to \(out); the partner checks them with: signify -C -p site.pub -x SHA256.sig")
+        }
+    }
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the public register of shares, Content/sharing/register.json, for 'compe build' (/data/sharing/).",
+            discussion: "Every agreement with the number of shares made under it and the last day. Review and commit it like results.")
+        @OptionGroup var options: DataOptions
+
+        func run() async throws {
+            let folder = directory(options.content).appendingPathComponent("sharing")
+            let file = folder.appendingPathComponent(SharingFolder.registerName)
+            var diags = Diagnostics()
+            let previous = SharingFolder.loadRegister(root: folder, display: "\(options.content)/sharing", diags: &diags)
+            try diags.throwIfErrors()
+            let register = try await options.service().sharingRegister(previous: previous)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try register.json().write(to: file, options: .atomic)
+            } catch {
+                throw JudgingError.cannotWrite("\(options.content)/sharing/\(SharingFolder.registerName)", underlying: error)
+            }
+            let shares = register.partners.reduce(0) { $0 + $1.shares }
+            say("wrote \(options.content)/sharing/\(SharingFolder.registerName): \(register.partners.count) \(register.partners.count == 1 ? "partner" : "partners"), "
+                + "\(shares) \(shares == 1 ? "share" : "shares"); 'compe build' publishes it at /data/sharing/")
         }
     }
 

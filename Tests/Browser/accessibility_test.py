@@ -18,7 +18,7 @@ from browser_support import SHOTS, Tally, browser, compe_binary, csp_violations,
 
 STATIC_PAGES = ["/", "/contests/", "/contests/sme-support-ui/", "/contests/disaster-info-app/",
                 "/contests/disaster-info-app/shortlist/", "/contests/disaster-info-app/results/", "/about/",
-                "/backlog/", "/backlog/iteration-1/", "/no/such/page/"]
+                "/backlog/", "/backlog/iteration-1/", "/data/sharing/", "/no/such/page/"]
 
 
 def serious(driver):

@@ -25,6 +25,15 @@ def submit_entry(driver, port, lang, javascript, pdf):
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
     form = driver.find_element(By.CSS_SELECTOR, "form.entry-form")
     fill_entry_form(form, f"Browser entry {lang} js={javascript}", "A **clear** flow.\n<script>alert('x')</script>", pdf)
+    # The bank's consent box: unticked by default, named in the page's language, with the
+    # purpose, the data and the end date; the form links to the public register.
+    box = form.find_element(By.ID, "f-consent-example-bank")
+    assert not box.is_selected(), "a consent box must start unticked"
+    help_text = form.find_element(By.ID, "f-consent-example-bank-help").text
+    assert "2027-11-30" in help_text and ("メールアドレス" if lang == "ja" else "e-mail address") in help_text, help_text
+    assert ("例示銀行" if lang == "ja" else "Example Bank") in form.find_element(By.CSS_SELECTOR, "label[for=f-consent-example-bank]").text
+    assert form.find_elements(By.CSS_SELECTOR, "a[href$='/data/sharing/']"), "the form links to the register"
+    box.click()
     if javascript:
         # Remember, across the navigation to the receipt, whether the progress bar was shown.
         driver.execute_script("""
@@ -49,6 +58,16 @@ def submit_entry(driver, port, lang, javascript, pdf):
     if javascript:
         assert driver.execute_script("return sessionStorage.getItem('progressShown')") == "1", "progress bar never appeared"
     driver.save_screenshot(os.path.join(SHOTS, f"receipt-{lang}-js-{'on' if javascript else 'off'}.png"))
+    # The consent stands on the entrant's page; unticking and saving withdraws it, ticking
+    # gives it again (each a new record), with and without JavaScript alike.
+    def consent_box():
+        return driver.find_element(By.ID, "e-consent-example-bank")
+    assert consent_box().is_selected(), "the consent given on the form stands on the entrant's page"
+    for expected in (False, True):
+        consent_box().click()
+        consent_box().find_element(By.XPATH, "ancestor::form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: "#sharing" in d.current_url and consent_box().is_selected() == expected)
     # Edit from the receipt page: the new title is saved and shown.
     title = driver.find_element(By.ID, "e-title")
     title.clear()

@@ -52,7 +52,7 @@ import Testing
         let site = try TestSite.minimal()
         try site.write("sharing/bank.yml", Self.bank)
         try site.write("sharing/city.yml", Self.city)
-        try site.write("sharing/register.json", "{}")   // written by `compe share publish`, not an agreement
+        try site.write("sharing/register.json", #"{"generated": "2026-12-03T00:00:00Z", "partners": []}"#)   // `compe share publish`'s, not an agreement
         let agreements = try site.load().agreements
         #expect(agreements.map(\.id) == ["bank", "city"])
         let bank = agreements[0], city = agreements[1]
@@ -65,6 +65,29 @@ import Testing
         #expect(city.contests == nil && city.covers(contest: "anything") && !bank.covers(contest: "other"))
         #expect(city.k == 7 && city.kind == .localGovernment && city.basis == .statistics)
         #expect(city.onward == .allowed(reason: "published in the city's annual report as totals"))
+    }
+
+    /// The register keeps a partner whose agreement file is gone, takes a current agreement's
+    /// terms from its file, and a register that does not read is an error at its path.
+    @Test func theRegisterKeepsPastPartnersAndReportsABrokenFile() throws {
+        let site = try TestSite.minimal()
+        try site.write("sharing/bank.yml", Self.bank)
+        let bank = try #require(try site.load().agreements.first)
+        var old = SharingRegister.Line(bank, shares: 3, lastShare: "2027-05-01")
+        old.partner = "gone"
+        var stale = SharingRegister.Line(bank, shares: 2, lastShare: "2027-04-01")
+        stale.purpose = ["en": "an older purpose"]
+        let register = SharingRegister(generated: "2027-06-01T00:00:00Z", partners: [stale, old])
+        try site.write("sharing/register.json", String(decoding: try register.json(), as: UTF8.self))
+        let content = try site.load()
+        #expect(content.register == register)
+        let lines = SharingRegister.lines(agreements: content.agreements, register: content.register)
+        #expect(lines.map(\.partner) == ["bank", "gone"])
+        #expect(lines[0].shares == 2 && lines[0].lastShare == "2027-04-01" && lines[0].purpose == bank.purpose)
+        #expect(lines[1].shares == 3)
+        try site.write("sharing/register.json", #"{"generated": "x", "partners": [{"partner": 1}]}"#)
+        #expect(throws: (any Error).self) { try site.load() }
+        do { _ = try site.load() } catch { #expect("\(error)".contains("Content/sharing/register.json") && "\(error)".contains("partners.0.partner")) }
     }
 
     /// from/until are whole days in the site's time zone (Tokyo, +09:00).

@@ -14,6 +14,16 @@ import Testing
         #expect(UIKey.allCases.allSatisfy { !(UIStrings.ja[$0] ?? "").isEmpty && !(UIStrings.en[$0] ?? "").isEmpty })
     }
 
+    /// Every field an agreement can name has plain words in both languages (the consent box and
+    /// the register say what leaves compe, never a bare `entries.email`).
+    @Test func everySharingFieldHasPlainWords() {
+        for code in SharingField.all {
+            let field = SharingField(code)!
+            #expect(UIKey(rawValue: "sf_\(field.table.rawValue)_\(field.name)") != nil, "no UI string for \(code)")
+            #expect(UIStrings.text(for: "ja").field(field) != code && UIStrings.text(for: "en").field(field) != code)
+        }
+    }
+
     @Test func everyStringTheThemeNamesExists() throws {
         var named: Set<String> = []
         for name in Theme.templateNames {

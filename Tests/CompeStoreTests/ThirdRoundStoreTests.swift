@@ -128,3 +128,27 @@ import Testing
         }
     }
 }
+
+/// Consents ticked on the entry form are stored in the entry's own transaction, on the group
+/// commit's path and on the idempotent one; a replay adds none; every later choice is a new row.
+@Suite struct ConsentStoreTests {
+    @Test(arguments: Engine.allCases) func consentsComeWithTheEntryAndEveryChoiceIsKept(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            let bank = ConsentChoice(partner: "bank", version: String(repeating: "a", count: 64))
+            let city = ConsentChoice(partner: "city", version: String(repeating: "b", count: 64))
+            let plain = try await store.create(ThirdRoundStoreTests.draft("plain", country: "JP"), files: [], idempotency: nil, consents: [bank, city])
+            let claim = IdempotencyClaim(key: "k", request: Data("r".utf8))
+            let keyed = try await store.create(ThirdRoundStoreTests.draft("keyed", country: "JP"), files: [], idempotency: claim, consents: [bank])
+            let replay = try await store.create(ThirdRoundStoreTests.draft("keyed", country: "JP"), files: [], idempotency: claim, consents: [bank])
+            #expect(replay.replayed && replay.entry.id == keyed.entry.id)
+            #expect(try await store.standingConsents(entryID: plain.entry.id) == [bank, city])
+            #expect(try await store.standingConsents(entryID: keyed.entry.id) == [bank])
+            #expect(try await store.standingConsents(partner: "bank", version: bank.version) == [plain.entry.id, keyed.entry.id])
+            try await store.recordConsents(entryID: plain.entry.id, [(bank, false)])
+            #expect(try await store.standingConsents(entryID: plain.entry.id) == [city])
+            let rows = try await store.reading { db in try db.integer("SELECT COUNT(*) FROM consent_event", []) }
+            #expect(rows == 4, "3 given with the entries (none by the replay), 1 withdrawn")
+        }
+    }
+}
