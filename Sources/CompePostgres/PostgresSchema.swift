@@ -113,5 +113,6 @@ enum PostgresSchema {
         ]),
         (StageMigration.name, StageMigration.postgres),
         (SharingMigration.name, SharingMigration.postgres),
+        (PartnerDeliveryMigration.name, PartnerDeliveryMigration.postgres),
     ]
 }

@@ -90,9 +90,14 @@ extension JudgingService {
         let rows = Dictionary(uniqueKeysWithValues: files.filter { $0.name.hasSuffix(".csv") }.map { file in
             (file.name, max(0, String(decoding: file.data, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }.count - 1))
         })
+        // The package as written and signed, kept in the store for the partner API.
+        let kept = try (files.map(\.name) + [SignedPackage.listName, SignedPackage.signatureName]).map { name in
+            (name: name, data: try Data(contentsOf: folder.appendingPathComponent(name)))
+        }
         let record = try await storeErrors {
             try await store.recordShare(ShareRecord(partner: partner, agreementVersion: agreement.version, contests: [slug], rows: rows,
-                                                    manifestSHA256: Hex.encode(SHA256.hash(data: Data(list.utf8))), createdBy: user, createdAt: now))
+                                                    manifestSHA256: Hex.encode(SHA256.hash(data: Data(list.utf8))), createdBy: user, createdAt: now),
+                                        files: kept)
         }
         return ShareReport(record: record, files: files.map(\.name) + [SignedPackage.listName, SignedPackage.signatureName])
     }
@@ -259,5 +264,54 @@ enum SharedColumns {
         if scores.contains("judge") { choice["judges"] = .all }
         if scores.contains("criterion") { choice["criteria"] = .all }
         return choice
+    }
+}
+
+/// One package in the partner API's list (`GET /api/partners/shares`).
+public struct PartnerShare: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var contest: String
+    /// RFC 3339, UTC.
+    public var created: String
+    /// The agreement version it was shared under.
+    public var agreementVersion: String
+    public var files: [ShareFile]
+
+    enum CodingKeys: String, CodingKey { case id, contest, created, agreementVersion = "agreement_version", files }
+}
+
+extension JudgingService {
+    /// Issues `partner`'s token (replacing any earlier one), valid until the agreement ends;
+    /// returns it (shown once) and its end. Refused for an unknown or ended agreement.
+    public func issuePartnerToken(partner: String, now: Date = Date()) async throws -> (token: String, expires: Date) {
+        let agreement = try agreementForDelivery(partner, now: now)
+        let token = PartnerToken.generate()
+        try await storeErrors { try await store.setPartnerToken(token, partner: partner, expires: agreement.ends, now: now) }
+        return (token, agreement.ends)
+    }
+
+    /// Revokes `partner`'s token; false when it had none.
+    public func revokePartnerToken(partner: String) async throws -> Bool {
+        guard catalog.agreements[partner] != nil else { throw SharingError.unknownPartner(partner, known: catalog.agreements.keys.sorted()) }
+        return try await storeErrors { try await store.revokePartnerToken(partner: partner) }
+    }
+
+    /// Every package shared with `partner`, oldest first, with its files.
+    public func partnerShares(partner: String) async throws -> [PartnerShare] {
+        try await storeErrors {
+            var list: [PartnerShare] = []
+            for share in try await store.shares(partner: partner) {
+                list.append(PartnerShare(id: share.id, contest: share.contests.joined(separator: ","), created: UTCTimestamp.format(share.createdAt, milliseconds: false),
+                                         agreementVersion: share.agreementVersion, files: try await store.shareFiles(share.id)))
+            }
+            return list
+        }
+    }
+
+    /// The agreement a partner's token may be issued under: known and not ended.
+    func agreementForDelivery(_ partner: String, now: Date) throws -> SharingAgreement {
+        guard let agreement = catalog.agreements[partner] else { throw SharingError.unknownPartner(partner, known: catalog.agreements.keys.sorted()) }
+        if agreement.period(at: now) == .ended { throw SharingError.ended(partner: partner, until: agreement.until) }
+        return agreement
     }
 }

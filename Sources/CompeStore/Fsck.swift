@@ -126,6 +126,7 @@ extension EntryStore {
         ("idempotency", "entry_id", "entry", "id"), ("panel", "judge", "judge", "handle"), ("judge_token", "judge", "judge", "handle"),
         ("outbox", "entry_id", "entry", "id"), ("finalist", "entry_id", "entry", "id"), ("stage_submission", "entry_id", "entry", "id"),
         ("stage_file", "entry_id", "entry", "id"), ("consent_event", "entry_id", "entry", "id"),
+        ("share_file", "share_id", "share", "id"), ("partner_access", "share_id", "share", "id"),
     ]
 
     /// What is wrong with the rows, in words: a row that points at an entry or a judge that is
@@ -152,7 +153,7 @@ extension EntryStore {
             let id = try row.int64("id"), code = try row.string("code")
             return code == EntryCode.format(id) ? nil : "entry \(id) is numbered \(code)"
         }.compactMap { $0 }
-        for table in ["entry", "entry_change", "score_audit", "outbox", "consent_event", "share"] {
+        for table in ["entry", "entry_change", "score_audit", "outbox", "consent_event", "share", "partner_access"] {
             guard let largest = try db.integer("SELECT MAX(id) FROM \(table)", []) else { continue }
             let last = try db.lastGeneratedID(table: table) ?? 0
             if last < largest { problems.append("the id generator of \(table) is at \(last), behind its largest id \(largest)") }

@@ -210,6 +210,9 @@ enum Schema {
         m.registerMigration(SharingMigration.name) { db in
             for statement in SharingMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(PartnerDeliveryMigration.name) { db in
+            for statement in PartnerDeliveryMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

@@ -99,17 +99,6 @@ struct ShareRow {
 }
 
 extension EntryStore {
-    /// Records a share; returns it with its id.
-    public func recordShare(_ record: ShareRecord) async throws -> ShareRecord {
-        var saved = record
-        saved.id = try await writing { db in
-            var id: Int64 = 0
-            try db.insert(into: "share", columns: ShareRow.names, rows: [try ShareRow.values(record)], suffix: " RETURNING id") { id = try $0.int64("id") }
-            return id
-        }
-        return saved
-    }
-
     /// Every share, oldest first; only `partner`'s when given.
     public func shares(partner: String? = nil) async throws -> [ShareRecord] {
         try await reading { db in

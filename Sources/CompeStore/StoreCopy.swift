@@ -18,7 +18,8 @@ public enum StoreCopy {
     /// stops the copy (a migration added without teaching the copy about its table).
     static let order = ["entry", "entry_file", "entry_change", "judge", "conflict", "assignment", "score", "score_comment",
                         "score_audit", "publication", "idempotency", "panel", "judge_token", "sheet", "score_request", "outbox",
-                        "mail_recipient", "finalist", "stage_submission", "stage_file", "consent_event", "share"]
+                        "mail_recipient", "finalist", "stage_submission", "stage_file", "consent_event", "share",
+                        "share_file", "partner_token", "partner_access"]
 
     /// Copies `source` (a SQLite store) into `target`, which must hold no rows; returns what was
     /// copied and verified. Nothing is left in `target` if any step fails.

@@ -17,7 +17,7 @@ struct Compe: AsyncParsableCommand {
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
         subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Panel.self, Conflicts.self, Assign.self, Entries.self,
                       JudgeCommand.self, Results.self, Shortlist.self, Stats.self, Export.self, Mail.self, Announce.self, Backup.self, Restore.self, Fsck.self,
-                      Migrate.self, Keys.self, Verify.self, Share.self]
+                      Migrate.self, Keys.self, Verify.self, Share.self, Partners.self]
     )
 
     /// Runs the command. Exit codes: 0 ok, 1 a user error (one line on stderr), 2 usage.
@@ -84,5 +84,7 @@ func directory(_ path: String) -> URL {
 
 /// Prints a value as JSON for tools: pretty, keys sorted (stable diffs), slashes as they are.
 func printJSON<T: Encodable>(_ value: T) throws {
-    print(String(decoding: try JSONCoding.encoder(pretty: true).encode(value), as: UTF8.self))
+    let encoder = JSONCoding.encoder(pretty: true)
+    encoder.dateEncodingStrategy = .iso8601   // times as RFC 3339 UTC, as everywhere else in compe's JSON
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

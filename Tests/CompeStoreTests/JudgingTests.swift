@@ -196,12 +196,29 @@ import Testing
 
             let at = try #require(DateParsing.dateTime("2027-04-02T10:00:00Z"))
             let saved = try await store.recordShare(ShareRecord(partner: "city", agreementVersion: v2, contests: ["c"], rows: ["entries.csv": 5, "scores.csv": 40],
-                                                                manifestSHA256: String(repeating: "f", count: 64), createdBy: "ito", createdAt: at))
+                                                                manifestSHA256: String(repeating: "f", count: 64), createdBy: "ito", createdAt: at),
+                                                   files: [("entries.csv", Data("entry,country\r\nentry-1,JP\r\n".utf8)), ("SHA256", Data("x".utf8))])
             let second = try await store.recordShare(ShareRecord(partner: "bank", agreementVersion: v1, contests: ["c"], rows: ["entries.csv": 2],
-                                                                 manifestSHA256: String(repeating: "e", count: 64), createdBy: "ito", createdAt: at))
+                                                                 manifestSHA256: String(repeating: "e", count: 64), createdBy: "ito", createdAt: at),
+                                                    files: [])
             #expect(saved.id > 0 && second.id > saved.id)
             #expect(try await store.shares() == [saved, second])
             #expect(try await store.shares(partner: "bank") == [second])
+            // The package's files are kept with the share, and given only to its partner.
+            #expect(try await store.shareFiles(saved.id).map(\.name) == ["SHA256", "entries.csv"])
+            #expect(try await store.shareFiles(saved.id).last?.bytes == 27)
+            #expect(try await store.shareFile(saved.id, name: "entries.csv", partner: "city") == Data("entry,country\r\nentry-1,JP\r\n".utf8))
+            #expect(try await store.shareFile(saved.id, name: "entries.csv", partner: "bank") == nil)
+            // Partner tokens: hashed, one per partner, revocable.
+            try await store.setPartnerToken("cpt_one", partner: "city", expires: at)
+            try await store.setPartnerToken("cpt_two", partner: "city", expires: at)
+            #expect(try await store.partner(forToken: "cpt_one") == nil, "a new token replaces the old")
+            #expect(try await store.partner(forToken: "cpt_two")?.partner == "city")
+            #expect(try await store.partner(forToken: "cjt_two") == nil)
+            #expect(try await store.revokePartnerToken(partner: "city"))
+            #expect(try await store.partner(forToken: "cpt_two") == nil)
+            try await store.recordAccess(PartnerAccess(partner: "city", share: saved.id, file: "entries.csv", address: "203.0.113.9", bytes: 29, at: at))
+            #expect(try await store.accesses() == [PartnerAccess(partner: "city", share: saved.id, file: "entries.csv", address: "203.0.113.9", bytes: 29, at: at)])
         }
     }
 }
