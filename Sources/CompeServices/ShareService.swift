@@ -12,6 +12,9 @@ public enum SharingError: Error, CustomStringConvertible, Equatable {
     case notCovered(partner: String, contest: String, covered: [String])
     case chooseContest(partner: String, covered: [String])
     case noConsents(partner: String)
+    /// The agreement's file changed since the entrants consented: their consent was to an
+    /// earlier version and does not carry over.
+    case changedSinceConsent(partner: String, earlier: Int)
     case outputNotEmpty(String)
 
     public var description: String {
@@ -25,6 +28,9 @@ public enum SharingError: Error, CustomStringConvertible, Equatable {
         case .chooseContest(let p, let covered):
             return "the agreement with '\(p)' covers several contests: name one with --contest (\(covered.joined(separator: ", ")))"
         case .noConsents(let p): return "no entrant's consent to the current version of the agreement with '\(p)' stands: nothing to share"
+        case .changedSinceConsent(let p, let n):
+            return "the agreement with '\(p)' changed since \(n) \(n == 1 ? "entrant" : "entrants") consented to it, and nobody has consented to this version: "
+                + "their consent does not carry over (restore the file, or ask them again)"
         case .outputNotEmpty(let path): return "\(path) is not empty: a package is written into a new or empty folder"
         }
     }
@@ -74,7 +80,10 @@ extension JudgingService {
         case .consent:
             // Identified rows need a standing consent to this very version of the agreement.
             let consenting = try await storeErrors { try await store.standingConsents(partner: partner, version: agreement.version) }
-            guard !consenting.isEmpty else { throw SharingError.noConsents(partner: partner) }
+            guard !consenting.isEmpty else {
+                let earlier = try await storeErrors { try await store.standingConsents(partner: partner, otherThan: agreement.version) }
+                throw earlier.isEmpty ? SharingError.noConsents(partner: partner) : SharingError.changedSinceConsent(partner: partner, earlier: earlier.count)
+            }
             files = try await consentPackage(contest: slug, agreement: agreement, consenting: consenting, now: now)
         }
         let target = "urn:uuid:" + UUID().uuidString.lowercased()

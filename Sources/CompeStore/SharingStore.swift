@@ -115,6 +115,21 @@ extension EntryStore {
         try await recordConsents(entryID: entryID, [(ConsentChoice(partner: partner, version: version), given)], at: at)
     }
 
+    /// The entries whose consent to some version of `partner`'s agreement other than `version`
+    /// stands (to tell "the file changed since they consented" from "nobody consented").
+    public func standingConsents(partner: String, otherThan version: String) async throws -> Set<Int64> {
+        try await reading { db in
+            var latest: [String: Bool] = [:], entries: [String: Int64] = [:]
+            try db.each("SELECT entry_id, agreement_version, given FROM consent_event WHERE partner = ? AND agreement_version <> ? ORDER BY id",
+                        [partner, version]) { row in
+                let entry = try row.int64("entry_id"), key = "\(entry) \(try row.string("agreement_version"))"
+                latest[key] = try row.int("given") != 0
+                entries[key] = entry
+            }
+            return Set(latest.filter(\.value).compactMap { entries[$0.key] })
+        }
+    }
+
     /// Records several choices of one entrant together (the entry page's consent form).
     public func recordConsents(entryID: Int64, _ choices: [(choice: ConsentChoice, given: Bool)], at: Date = Date()) async throws {
         guard !choices.isEmpty else { return }

@@ -64,10 +64,11 @@ import Testing
         let validated = Result { try Command.run(["python3", "-m", "frictionless", "validate", "datapackage.json"], in: out.path) }
         if case .failure(let failure) = validated { Issue.record("frictionless validate: \(failure)") }
 
-        // Edited: a new version, to which nobody has consented yet.
+        // Edited: a new version, to which nobody has consented yet; the two whose consent to the
+        // earlier one stands are not carried over, and the refusal says why.
         try site.write("sharing/bank.yml", Self.bank.replacingOccurrences(of: "MOU 2027-04", with: "MOU 2027-04 rev. 2"))
         service = try self.service(site, store: store)
-        await #expect(throws: SharingError.noConsents(partner: "bank")) {
+        await #expect(throws: SharingError.changedSinceConsent(partner: "bank", earlier: 2)) {
             try await service.share(partner: "bank", contest: nil, folder: site.root.appendingPathComponent("again"), display: "again", key: key, by: "ito")
         }
         // Outside its period, and into a folder that is not empty.
