@@ -78,6 +78,24 @@ final class Nginx {
         throw ShellError(message: "nginx did not start: \(log)")
     }
 
+    /// nginx terminating TLS with `ca`'s certificate on a loopback port and passing everything
+    /// to compe on `backend`, with the forwarding headers a deployment sets.
+    static func tlsProxy(to backend: Int, ca: ThrowawayCA, in prefix: URL) throws -> Nginx {
+        try Nginx(http: """
+            server {
+                listen 127.0.0.1:{{port}} ssl;
+                ssl_certificate \(ca.certificate.path);
+                ssl_certificate_key \(ca.key.path);
+                location / {
+                    proxy_pass http://127.0.0.1:\(backend);
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                }
+            }
+            """, in: prefix)
+    }
+
     /// Stops nginx: SIGTERM, then SIGKILL after two seconds (a child of the test process may
     /// inherit a signal mask that holds SIGTERM back).
     func stop() {

@@ -63,19 +63,7 @@ import Testing
 
         let ca = try ThrowawayCA(in: dir.appendingPathComponent("tls"))
         let backend = server.port
-        let nginx = try Nginx(http: """
-            server {
-                listen 127.0.0.1:{{port}} ssl;
-                ssl_certificate \(ca.certificate.path);
-                ssl_certificate_key \(ca.key.path);
-                location / {
-                    proxy_pass http://127.0.0.1:\(backend);
-                    proxy_set_header Host $host;
-                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                    proxy_set_header X-Forwarded-Proto $scheme;
-                }
-            }
-            """, in: dir.appendingPathComponent("nginx"))
+        let nginx = try Nginx.tlsProxy(to: backend, ca: ca, in: dir.appendingPathComponent("nginx"))
         defer { nginx.stop() }
         let base = "https://127.0.0.1:\(nginx.port)/api/partners/shares"
         /// curl as the partner: (status, body).

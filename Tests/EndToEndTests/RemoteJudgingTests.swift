@@ -109,19 +109,7 @@ import Testing
         defer { server.stop() }
         let token = try prepare(dir, server: server)
         let ca = try ThrowawayCA(in: dir.appendingPathComponent("tls"))
-        let nginx = try Nginx(http: """
-            server {
-                listen 127.0.0.1:{{port}} ssl;
-                ssl_certificate \(ca.certificate.path);
-                ssl_certificate_key \(ca.key.path);
-                location / {
-                    proxy_pass http://127.0.0.1:\(server.port);
-                    proxy_set_header Host $host;
-                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                    proxy_set_header X-Forwarded-Proto $scheme;
-                }
-            }
-            """, in: dir.appendingPathComponent("nginx"))
+        let nginx = try Nginx.tlsProxy(to: server.port, ca: ca, in: dir.appendingPathComponent("nginx"))
         defer { nginx.stop() }
         let judge = Judge(home: dir.appendingPathComponent("judge-home"))
         try FileManager.default.createDirectory(at: judge.home, withIntermediateDirectories: true)
