@@ -51,7 +51,7 @@ let package = Package(
             providers: [.apt(["libdeflate-dev"])]
         ),
         .target(name: "CLinux"),
-        .target(name: "CompeCore"),
+        .target(name: "CompeCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The judge API's requests and answers, shared by the server and the judge's client.
         .target(name: "CompeWire"),
         .target(

@@ -37,9 +37,12 @@ public enum ClientError: Error, CustomStringConvertible {
     case cannotSave(String)
     /// No token was typed.
     case noToken
+    /// A public file the check needs is not there.
+    case notPublished(url: String, status: Int)
 
     public var description: String {
         switch self {
+        case .notPublished(let url, let status): return "\(url) answered \(status): is the log published ('compe log sign', then 'compe build')?"
         case .unreachable(let server, let reason): return "cannot reach \(server): \(reason)"
         case .unauthorized: return "the server refused the token (unknown, expired or revoked): ask the organiser for a new one, then run 'compe judge login'"
         case .notInQueue(let ref): return "'\(ref)' is not in your queue (blind contests take the blind code that 'compe judge queue' shows)"

@@ -17,15 +17,21 @@ public final class RemoteJudge: JudgeClient {
     public init(_ credentials: Credentials) throws {
         base = try ServerAddress.check(credentials.server)
         token = credentials.token
+        client = try Self.httpClient(caFile: credentials.caFile)
+    }
+
+    /// compe's HTTP client: TLS with the system's roots (and `caFile`'s, a private CA), no
+    /// redirects followed, HTTP/1.1, 10 s to connect and 60 s to read.
+    static func httpClient(caFile: String?) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let ca = credentials.caFile {
+        if let ca = caFile {
             guard let certificates = try? NIOSSLCertificate.fromPEMFile(ca), !certificates.isEmpty else { throw ClientError.badCAFile(ca) }
             tls.additionalTrustRoots = [.certificates(certificates)]
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(10), read: .seconds(60)))
         configuration.httpVersion = .http1Only
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Closes the client's connections (call once, when done).

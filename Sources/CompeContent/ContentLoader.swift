@@ -115,6 +115,8 @@ public struct ContentLoader: Sendable {
                 stats[s.slug] = s
             }
         }
+        let logs = EntryLogFiles.load(contestsDir: root.appendingPathComponent("contests"), display: display("contests"),
+                                      slugs: Set(contests.map(\.contest.slug)), diags: &diags)
         let packages = DataPackageFolder.load(root: root.appendingPathComponent("data"), display: display("data"), diags: &diags)
         let agreements = SharingFolder.load(root: root.appendingPathComponent("sharing"), display: display("sharing"), config: config,
                                             contests: Set(contests.map(\.contest.slug)), diags: &diags)
@@ -126,7 +128,7 @@ public struct ContentLoader: Sendable {
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
                            iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates,
-                           shortlists: shortlists, agreements: agreements, signingKey: signingKey, register: register)
+                           shortlists: shortlists, agreements: agreements, signingKey: signingKey, register: register, entryLogs: logs)
     }
 
     /// `site.pub` as `compe keys init` wrote it (a comment line, then base64 of `Ed`, an 8-byte
@@ -372,8 +374,10 @@ public struct ContentLoader: Sendable {
                     statsFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "updates" {
                     updates[slug] = loadUpdates(slug: slug, folder: slugURL.appendingPathComponent("updates"), config: config, diags: &diags)
+                } else if name == "log" {
+                    continue   // the published entry log, read by EntryLogFiles
                 } else {
-                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, shortlist.md, stats.json and updates/")
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, shortlist.md, stats.json, updates/ and log/")
                 }
             }
         }

@@ -233,6 +233,8 @@ public struct SiteContent: Sendable {
     public var signingKey: String?
     /// The public register of shares (`sharing/register.json`, written by `compe share publish`).
     public var register: SharingRegister? = nil
+    /// Published entry logs (`contests/<slug>/log/`), by contest slug.
+    public var entryLogs: [String: EntryLogFiles] = [:]
 
     /// `/data/` is rendered: there are open-data packages or a signing key to publish.
     public var hasDataCatalog: Bool { !dataPackages.isEmpty || signingKey != nil || hasSharingRegister }

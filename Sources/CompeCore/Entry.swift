@@ -72,6 +72,8 @@ public struct Entry: Sendable, Hashable {
     public var updatedAt: Date
     /// When the entrant withdrew it, if they did.
     public var withdrawnAt: Date?
+    /// Its events in the contest's entry log, oldest first (empty where a list of entries is read).
+    public var log: [LogReceipt] = []
 
     /// Creates an entry value (the store makes them from its rows).
     public init(id: Int64, code: String, draft: EntryDraft, files: [EntryFile], receivedAt: Date, updatedAt: Date, withdrawnAt: Date?) {

@@ -114,5 +114,6 @@ enum PostgresSchema {
         (StageMigration.name, StageMigration.postgres),
         (SharingMigration.name, SharingMigration.postgres),
         (PartnerDeliveryMigration.name, PartnerDeliveryMigration.postgres),
+        (EntryLogMigration.name, EntryLogMigration.postgres),
     ]
 }

@@ -47,6 +47,16 @@ struct EntryPages: Sendable {
                                                  "continue_label": .text(t[.continueLabel])])
     }
 
+    /// An entry-log event in the page's language.
+    func logEventLabel(_ event: LogLeaf.Event, _ t: UIText) -> String {
+        switch event {
+        case .received: return t[.logReceived]
+        case .replaced: return t[.logReplaced]
+        case .stage: return t[.logStage]
+        case .withdrawn: return t[.logWithdrawn]
+        }
+    }
+
     /// A page with a title and one paragraph.
     func notice(title: String, text: String, language: String) -> String {
         chrome.page("notice", language: language, title: title, context: ["text": .text(text)])
@@ -117,6 +127,13 @@ struct EntryPages: Sendable {
             // (files are refused before it otherwise); the field is for browsers without cookies.
             "token": .text(token), "form_action": .text("\(config.submitURL)/entries/\(entry.code)?lang=\(language)"),
         ]
+        if !entry.log.isEmpty {
+            c["has_log"] = true
+            c["log_events"] = .objects(entry.log.map { r in
+                ["event": .text(logEventLabel(r.leaf.event, t)), "index": .text(String(r.index)), "time": .text(r.leaf.time), "leaf_hash": .text(r.leafHash)]
+            })
+            c["receipt_json"] = .text(LogReceiptFile.json(entry))
+        }
         if open && editable { c["fields"] = .objects(EntryFormView.fields(.edit(entry.draft), contest: contest, t: t)) }
         if open, let (stage, sent) = stage, let named = localized.stage(stage.id) {
             c["stage_form"] = .object(stageForm(named, sent: sent, entry: entry, display: display, language: language, t: t))

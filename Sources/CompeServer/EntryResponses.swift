@@ -14,6 +14,8 @@ struct ReceiptJSON: Codable {
     var edit_token: String
     var received_at: String
     var files: [File]
+    /// The entry's place in the contest's entry log: index, leaf data (with its salt) and hash.
+    var log: LogReceipt? = nil
 }
 
 /// The entrant's view of an entry as JSON.
@@ -34,6 +36,8 @@ struct EntryJSON: Codable {
     var files: [ReceiptJSON.File]
     /// The data-sharing agreements offered and whether the entrant's consent stands.
     var data_sharing: [ConsentJSON.Item]?
+    /// Every event of the entry in the contest's entry log, oldest first.
+    var log: [LogReceipt]? = nil
 }
 
 /// An entrant's data-sharing choices: the agreements (partner, version) whose consent stands.
@@ -162,7 +166,8 @@ struct Responder {
         let e = receipt.entry
         if request.answersJSON {
             return json(ReceiptJSON(id: e.code, edit_token: receipt.editToken, received_at: rfc3339(e.receivedAt),
-                                    files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }), status: .created)
+                                    files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) },
+                                    log: e.log.first { $0.leaf.event == .received }), status: .created)
         }
         var h = headers(json: false, close: false)
         h[.location] = pages.entryPath(e.code, language: language, fresh: true)
@@ -179,7 +184,8 @@ struct Responder {
                                   country: e.draft.country, link: e.draft.link, received_at: rfc3339(e.receivedAt),
                                   updated_at: rfc3339(e.updatedAt), withdrawn_at: e.withdrawnAt.map(rfc3339),
                                   editable_until: rfc3339(contest.closes),
-                                  files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }, data_sharing: consents?.items), status: .ok)
+                                  files: e.files.map { .init(name: $0.name, bytes: $0.bytes, sha256: $0.sha256) }, data_sharing: consents?.items,
+                                  log: e.log), status: .ok)
         }
         return html(pages.entry(e, token: token, contest: contest, editable: editable, fresh: fresh, language: language, stage: stage,
                                 consents: consents), status: .ok)

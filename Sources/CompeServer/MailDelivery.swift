@@ -75,6 +75,14 @@ struct MailComposer: Sendable {
             }),
             "contest_url": .text(contestURL), "results_url": .text(contestURL + "results/"),
         ]
+        // The receipt's place in the entry log, with the leaf's data (its salt included), so the
+        // mail alone lets the entrant check the entry later.
+        if let logged = entry.log.first(where: { $0.leaf.event == .received }) {
+            context["has_log"] = true
+            context["log_index"] = .text(String(logged.index))
+            context["log_leaf_hash"] = .text(logged.leafHash)
+            context["log_leaf"] = .text(String(decoding: logged.leaf.data, as: UTF8.self))
+        }
         if queued.kind == .update {
             let all = pages.updates[contest.slug] ?? []
             guard let update = all.first(where: { $0.name == queued.detail && $0.language == language })

@@ -107,6 +107,7 @@ public enum SiteServer {
             JudgeAPI(store: entries.entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures, clock: config.clock),
                      writes: RateLimiter(perMinute: 120, clock: config.clock),
                      clientAddress: { clientAddress($0) }, logger: logger).register(on: router)
+            LogAPI(log: EntryLogService(store: entries.entries.store), catalog: catalog).register(on: router)
             PartnerAPI(store: entries.entries.store, catalog: catalog, failures: RateLimiter(perMinute: config.judgeLoginFailures, clock: config.clock),
                        clientAddress: { clientAddress($0) }, clock: config.clock, logger: logger).register(on: router)
             let apply: @Sendable (SiteContent) -> Void = { content in

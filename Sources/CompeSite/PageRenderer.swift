@@ -76,7 +76,7 @@ struct PageRenderer: Sendable {
             add(c.language, OutputFile.path(forURL: source.url),
                 [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
                  SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now).map { "\($0.id):\($0.version)" }.joined(separator: ",")
-                    + "\(content.hasSharingRegister)",
+                    + "\(content.hasSharingRegister)" + (content.entryLogs[c.slug]?.finalHead.map { "\($0.size) \($0.root) \($0.time)" } ?? ""),
                  "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.publishedShortlists(c.slug).map(\.stage)), Fingerprint.stableText(content.updates(c.slug, language: c.language)),
                  Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
@@ -214,11 +214,22 @@ struct PageRenderer: Sendable {
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
         files.append(renderSitemap())
-        files += statsDownloads() + dataPackageFiles() + sharingRegisterFile()
+        files += statsDownloads() + dataPackageFiles() + sharingRegisterFile() + entryLogFiles()
         if let key = content.signingKey { files.append(OutputFile(path: "data/site.pub", text: key)) }
         files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
         if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
         return files
+    }
+
+    /// Each contest's published log at `/contests/<slug>/log/`, as committed, with the site's
+    /// public key beside it.
+    func entryLogFiles() -> [OutputFile] {
+        content.entryLogs.values.sorted { $0.slug < $1.slug }.flatMap { log -> [OutputFile] in
+            var files = [OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.headsName)", bytes: [UInt8](log.headsData)),
+                         OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.leavesName)", bytes: [UInt8](log.leavesData))]
+            if let key = content.signingKey { files.append(OutputFile(path: "contests/\(log.slug)/log/site.pub", text: key)) }
+            return files
+        }
     }
 
     // MARK: pages
@@ -273,6 +284,10 @@ struct PageRenderer: Sendable {
         ctx["max_files"] = .int(c.uploads.maxFiles)
         ctx["max_file_mb"] = .int(c.uploads.maxFileMB)
         ctx["files_help"] = .text(EntryFormView.filesHelp(c.uploads, t: t))
+        if let head = content.entryLogs[c.slug]?.finalHead {
+            ctx["entry_log"] = .object(["url": .text("/contests/\(c.slug)/log/"), "size": .text(String(head.size)), "root": .text(head.root),
+                                        "time": .text(head.time)])
+        }
         ctx["fields"] = .objects(EntryFormView.fields(.submit, contest: c, t: t, offers: SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now)))
         if content.hasSharingRegister { ctx["register_url"] = .text(sharingURL(lang)) }
         return OutputFile(path: OutputFile.path(forURL: source.url), bytes: wrap("contest", ctx),

@@ -60,6 +60,10 @@ public enum UIKey: String, CaseIterable, Sendable {
     case sfEntriesFiles = "sf_entries_files", sfEntriesBytes = "sf_entries_bytes", sfEntriesStatus = "sf_entries_status"
     case sfEntriesStageReached = "sf_entries_stage_reached", sfScoresValue = "sf_scores_value", sfScoresCriterion = "sf_scores_criterion"
     case sfScoresJudge = "sf_scores_judge", sfScoresStage = "sf_scores_stage"
+    case logTitle = "log_title", logLead = "log_lead", logEvent = "log_event", logIndex = "log_index", logLeafHash = "log_leaf_hash"
+    case logReceiptJSON = "log_receipt_json", logReceived = "log_received", logReplaced = "log_replaced", logStage = "log_stage"
+    case logWithdrawn = "log_withdrawn", logTime = "log_time", logCheck = "log_check", logSize = "log_size", logRoot = "log_root"
+    case logSigned = "log_signed"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -88,6 +92,11 @@ public enum UIStrings {
     }
 
     static let ja: [UIKey: String] = [
+        .logTitle: "応募ログ", .logLead: "応募・修正・取り下げはすべて、このコンペの公開された追記専用のログ (RFC 9162 の Merkle 木) に記録されます。ログに載るのはハッシュだけで、作品名や氏名は載りません。下のデータ (ソルトを含みます) を保存しておくと、応募がログに含まれ数えられたことを後から誰でも確認できます。",
+        .logEvent: "記録", .logIndex: "番号", .logLeafHash: "ハッシュ", .logTime: "日時 (UTC)", .logReceiptJSON: "確認用のデータ (JSON、保存してください)",
+        .logCheck: "応募・修正・取り下げはすべて、公開された追記専用のログ (RFC 9162) に記録しています。受付時のデータ (ソルトを含む) を使えば、自分の応募がログに含まれていることを誰でも確かめられます: compe verify receipt receipt.json --site このサイトの URL。ログの全体と署名:",
+        .logSize: "記録の数", .logRoot: "最新の署名済みルート", .logSigned: "署名日時 (UTC)",
+        .logReceived: "受付", .logReplaced: "修正", .logStage: "次の段階の提出", .logWithdrawn: "取り下げ",
         .sharing: "データの提供", .sharingLead: "この応募のデータを、次の協定先に提供することに同意できます (任意)。同意はいつでもこのページで撤回できます。",
         .sharingRegister: "データの提供先の一覧 (公開登録簿)", .sharingConsentLabel: "%@ へのデータ提供に同意します (任意)",
         .sharingPurpose: "目的:", .sharingData: "提供する項目:", .sharingUntil: "協定の期限:", .sharingOptional: "同意しなくても応募や審査に影響はありません。",
@@ -171,6 +180,11 @@ public enum UIStrings {
     ]
 
     static let en: [UIKey: String] = [
+        .logTitle: "Entry log", .logLead: "Every entry, change and withdrawal is recorded in this contest's public, append-only log (a Merkle tree, RFC 9162). The log holds hashes only, never a title or a name. Keep the data below (it holds the salt): with it anyone can check later that your entry is in the log and was counted.",
+        .logEvent: "Event", .logIndex: "Index", .logLeafHash: "Hash", .logTime: "Time (UTC)", .logReceiptJSON: "Data to check it with (JSON: keep it)",
+        .logCheck: "Every entry, change and withdrawal is recorded in a public, append-only log (RFC 9162). With the data your receipt gives (its salt included), anyone can check that an entry is in it: compe verify receipt receipt.json --site this site's address. The whole log and its signed heads:",
+        .logSize: "Events recorded", .logRoot: "Latest signed root", .logSigned: "Signed (UTC)",
+        .logReceived: "received", .logReplaced: "changed", .logStage: "next stage sent", .logWithdrawn: "withdrawn",
         .sharing: "Data sharing", .sharingLead: "You may agree that this entry's data is shared with these partners (optional). You can withdraw your consent on this page at any time.",
         .sharingRegister: "Where data goes (the public register)", .sharingConsentLabel: "I agree that my entry's data is shared with %@ (optional)",
         .sharingPurpose: "Purpose:", .sharingData: "Data shared:", .sharingUntil: "Agreement ends:", .sharingOptional: "Saying no changes nothing about your entry or its judging.",

@@ -205,6 +205,11 @@ public final class EntryStore: Sendable {
             }, suffix: "ON CONFLICT DO NOTHING"))
         }
         try db.insert(inserts)
+        let receipts = try Self.appendToLog(zip(requests, entries).map { request, entry in
+            (entry.id, Self.leaf(.received, contest: entry.draft.contest, files: entry.files.map(\.sha256), fields: LogLeaf.fieldsHash(entry.draft),
+                                 now: request.now))
+        }, db)
+        for i in entries.indices { entries[i].log = [receipts[i]] }
         return entries
     }
 
@@ -260,7 +265,10 @@ public final class EntryStore: Sendable {
             try db.insert(into: "consent_event", columns: ConsentRow.names, rows: ConsentRow.values(request.consents, given: true, entryID: id, at: now))
         }
         try queueMail(.receipt, entryID: id, now: now, db)
-        return (try Self.entry(row, files: FileRow.rows(files, entryID: id)), false, salt)
+        var entry = try Self.entry(row, files: FileRow.rows(files, entryID: id))
+        entry.log = try Self.appendToLog([(id, Self.leaf(.received, contest: draft.contest, files: files.map(\.sha256),
+                                                         fields: LogLeaf.fieldsHash(draft), now: now))], db)
+        return (entry, false, salt)
     }
 
     /// The first result of an idempotency claim seen in the last 24 hours: the entry and its
@@ -329,7 +337,10 @@ public final class EntryStore: Sendable {
             try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'update', ?)",
                            [id, row.updatedAt, changed.joined(separator: ",")])
             try self.queueMail(.changed, entryID: id, now: now, db)
-            return try Self.load(row, db)
+            var changedEntry = try Self.load(row, db)
+            changedEntry.log += try Self.appendToLog([(id, Self.leaf(.replaced, contest: row.contest, files: changedEntry.files.map(\.sha256),
+                                                                     fields: LogLeaf.fieldsHash(changedEntry.draft), now: now))], db)
+            return changedEntry
         }
     }
 
@@ -345,6 +356,9 @@ public final class EntryStore: Sendable {
                 try db.execute("UPDATE entry SET withdrawn_at = ?, updated_at = ? WHERE id = ?", [row.withdrawnAt, row.updatedAt, id])
                 try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'withdraw', '')", [id, row.updatedAt])
                 try self.queueMail(.withdrawn, entryID: id, now: now, db)
+                let files = try db.rows("SELECT sha256 FROM entry_file WHERE entry_id = ? ORDER BY position", [id]) { try $0.string("sha256") }
+                let draft = try Self.entry(row, files: []).draft
+                _ = try Self.appendToLog([(id, Self.leaf(.withdrawn, contest: row.contest, files: files, fields: LogLeaf.fieldsHash(draft), now: now))], db)
             }
             return try Self.load(row, db)
         }
@@ -438,9 +452,11 @@ public final class EntryStore: Sendable {
     }
 
     static func load(_ row: EntryRow, _ db: any SQLSession) throws -> Entry {
-        try entry(row, files: try db.rows("SELECT \(FileRow.columns()) FROM entry_file WHERE entry_id = ? ORDER BY position", [row.id]) {
+        var loaded = try entry(row, files: try db.rows("SELECT \(FileRow.columns()) FROM entry_file WHERE entry_id = ? ORDER BY position", [row.id]) {
             try FileRow(row: $0)
         })
+        loaded.log = try logReceipts(entryID: row.id, db)
+        return loaded
     }
 
     /// An entry from its row and its files' rows (in position order).

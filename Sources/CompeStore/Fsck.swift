@@ -127,6 +127,7 @@ extension EntryStore {
         ("outbox", "entry_id", "entry", "id"), ("finalist", "entry_id", "entry", "id"), ("stage_submission", "entry_id", "entry", "id"),
         ("stage_file", "entry_id", "entry", "id"), ("consent_event", "entry_id", "entry", "id"),
         ("share_file", "share_id", "share", "id"), ("partner_access", "share_id", "share", "id"),
+        ("log_leaf", "entry_id", "entry", "id"),
     ]
 
     /// What is wrong with the rows, in words: a row that points at an entry or a judge that is

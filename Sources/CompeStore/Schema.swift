@@ -213,6 +213,9 @@ enum Schema {
         m.registerMigration(PartnerDeliveryMigration.name) { db in
             for statement in PartnerDeliveryMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(EntryLogMigration.name) { db in
+            for statement in EntryLogMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

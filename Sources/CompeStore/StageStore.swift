@@ -74,6 +74,8 @@ extension EntryStore {
             }
             try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'stage', ?)", [id, stamp, stage])
             try self.queueMail(.stageReceipt, entryID: id, detail: stage, now: now, db)
+            let stageFiles = try db.rows("SELECT sha256 FROM stage_file WHERE entry_id = ? AND stage = ? ORDER BY position", [id, stage]) { try $0.string("sha256") }
+            _ = try Self.appendToLog([(id, Self.leaf(.stage, contest: row.contest, files: stageFiles, fields: LogLeaf.fieldsHash(fields), now: now))], db)
             return try Self.stageReceipt(entry: try Self.load(row, db), stage: stage, db)
         }
     }

@@ -19,7 +19,8 @@ public enum StoreCopy {
     static let order = ["entry", "entry_file", "entry_change", "judge", "conflict", "assignment", "score", "score_comment",
                         "score_audit", "publication", "idempotency", "panel", "judge_token", "sheet", "score_request", "outbox",
                         "mail_recipient", "finalist", "stage_submission", "stage_file", "consent_event", "share",
-                        "share_file", "partner_token", "partner_access"]
+                        "share_file", "partner_token", "partner_access",
+                        "log_leaf", "log_size", "log_head"]
 
     /// Copies `source` (a SQLite store) into `target`, which must hold no rows; returns what was
     /// copied and verified. Nothing is left in `target` if any step fails.

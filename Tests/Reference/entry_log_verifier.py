@@ -1,0 +1,139 @@
+"""An independent verifier of compe's entry log, written from RFC 9162 alone (no compe code):
+hashlib for SHA-256, the `cryptography` package for Ed25519. It reads what a contest publishes
+(`leaves.json`, `heads.json`, the site's signify public key) and an entrant's receipt.
+
+    leaf hash  = SHA-256(0x00 || data)                 RFC 9162 §2.1.1
+    node hash  = SHA-256(0x01 || left || right)
+    inclusion  = §2.1.3.2, consistency = §2.1.4.2
+    a head     = canonical JSON {"contest","root","size","time"} (sorted keys, no spaces),
+                 signed with Ed25519; "signature" is base64
+"""
+import base64, hashlib, json
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root(leaves):
+    """MTH over leaf hashes: split at the largest power of two below n."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(root(leaves[:k]), root(leaves[k:]))
+
+
+def verify_inclusion(index, size, leaf, proof, expected_root):
+    if index >= size or len(leaf) != 32:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == expected_root
+
+
+def verify_consistency(size1, size2, proof, root1, root2):
+    if size1 > size2 or size1 == 0:
+        return False
+    if size1 == size2:
+        return not proof and root1 == root2
+    if not proof:
+        return False
+    path = ([root1] if size1 & (size1 - 1) == 0 else []) + list(proof)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == root1 and sr == root2 and sn == 0
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def public_key(signify_pub_text):
+    """The Ed25519 key of a signify public key file: base64 of "Ed", 8 bytes of key number, 32 bytes."""
+    raw = base64.b64decode(signify_pub_text.strip().splitlines()[-1])
+    assert raw[:2] == b"Ed" and len(raw) == 42, "not a signify Ed25519 public key"
+    return Ed25519PublicKey.from_public_bytes(raw[10:])
+
+
+def head_signed(head, key):
+    body = {k: head[k] for k in ("contest", "root", "size", "time")}
+    try:
+        key.verify(base64.b64decode(head["signature"]), canonical(body))
+        return True
+    except InvalidSignature:
+        return False
+
+
+def check_log(leaves_hex, heads, key):
+    """Problems of a published log, in words ([] when every head is signed, matches the leaves
+    it covers, and each later head extends the one before)."""
+    leaves = [bytes.fromhex(h) for h in leaves_hex]
+    problems = []
+    for i, head in enumerate(heads):
+        if not head_signed(head, key):
+            problems.append(f"head {i} (size {head['size']}): bad signature")
+        if head["size"] > len(leaves) or root(leaves[:head["size"]]).hex() != head["root"]:
+            problems.append(f"head {i} (size {head['size']}): its root is not the root of the published leaves")
+        if i and head["size"] < heads[i - 1]["size"]:
+            problems.append(f"head {i}: smaller than the head before it")
+    return problems
+
+
+def check_receipt(receipt_log, leaves_hex, final_head):
+    """Problems of one receipt's `log` part against the published leaves and final head."""
+    leaf = leaf_hash(canonical(receipt_log["leaf"]))
+    index = receipt_log["index"]
+    if leaf.hex() != receipt_log["leaf_hash"]:
+        return [f"leaf {index}: the receipt's data does not hash to its leaf_hash"]
+    leaves = [bytes.fromhex(h) for h in leaves_hex]
+    if index >= len(leaves) or leaves[index] != leaf:
+        return [f"leaf {index}: not in the published log"]
+    size = final_head["size"]
+    proof = inclusion_path(index, leaves[:size])
+    if not verify_inclusion(index, size, leaf, proof, bytes.fromhex(final_head["root"])):
+        return [f"leaf {index}: not included in the final head"]
+    return []
+
+
+def inclusion_path(m, leaves):
+    """PATH(m, D[n]) of RFC 9162 §2.1.3.1, to check our own proofs against our own roots."""
+    if len(leaves) <= 1:
+        return []
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    if m < k:
+        return inclusion_path(m, leaves[:k]) + [root(leaves[k:])]
+    return inclusion_path(m - k, leaves[k:]) + [root(leaves[:k])]
