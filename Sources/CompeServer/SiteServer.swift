@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var totalUploadBudgetMB = 20480
     /// Mail to entrants; nil sends none (and queues none).
     public var mail: MailSettings?
+    /// How often the server looks for a passed deadline whose entry-log head is not signed yet.
+    public var deadlineCheck: Duration = .seconds(30)
     /// The database of the entries (PostgreSQL, shared by several servers); nil keeps them in
     /// `compe.sqlite` in `dataDir`.
     public var database: (any SQLDatabase)?
@@ -119,6 +121,10 @@ public enum SiteServer {
             } else {
                 services.append(ContentReloader(contentDir: contentDir, publicDir: config.publicDir, logger: logger,
                                                 load: { try loadContent(contentDir) }, apply: apply))
+            }
+            if let dataDir = config.dataDir {
+                services.append(DeadlineHeads(log: EntryLogService(store: entries.entries.store), catalog: catalog, dataDir: dataDir,
+                                              clock: config.clock, interval: config.deadlineCheck, logger: logger))
             }
             if let mail = config.mail {
                 services.append(MailWorker(store: entries.entries.store, pages: { endpoint.api.pages }, settings: mail, clock: config.clock, logger: logger))

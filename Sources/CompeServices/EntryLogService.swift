@@ -24,11 +24,12 @@ public struct EntryLogService: Sendable {
     public init(store: EntryStore) { self.store = store }
 
     /// Signs the current head of `contest`'s log and keeps it; when the newest head already has
-    /// this size (nothing happened since), that head is returned and nothing new is signed.
-    public func sign(contest: String, key: SiteKey, now: Date = Date()) async throws -> SignedHead {
+    /// this size (nothing happened since), that head is returned and nothing new is signed,
+    /// unless `evenIfUnchanged` (a deadline's head, which must be dated after it).
+    public func sign(contest: String, key: SiteKey, now: Date = Date(), evenIfUnchanged: Bool = false) async throws -> SignedHead {
         let leaves = try await store.logLeaves(contest: contest)
         guard !leaves.isEmpty else { throw EntryLogError.noLog(contest: contest) }
-        if let last = try await store.heads(contest: contest).last, last.size == Int64(leaves.count) { return last }
+        if !evenIfUnchanged, let last = try await store.heads(contest: contest).last, last.size == Int64(leaves.count) { return last }
         let root = Hex.encode(MerkleTree.root(leaves))
         let time = UTCTimestamp.format(now, milliseconds: false)
         let body = SignedHead.body(contest: contest, root: root, size: Int64(leaves.count), time: time)

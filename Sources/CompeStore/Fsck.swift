@@ -159,6 +159,35 @@ extension EntryStore {
             let last = try db.lastGeneratedID(table: table) ?? 0
             if last < largest { problems.append("the id generator of \(table) is at \(last), behind its largest id \(largest)") }
         }
+        return problems + (try logProblems(db))
+    }
+    /// What is wrong with the entry log: a contest's size that is not its number of leaves, a
+    /// gap in the indices, a leaf whose hash is not SHA-256(0x00 ‖ its data), an entry received
+    /// since the log began without its leaf.
+    static func logProblems(_ db: any SQLSession) throws -> [String] {
+        var problems: [String] = []
+        let sizes = Dictionary(try db.rows("SELECT contest, size FROM log_size") { (try $0.string("contest"), try $0.int64("size")) },
+                               uniquingKeysWith: { a, _ in a })
+        var counts: [String: Int64] = [:], expected: [String: Int64] = [:]
+        try db.each("SELECT contest, idx, leaf_data, leaf_hash FROM log_leaf ORDER BY contest, idx", []) { row in
+            let contest = try row.string("contest"), index = try row.int64("idx")
+            if index != expected[contest, default: 0] { problems.append("the log of \(contest) has no leaf \(expected[contest, default: 0]) (next: \(index))") }
+            expected[contest] = index + 1
+            counts[contest, default: 0] += 1
+            if MerkleTree.leafHash(Array(try row.string("leaf_data").utf8)) != [UInt8](try row.data("leaf_hash")) {
+                problems.append("leaf \(index) of the log of \(contest) does not hash to its stored hash")
+            }
+        }
+        for contest in Set(sizes.keys).union(counts.keys).sorted() where sizes[contest] ?? 0 != counts[contest] ?? 0 {
+            problems.append("the log of \(contest) counts \(sizes[contest] ?? 0) leaves but holds \(counts[contest] ?? 0)")
+        }
+        let unlogged = try db.rows("""
+            SELECT e.code FROM entry e WHERE e.id >= (SELECT MIN(entry_id) FROM log_leaf)
+            AND NOT EXISTS (SELECT 1 FROM log_leaf l WHERE l.entry_id = e.id AND l.event = 'received') ORDER BY e.id
+            """, []) { try $0.string("code") }
+        if !unlogged.isEmpty {
+            problems.append("\(unlogged.count) \(unlogged.count == 1 ? "entry has" : "entries have") no leaf in the entry log: \(unlogged.prefix(5).joined(separator: ", "))")
+        }
         return problems
     }
 }

@@ -1,5 +1,6 @@
 import CompeCore
 import CompeServer
+import CompeServices
 import CompeStore
 import CompeTestSupport
 import Crypto
@@ -51,6 +52,29 @@ import Testing
             #expect(try await f.request("GET", "/api/contests/test/log/proof?leaf=x").status == 400)
             #expect(try await f.request("GET", "/api/contests/test/log/consistency?from=0&to=6").status == 400)
             #expect(try await f.request("GET", "/api/contests/nope/log/proof?leaf=0").status == 404)
+        }
+    }
+
+    /// At the deadline the server signs the head by itself (with the site key), once.
+    @Test func theServerSignsTheHeadAtTheDeadline() async throws {
+        try await ServerFixture.with(configure: { $0.deadlineCheck = .milliseconds(50) }) { f async throws in
+            let key = try SiteKey.create(data: f.data)
+            for i in 0..<3 { #expect(try await f.post(.validEntry(title: "Before close \(i)")).status == 201) }
+            let store = try f.store()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await store.heads(contest: "test").isEmpty, "nothing is signed while the contest is open")
+            f.now.withLock { $0 = DateParsing.dateTime("2027-02-10T17:00:05+09:00")! }
+            var heads: [SignedHead] = []
+            for _ in 0..<100 where heads.isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+                heads = try await store.heads(contest: "test")
+            }
+            let head = try #require(heads.first)
+            #expect(heads.count == 1 && head.size == 3 && head.time == "2027-02-10T08:00:05Z")
+            #expect(head.root == Hex.encode(MerkleTree.root(try await store.logLeaves(contest: "test"))))
+            #expect(key.publicKey.isValid(try #require(Data(base64Encoded: head.signature)), for: head.body))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await store.heads(contest: "test").count == 1, "signed once per deadline")
         }
     }
 }

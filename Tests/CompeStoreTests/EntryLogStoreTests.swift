@@ -51,3 +51,24 @@ import Testing
         }
     }
 }
+
+/// `compe fsck` checks the entry log on both engines: a leaf whose hash no longer matches its
+/// data, a missing leaf (a gap, a size that does not match), an entry without its leaf.
+@Suite struct EntryLogFsckTests {
+    @Test(arguments: Engine.allCases) func fsckFindsATamperedOrMissingLeaf(engine: Engine) async throws {
+        try await StoreUnderTest.with(engine) { subject in
+            let store = subject.store
+            for i in 0..<4 { _ = try await store.create(EntryLogStoreTests.draft("t\(i)"), files: [], idempotency: nil) }
+            var report = try await Fsck.check(store: store, repair: false)
+            #expect(report.rows.isEmpty, "\(report.rows)")
+            try await store.writing { db in try db.execute("UPDATE log_leaf SET leaf_hash = ? WHERE contest = 'c' AND idx = 1", [Data(repeating: 0, count: 32)]) }
+            report = try await Fsck.check(store: store, repair: false)
+            #expect(report.rows.contains { $0.contains("leaf 1 of the log of c does not hash") }, "\(report.rows)")
+            try await store.writing { db in try db.execute("DELETE FROM log_leaf WHERE contest = 'c' AND idx = 2", []) }
+            report = try await Fsck.check(store: store, repair: false)
+            #expect(report.rows.contains { $0.contains("has no leaf 2") }, "\(report.rows)")
+            #expect(report.rows.contains { $0.contains("counts 4 leaves but holds 3") }, "\(report.rows)")
+            #expect(report.rows.contains { $0.contains("1 entry has no leaf in the entry log: E-0003") }, "\(report.rows)")
+        }
+    }
+}

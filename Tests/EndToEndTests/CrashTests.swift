@@ -17,9 +17,9 @@ import Testing
 
     final class Acknowledged: @unchecked Sendable {
         private let lock = NSLock()
-        private var stored: [(id: String, token: String, sha256: String)] = []
-        var entries: [(id: String, token: String, sha256: String)] { lock.withLock { stored } }
-        func add(_ e: (String, String, String)) { lock.withLock { stored.append(e) } }
+        private var stored: [(id: String, token: String, sha256: String, leaf: String)] = []
+        var entries: [(id: String, token: String, sha256: String, leaf: String)] { lock.withLock { stored } }
+        func add(_ e: (String, String, String, String)) { lock.withLock { stored.append(e) } }
     }
 
     @Test func acknowledgedEntriesSurviveSIGKILL() async throws {
@@ -44,8 +44,9 @@ import Testing
                         let path = "/api/contests/sme-support-ui/entries"
                         guard let r = try? RawHTTP.send(port: server.port, head: body.head(path, extra: ["Accept: application/json"]),
                                                         body: body.finished, timeout: 10),
-                              r.status == 201, let id = r.json?["id"] as? String, let token = r.json?["edit_token"] as? String else { continue }
-                        acknowledged.add((id, token, SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()))
+                              r.status == 201, let id = r.json?["id"] as? String, let token = r.json?["edit_token"] as? String,
+                              let leaf = (r.json?["log"] as? [String: Any])?["leaf_hash"] as? String else { continue }
+                        acknowledged.add((id, token, SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined(), leaf))
                     }
                 }
             }
@@ -74,7 +75,14 @@ import Testing
             #expect(r.status == 200, "acknowledged \(e.id) is missing after kill -9")
             let hashes = ((r.json?["files"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String }
             #expect(hashes == [e.sha256])
+            let leaves = ((r.json?["log"] as? [[String: Any]]) ?? []).compactMap { $0["leaf_hash"] as? String }
+            #expect(leaves == [e.leaf], "acknowledged \(e.id) lost its leaf in the entry log")
         }
+        // The log and the entries agree: one leaf per stored entry, no gap, every hash its data's.
+        let store = try EntryStore(dataDirectory: dir.appendingPathComponent("Data"))
+        #expect(try await store.logLeaves(contest: "sme-support-ui").count == (try await store.entries(contest: "sme-support-ui")).count)
+        let fsck = try CompeBinary.run(["fsck"], in: dir)
+        #expect(fsck.status == 0 && fsck.stdout.contains("rows ok"), "\(fsck.stdout) \(fsck.stderr)")
         let data = dir.appendingPathComponent("Data")
         let staging = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("tmp").path)) ?? []
         #expect(staging.isEmpty, "temp files left visible after restart: \(staging)")
