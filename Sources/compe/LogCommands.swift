@@ -21,14 +21,25 @@ struct EntryLogCommand: AsyncParsableCommand {
                 contest is open (the systemd timer can run it hourly), then 'compe build' to publish the files at \
                 /contests/<slug>/log/. When nothing was logged since the last head, that head is kept and not signed again.
                 """)
-        @Argument(help: "The contest's slug.") var contest: String
+        @Argument(help: "The contest's slug (every contest with a log when omitted: what the hourly timer runs).") var contest: String?
         @OptionGroup var options: DataOptions
 
         func run() async throws {
             let service = try options.service()
-            _ = try service.catalog.contest(contest)
             let key = try SiteKey.load(data: directory(options.data))
             let log = EntryLogService(store: service.store)
+            let contests: [String]
+            if let contest {
+                _ = try service.catalog.contest(contest)
+                contests = [contest]
+            } else {
+                contests = try await service.store.loggedContests().filter { service.catalog.contests[$0] != nil }
+                if contests.isEmpty { return say("no contest has an entry log yet") }
+            }
+            for contest in contests { try await sign(contest, log: log, key: key) }
+        }
+
+        func sign(_ contest: String, log: EntryLogService, key: SiteKey) async throws {
             let head = try await log.sign(contest: contest, key: key)
             let files = try await log.published(contest: contest)
             let folder = directory(options.content).appendingPathComponent("contests/\(contest)/log")

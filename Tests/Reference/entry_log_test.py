@@ -101,8 +101,8 @@ def main():
                                                            "contact_email": "c@example.org", "country": "JP", "agree_terms": "yes"}, token=r["edit_token"])
         for r in receipts[20:30]:
             send(port, f"/api/entries/{r['id']}", method="DELETE", token=r["edit_token"])
-        signed = run("log", "sign", CONTEST)
-        check("compe log sign after 20 edits and 10 withdrawals", signed.returncode == 0, signed.stderr)
+        signed = run("log", "sign")   # every contest with a log, as the hourly timer runs it
+        check("compe log sign (every contest) after 20 edits and 10 withdrawals", signed.returncode == 0 and "head of " + CONTEST in signed.stdout, signed.stderr)
         built = run("build")
         check("compe build publishes the log", built.returncode == 0, built.stderr)
 
