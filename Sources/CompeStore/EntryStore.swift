@@ -507,28 +507,35 @@ struct PendingEntry: Sendable {
 }
 
 /// The entries waiting to be written, and how many writers are draining them.
-final class EntryQueue: Sendable {
-    private let state = Mutex<(pending: [PendingEntry], draining: Int)>(([], 0))
+///
+/// Guarded by an `NSLock` (a pthread mutex) rather than `Synchronization.Mutex`: on Linux a
+/// contended `Mutex` is handed over through the kernel (futex), which ThreadSanitizer cannot
+/// see, so it reported this queue's hand-overs between the entry endpoint and the writer as
+/// races; with a pthread mutex it sees the order and checks the queue for real.
+final class EntryQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [PendingEntry] = []
+    private var draining = 0
 
     /// Adds an entry; true when the caller must start a writer (fewer than `writers` are running).
     func enqueue(_ entry: PendingEntry, writers: Int) -> Bool {
-        state.withLock { s in
-            s.pending.append(entry)
-            if s.draining >= writers { return false }
-            s.draining += 1
+        lock.withLock {
+            pending.append(entry)
+            if draining >= writers { return false }
+            draining += 1
             return true
         }
     }
 
     /// The next batch, or nil (and the writer stops) when nothing is waiting.
     func take(max: Int) -> [PendingEntry]? {
-        state.withLock { s in
-            if s.pending.isEmpty {
-                s.draining -= 1
+        lock.withLock {
+            if pending.isEmpty {
+                draining -= 1
                 return nil
             }
-            let batch = Array(s.pending.prefix(max))
-            s.pending.removeFirst(batch.count)
+            let batch = Array(pending.prefix(max))
+            pending.removeFirst(batch.count)
             return batch
         }
     }
