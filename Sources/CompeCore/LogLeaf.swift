@@ -41,8 +41,7 @@ public struct LogLeaf: Sendable, Hashable, Codable {
 
     /// The leaf's data: canonical JSON, keys sorted, no spaces, UTF-8.
     public var data: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()   // canonical: keys sorted, no spaces, "/" as is
         // Encoding strings and arrays of strings cannot fail.
         return [UInt8]((try? encoder.encode(self)) ?? Data())
     }
@@ -65,8 +64,7 @@ public struct LogLeaf: Sendable, Hashable, Codable {
 
     /// The same for a later stage's fields (by id).
     public static func fieldsHash(_ fields: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()   // canonical: keys sorted, no spaces, "/" as is
         let data = (try? encoder.encode(fields)) ?? Data()
         return Hex.encode(SHA256.hash(data: data))
     }
@@ -118,8 +116,7 @@ public struct LogReceiptFile: Sendable, Hashable, Codable {
 
     /// The entrant's file for `entry`, indented JSON with sorted keys.
     public static func json(_ entry: Entry) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(pretty: true)
         let file = LogReceiptFile(id: entry.code, contest: entry.draft.contest, log: entry.log)
         return String(decoding: (try? encoder.encode(file)) ?? Data(), as: UTF8.self)
     }
@@ -151,8 +148,7 @@ public struct SignedHead: Sendable, Hashable, Codable {
 
     public static func body(contest: String, root: String, size: Int64, time: String) -> Data {
         struct Body: Encodable { var contest: String; var root: String; var size: Int64; var time: String }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()   // canonical: keys sorted, no spaces, "/" as is
         return (try? encoder.encode(Body(contest: contest, root: root, size: size, time: time))) ?? Data()
     }
 }

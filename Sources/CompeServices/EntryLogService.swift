@@ -42,8 +42,7 @@ public struct EntryLogService: Sendable {
     /// The published files of `contest`'s log: `heads.json` (every signed head, oldest first) and
     /// `leaves.json` (every leaf hash, hex, in order).
     public func published(contest: String) async throws -> (heads: Data, leaves: Data) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(pretty: true)
         let heads = try await store.heads(contest: contest)
         let leaves = try await store.logLeaves(contest: contest).map(Hex.encode)
         return (try encoder.encode(heads) + Data("\n".utf8), try encoder.encode(leaves) + Data("\n".utf8))

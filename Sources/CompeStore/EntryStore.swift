@@ -350,17 +350,16 @@ public final class EntryStore: Sendable {
         return try await writing { db in
             try db.lock("entry:\(id)")
             guard var row = try Self.entryRow(id: id, db), EditTokens.matches(token, hash: row.tokenHash) else { return nil }
-            if row.withdrawnAt == nil {
-                row.withdrawnAt = Timestamp.string(now)
-                row.updatedAt = Timestamp.string(now)
-                try db.execute("UPDATE entry SET withdrawn_at = ?, updated_at = ? WHERE id = ?", [row.withdrawnAt, row.updatedAt, id])
-                try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'withdraw', '')", [id, row.updatedAt])
-                try self.queueMail(.withdrawn, entryID: id, now: now, db)
-                let files = try db.rows("SELECT sha256 FROM entry_file WHERE entry_id = ? ORDER BY position", [id]) { try $0.string("sha256") }
-                let draft = try Self.entry(row, files: []).draft
-                _ = try Self.appendToLog([(id, Self.leaf(.withdrawn, contest: row.contest, files: files, fields: LogLeaf.fieldsHash(draft), now: now))], db)
-            }
-            return try Self.load(row, db)
+            guard row.withdrawnAt == nil else { return try Self.load(row, db) }
+            row.withdrawnAt = Timestamp.string(now)
+            row.updatedAt = Timestamp.string(now)
+            try db.execute("UPDATE entry SET withdrawn_at = ?, updated_at = ? WHERE id = ?", [row.withdrawnAt, row.updatedAt, id])
+            try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'withdraw', '')", [id, row.updatedAt])
+            try self.queueMail(.withdrawn, entryID: id, now: now, db)
+            var withdrawn = try Self.load(row, db)
+            withdrawn.log += try Self.appendToLog([(id, Self.leaf(.withdrawn, contest: row.contest, files: withdrawn.files.map(\.sha256),
+                                                                  fields: LogLeaf.fieldsHash(withdrawn.draft), now: now))], db)
+            return withdrawn
         }
     }
 

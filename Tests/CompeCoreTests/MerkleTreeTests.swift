@@ -37,17 +37,7 @@ import Testing
         return try! JSONDecoder().decode(Vectors.self, from: data)
     }()
 
-    static func bytes(_ hex: String?) -> [UInt8] {
-        guard let hex else { return [] }
-        var out: [UInt8] = []
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 2)
-            out.append(UInt8(hex[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    static func bytes(_ hex: String?) -> [UInt8] { hex.flatMap(Hex.decode) ?? [] }
 
     static var leaves: [MerkleTree.Hash] { vectors.leaf_inputs.map { MerkleTree.leafHash(bytes($0)) } }
 
