@@ -21,12 +21,20 @@ public final class PublicSite: Sendable {
 
     /// The body of `path` (at most 64 MiB); an error that names the address for anything but 200.
     public func get(_ path: String) async throws -> Data {
+        guard let data = try await getIfPublished(path) else { throw ClientError.notPublished(url: base + path, status: 404) }
+        return data
+    }
+
+    /// The body of `path`, or nil when the site answers 404 (a file not published yet, such as
+    /// a contest's results); an error for anything else but 200.
+    public func getIfPublished(_ path: String) async throws -> Data? {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(60))
         } catch {
             throw ClientError.unreachable(server: base, reason: RemoteJudge.reason(error))
         }
+        if response.status.code == 404 { return nil }
         guard response.status.code == 200 else { throw ClientError.notPublished(url: base + path, status: Int(response.status.code)) }
         do {
             return Data(buffer: try await response.body.collect(upTo: 64 << 20))

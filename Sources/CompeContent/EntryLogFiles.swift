@@ -1,7 +1,8 @@
 import CompeCore
 import Foundation
 
-/// A contest's published entry log, `Content/contests/<slug>/log/heads.json` and `leaves.json`,
+/// A contest's published entry log, `Content/contests/<slug>/log/heads.json`, `leaves.json` and
+/// `events.json`,
 /// written by `compe log sign` and published as they are at `/contests/<slug>/log/` by
 /// `compe build` (with the site's public key), so anyone can recompute the tree and check every
 /// head without asking the server.
@@ -11,15 +12,21 @@ public struct EntryLogFiles: Sendable, Hashable {
     public var heads: [SignedHead]
     /// Every leaf hash, hex, in order.
     public var leaves: [String]
+    /// Each leaf's event (`received`, `replaced`, `stage`, `withdrawn`), in the same order.
+    public var events: [String]
     /// The files' bytes, published unchanged.
     public var headsData: Data
     public var leavesData: Data
+    public var eventsData: Data
 
     /// The newest head, if any.
     public var finalHead: SignedHead? { heads.last }
 
     public static let headsName = "heads.json"
     public static let leavesName = "leaves.json"
+    public static let eventsName = "events.json"
+    /// The three files, as `compe log sign` writes them.
+    public static var names: String { "\(headsName), \(leavesName) and \(eventsName)" }
 
     /// The logs of `slugs` under `contestsDir` (`Content/contests`) that have one; a file that
     /// does not read as a log is an error at its path.
@@ -27,12 +34,12 @@ public struct EntryLogFiles: Sendable, Hashable {
         var logs: [String: EntryLogFiles] = [:]
         for slug in slugs.sorted() {
             let folder = contestsDir.appendingPathComponent(slug).appendingPathComponent("log")
-            let heads = folder.appendingPathComponent(headsName), leaves = folder.appendingPathComponent(leavesName)
-            let headsData = FileManager.default.contents(atPath: heads.path), leavesData = FileManager.default.contents(atPath: leaves.path)
-            guard headsData != nil || leavesData != nil else { continue }
+            func read(_ name: String) -> Data? { FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) }
+            let headsData = read(headsName), leavesData = read(leavesName), eventsData = read(eventsName)
+            guard headsData != nil || leavesData != nil || eventsData != nil else { continue }
             let where_ = "\(display)/\(slug)/log"
-            guard let headsData, let leavesData else {
-                diags.error(SourceLocation(path: where_), "needs both \(headsName) and \(leavesName): write them again with 'compe log sign \(slug)'")
+            guard let headsData, let leavesData, let eventsData else {
+                diags.error(SourceLocation(path: where_), "needs \(names): write them again with 'compe log sign \(slug)'")
                 continue
             }
             guard let h = try? JSONDecoder().decode([SignedHead].self, from: headsData) else {
@@ -44,11 +51,16 @@ public struct EntryLogFiles: Sendable, Hashable {
                 diags.error(SourceLocation(path: "\(where_)/\(leavesName)"), "not a list of leaf hashes (64 hex digits each): write it again with 'compe log sign \(slug)'")
                 continue
             }
+            guard let e = try? JSONDecoder().decode([String].self, from: eventsData), EntryLogCheck.events(e, leaves: l.count).isEmpty else {
+                diags.error(SourceLocation(path: "\(where_)/\(eventsName)"), "not one event per leaf (received, replaced, stage, withdrawn): "
+                            + "write it again with 'compe log sign \(slug)'")
+                continue
+            }
             if let wrong = h.first(where: { $0.contest != slug || $0.size > Int64(l.count) }) {
                 diags.error(SourceLocation(path: "\(where_)/\(headsName)"), "a head (size \(wrong.size), contest '\(wrong.contest)') does not belong to these \(l.count) leaves of '\(slug)'")
                 continue
             }
-            logs[slug] = EntryLogFiles(slug: slug, heads: h, leaves: l, headsData: headsData, leavesData: leavesData)
+            logs[slug] = EntryLogFiles(slug: slug, heads: h, leaves: l, events: e, headsData: headsData, leavesData: leavesData, eventsData: eventsData)
         }
         return logs
     }

@@ -93,4 +93,24 @@ public enum ResultsFile {
         return ResultsSource(path: path, slug: slug, published: published, alpha: alpha, rows: rows.sorted { ($0.rank, $0.id) < ($1.rank, $1.id) },
                              markdown: doc.body, bodyFirstLine: doc.bodyFirstLine, stages: stages)
     }
+
+    /// `/contests/<slug>/results.json`: the results page's ranking for programs (the same rows,
+    /// winners named as on the page, the stages), with `ranked`, the number of entries the
+    /// results judged, which `compe verify log` compares with the entries the log holds.
+    public static func json(_ results: ResultsSource) throws -> Data {
+        struct Row: Encodable {
+            var id: String, rank: Int, rank_low: Int, rank_high: Int, raw_mean: Double, corrected: Double, judges: Int
+            var title: String?, team: String?
+        }
+        struct Stage: Encodable { var id: String, closes: String, entries: Int }
+        struct File: Encodable {
+            var contest: String, published: String, ranked: Int, entries: [Row], stages: [Stage]
+            @NullEncoded var alpha: Double?
+        }
+        let file = File(contest: results.slug, published: results.published, ranked: results.ranked,
+                        entries: results.rows.map { Row(id: $0.id, rank: $0.rank, rank_low: $0.rankLow, rank_high: $0.rankHigh, raw_mean: $0.rawMean,
+                                                        corrected: $0.corrected, judges: $0.judges, title: $0.title, team: $0.team) },
+                        stages: results.stages.map { Stage(id: $0.id, closes: $0.closes, entries: $0.entries) }, alpha: results.alpha)
+        return try JSONCoding.encoder(pretty: true).encode(file) + Data("\n".utf8)
+    }
 }

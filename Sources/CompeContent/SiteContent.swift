@@ -168,6 +168,10 @@ public struct ResultsSource: Sendable {
     /// A contest in stages: each stage with its deadline and the entries it judged.
     public var stages: [StageLine] = []
 
+    /// How many entries the results judged: every entry of the first stage in a contest in
+    /// stages (the later stages judge the shortlisted), else every ranked entry.
+    public var ranked: Int { stages.first?.entries ?? rows.count }
+
     /// One stage of a contest in stages, as the results file records it.
     public struct StageLine: Sendable, Hashable {
         public var id: String

@@ -39,13 +39,16 @@ public struct EntryLogService: Sendable {
         return head
     }
 
-    /// The published files of `contest`'s log: `heads.json` (every signed head, oldest first) and
-    /// `leaves.json` (every leaf hash, hex, in order).
-    public func published(contest: String) async throws -> (heads: Data, leaves: Data) {
+    /// The published files of `contest`'s log: `heads.json` (every signed head, oldest first),
+    /// `leaves.json` (every leaf hash, hex, in order) and `events.json` (each leaf's event, in
+    /// the same order; the log only grows, so events read after the leaves are cut to their count).
+    public func published(contest: String) async throws -> (heads: Data, leaves: Data, events: Data) {
         let encoder = JSONCoding.encoder(pretty: true)
         let heads = try await store.heads(contest: contest)
         let leaves = try await store.logLeaves(contest: contest).map(Hex.encode)
-        return (try encoder.encode(heads) + Data("\n".utf8), try encoder.encode(leaves) + Data("\n".utf8))
+        let events = Array(try await store.logEvents(contest: contest).prefix(leaves.count))
+        func file<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) + Data("\n".utf8) }
+        return (try file(heads), try file(leaves), try file(events))
     }
 
     /// PATH(leaf, size) with the tree's root at `size` (the whole log when nil).

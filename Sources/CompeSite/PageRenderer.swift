@@ -214,7 +214,7 @@ struct PageRenderer: Sendable {
         for lang in config.languages { files.append(renderFeed(lang)) }
         files.append(renderNotFound())
         files.append(renderSitemap())
-        files += statsDownloads() + dataPackageFiles() + sharingRegisterFile() + entryLogFiles()
+        files += statsDownloads() + dataPackageFiles() + sharingRegisterFile() + entryLogFiles() + resultsFiles()
         if let key = content.signingKey { files.append(OutputFile(path: "data/site.pub", text: key)) }
         files.append(OutputFile(path: AssetNames.themeStylesheet, text: Theme.stylesheet))
         if let name = assets.names[AssetNames.themeStylesheet] { files.append(OutputFile(path: name, text: Theme.stylesheet)) }
@@ -226,9 +226,18 @@ struct PageRenderer: Sendable {
     func entryLogFiles() -> [OutputFile] {
         content.entryLogs.values.sorted { $0.slug < $1.slug }.flatMap { log -> [OutputFile] in
             var files = [OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.headsName)", bytes: [UInt8](log.headsData)),
-                         OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.leavesName)", bytes: [UInt8](log.leavesData))]
+                         OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.leavesName)", bytes: [UInt8](log.leavesData)),
+                         OutputFile(path: "contests/\(log.slug)/log/\(EntryLogFiles.eventsName)", bytes: [UInt8](log.eventsData))]
             if let key = content.signingKey { files.append(OutputFile(path: "contests/\(log.slug)/log/site.pub", text: key)) }
             return files
+        }
+    }
+
+    /// Each contest's results for programs at `/contests/<slug>/results.json` (beside `log/`, in
+    /// no language's folder: the numbers are the same in every language).
+    func resultsFiles() -> [OutputFile] {
+        content.results.values.sorted { $0.slug < $1.slug }.compactMap { results in
+            (try? ResultsFile.json(results)).map { OutputFile(path: "contests/\(results.slug)/results.json", bytes: [UInt8]($0)) }
         }
     }
 

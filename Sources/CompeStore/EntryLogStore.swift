@@ -71,6 +71,14 @@ extension EntryStore {
             try db.rows("SELECT leaf_hash FROM log_leaf WHERE contest = ? ORDER BY idx", [contest]) { [UInt8](try $0.data("leaf_hash")) }
         }
     }
+
+    /// The event of each leaf of `contest`'s log, in order (what `events.json` publishes, so
+    /// anyone can count the active entries).
+    public func logEvents(contest: String) async throws -> [String] {
+        try await reading { db in
+            try db.rows("SELECT event FROM log_leaf WHERE contest = ? ORDER BY idx", [contest]) { try $0.string("event") }
+        }
+    }
 }
 
 extension EntryStore {

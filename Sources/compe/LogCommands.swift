@@ -15,7 +15,7 @@ struct EntryLogCommand: AsyncParsableCommand {
 
     struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign the current head of a contest's log and write Content/contests/<slug>/log/heads.json and leaves.json.",
+            abstract: "Sign the current head of a contest's log and write Content/contests/<slug>/log/heads.json, leaves.json and events.json.",
             discussion: """
                 The head {contest, root, size, time} is signed with the site key ('compe keys init'). Run it while the \
                 contest is open (the systemd timer can run it hourly), then 'compe build' to publish the files at \
@@ -48,11 +48,13 @@ struct EntryLogCommand: AsyncParsableCommand {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try files.heads.write(to: folder.appendingPathComponent(EntryLogFiles.headsName), options: .atomic)
                 try files.leaves.write(to: folder.appendingPathComponent(EntryLogFiles.leavesName), options: .atomic)
+                try files.events.write(to: folder.appendingPathComponent(EntryLogFiles.eventsName), options: .atomic)
             } catch {
                 throw JudgingError.cannotWrite(display, underlying: error)
             }
             say("head of \(contest): \(head.size) \(head.size == 1 ? "event" : "events"), root \(head.root), signed \(head.time)")
-            say("wrote \(display)/\(EntryLogFiles.headsName) and \(EntryLogFiles.leavesName); 'compe build' publishes them at /contests/\(contest)/log/")
+            say("wrote \(EntryLogFiles.names) in \(display); "
+                + "'compe build' publishes them at /contests/\(contest)/log/")
         }
     }
 }

@@ -92,4 +92,31 @@ import Testing
         #expect(MerkleTree.inclusionProof(index: 3, size: 3, leaves: leaves) == nil)
         #expect(MerkleTree.consistencyProof(from: 0, to: 3, leaves: leaves) == nil)
     }
+
+    /// The published events count the active entries (received minus withdrawn, at the final
+    /// head's size), a list that does not fit the leaves is a problem, results that rank fewer
+    /// entries than the log holds are named, and a receipt whose event the list changed fails.
+    @Test func eventsCountTheActiveEntriesAndTheReceiptHoldsItsEvent() {
+        let kinds: [LogLeaf.Event] = [.received, .received, .replaced, .received, .withdrawn, .stage, .received]
+        let leaves = kinds.enumerated().map { i, e in
+            LogLeaf(contest: "c", event: e, files: [], fields: String(repeating: "0", count: 64), salt: LogLeaf.newSalt(), time: "2026-12-0\(i + 1)T00:00:00Z")
+        }
+        let hashes = leaves.map { Hex.encode($0.hash) }, events = kinds.map(\.rawValue)
+        #expect(EntryLogCheck.events(events, leaves: hashes.count).isEmpty)
+        #expect(EntryLogCheck.activeEntries(events: events, size: 7) == 3)
+        #expect(EntryLogCheck.activeEntries(events: events, size: 5) == 2)
+        #expect(EntryLogCheck.events(Array(events.dropLast()), leaves: hashes.count) == ["the event list has 6 events for 7 leaves"])
+        #expect(EntryLogCheck.events(["withdrawn"] + events.dropFirst(), leaves: hashes.count).contains("event 0 withdraws an entry the log never received"))
+        #expect(EntryLogCheck.events(["deleted"] + events.dropFirst(), leaves: hashes.count).first?.hasPrefix("event 0 ('deleted') is not one of") == true)
+        let final = SignedHead(contest: "c", root: Hex.encode(MerkleTree.root(leaves.map(\.hash))), size: 7, time: "2026-12-08T00:00:00Z", signature: "")
+        #expect(EntryLogCheck.ranked(3, events: events, final: final) == nil)
+        #expect(EntryLogCheck.ranked(2, events: events, final: final)
+                == "the final head (size 7) counts 3 active entries but the results rank 2: 1 active entry is missing from the ranking")
+        let receipt = LogReceipt(index: 3, leaf: leaves[3])
+        #expect(EntryLogCheck.receipt(receipt, leaves: hashes, events: events, final: final) == nil)
+        var turned = events
+        turned[3] = "replaced"
+        #expect(EntryLogCheck.receipt(receipt, leaves: hashes, events: turned, final: final)
+                == "leaf 3: the published event list calls it 'replaced', the receipt 'received'")
+    }
 }

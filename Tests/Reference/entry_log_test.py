@@ -5,12 +5,14 @@ hashlib and `cryptography`'s Ed25519), never by compe's own code.
 1. The verifier passes the public RFC 6962/9162 test vectors (Tests/Fixtures/rfc9162).
 2. On a copy of the sample, the real binary receives 500 entries (8 clients at once), then 20
    edits and 10 withdrawals; `compe log sign` signs a head between them and one at the end;
-   `compe build` publishes the log; the verifier fetches `heads.json`, `leaves.json` and
-   `site.pub` from the running site and checks every head's signature and root, that each head
-   extends the one before, and every receipt (the leaf recomputed from its data and salt, and its
-   inclusion in the final head); the proof API's paths verify too.
+   `compe build` publishes the log; the verifier fetches `heads.json`, `leaves.json`,
+   `events.json` and `site.pub` from the running site and checks every head's signature and
+   root, that each head extends the one before, and every receipt (the leaf recomputed from its
+   data and salt, its event, and its inclusion in the final head); the proof API's paths verify
+   too. With results ranking the 490 active entries, `compe verify log` and the verifier agree;
+   results that leave one out are caught by both.
 3. A tampered published log is caught: one leaf changed, one leaf removed, a head re-signed with
-   another key.
+   another key, an entry's event turned into a replacement (to drop it from the count).
 
 Prints "entry log: all passed" or the failures, and exits non-zero on any failure.
 """
@@ -83,6 +85,14 @@ def get(port, path):
         return r.read()
 
 
+def write_results(work, ranked):
+    """A results file as `compe results publish` writes it, ranking `ranked` (receipts)."""
+    rows = "".join(f'  - {{id: "{r["id"]}", rank: {i + 1}, rank_low: {i + 1}, rank_high: {i + 1}, raw_mean: 50.00, corrected: 50.00, judges: 3}}\n'
+                   for i, r in enumerate(ranked))
+    with open(os.path.join(work, "Content", "contests", CONTEST, "results.md"), "w") as f:
+        f.write(f'---\npublished: "2026-12-01"\nalpha: 0.700\nentries:\n{rows}---\nThe panel met.\n')
+
+
 def main():
     vectors()
     compe = compe_binary()
@@ -107,17 +117,21 @@ def main():
         check("compe build publishes the log", built.returncode == 0, built.stderr)
 
         leaves = json.loads(get(port, f"/contests/{CONTEST}/log/leaves.json"))
+        events = json.loads(get(port, f"/contests/{CONTEST}/log/events.json"))
         heads = json.loads(get(port, f"/contests/{CONTEST}/log/heads.json"))
         key = v.public_key(get(port, f"/contests/{CONTEST}/log/site.pub").decode())
         check("530 leaves published (500 entries, 20 edits, 10 withdrawals)", len(leaves) == 530, len(leaves))
         check("two heads, sizes 500 and 530", [h["size"] for h in heads] == [500, 530], [h["size"] for h in heads])
         problems = v.check_log(leaves, heads, key)
         check("every head signed by the site key and the root of its leaves", not problems, problems)
+        check("one event per leaf: 500 received, 20 replaced, 10 withdrawn",
+              not v.check_events(events, leaves) and [events.count(e) for e in ("received", "replaced", "withdrawn")] == [500, 20, 10],
+              v.check_events(events, leaves))
         first, final = heads[0], heads[-1]
         proof = json.loads(get(port, f"/api/contests/{CONTEST}/log/consistency?from={first['size']}&to={final['size']}"))["consistency_path"]
         check("the final head extends the first (consistency proof from the API)",
               v.verify_consistency(first["size"], final["size"], [bytes.fromhex(p) for p in proof], bytes.fromhex(first["root"]), bytes.fromhex(final["root"])))
-        bad = [r["id"] for r in receipts if v.check_receipt(r["log"], leaves, final)]
+        bad = [r["id"] for r in receipts if v.check_receipt(r["log"], leaves, final, events)]
         check("every receipt's leaf is recomputed from its data and is in the final head", not bad, bad[:5])
         sample = receipts[123]["log"]
         api = json.loads(get(port, f"/api/contests/{CONTEST}/log/proof?leaf={sample['index']}&size={final['size']}"))
@@ -132,7 +146,26 @@ def main():
         said = run("verify", "receipt", receipt_file, "--site", site)
         check("compe verify receipt: the entry is in the log", said.returncode == 0 and receipts[7]["id"] in said.stdout, said.stdout + said.stderr)
         said = run("verify", "log", CONTEST, "--site", site)
-        check("compe verify log: every head checks", said.returncode == 0 and "2 signed heads" in said.stdout, said.stdout + said.stderr)
+        check("compe verify log: every head checks, no results yet", said.returncode == 0 and "2 signed heads" in said.stdout
+              and "490 active entries; no results published yet" in said.stdout, said.stdout + said.stderr)
+
+        # Results that rank every active entry agree with the log; results that leave one out do not.
+        active = receipts[:20] + receipts[30:]
+        for ranked in (active, active[:-1]):
+            write_results(work, ranked)
+            built = run("build")
+            check(f"compe build publishes results ranking {len(ranked)}", built.returncode == 0, built.stderr)
+            results = json.loads(get(port, f"/contests/{CONTEST}/results.json"))
+            said = run("verify", "log", CONTEST, "--site", site)
+            if len(ranked) == 490:
+                check("compe verify log: the 490 active entries are the 490 ranked", said.returncode == 0 and
+                      "490 active entries, the number the results rank" in said.stdout, said.stdout + said.stderr)
+                check("the verifier: the 490 active entries are the 490 ranked", not v.check_ranked(results, events, final),
+                      v.check_ranked(results, events, final))
+            else:
+                check("compe verify log: an entry missing from the results is caught", said.returncode == 1 and
+                      "counts 490 active entries but the results rank 489" in said.stderr, said.stdout + said.stderr)
+                check("the verifier: an entry missing from the results is caught", v.check_ranked(results, events, final) != [])
         edited = send(port, f"/api/entries/{receipts[3]['id']}", method="GET", token=receipts[3]["edit_token"])
         with open(receipt_file, "w") as f:
             json.dump({"id": edited["id"], "contest": CONTEST, "log": edited["log"]}, f)
@@ -141,6 +174,17 @@ def main():
 
         # Tampering is caught.
         published = os.path.join(work, "Public", "contests", CONTEST, "log")
+        at = receipts[7]["log"]["index"]
+        turned = events[:at] + ["replaced"] + events[at + 1:]
+        with open(os.path.join(published, "events.json"), "w") as f:
+            json.dump(turned, f)
+        json.dump(receipts[7], open(os.path.join(work, "receipt7.json"), "w"))
+        said = run("verify", "receipt", os.path.join(work, "receipt7.json"), "--site", site)
+        check("compe verify receipt: an entry's event turned into a replacement is caught",
+              said.returncode == 1 and "calls it 'replaced', the receipt 'received'" in said.stderr, said.stdout + said.stderr)
+        check("the verifier: the same is caught", v.check_receipt(receipts[7]["log"], leaves, final, turned) != [])
+        with open(os.path.join(published, "events.json"), "w") as f:
+            json.dump(events, f)
         original = open(os.path.join(published, "leaves.json")).read()
         with open(os.path.join(published, "leaves.json"), "w") as f:
             json.dump(leaves[:7] + ["00" * 32] + leaves[8:], f)

@@ -1,12 +1,15 @@
 """An independent verifier of compe's entry log, written from RFC 9162 alone (no compe code):
 hashlib for SHA-256, the `cryptography` package for Ed25519. It reads what a contest publishes
-(`leaves.json`, `heads.json`, the site's signify public key) and an entrant's receipt.
+(`leaves.json`, `events.json`, `heads.json`, the site's signify public key, and `results.json`
+once results are out) and an entrant's receipt.
 
     leaf hash  = SHA-256(0x00 || data)                 RFC 9162 §2.1.1
     node hash  = SHA-256(0x01 || left || right)
     inclusion  = §2.1.3.2, consistency = §2.1.4.2
     a head     = canonical JSON {"contest","root","size","time"} (sorted keys, no spaces),
                  signed with Ed25519; "signature" is base64
+    events     = one of received|replaced|stage|withdrawn per leaf; active entries at a head =
+                 received - withdrawn among its leaves, the number the results must rank
 """
 import base64, hashlib, json
 
@@ -111,8 +114,36 @@ def check_log(leaves_hex, heads, key):
     return problems
 
 
-def check_receipt(receipt_log, leaves_hex, final_head):
-    """Problems of one receipt's `log` part against the published leaves and final head."""
+def check_events(events, leaves_hex):
+    """Problems of the published event list: one known event per leaf, never more withdrawals
+    than entries received before them."""
+    problems = []
+    if len(events) != len(leaves_hex):
+        problems.append(f"{len(events)} events for {len(leaves_hex)} leaves")
+    if any(e not in ("received", "replaced", "stage", "withdrawn") for e in events):
+        problems.append("an unknown event")
+    if any(active_entries(events, n + 1) < 0 for n in range(len(events))):
+        problems.append("a withdrawal of an entry never received")
+    return problems
+
+
+def active_entries(events, size):
+    return sum(1 if e == "received" else -1 if e == "withdrawn" else 0 for e in events[:size])
+
+
+def check_ranked(results, events, final_head):
+    """Problems of the published results against the log: the results must judge every entry
+    active at the final head (every ranked entry, or every entry of a staged contest's first stage)."""
+    judged = results["stages"][0]["entries"] if results.get("stages") else len(results["entries"])
+    problems = [] if judged == results["ranked"] else [f"results.json says ranked {results['ranked']} but lists {judged}"]
+    active = active_entries(events, final_head["size"])
+    if active != judged:
+        problems.append(f"the final head counts {active} active entries but the results rank {judged}")
+    return problems
+
+
+def check_receipt(receipt_log, leaves_hex, final_head, events=None):
+    """Problems of one receipt's `log` part against the published leaves, events and final head."""
     leaf = leaf_hash(canonical(receipt_log["leaf"]))
     index = receipt_log["index"]
     if leaf.hex() != receipt_log["leaf_hash"]:
@@ -120,6 +151,8 @@ def check_receipt(receipt_log, leaves_hex, final_head):
     leaves = [bytes.fromhex(h) for h in leaves_hex]
     if index >= len(leaves) or leaves[index] != leaf:
         return [f"leaf {index}: not in the published log"]
+    if events is not None and (index >= len(events) or events[index] != receipt_log["leaf"]["event"]):
+        return [f"leaf {index}: the published events do not give it the receipt's event"]
     size = final_head["size"]
     proof = inclusion_path(index, leaves[:size])
     if not verify_inclusion(index, size, leaf, proof, bytes.fromhex(final_head["root"])):
