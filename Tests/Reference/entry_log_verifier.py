@@ -11,7 +11,7 @@ once results are out) and an entrant's receipt.
     events     = one of received|replaced|stage|withdrawn per leaf; active entries at a head =
                  received - withdrawn among its leaves, the number the results must rank
 """
-import base64, hashlib, json
+import argparse, base64, hashlib, json, ssl, sys, urllib.error, urllib.request
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -170,3 +170,51 @@ def inclusion_path(m, leaves):
     if m < k:
         return inclusion_path(m, leaves[:k]) + [root(leaves[k:])]
     return inclusion_path(m - k, leaves[k:]) + [root(leaves[:k])]
+
+
+def fetch(site, path, context=None, missing_ok=False):
+    try:
+        with urllib.request.urlopen(site.rstrip("/") + path, timeout=60, context=context) as r:
+            return r.read()
+    except urllib.error.HTTPError as e:
+        if missing_ok and e.code == 404:
+            return None
+        raise
+
+
+def main(argv=None):
+    """entry_log_verifier.py --site URL CONTEST [RECEIPT.json ...]: checks the contest's published
+    log, its results once published, and each receipt (the entry API's JSON answer, or the
+    {"id","contest","log":[...]} data of the receipt page); one line each, exit 1 on a problem."""
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument("--site", required=True)
+    p.add_argument("--ca-file")
+    p.add_argument("contest")
+    p.add_argument("receipts", nargs="*")
+    a = p.parse_args(argv)
+    context = ssl.create_default_context(cafile=a.ca_file) if a.ca_file else None
+    folder = f"/contests/{a.contest}/log/"
+    leaves = json.loads(fetch(a.site, folder + "leaves.json", context))
+    events = json.loads(fetch(a.site, folder + "events.json", context))
+    heads = json.loads(fetch(a.site, folder + "heads.json", context))
+    key = public_key(fetch(a.site, folder + "site.pub", context).decode())
+    results = fetch(a.site, f"/contests/{a.contest}/results.json", context, missing_ok=True)
+    problems = check_log(leaves, heads, key) + check_events(events, leaves)
+    final = heads[-1] if heads else None
+    if results is not None and final:
+        problems += check_ranked(json.loads(results), events, final)
+    n = lambda count, word, words: f"{count} {word if count == 1 else words}"
+    print(f"{a.contest}: " + ("; ".join(problems) if problems else
+          f"{n(len(heads), 'signed head checks', 'signed heads check')}; the final covers {n(final['size'], 'event', 'events')}, "
+          f"{n(active_entries(events, final['size']), 'active entry', 'active entries')}" + ("" if results is None else ", as the results rank")))
+    for path in a.receipts:
+        receipt = json.load(open(path, encoding="utf-8"))
+        logs = receipt["log"] if isinstance(receipt["log"], list) else [receipt["log"]]
+        found = [x for r in logs for x in check_receipt(r, leaves, final, events)] if final else ["no signed head"]
+        print(f"{receipt['id']}: " + ("; ".join(found) if found else f"{'its event is' if len(logs) == 1 else f'all {len(logs)} events are'} in the final head"))
+        problems += found
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
