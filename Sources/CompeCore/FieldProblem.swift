@@ -107,13 +107,45 @@ public enum FieldProblem: Sendable, Hashable {
     /// A later stage's submission after that stage closed.
     case stageClosed(closes: Date)
 
+    // Resumable uploads (tus 1.0).
+    /// A finished upload the request names is unknown, another client's, unfinished, used, or
+    /// for another contest (one answer for all, so nobody learns of others' uploads).
+    case uploadUnavailable(id: String)
+    /// The upload expired; its bytes are gone.
+    case uploadExpired
+    /// A client has as many unfinished uploads as it may.
+    case tooManyUploads(max: Int)
+    /// One client's unfinished uploads would hold more bytes than it may have in flight.
+    case clientUploadsInFlight
+    /// Every client's unfinished uploads together would hold more than the server takes.
+    case totalUploadsInFlight
+    /// A tus request without the client's `Compe-Upload-Key` (or with a malformed one).
+    case uploadKeyMissing
+    /// A tus request in a protocol version other than 1.0.0.
+    case tusVersion
+    /// `Upload-Length` or `Upload-Offset` is missing or not a number.
+    case uploadHeader(name: String)
+    /// The request's offset is not the upload's.
+    case offsetMismatch(expected: Int64)
+    /// The body does not match its `Upload-Checksum` (nothing of it was kept).
+    case checksumMismatch
+    /// `Upload-Checksum` names an algorithm other than sha256, or is not base64.
+    case checksumAlgorithm
+    /// More bytes than the upload's length.
+    case pastUploadLength
+    /// A `PATCH` body not sent as `application/offset+octet-stream`.
+    case uploadContentType
+
+    /// Whether this is a file of a kind the contest does not take.
+    public var isWrongType: Bool { if case .wrongType = self { return true } else { return false } }
+
     /// The case's name without its values (`tooLong`, `diskFull`…): a stable, bounded label for
     /// metrics and logs, which must never carry what the entrant typed.
     public var code: String { String(String(describing: self).prefix { $0 != "(" }) }
 }
 
 /// A problem with one field (`title`, `files`, …; `form` for the request as a whole).
-public struct FieldError: Sendable, Hashable {
+public struct FieldError: Error, Sendable, Hashable {
     /// The form field the problem belongs to.
     public var field: String
     /// What is wrong.

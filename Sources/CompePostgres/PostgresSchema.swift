@@ -115,5 +115,6 @@ enum PostgresSchema {
         (SharingMigration.name, SharingMigration.postgres),
         (PartnerDeliveryMigration.name, PartnerDeliveryMigration.postgres),
         (EntryLogMigration.name, EntryLogMigration.postgres),
+        (ResumableUploadMigration.name, ResumableUploadMigration.postgres),
     ]
 }

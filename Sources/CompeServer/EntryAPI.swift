@@ -32,6 +32,8 @@ struct EntryAPI: Sendable {
         var metrics: ServerMetrics?
         /// What is known of published results, for the early check of new entries.
         let publications = PublishedResults()
+        /// Resumable uploads (tus) and the entries that name them.
+        let resumable: ResumableUploadService
         let clock: @Sendable () -> Date
         let logger: Logger
     }
@@ -116,24 +118,27 @@ struct EntryAPI: Sendable {
         let offers = consentOffers(contest)
         let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: formRespond.language,
                                     consentFields: Set(offers.map(\.consentField)), problems: &errors)
-        if receiver.files.isEmpty && !errors.contains(where: { $0.field == "files" }) {
+        let (files, claims) = try await requestFiles(receiver, request, contest: slug, policy: contest.uploads, problems: &errors)
+        if files.isEmpty && !errors.contains(where: { $0.field == "files" || $0.field == "uploads" }) {
             errors.append(FieldError(field: "files", problem: .noFiles))
         }
-        if let draft { errors += EntryService.blindProblems(receiver.files.map(\.staged), draft: draft, contest: contest) }
+        if let draft { errors += EntryService.blindProblems(files, draft: draft, contest: contest) }
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
             return formRespond.failure(errors)
         }
-        let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: receiver.files)) }
+        let claim = idempotencyKey.map { IdempotencyClaim(key: $0, request: RequestDigest.of(slug, fields: receiver.fields, files: files)) }
         do {
-            let receipt = try await entries.submit(draft, files: receiver.files.map(\.staged), idempotency: claim, closedBy: contest.later.firstID,
-                                                   consents: EntryForm.consents(from: receiver.fields, offers: offers), now: clock())
+            let receipt = try await entries.submit(draft, files: files, idempotency: claim, closedBy: contest.later.firstID,
+                                                   consents: EntryForm.consents(from: receiver.fields, offers: offers), claims: claims, now: clock())
             if !receipt.replayed { metrics?.uploaded(bytes: receipt.entry.files.reduce(0) { $0 + $1.bytes }) }
             logger.info(receipt.replayed ? "entry replayed" : "entry stored",
                         metadata: ["entry": "\(receipt.entry.code)", "contest": "\(slug)", "files": "\(receipt.entry.files.count)"])
             return formRespond.created(receipt, contest: contest)
         } catch StoreError.idempotencyMismatch {
             return formRespond.failure(.idempotencyMismatch, field: "Idempotency-Key")
+        } catch StoreError.uploadUnavailable(let id) {
+            return formRespond.failure(.uploadUnavailable(id: id), field: "uploads")
         } catch StoreError.resultsPublished {
             server.publications.remember(contest: slug, stage: contest.later.firstID)
             return formRespond.failure(.resultsPublished, close: true)
@@ -288,22 +293,41 @@ struct EntryAPI: Sendable {
         }
         var errors = receiver.errors
         let draft = EntryForm.draft(from: receiver.fields, contest: contest, language: entry.draft.language, problems: &errors)
-        if let draft { errors += EntryService.blindProblems(receiver.files.map(\.staged), draft: draft, contest: contest) }
+        let (files, claims) = try await requestFiles(receiver, request, contest: contest.slug, policy: contest.uploads, problems: &errors)
+        if let draft { errors += EntryService.blindProblems(files, draft: draft, contest: contest) }
         guard let draft, errors.isEmpty else {
             receiver.discardAll()
             return formRespond.failure(errors)
         }
         let updated: Entry?
         do {
-            updated = try await entries.edit(code: code, token: token, with: draft, files: receiver.files.isEmpty ? nil : receiver.files.map(\.staged),
-                                             now: clock())
-            if let updated, !receiver.files.isEmpty { metrics?.uploaded(bytes: updated.files.reduce(0) { $0 + $1.bytes }) }
+            updated = try await entries.edit(code: code, token: token, with: draft, files: files.isEmpty ? nil : files, claims: claims, now: clock())
+            if let updated, !files.isEmpty { metrics?.uploaded(bytes: updated.files.reduce(0) { $0 + $1.bytes }) }
         } catch let error as StoreError where error.isDiskFull {
             return diskFull(error, formRespond)
+        } catch StoreError.uploadUnavailable(let id) {
+            return formRespond.failure(.uploadUnavailable(id: id), field: "uploads")
         }
         guard let updated else { return notFound }
         logger.info("entry updated", metadata: ["entry": "\(code)"])
         return formRespond.afterChange(updated, token: token, contest: contest)
+    }
+
+    /// The files of a form: its own (staged as they arrived) and the finished resumable uploads
+    /// it names (`upload` fields, with the client's `Compe-Upload-Key`), within `policy`; the
+    /// claims mark the uploads used in the event's transaction. Problems go to `problems`.
+    func requestFiles(_ receiver: MultipartReceiver, _ request: Request, contest: String, policy: UploadPolicy,
+                      problems: inout [FieldError]) async throws -> (files: [StagedFile], claims: [UploadClaim]) {
+        let own = receiver.files.map(\.staged)
+        guard !receiver.uploadIDs.isEmpty else { return (own, []) }
+        switch try await resumable.files(receiver.uploadIDs, ownerKey: uploadKey(request), contest: contest, policy: policy, now: clock()) {
+        case .failure(let problem):
+            problems.append(problem)
+            return (own, [])
+        case .success(let (uploaded, claims)):
+            if own.count + uploaded.count > policy.maxFiles { problems.append(FieldError(field: "files", problem: .tooManyFiles(max: policy.maxFiles))) }
+            return (own + uploaded, claims)
+        }
     }
 
     /// A refusal answered before or while the body is read.

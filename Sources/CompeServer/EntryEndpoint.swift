@@ -48,5 +48,13 @@ final class EntryEndpoint: Sendable {
         api.post("entries/:id/stages/:stage") { request, context in try await self.api.submitStage(request, context) }
         api.on("contests/:slug/entries", method: .options) { request, context in self.api.preflight(request, context) }
         api.on("entries/:id", method: .options) { request, context in self.api.preflight(request, context) }
+        // Resumable uploads (tus 1.0).
+        // (The router takes `uploads` and `uploads/` alike.)
+        api.post("uploads") { request, context in try await self.api.createUpload(request, context) }
+        api.on("uploads", method: .options) { request, context in self.api.uploadOptions(request, context) }
+        api.head("uploads/:id") { request, context in try await self.api.uploadHead(request, context) }
+        api.patch("uploads/:id") { request, context in try await self.api.uploadPatch(request, context) }
+        api.delete("uploads/:id") { request, context in try await self.api.uploadDelete(request, context) }
+        api.on("uploads/:id", method: .options) { request, context in self.api.uploadOptions(request, context) }
     }
 }

@@ -220,7 +220,7 @@ enum ProblemStatus {
     static func of(_ problem: FieldProblem) -> HTTPResponse.Status {
         switch problem {
         case .fileTooLarge, .requestTooLarge: return .contentTooLarge
-        case .wrongType: return .unsupportedMediaType
+        case .wrongType, .uploadContentType: return .unsupportedMediaType
         case .tooSlow: return .requestTimeout
         case .rateLimited, .clientUploadBudget, .totalUploadBudget: return .tooManyRequests
         case .crossOrigin, .notOpenYet, .closed, .resultsPublished, .notShortlisted, .stageClosed: return .forbidden
@@ -229,6 +229,12 @@ enum ProblemStatus {
         case .idempotencyMismatch: return .unprocessableContent
         case .diskFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .lowDisk: return .serviceUnavailable
+        case .tooManyUploads, .clientUploadsInFlight, .totalUploadsInFlight: return .tooManyRequests
+        case .uploadExpired: return .gone
+        case .tusVersion: return .preconditionFailed
+        case .offsetMismatch: return .conflict
+        case .checksumMismatch: return HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
+        case .pastUploadLength: return .contentTooLarge
         default: return .badRequest
         }
     }

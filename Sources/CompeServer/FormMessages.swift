@@ -79,6 +79,29 @@ struct FormMessages: Sendable {
         case .notShortlisted: return t("この応募は次の段階に進んでいないため、提出できません。", "This entry is not on the shortlist, so it cannot send a submission for this stage.")
         case .stageClosed(let closes): return t("この段階の提出は締め切られました (締切: \(when(closes)))。", "Submissions for this stage are closed (the deadline was \(when(closes))).")
         case .resultsPublished: return t("結果が発表されたため、受付は終了しました。", "Entries are closed: the results have been published.")
+        case .uploadUnavailable(let id):
+            return t("アップロード \(id) は見つからないか、完了していないか、すでに使われています。ファイルをもう一度送ってください。",
+                     "Upload \(id) is unknown, unfinished or used already; send the file again.")
+        case .uploadExpired: return t("このアップロードは期限が切れ、削除されました。ファイルを最初から送ってください。",
+                                      "This upload expired and was removed; send the file again from the start.")
+        case .tooManyUploads(let max): return t("未完了のアップロードは同時に \(max) 件までです。いずれかを完了するか、しばらく待ってください。",
+                                                "You may have at most \(max) unfinished uploads at once; finish one or wait a while.")
+        case .clientUploadsInFlight: return t("このアドレスから送信中のファイルの合計が上限に達しました。送信中のファイルを完了してからお送りください。",
+                                              "Your unfinished uploads hold as much as one address may; finish them before starting another.")
+        case .totalUploadsInFlight: return t("サーバーが同時に受け付けられる送信量の上限に達しました。しばらく待ってから送信してください。",
+                                             "The server is receiving as much as it can at once; please wait and try again.")
+        case .uploadKeyMissing: return t("Compe-Upload-Key ヘッダー (16〜200 文字の英数字記号) を付けて送ってください。",
+                                         "Send the Compe-Upload-Key header (16–200 visible ASCII characters) with every upload request.")
+        case .tusVersion: return t("tus 1.0.0 で送ってください (Tus-Resumable: 1.0.0)。", "Send with tus 1.0.0 (Tus-Resumable: 1.0.0).")
+        case .uploadHeader(let name): return t("\(name) ヘッダーが必要です (0 以上の整数)。", "The \(name) header is needed (a whole number, 0 or more).")
+        case .offsetMismatch(let expected): return t("再開位置が違います。このアップロードは \(expected) バイト目から続けてください。",
+                                                     "Wrong offset: this upload goes on from byte \(expected).")
+        case .checksumMismatch: return t("チェックサムが一致しません。この部分は保存していません。もう一度送ってください。",
+                                         "The checksum does not match; this part was not kept. Send it again.")
+        case .checksumAlgorithm: return t("Upload-Checksum は sha256 と base64 の値で送ってください。", "Send Upload-Checksum as sha256 with a base64 value.")
+        case .pastUploadLength: return t("アップロードの長さを超えるデータが送られました。", "More bytes were sent than the upload's length.")
+        case .uploadContentType: return t("PATCH の本文は application/offset+octet-stream で送ってください。",
+                                          "Send PATCH bodies as application/offset+octet-stream.")
         }
     }
 

@@ -62,6 +62,8 @@ final class MultipartReceiver {
     private(set) var fields: [String: String] = [:]
     /// Files in the order received.
     private(set) var files: [ReceivedFile] = []
+    /// Finished resumable uploads the form names (`upload` fields, repeatable), in order.
+    private(set) var uploadIDs: [String] = []
     /// Field-level problems found while reading (wrong type, empty file, …).
     private(set) var errors: [FieldError] = []
     /// True when some file's content is not an allowed type (answer 415).
@@ -242,12 +244,23 @@ final class MultipartReceiver {
             errors.append(FieldError(field: name, problem: .invalidUTF8))
             return
         }
+        if name == Self.uploadField {
+            if uploadIDs.count >= policy.maxFiles {
+                errors.append(FieldError(field: "files", problem: .tooManyFiles(max: policy.maxFiles)))
+            } else {
+                uploadIDs.append(text)
+            }
+            return
+        }
         if fields[name] != nil {
             errors.append(FieldError(field: name, problem: .duplicateField))
             return
         }
         fields[name] = text
     }
+
+    /// The field that names a finished resumable upload by its id.
+    static let uploadField = "upload"
 
     private func displayName(_ raw: String) -> String {
         FileNames.display(raw, index: files.count + 1)

@@ -18,6 +18,7 @@ public final class ServerMetrics: Sendable {
     private let uploaded: Counter
     private let freeBytes: Gauge
     private let rejections = Mutex<[String: Counter]>([:])
+    private let resumable = Mutex<[String: Counter]>([:])
 
     private struct RouteStatus: Hashable { var route: String; var status: Int }
 
@@ -75,6 +76,22 @@ public final class ServerMetrics: Sendable {
             return c
         }
         counter.increment()
+    }
+
+    /// What happened to resumable uploads: `started`, `resumed` (a `PATCH` after the first),
+    /// `finished`, `expired`.
+    enum UploadEvent: String { case started, resumed, finished, expired }
+
+    /// Counts `count` resumable-upload events of a kind.
+    func resumableUpload(_ event: UploadEvent, count: Int = 1) {
+        let counter = resumable.withLock { cache in
+            if let c = cache[event.rawValue] { return c }
+            let c = registry.makeCounter(descriptor: Self.name("resumable_uploads", "total", "Resumable (tus) uploads started, resumed, finished and expired."),
+                                         labels: [("event", event.rawValue)])
+            cache[event.rawValue] = c
+            return c
+        }
+        counter.increment(by: Int64(count))
     }
 
     /// The text exposition, the disk gauge read now.

@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable {
     public var totalUploadBudgetMB = 20480
     /// Mail to entrants; nil sends none (and queues none).
     public var mail: MailSettings?
+    /// Limits and expiry of resumable uploads (`--upload-expiry-hours`, `--uploads-per-client`, …).
+    public var resumableUploads = ResumableUploadSettings()
+    /// How often expired resumable uploads are swept.
+    public var uploadSweep: Duration = .seconds(60)
     /// How often the server looks for a passed deadline whose entry-log head is not signed yet.
     public var deadlineCheck: Duration = .seconds(30)
     /// The database of the entries (PostgreSQL, shared by several servers); nil keeps them in
@@ -122,6 +126,8 @@ public enum SiteServer {
                 services.append(ContentReloader(contentDir: contentDir, publicDir: config.publicDir, logger: logger,
                                                 load: { try loadContent(contentDir) }, apply: apply))
             }
+            services.append(UploadSweeper(uploads: entries.server.resumable, metrics: metrics, clock: config.clock, interval: config.uploadSweep,
+                                          logger: logger))
             if let dataDir = config.dataDir {
                 services.append(DeadlineHeads(log: EntryLogService(store: entries.entries.store), catalog: catalog, dataDir: dataDir,
                                               clock: config.clock, interval: config.deadlineCheck, logger: logger))
@@ -217,6 +223,7 @@ public enum SiteServer {
                                      recoveries: RateLimiter(perMinute: 1, clock: config.clock),
                                      budgets: UploadBudgets(perClientMB: config.uploadBudgetMB, totalMB: config.totalUploadBudgetMB),
                                      disk: DiskSpace(directory: dataDir, minimumFreeMB: config.minFreeMB), metrics: metrics,
+                                     resumable: ResumableUploadService(store: store, settings: config.resumableUploads),
                                      clock: config.clock, logger: logger)
         return (try EntryAPI(content: content, publicDir: config.publicDir, server: server), content)
     }

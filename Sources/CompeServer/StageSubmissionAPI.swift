@@ -55,12 +55,13 @@ extension EntryAPI {
         }
         var errors = receiver.errors
         let fields = EntryForm.stageFields(from: receiver.fields, stage: stage, problems: &errors)
+        let (files, claims) = try await requestFiles(receiver, request, contest: contest.slug, policy: stage.submission.uploads ?? policy, problems: &errors)
         let sentBefore = try await entries.store.stageSubmission(entryID: entry.id, stage: stage.id)
-        if policy.maxFiles > 0, receiver.files.isEmpty, (sentBefore?.files ?? []).isEmpty, !errors.contains(where: { $0.field == "files" }) {
+        if policy.maxFiles > 0, files.isEmpty, (sentBefore?.files ?? []).isEmpty, !errors.contains(where: { $0.field == "files" || $0.field == "uploads" }) {
             errors.append(FieldError(field: "files", problem: .noFiles))
         }
         if stage.judging.blind {
-            errors += EntryService.blindProblems(receiver.files.map(\.staged), draft: entry.draft, contest: contest.viewing(stage: stage.id) ?? contest)
+            errors += EntryService.blindProblems(files, draft: entry.draft, contest: contest.viewing(stage: stage.id) ?? contest)
         }
         guard errors.isEmpty else {
             receiver.discardAll()
@@ -68,7 +69,7 @@ extension EntryAPI {
         }
         do {
             switch try await entries.submitStage(code: code, token: token, stage: stage, contest: contest, fields: fields,
-                                                 files: receiver.files.map(\.staged), now: clock()) {
+                                                 files: files, claims: claims, now: clock()) {
             case nil:
                 return notFound
             case .failure(let refusal)?:
@@ -80,6 +81,8 @@ extension EntryAPI {
             }
         } catch let error as StoreError where error.isDiskFull {
             return diskFull(error, formRespond)
+        } catch StoreError.uploadUnavailable(let id) {
+            return formRespond.failure(.uploadUnavailable(id: id), field: "uploads")
         }
     }
 

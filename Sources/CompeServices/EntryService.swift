@@ -27,14 +27,19 @@ public struct EntryService: Sendable {
     /// `closedBy`: the stage whose published results close the entry window (the contest's
     /// first); checked where the entry would be stored (`StoreError.resultsPublished`).
     /// `consents`: the data-sharing agreements ticked on the form, stored with the entry.
+    /// `claims`: the finished resumable uploads among `files` (`ResumableUploadService.files`),
+    /// used by this entry in its transaction; their files are removed once it has committed.
     public func submit(_ draft: EntryDraft, files: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                       consents: [ConsentChoice] = [], now: Date = Date()) async throws -> Receipt {
+                       consents: [ConsentChoice] = [], claims: [UploadClaim] = [], now: Date = Date()) async throws -> Receipt {
         do {
             if let claim = idempotency, let receipt = try await store.replay(claim, contest: draft.contest, now: now) {
                 discard(files)
                 return receipt
             }
-            return try await store.create(draft, staged: files, idempotency: idempotency, closedBy: closedBy, consents: consents, now: now)
+            let receipt = try await store.create(draft, staged: files, idempotency: idempotency, closedBy: closedBy, consents: consents,
+                                                 claims: claims, now: now)
+            release(claims)
+            return receipt
         } catch {
             discard(files)
             throw error
@@ -48,9 +53,12 @@ public struct EntryService: Sendable {
 
     /// Replaces the fields of entry `code`, and its files when `files` is not nil (staged files,
     /// stored durably before the change commits). Nil for a wrong token or a withdrawn entry.
-    public func edit(code: String, token: String, with draft: EntryDraft, files: [StagedFile]?, now: Date = Date()) async throws -> Entry? {
+    public func edit(code: String, token: String, with draft: EntryDraft, files: [StagedFile]?, claims: [UploadClaim] = [],
+                     now: Date = Date()) async throws -> Entry? {
         do {
-            return try await store.replace(code: code, token: token, with: draft, staged: files, now: now)
+            let entry = try await store.replace(code: code, token: token, with: draft, staged: files, claims: claims, now: now)
+            if entry != nil { release(claims) }
+            return entry
         } catch {
             discard(files ?? [])
             throw error
@@ -91,9 +99,15 @@ public struct EntryService: Sendable {
     /// Whether a stage of `contest` is published (of its first stage: entries, edits and withdrawals are closed).
     public func isPublished(contest: String, stage: String) async throws -> Bool { try await store.isPublished(contest: contest, stage: stage) }
 
-    /// Deletes staged files of a refused request.
+    /// Deletes staged files of a refused request (finished resumable uploads stay, for the next try).
     public func discard(_ files: [StagedFile]) {
         for file in files { file.upload.discard() }
+    }
+
+    /// Removes the files of resumable uploads an event has taken (linked into `uploads/` and
+    /// committed by now); their rows stay, marked used, until they expire.
+    public func release(_ claims: [UploadClaim]) {
+        for claim in claims { store.resumable.remove(claim.id) }
     }
 
     /// The blind rule at the door: in a blind contest, a PDF whose metadata names the team, a

@@ -37,7 +37,7 @@ extension EntryService {
     /// under the entry's durability rule, and queues its receipt. Nil for a wrong token or a
     /// withdrawn entry. The staged files are deleted on any refusal or failure.
     public func submitStage(code: String, token: String, stage: Stage, contest: Contest, fields: [String: String], files: [StagedFile],
-                            now: Date = Date()) async throws -> Result<StageReceipt, StageRefusal>? {
+                            claims: [UploadClaim] = [], now: Date = Date()) async throws -> Result<StageReceipt, StageRefusal>? {
         do {
             guard let entry = try await store.authorized(code: code, token: token), entry.withdrawnAt == nil,
                   entry.draft.contest == contest.slug else {
@@ -48,9 +48,11 @@ extension EntryService {
                 discard(files)
                 return .failure(refusal)
             }
-            guard let receipt = try await store.submitStage(code: code, token: token, stage: stage.id, fields: fields, staged: files, now: now) else {
+            guard let receipt = try await store.submitStage(code: code, token: token, stage: stage.id, fields: fields, staged: files,
+                                                            claims: claims, now: now) else {
                 return nil
             }
+            release(claims)
             return .success(receipt)
         } catch {
             discard(files)

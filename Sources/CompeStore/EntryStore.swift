@@ -22,6 +22,8 @@ public final class EntryStore: Sendable {
     private let queue = EntryQueue()
     /// The content-addressed files.
     public let uploads: UploadStore
+    /// The bytes of resumable uploads in progress (`Data/resumable/`).
+    public let resumable: ResumableFiles
     /// The database the rows live in.
     public let database: any SQLDatabase
     let tokens: EditTokens
@@ -43,6 +45,7 @@ public final class EntryStore: Sendable {
         self.queuesMail = queuesMail
         self.messageDomain = messageDomain
         uploads = try UploadStore(dataDirectory: dataDirectory)
+        resumable = try ResumableFiles(dataDirectory: dataDirectory)
         tokens = try EditTokens(dataDirectory: dataDirectory)
         do {
             self.database = try database ?? SQLiteDatabase(path: Self.sqlitePath(dataDirectory))
@@ -74,10 +77,15 @@ public final class EntryStore: Sendable {
     /// entry is refused (`StoreError.resultsPublished`) when they are, checked in the very
     /// transaction that would store it, so no entry lands after the results whatever the timing.
     /// `consents`: the data-sharing agreements the entrant ticked, recorded with the entry.
+    ///
+    /// `claims`: the finished resumable uploads among `staged`, marked used by this entry in its
+    /// transaction (refused as a whole with `StoreError.uploadUnavailable` when one is unknown,
+    /// another client's or used already).
     public func create(_ draft: EntryDraft, staged: [StagedFile], idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                       consents: [ConsentChoice] = [], now: Date = Date()) async throws -> Receipt {
+                       consents: [ConsentChoice] = [], claims: [UploadClaim] = [], now: Date = Date()) async throws -> Receipt {
         let files = try uploads.commitAll(staged, sync: false)
-        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, closedBy: closedBy, consents: consents, now: now)
+        return try await create(draft, files: files, filesSynced: false, idempotency: idempotency, closedBy: closedBy, consents: consents,
+                                claims: claims, now: now)
     }
 
     /// Stores a new entry with files already durable in `uploads/` (a copy, a test).
@@ -95,11 +103,11 @@ public final class EntryStore: Sendable {
     }
 
     func create(_ draft: EntryDraft, files: [EntryFile], filesSynced: Bool, idempotency: IdempotencyClaim?, closedBy: String? = nil,
-                consents: [ConsentChoice] = [], now: Date) async throws -> Receipt {
+                consents: [ConsentChoice] = [], claims: [UploadClaim] = [], now: Date) async throws -> Receipt {
         let salt = EditTokens.newSalt()
         let (entry, replayed, storedSalt) = try await withCheckedThrowingContinuation { continuation in
             let request = PendingEntry(draft: draft, files: files, filesSynced: filesSynced, idempotency: idempotency, closedBy: closedBy,
-                                       consents: consents, now: now, salt: salt, continuation: continuation)
+                                       consents: consents, claims: claims, now: now, salt: salt, continuation: continuation)
             if queue.enqueue(request, writers: database.concurrentWriters) { Task { await drainQueue() } }
         }
         return Receipt(entry: entry, editToken: tokens.token(entryID: entry.id, salt: storedSalt), replayed: replayed)
@@ -120,11 +128,12 @@ public final class EntryStore: Sendable {
     /// Stores a batch's entries, each with its own outcome. Entries without an idempotency key
     /// go in together, in one transaction of a few statements for the whole batch
     /// (`insertTogether`). If that fails for a reason of its own (not a database that is down),
-    /// and for entries with a key (which may be answered by an entry stored before), each goes
-    /// in by itself, in its own savepoint of one transaction, so one entry's failure is its own.
+    /// and for entries with a key (which may be answered by an entry stored before) or naming
+    /// resumable uploads (which may be refused), each goes in by itself, in its own savepoint of
+    /// one transaction, so one entry's failure is its own.
     private func write(_ batch: [PendingEntry]) async throws -> [Result<(Entry, Bool, Data), Error>] {
         var results = [Result<(Entry, Bool, Data), Error>?](repeating: nil, count: batch.count)
-        let together = batch.indices.filter { batch[$0].idempotency == nil }
+        let together = batch.indices.filter { batch[$0].idempotency == nil && batch[$0].claims.isEmpty }
         if !together.isEmpty {
             do {
                 let (made, closed) = try await writing { db -> ([Entry], [Int]) in
@@ -260,6 +269,7 @@ public final class EntryStore: Sendable {
             }
         }
         try Self.saveFiles(files, entryID: id, db)
+        try Self.useUploads(request.claims, entryID: id, now: now, db)
         try db.insert(into: "entry_change", columns: Self.changeColumns, rows: [Self.creation(row, files: files.count)])
         if !request.consents.isEmpty {
             try db.insert(into: "consent_event", columns: ConsentRow.names, rows: ConsentRow.values(request.consents, given: true, entryID: id, at: now))
@@ -301,13 +311,16 @@ public final class EntryStore: Sendable {
 
     /// Replaces an entry's fields, and its files with `staged` ones (received in `tmp/`, made
     /// durable here before the change commits) when not nil; the change is audited.
-    public func replace(code: String, token: String, with draft: EntryDraft, staged: [StagedFile]?, now: Date = Date()) async throws -> Entry? {
+    /// `claims`: the finished resumable uploads among them, marked used in the change's transaction.
+    public func replace(code: String, token: String, with draft: EntryDraft, staged: [StagedFile]?, claims: [UploadClaim] = [],
+                        now: Date = Date()) async throws -> Entry? {
         let files = try staged.map { try uploads.commitAll($0, sync: true) }
-        return try await replace(code: code, token: token, with: draft, files: files, now: now)
+        return try await replace(code: code, token: token, with: draft, files: files, claims: claims, now: now)
     }
 
     /// Replaces an entry's fields, and its files (already durable) when `files` is not nil.
-    public func replace(code: String, token: String, with draft: EntryDraft, files: [EntryFile]?, now: Date = Date()) async throws -> Entry? {
+    public func replace(code: String, token: String, with draft: EntryDraft, files: [EntryFile]?, claims: [UploadClaim] = [],
+                        now: Date = Date()) async throws -> Entry? {
         guard let id = EntryCode.parse(code) else { return nil }
         return try await writing { db in
             try db.lock("entry:\(id)")
@@ -327,6 +340,7 @@ public final class EntryStore: Sendable {
             if let files {
                 try db.execute("DELETE FROM entry_file WHERE entry_id = ?", [id])
                 try Self.saveFiles(files, entryID: id, db)
+                try Self.useUploads(claims, entryID: id, now: now, db)
                 changed.append("files")
             }
             row.updatedAt = Timestamp.string(now)
@@ -500,6 +514,8 @@ struct PendingEntry: Sendable {
     var closedBy: String?
     /// Data-sharing agreements ticked on the form, recorded in the entry's transaction.
     var consents: [ConsentChoice]
+    /// Finished resumable uploads the entry takes, marked used in its transaction.
+    var claims: [UploadClaim]
     var now: Date
     var salt: Data
     var continuation: CheckedContinuation<(Entry, Bool, Data), Error>

@@ -216,6 +216,9 @@ enum Schema {
         m.registerMigration(EntryLogMigration.name) { db in
             for statement in EntryLogMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(ResumableUploadMigration.name) { db in
+            for statement in ResumableUploadMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

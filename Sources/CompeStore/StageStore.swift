@@ -51,8 +51,9 @@ extension EntryStore {
     /// commits. Sent again before the stage closes, it replaces the earlier one (its files only
     /// when new ones come). Nil for a wrong token, a withdrawn entry, or one that did not go on
     /// to `stage` (the caller checks that first to say so). The entry itself is never changed.
+    /// `claims`: the finished resumable uploads among `staged`, marked used in its transaction.
     public func submitStage(code: String, token: String, stage: String, fields: [String: String], staged: [StagedFile],
-                            now: Date = Date()) async throws -> StageReceipt? {
+                            claims: [UploadClaim] = [], now: Date = Date()) async throws -> StageReceipt? {
         let files = try uploads.commitAll(staged, sync: true)
         guard let id = EntryCode.parse(code) else { return nil }
         let json = String(decoding: try JSONCoding.data(fields), as: UTF8.self)
@@ -71,6 +72,7 @@ extension EntryStore {
                     try db.execute("INSERT INTO stage_file (entry_id, stage, position, name, bytes, sha256, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    [id, stage, i, f.name, f.bytes, f.sha256, f.kind])
                 }
+                try Self.useUploads(claims, entryID: id, now: now, db)
             }
             try db.execute("INSERT INTO entry_change (entry_id, at, action, detail) VALUES (?, ?, 'stage', ?)", [id, stamp, stage])
             try self.queueMail(.stageReceipt, entryID: id, detail: stage, now: now, db)

@@ -55,6 +55,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case copyMismatch(table: String)
     /// The data directory is, or lies inside, the published folder.
     case dataInsidePublic(data: String, publicDir: String)
+    /// A resumable upload an entry named is unknown, not the client's, unfinished or used already.
+    case uploadUnavailable(String)
 
     /// File-system operations the store performs.
     public enum FileOperation: String, Sendable {
@@ -130,6 +132,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "the copy of table \(table) differs from the original; nothing was migrated"
         case .dataInsidePublic(let data, let publicDir):
             return "the data directory \(data) is inside the published folder \(publicDir): the database, secret.key and uploads would be served to anyone; keep --data outside --public/--out"
+        case .uploadUnavailable(let id):
+            return "no finished upload \(id) of this client that is not used yet"
         }
     }
 }

@@ -76,6 +76,10 @@ public final class UploadStore: Sendable {
     /// With `sync: false` the file is moved into place without being flushed: the caller must
     /// call `syncAll()` before it relies on the file (the entry store's group commit does, once
     /// for a whole batch of entries, before their rows are committed).
+    ///
+    /// A finished resumable upload (`StagedUpload.adopting`) is linked into place, not moved:
+    /// its file stays where it is until the entry that takes it has committed, so a refused or
+    /// failed entry leaves the upload whole for the next try.
     public func commit(_ upload: StagedUpload, sync: Bool = true) throws -> StoredBlob {
         let blob = try upload.finish(sync: false)
         let dir = rootPath + "/" + blob.sha256.prefix(2)
@@ -85,7 +89,13 @@ public final class UploadStore: Sendable {
             throw StoreError.fileSystem(.create, path: dir, errno: code)
         }
         let target = dir + "/" + blob.sha256
-        if access(target, F_OK) == 0 {
+        if upload.isAdopted {
+            if access(target, F_OK) != 0 { try Self.linkOrCopy(upload.path, to: target) }
+            if sync {
+                try Self.fsyncDirectory(dir)
+                try Self.fsyncDirectory(rootPath)
+            }
+        } else if access(target, F_OK) == 0 {
             upload.closeFile()
             unlink(upload.path)
         } else {
@@ -173,6 +183,25 @@ public final class UploadStore: Sendable {
         }
     }
 
+    /// A hard link of `source` at `target` (the same disk: `Data/`), or a synced copy when the
+    /// two are on different file systems; written under a temporary name and renamed, so
+    /// `target` is never a partial file.
+    static func linkOrCopy(_ source: String, to target: String) throws {
+        if link(source, target) == 0 || errno == EEXIST { return }
+        guard errno == EXDEV || errno == EPERM else { throw StoreError.fileSystem(.create, path: target, errno: errno) }
+        let partial = target + ".partial-" + UUID().uuidString
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: partial)
+            let fd = open(partial, O_RDONLY | O_CLOEXEC)
+            defer { if fd >= 0 { close(fd) } }
+            guard fd >= 0, fsync(fd) == 0 else { throw StoreError.fileSystem(.sync, path: partial, errno: errno) }
+            guard rename(partial, target) == 0 else { throw StoreError.fileSystem(.rename, path: target, errno: errno) }
+        } catch {
+            unlink(partial)
+            throw error as? StoreError ?? StoreError.fileSystem(.write, path: target, errno: EIO)
+        }
+    }
+
     static func fsyncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.fileSystem(.open, path: path, errno: errno) }
@@ -187,6 +216,11 @@ public struct StoredBlob: Sendable, Hashable {
     public var sha256: String
     /// Size in bytes.
     public var bytes: Int64
+
+    public init(sha256: String, bytes: Int64) {
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
 }
 
 /// An upload being written: bytes are hashed and counted as they arrive, and the first
@@ -202,11 +236,32 @@ public final class StagedUpload: @unchecked Sendable {
     public private(set) var bytes: Int64 = 0
     /// The first 16 bytes, for magic-byte detection.
     public private(set) var head: [UInt8] = []
+    /// A finished resumable upload's identity: the file is complete where it is, and is linked
+    /// into `uploads/` by `UploadStore.commit`, never moved, written or discarded here.
+    private let adopted: StoredBlob?
 
     init(fd: Int32, path: String) {
         self.fd = fd
         self.path = path
+        adopted = nil
     }
+
+    private init(adopting path: String, blob: StoredBlob, head: [UInt8]) {
+        fd = -1
+        self.path = path
+        adopted = blob
+        bytes = blob.bytes
+        self.head = head
+    }
+
+    /// A finished resumable upload at `path` (its bytes hashed as they arrived), to go into an
+    /// entry like a file of the form.
+    public static func adopting(path: String, blob: StoredBlob, head: [UInt8]) -> StagedUpload {
+        StagedUpload(adopting: path, blob: blob, head: head)
+    }
+
+    /// Whether this is a finished resumable upload (`adopting`).
+    public var isAdopted: Bool { adopted != nil }
 
     deinit {
         if fd >= 0 {
@@ -216,7 +271,7 @@ public final class StagedUpload: @unchecked Sendable {
     }
 
     /// Lowercase hex SHA-256 of the bytes written so far (the upload stays open).
-    public var digest: String { Hex.encode(hasher.finalize()) }
+    public var digest: String { adopted?.sha256 ?? Hex.encode(hasher.finalize()) }
 
     /// Appends bytes to the file.
     public func append(_ chunk: UnsafeRawBufferPointer) throws {
@@ -238,6 +293,7 @@ public final class StagedUpload: @unchecked Sendable {
     /// The file's hash and size (no more bytes may be written). With `sync`, also flushes the
     /// file to disk and closes it.
     func finish(sync: Bool = true) throws -> StoredBlob {
+        if let adopted { return adopted }
         guard fd >= 0 else { throw StoreError.fileSystem(.write, path: path, errno: EBADF) }
         if sync { try self.sync() }
         return StoredBlob(sha256: Hex.encode(hasher.finalize()), bytes: bytes)
@@ -256,8 +312,9 @@ public final class StagedUpload: @unchecked Sendable {
         fd = -1
     }
 
-    /// Throws the upload away.
+    /// Throws the upload away (a finished resumable upload stays, for the client's next try).
     public func discard() {
+        if adopted != nil { return }
         if fd >= 0 {
             close(fd)
             fd = -1

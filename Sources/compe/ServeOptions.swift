@@ -27,6 +27,14 @@ struct ServeOptions: ParsableArguments {
     var uploadBudgetMB = 2048
     @Option(name: .customLong("total-upload-budget-mb"), help: "MiB of uploads all clients together may send per hour; 0 disables.")
     var totalUploadBudgetMB = 20480
+    @Option(name: .customLong("upload-expiry-hours"), help: "Hours a resumable upload may stay unfinished, or finished and unused, before it is removed.")
+    var uploadExpiryHours = 24
+    @Option(name: .customLong("uploads-per-client"), help: "Unfinished resumable uploads one client address may have at once (429 past it).")
+    var uploadsPerClient = 8
+    @Option(name: .customLong("uploads-in-flight-mb"), help: "MiB still to come of one client address's unfinished resumable uploads (429 past it).")
+    var uploadsInFlightMB = 4096
+    @Option(name: .customLong("total-uploads-in-flight-mb"), help: "MiB still to come of all unfinished resumable uploads together (429 past it).")
+    var totalUploadsInFlightMB = 65536
     @Option(help: "Mail entrants through this relay: smtp://[user@]host:port (STARTTLS when offered) or smtps://…; the password comes from COMPE_SMTP_PASSWORD.")
     var smtp: String?
     @Option(name: .customLong("mail-from"), help: "The sender of mail to entrants, e.g. \"Contests <noreply@example.go.jp>\" (needed with --smtp).")
@@ -49,6 +57,9 @@ struct ServeOptions: ParsableArguments {
         guard maxConnections >= 1, maxPerClient >= 1 else { throw ValidationError("--max-connections and --max-connections-per-client must be at least 1") }
         guard minFreeMB >= 0 else { throw ValidationError("--min-free-mb must be 0 or more") }
         guard uploadBudgetMB >= 0, totalUploadBudgetMB >= 0 else { throw ValidationError("--upload-budget-mb and --total-upload-budget-mb must be 0 or more") }
+        guard uploadExpiryHours >= 1, uploadsPerClient >= 1, uploadsInFlightMB >= 1, totalUploadsInFlightMB >= 1 else {
+            throw ValidationError("--upload-expiry-hours, --uploads-per-client, --uploads-in-flight-mb and --total-uploads-in-flight-mb must be 1 or more")
+        }
         for proxy in trustedProxies where TrustedProxies.Network(proxy) == nil {
             throw ValidationError("--trusted-proxy '\(proxy)' is not an address or network such as 10.0.0.0/8 or ::1")
         }
@@ -98,6 +109,10 @@ struct ServeOptions: ParsableArguments {
         config.minFreeMB = minFreeMB
         config.uploadBudgetMB = uploadBudgetMB
         config.totalUploadBudgetMB = totalUploadBudgetMB
+        config.resumableUploads.expiry = TimeInterval(uploadExpiryHours) * 3600
+        config.resumableUploads.perClient = uploadsPerClient
+        config.resumableUploads.clientMB = uploadsInFlightMB
+        config.resumableUploads.totalMB = totalUploadsInFlightMB
         config.mail = try? mailSettings()
         config.database = try openDatabase(database)
         return config
