@@ -97,15 +97,19 @@ struct EntryAPI: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBody {
             return respond.failure(.requestTooLarge, field: "files", close: true)
         }
-        guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
-            return respond.failure(.notMultipart, close: true)
-        }
-
-        if let refusal = overBudget(request, context, respond) { return refusal }
-        let receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, begin: entries.beginUpload)
-        if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
-            receiver.discardAll()
-            return rejected(failure, respond)
+        let receiver: MultipartReceiver
+        if Self.isJSON(request) {
+            do { receiver = try await readJSONForm(request, policy: contest.uploads) } catch let failure as FormFailure { return rejected(failure, respond) }
+        } else {
+            guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
+                return respond.failure(.notMultipart, close: true)
+            }
+            if let refusal = overBudget(request, context, respond) { return refusal }
+            receiver = MultipartReceiver(boundary: boundary, limits: limits, policy: contest.uploads, begin: entries.beginUpload)
+            if let failure = await read(request, into: receiver, maxBody: maxBody, client: clientKey(context)) {
+                receiver.discardAll()
+                return rejected(failure, respond)
+            }
         }
         let formRespond = responder(request, context, form: receiver.fields)
 
@@ -333,11 +337,48 @@ struct EntryAPI: Sendable {
     /// A refusal answered before or while the body is read.
     struct Refused: Error { let response: Response }
 
+    /// Whether the request's body is JSON (an entry naming resumable uploads, from a program).
+    static func isJSON(_ request: Request) -> Bool {
+        request.headers[.contentType].map { HeaderParameters($0).value.lowercased() == "application/json" } ?? false
+    }
+
+    /// An entry form sent as a JSON object: text fields as strings (`members` also as a list of
+    /// names, a box such as `agree_terms` also as `true`), and `uploads`, the ids of finished
+    /// resumable uploads. At most 1 MiB; a key given twice, or a value of another shape, is
+    /// refused as malformed. Files themselves never come in JSON.
+    func readJSONForm(_ request: Request, policy: UploadPolicy) async throws -> MultipartReceiver {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 1 << 20) } catch { throw FormFailure(.requestTooLarge) }
+        let bytes = [UInt8](body.readableBytesView)
+        if let key = StrictJSON.duplicateKey(in: bytes) { throw FormFailure(.duplicateField, field: key) }
+        guard let object = try? JSONDecoder().decode([String: JSONFormValue].self, from: Data(bytes)) else { throw FormFailure(.malformed) }
+        var fields: [String: String] = [:], ids: [String] = [], errors: [FieldError] = []
+        for (key, value) in object {
+            switch (key, value) {
+            case ("uploads", .list(let list)) where list.count <= policy.maxFiles: ids = list
+            case ("uploads", .list): errors.append(FieldError(field: "files", problem: .tooManyFiles(max: policy.maxFiles)))
+            case ("uploads", _): throw FormFailure(.malformed, field: key)
+            case ("members", .list(let names)): fields[key] = names.joined(separator: "\n")
+            case (_, .text(let text)): fields[key] = text
+            case (_, .flag(true)): fields[key] = "yes"
+            case (_, .flag(false)): break
+            default: throw FormFailure(.malformed, field: key)
+            }
+        }
+        return MultipartReceiver(fields: fields, uploadIDs: ids, errors: errors, policy: policy)
+    }
+
     /// The body of an edit or a later-stage submission, read into a receiver under `policy`
     /// (the entry's or the stage's limits): the disk floor, the declared length, the upload
     /// budgets and the stream checked in that order. On a refusal nothing stays staged.
     func receive(_ request: Request, _ context: CompeRequestContext, _ respond: Responder, policy: UploadPolicy,
                  limits: FormLimits) async -> Result<MultipartReceiver, Refused> {
+        if Self.isJSON(request) {
+            // A token only in the body takes no upload before it is checked, as for files.
+            do { return .success(try await readJSONForm(request, policy: limits.filesAllowed ? policy : UploadPolicy(maxFiles: 0, maxFileMB: 0, types: []))) }
+            catch let failure as FormFailure { return .failure(Refused(response: rejected(failure, respond))) }
+            catch { return .failure(Refused(response: respond.failure(.malformed, close: true))) }
+        }
         guard let boundary = MultipartReceiver.boundary(contentType: request.headers[.contentType]) else {
             return .failure(Refused(response: respond.failure(.notMultipart, close: true)))
         }
@@ -384,5 +425,22 @@ struct EntryAPI: Sendable {
         headers[.accessControlMaxAge] = "600"
         headers[.vary] = "Origin"
         return Response(status: .noContent, headers: headers)
+    }
+}
+
+/// One value of an entry form sent as JSON: text, a list of texts, or a box (only `true` and
+/// `false`: a number is not a box).
+enum JSONFormValue: Decodable {
+    case text(String), list([String]), flag(Bool)
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let text = try? c.decode(String.self) {
+            self = .text(text)
+        } else if let list = try? c.decode([String].self) {
+            self = .list(list)
+        } else {
+            self = .flag(try c.decode(Bool.self))
+        }
     }
 }

@@ -97,6 +97,19 @@ final class MultipartReceiver {
         parser.onPartComplete = { [unowned self] in self.partComplete() }
     }
 
+    /// A form that came as JSON (`EntryAPI.readJSONForm`): its fields and the uploads it names,
+    /// with no file of its own; the same checks follow as for a multipart form.
+    init(fields: [String: String], uploadIDs: [String], errors: [FieldError], policy: UploadPolicy) {
+        parser = MultipartParser(boundary: "unused")
+        limits = FormLimits()
+        self.policy = policy
+        begin = { throw FormFailure(.malformed) }
+        self.fields = fields
+        self.uploadIDs = uploadIDs
+        self.errors = errors
+        sawClosingPart = true
+    }
+
     /// The boundary of a `multipart/form-data` Content-Type, or nil.
     static func boundary(contentType: String?) -> String? {
         guard let contentType else { return nil }

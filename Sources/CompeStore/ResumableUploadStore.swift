@@ -170,10 +170,10 @@ extension EntryStore {
         try await reading { db in
             let stamp = Timestamp.string(now)
             let mine = try db.first("""
-                SELECT COUNT(*) AS n, COALESCE(SUM(length - received), 0) AS bytes FROM resumable_upload
+                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length - received), 0) AS BIGINT) AS bytes FROM resumable_upload
                 WHERE client = ? AND sha256 IS NULL AND expires_at > ?
                 """, [client, stamp]) { (try $0.int("n"), try $0.int64("bytes")) } ?? (0, 0)
-            let all = try db.integer("SELECT COALESCE(SUM(length - received), 0) FROM resumable_upload WHERE sha256 IS NULL AND expires_at > ?",
+            let all = try db.integer("SELECT CAST(COALESCE(SUM(length - received), 0) AS BIGINT) FROM resumable_upload WHERE sha256 IS NULL AND expires_at > ?",
                                      [stamp]) ?? 0
             return UploadsInFlight(clientUploads: mine.0, clientBytes: mine.1, totalBytes: all)
         }

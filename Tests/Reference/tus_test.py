@@ -139,7 +139,14 @@ def create(base, key, length, filename="design.pdf", filetype="application/pdf")
                                                               Upload_Metadata=metadata(contest=CONTEST, filename=filename, filetype=filetype)))
 
 
-def post_entry(base, key, uploads, title="Resumed"):
+def post_entry(base, key, uploads, title="Resumed", as_json=False):
+    """An entry naming finished uploads: multipart (`upload` fields) or JSON (`"uploads": [...]`)."""
+    if as_json:
+        body = json.dumps({"title": title, "summary": "s", "team_name": "Team Tus", "members": ["Aiko", "Ben"], "contact_email": "tus@example.org",
+                           "country": "JP", "agree_terms": True, "uploads": uploads}).encode()
+        status, _, data = request(f"{base}/api/contests/{CONTEST}/entries", "POST",
+                                  {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": "en", "Compe-Upload-Key": key}, body)
+        return status, json.loads(data)
     boundary = "compe-" + uuid.uuid4().hex
     fields = [("title", title), ("summary", "s"), ("team_name", "Team Tus"), ("members", "Aiko"), ("contact_email", "tus@example.org"),
               ("country", "JP"), ("agree_terms", "yes")] + [("upload", u) for u in uploads]
@@ -196,8 +203,8 @@ def main():
         check("HEAD with another client's key: 404", status == 404, status)
         status, receipt = post_entry(base, secrets.token_hex(16), [upload_id], title="Not mine")
         check("an entry naming another client's upload: refused as if unknown", status == 400 and receipt["errors"][0]["field"] == "uploads", receipt)
-        status, receipt = post_entry(base, key, [upload_id])
-        check("the entry that names it has the file's SHA-256", status == 201 and receipt["files"][0]["sha256"] == digest
+        status, receipt = post_entry(base, key, [upload_id], as_json=True)
+        check("the entry (sent as JSON) that names it has the file's SHA-256", status == 201 and receipt["files"][0]["sha256"] == digest
               and receipt["files"][0]["bytes"] == size and receipt["log"]["leaf"]["files"] == [digest], receipt)
         stored = os.path.join(work, "Data", "uploads", digest[:2], digest)
         check("the file is stored under its hash, and the upload's own copy is gone",
