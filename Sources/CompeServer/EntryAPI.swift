@@ -421,7 +421,7 @@ struct EntryAPI: Sendable {
         var headers = HTTPFields()
         headers[.accessControlAllowOrigin] = origin
         headers[.accessControlAllowMethods] = "GET, POST, DELETE"
-        headers[.accessControlAllowHeaders] = "Content-Type, Authorization, Idempotency-Key, Accept"
+        headers[.accessControlAllowHeaders] = "Content-Type, Authorization, Idempotency-Key, Accept, Accept-Language, Compe-Upload-Key"
         headers[.accessControlMaxAge] = "600"
         headers[.vary] = "Origin"
         return Response(status: .noContent, headers: headers)

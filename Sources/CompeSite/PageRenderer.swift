@@ -278,6 +278,8 @@ struct PageRenderer: Sendable {
         ctx["judges_per_entry"] = .int(c.judging.judgesPerEntry)
         ctx["blind"] = .bool(c.judging.blind)
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
+        ctx["upload_action"] = .text("\(config.submitURL)/uploads/")
+        ctx["contest_slug"] = .text(c.slug)
         ctx["recover_action"] = .text("\(config.submitURL)/contests/\(c.slug)/recover")
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
         ctx["has_stats"] = .bool(content.stats[c.slug] != nil)

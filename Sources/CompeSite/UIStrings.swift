@@ -64,6 +64,8 @@ public enum UIKey: String, CaseIterable, Sendable {
     case logReceiptJSON = "log_receipt_json", logReceived = "log_received", logReplaced = "log_replaced", logStage = "log_stage"
     case logWithdrawn = "log_withdrawn", logTime = "log_time", logCheck = "log_check", logSize = "log_size", logRoot = "log_root"
     case logSigned = "log_signed"
+    case uploadSending = "upload_sending", uploadPaused = "upload_paused", uploadResumed = "upload_resumed", uploadDone = "upload_done"
+    case uploadSubmitting = "upload_submitting", uploadFailed = "upload_failed", uploadOffline = "upload_offline"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -92,6 +94,11 @@ public enum UIStrings {
     }
 
     static let ja: [UIKey: String] = [
+        .uploadSending: "「{name}」を送信中: {percent}%", .uploadPaused: "接続が切れました。「{name}」は {percent}% から自動的に再開します。",
+        .uploadResumed: "「{name}」を {percent}% から再開しました。", .uploadDone: "「{name}」を送信しました。",
+        .uploadSubmitting: "すべてのファイルを送信しました。応募を登録しています…",
+        .uploadFailed: "「{name}」を送信できませんでした。",
+        .uploadOffline: "ネットワークにつながっていません。つながりしだい自動的に再開します。",
         .logTitle: "応募ログ", .logLead: "応募・修正・取り下げはすべて、このコンペの公開された追記専用のログ (RFC 9162 の Merkle 木) に記録されます。ログに載るのはハッシュだけで、作品名や氏名は載りません。下のデータ (ソルトを含みます) を保存しておくと、応募がログに含まれ数えられたことを後から誰でも確認できます。",
         .logEvent: "記録", .logIndex: "番号", .logLeafHash: "ハッシュ", .logTime: "日時 (UTC)", .logReceiptJSON: "確認用のデータ (JSON、保存してください)",
         .logCheck: "応募・修正・取り下げはすべて、公開された追記専用のログ (RFC 9162) に記録しています。受付時のデータ (ソルトを含む) を使えば、自分の応募がログに含まれていることを誰でも確かめられます: compe verify receipt receipt.json --site このサイトの URL。ログの全体と署名:",
@@ -180,6 +187,11 @@ public enum UIStrings {
     ]
 
     static let en: [UIKey: String] = [
+        .uploadSending: "Sending '{name}': {percent}%", .uploadPaused: "The connection broke. '{name}' will go on from {percent}% by itself.",
+        .uploadResumed: "'{name}' resumed from {percent}%.", .uploadDone: "'{name}' sent.",
+        .uploadSubmitting: "All files sent; registering your entry…",
+        .uploadFailed: "'{name}' could not be sent.",
+        .uploadOffline: "You are offline. The upload goes on by itself once you are back online.",
         .logTitle: "Entry log", .logLead: "Every entry, change and withdrawal is recorded in this contest's public, append-only log (a Merkle tree, RFC 9162). The log holds hashes only, never a title or a name. Keep the data below (it holds the salt): with it anyone can check later that your entry is in the log and was counted.",
         .logEvent: "Event", .logIndex: "Index", .logLeafHash: "Hash", .logTime: "Time (UTC)", .logReceiptJSON: "Data to check it with (JSON: keep it)",
         .logCheck: "Every entry, change and withdrawal is recorded in a public, append-only log (RFC 9162). With the data your receipt gives (its salt included), anyone can check that an entry is in it: compe verify receipt receipt.json --site this site's address. The whole log and its signed heads:",

@@ -1,6 +1,6 @@
 """What the browser tests share: the real `compe` binary, a sample site it builds and serves
 on 127.0.0.1, and headless Chromium through Selenium."""
-import os, re, shutil, socket, subprocess, time, traceback
+import os, re, shutil, socket, subprocess, threading, time, traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -47,6 +47,76 @@ def start_site(binary, work, watch=False, prepare=None):
             return server, int(m.group(1))
     server.kill()
     raise RuntimeError("compe serve did not report its port")
+
+
+class CuttingProxy:
+    """Forwards 127.0.0.1:port to a server on `target`, and cuts a connection (both ways) when the
+    bytes sent by clients pass each of `cuts`, after holding it silent for `stall` seconds (a
+    link that hangs, then drops), and then closes every new connection for `outage` seconds (the
+    network is gone a while); `on_bytes(total)` sees the running total."""
+
+    def __init__(self, target, cuts, on_bytes=lambda total: None, stall=0, outage=0):
+        self.target, self.cuts, self.on_bytes, self.stall, self.outage = target, list(cuts), on_bytes, stall, outage
+        self.stalling = False
+        self.down_until = 0
+        self.total, self.made = 0, 0
+        self.lock = threading.Lock()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if time.time() < self.down_until:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            pair = (client, upstream)
+            threading.Thread(target=self.pump, args=(client, upstream, pair, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, pair, False), daemon=True).start()
+
+    def pump(self, source, sink, pair, from_client):
+        try:
+            while True:
+                data = source.recv(256 * 1024)
+                if not data:
+                    break
+                if from_client:
+                    with self.lock:
+                        self.total += len(data)
+                        total = self.total
+                        cut = bool(self.cuts) and total >= self.cuts[0]
+                        if cut:
+                            self.cuts.pop(0)
+                            self.made += 1
+                    self.on_bytes(total)
+                    if cut:
+                        self.stalling = True
+                        time.sleep(self.stall)
+                        self.down_until = time.time() + self.outage
+                        self.stalling = False
+                        break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in pair:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
 
 
 def browser(javascript):

@@ -4,8 +4,8 @@ the dev server's reload and error overlay.
 
 Builds the sample site with the real `compe` binary, serves it with `compe serve` on
 127.0.0.1, then for ja and en, with JavaScript on and off: fills the form, attaches a
-PDF, submits, and checks the receipt page. With JavaScript on it also checks that the
-upload progress bar appeared. Screenshots go to .build/browser-screenshots/.
+PDF, submits, and checks the receipt page. With JavaScript on the file goes up as a resumable
+(tus) upload, and it also checks that its progress bar appeared. Screenshots go to .build/browser-screenshots/.
 Then `compe serve --watch`: a broken edit must show the overlay with path:line:col in the
 open page, and fixing the file must reload the page without it.
 Prints "browser: N passed, M failed" and exits non-zero on any failure.
@@ -35,12 +35,13 @@ def submit_entry(driver, port, lang, javascript, pdf):
     assert form.find_elements(By.CSS_SELECTOR, "a[href$='/data/sharing/']"), "the form links to the register"
     box.click()
     if javascript:
-        # Remember, across the navigation to the receipt, whether the progress bar was shown.
+        # Remember, across the navigation to the receipt, whether the file's progress was shown
+        # (the file goes up as a resumable upload, with a progress bar of its own).
         driver.execute_script("""
             sessionStorage.removeItem('progressShown');
-            var p = document.querySelector('form.entry-form .progress');
-            new MutationObserver(function () { if (!p.hidden) sessionStorage.setItem('progressShown', '1'); })
-                .observe(p, {attributes: true});
+            var p = document.querySelector('form.entry-form .upload-list');
+            new MutationObserver(function () { if (!p.hidden && p.querySelector('progress')) sessionStorage.setItem('progressShown', '1'); })
+                .observe(p, {attributes: true, childList: true, subtree: true});
         """)
     driver.save_screenshot(os.path.join(SHOTS, f"form-{lang}-js-{'on' if javascript else 'off'}.png"))
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()

@@ -16,12 +16,12 @@ binary — never with compe's own code.
 
 Prints "tus: all passed" or the failures, and exits non-zero on any failure.
 """
-import base64, hashlib, json, os, re, secrets, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request, uuid
+import base64, hashlib, json, os, re, secrets, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.request, uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
-from browser_support import compe_binary, free_port  # noqa: E402
+from browser_support import CuttingProxy, compe_binary, free_port  # noqa: E402
 from tusclient import client as tus  # noqa: E402
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed  # noqa: E402
 from tusclient.uploader import Uploader  # noqa: E402
@@ -40,65 +40,6 @@ def check(name, ok, detail=""):
 class Sha256Uploader(Uploader):
     """tuspy with the checksum extension in sha256 (its default is sha1, which compe does not take)."""
     CHECKSUM_ALGORITHM_PAIR = ("sha256", hashlib.sha256)
-
-
-class CuttingProxy:
-    """Forwards 127.0.0.1:port to the server, and cuts a connection (both ways, at once) when the
-    bytes sent by clients pass each of `cuts`; `on_bytes(total)` sees the running total."""
-
-    def __init__(self, target, cuts, on_bytes=lambda total: None):
-        self.target, self.cuts, self.on_bytes = target, list(cuts), on_bytes
-        self.total, self.made = 0, 0
-        self.lock = threading.Lock()
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            pair = (client, upstream)
-            threading.Thread(target=self.pump, args=(client, upstream, pair, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, pair, False), daemon=True).start()
-
-    def pump(self, source, sink, pair, from_client):
-        try:
-            while True:
-                data = source.recv(256 * 1024)
-                if not data:
-                    break
-                if from_client:
-                    with self.lock:
-                        self.total += len(data)
-                        total = self.total
-                        cut = bool(self.cuts) and total >= self.cuts[0]
-                        if cut:
-                            self.cuts.pop(0)
-                            self.made += 1
-                    self.on_bytes(total)
-                    if cut:
-                        break
-                sink.sendall(data)
-        except OSError:
-            pass
-        for s in pair:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
 
 
 def serve(compe, work, port, extra=()):
