@@ -8,7 +8,7 @@ Environment: BENCH_DIR (work folder, default /tmp/compe-bench; put it on tmpfs, 
 BENCH_RUNS (5), BENCH_SECONDS (wrk duration, 10).
 Prints one table and writes it to bench/results.md.
 """
-import json, os, random, re, shutil, socket, sqlite3, statistics, subprocess, sys, time, http.client
+import base64, json, os, random, re, shutil, socket, sqlite3, statistics, subprocess, sys, time, http.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -262,6 +262,8 @@ def bench_upload(compe):
         status = conn.getresponse().status
         seconds = time.perf_counter() - start
         after = rss_kib(server.pid, "VmHWM")
+        resumed_status, resumed_seconds, cut_at = resumable_upload(port, size, pdf_head)
+        after_resumed = rss_kib(server.pid, "VmHWM")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -269,6 +271,74 @@ def bench_upload(compe):
     row("upload", "1 GiB streamed upload: status, time", f"{status} in {seconds:.1f} s")
     row("upload", "server peak RSS before -> after", f"{before / 1024:.0f} -> {after / 1024:.0f} MiB")
     row("upload", "peak RSS growth", f"{growth:.1f} MiB", "< 64 MiB", status == 201 and growth < 64)
+    ratio = seconds / resumed_seconds if resumed_seconds else 0
+    resumed_growth = (after_resumed - before) / 1024
+    row("upload", f"1 GiB resumable (tus) upload, cut at {cut_at >> 20} MiB and resumed: entry status, time",
+        f"{resumed_status} in {resumed_seconds:.1f} s")
+    row("upload", "resumable throughput / plain POST's", f"{ratio:.2f}x", ">= 0.8x", resumed_status == 201 and ratio >= 0.8)
+    row("upload", "peak RSS growth over both uploads", f"{resumed_growth:.1f} MiB", "< 64 MiB", resumed_growth < 64)
+
+
+def resumable_upload(port, size, pdf_head):
+    """A 1 GiB file by tus: created, a first PATCH cut off by the client after 300 MiB, HEAD for
+    the offset, the rest in 128 MiB PATCHes, then the entry naming the upload. Returns the
+    entry's status, the seconds spent sending (not the pause after the cut) and where it was cut."""
+    key = "bench-upload-key-0001"
+    tus = {"Tus-Resumable": "1.0.0", "Compe-Upload-Key": key}
+    meta = "contest " + base64.b64encode(b"bench").decode() + ",filename " + base64.b64encode(b"big.pdf").decode()
+    zeros = b"\0" * (1 << 20)
+
+    def piece(offset, count):
+        left = count
+        if offset == 0:
+            yield pdf_head
+            left -= len(pdf_head)
+        while left > 0:
+            n = min(left, len(zeros))
+            yield zeros[:n]
+            left -= n
+
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("POST", "/api/uploads/", headers=dict(tus, **{"Upload-Length": str(size), "Upload-Metadata": meta}))
+    response = conn.getresponse()
+    response.read()
+    location = response.getheader("Location")
+    cut_at = 300 << 20
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall((f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nCompe-Upload-Key: {key}\r\n"
+                  f"Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: {512 << 20}\r\n\r\n").encode())
+    for chunk in piece(0, cut_at):
+        sock.sendall(chunk)
+    sock.close()                                  # the link drops
+    paused = time.perf_counter()
+    time.sleep(0.5)
+    resumed = time.perf_counter()
+    offset = 0
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("HEAD", location, headers=tus)
+        offset = int(conn.getresponse().getheader("Upload-Offset"))
+        if offset >= cut_at or time.perf_counter() - resumed > 10:
+            break
+        time.sleep(0.1)
+    while offset < size:
+        count = min(128 << 20, size - offset)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("PATCH", location, body=piece(offset, count), headers=dict(tus, **{
+            "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream", "Content-Length": str(count)}))
+        answer = conn.getresponse()
+        answer.read()
+        if answer.status != 204:
+            return answer.status, 0, cut_at
+        offset = int(answer.getheader("Upload-Offset"))
+    entry = json.dumps({"title": "Big, resumed", "summary": "1 GiB", "team_name": "T", "members": "A", "contact_email": "a@example.org",
+                        "country": "JP", "agree_terms": True, "uploads": [location.rsplit("/", 1)[-1]]})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("POST", "/api/contests/bench/entries", body=entry, headers={
+        "Content-Type": "application/json", "Accept": "application/json", "Compe-Upload-Key": key})
+    status = conn.getresponse().status
+    return status, (time.perf_counter() - start) - (resumed - paused), cut_at
 
 
 # --- results -------------------------------------------------------------------------------
