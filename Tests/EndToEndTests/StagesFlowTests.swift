@@ -1,4 +1,5 @@
 import CompeStore
+import Crypto
 import CompeTestSupport
 import Foundation
 import Testing
@@ -156,6 +157,27 @@ import Testing
             let receipt = try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any]
             #expect(receipt?["stage"] as? String == "final" && (receipt?["files"] as? [[String: Any]])?.first?["sha256"] as? String != nil)
         }
+        // A finalist's video by tus: the upload says it is for 'final' (which takes mp4; the first
+        // stage is closed); it is created with its bytes and named by a second submission.
+        let uploadKey = "Compe-Upload-Key: finalist-upload-key-01"
+        let video = Data([0, 0, 0, 0x18] + Array("ftypmp42".utf8)) + Data(repeating: 7, count: 4096)
+        func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
+        func create(_ meta: String, body: Data = Data()) throws -> RawHTTP.Response {
+            let type = body.isEmpty ? "" : "Content-Type: application/offset+octet-stream\r\n"
+            return try RawHTTP.send(port: server.port, head: "POST /api/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTus-Resumable: 1.0.0\r\n"
+                                    + "\(uploadKey)\r\nUpload-Length: \(video.count)\r\nUpload-Metadata: \(meta)\r\n\(type)Content-Length: \(body.count)\r\n\r\n", body: body)
+        }
+        let meta = "contest \(b64("two-stage")),filename \(b64("demo.mp4")),filetype \(b64("video/mp4"))"
+        #expect(try create(meta).status == 403, "the first stage takes nothing once its shortlist is out")
+        let created = try create(meta + ",stage \(b64("final"))", body: video)
+        #expect(created.status == 201 && created.headers["upload-offset"] == String(video.count), "\(created.status) \(created.text)")
+        var named = MultipartBody()
+        named.field("demo_url", "https://demo.example/video")
+        named.field("upload", String(created.headers["location"]?.split(separator: "/").last ?? ""))
+        let withVideo = try RawHTTP.send(port: server.port, head: named.head("/api/contests/two-stage/entries/E-0001/stages/final",
+                                                                               extra: ["Accept: application/json", "Authorization: Bearer \(editTokens["E-0001"]!)", uploadKey]),
+                                         body: named.finished)
+        #expect(withVideo.status == 201 && withVideo.text.contains(SHA256.hash(data: video).map { String(format: "%02x", $0) }.joined()), "\(withVideo.status) \(withVideo.text)")
         let outsider = try second("E-0004")
         #expect(outsider.status == 403 && outsider.text.contains("\"error\":\"not_shortlisted\""), "\(outsider.text)")
         let entryView = try RawHTTP.send(port: server.port, head: "GET /api/entries/E-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: application/json\r\nAuthorization: Bearer \(editTokens["E-0001"]!)\r\n\r\n")
@@ -174,7 +196,7 @@ import Testing
         #expect(late.status == 403 && late.text.contains("\"error\":\"stage_closed\""), "\(late.text)")
         server.stop()
         let mailStore = try EntryStore(dataDirectory: dir.appendingPathComponent("Data"))
-        #expect(try await mailStore.outbox().filter { $0.kind == .stageReceipt }.map(\.entryID).sorted() == [1, 2, 3])
+        #expect(try await mailStore.outbox().filter { $0.kind == .stageReceipt }.map(\.entryID).sorted() == [1, 1, 2, 3], "E-0001 sent twice")
         await mailStore.database.close()
 
         // The final: another panel, open, the finalists still in the contest only.
