@@ -3,6 +3,7 @@ import CompeServer
 import CompeServices
 import CompeStore
 import CompeTestSupport
+import Crypto
 import Foundation
 import Testing
 
@@ -102,6 +103,33 @@ import Testing
             #expect(patched.status == 503 && patched.headers["retry-after"] != nil)
             let onDisk = try FileManager.default.attributesOfItem(atPath: f.data.appendingPathComponent("resumable/\(upload.id)").path)[.size] as? Int
             #expect(onDisk == 0)
+        }
+    }
+
+    /// An edit replaces the entry's files with a finished upload the client names, with its key
+    /// and the edit token; the entry's log records the change with the upload's hash.
+    @Test func anEditTakesAFinishedUpload() async throws {
+        try await ServerFixture.with { f in
+            let created = try await f.post(.validEntry())
+            let id = try #require(created.json?["id"] as? String), token = try #require(created.json?["edit_token"] as? String)
+            let pdf = MultipartBody.samplePDF("replacement by tus")
+            let location = try #require(try await Self.create(f, length: pdf.count).headers["location"])
+            #expect(try await Self.patch(f, location, offset: 0, body: pdf).status == 204)
+            var edit = MultipartBody.validEntry()
+            edit.data = Data()
+            for (k, v) in [("title", "With the new file"), ("summary", "s"), ("team_name", "Team A"), ("members", "Aiko"),
+                           ("contact_email", "team@example.org"), ("country", "JP"), ("agree_terms", "yes"),
+                           ("upload", String(location.split(separator: "/").last!))] { edit.field(k, v) }
+            let withoutKey = try await f.post(edit, path: "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)"])
+            #expect(withoutKey.status == 400 && withoutKey.text.contains("uploads"), "no key: as if unknown")
+            let edited = try await f.post(edit, path: "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)", Self.key])
+            let digest = Hex.encode(Array(SHA256.hash(data: pdf)))
+            let files = edited.json?["files"] as? [[String: Any]]
+            #expect(edited.status == 200 && files?.count == 1 && files?.first?["sha256"] as? String == digest, "\(edited.status) \(edited.text)")
+            let log = edited.json?["log"] as? [[String: Any]]
+            #expect((log?.last?["leaf"] as? [String: Any])?["files"] as? [String] == [digest])
+            let again = try await f.post(edit, path: "/api/entries/\(id)", headers: ["Accept: application/json", "Authorization: Bearer \(token)", Self.key])
+            #expect(again.status == 400 && again.text.contains("uploads"), "an upload is used once, by an edit too")
         }
     }
 }
