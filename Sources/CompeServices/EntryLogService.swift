@@ -1,6 +1,7 @@
 import CompeCore
 import CompeStore
 import Foundation
+import Synchronization
 
 /// Why a log request was refused.
 public enum EntryLogError: Error, CustomStringConvertible, Equatable {
@@ -20,8 +21,18 @@ public enum EntryLogError: Error, CustomStringConvertible, Equatable {
 /// are appended by the store, in the transaction of each event.
 public struct EntryLogService: Sendable {
     public let store: EntryStore
+    /// The leaves read so far, shared by every copy of this service: proofs read only the
+    /// leaves appended since the last request, not the whole log each time.
+    private let cache = LeafCache()
 
     public init(store: EntryStore) { self.store = store }
+
+    /// Every leaf of `contest`'s log now, from the cache and the leaves appended since.
+    func currentLeaves(_ contest: String) async throws -> [MerkleTree.Hash] {
+        let known = cache.leaves(contest)
+        let added = try await store.logLeaves(contest: contest, from: known.count)
+        return cache.extend(contest, from: known.count, with: added)
+    }
 
     /// Signs the current head of `contest`'s log and keeps it; when the newest head already has
     /// this size (nothing happened since), that head is returned and nothing new is signed,
@@ -53,7 +64,7 @@ public struct EntryLogService: Sendable {
 
     /// PATH(leaf, size) with the tree's root at `size` (the whole log when nil).
     public func inclusionProof(contest: String, leaf: Int, size: Int?) async throws -> (size: Int, path: [String]) {
-        let leaves = try await store.logLeaves(contest: contest)
+        let leaves = try await currentLeaves(contest)
         guard !leaves.isEmpty else { throw EntryLogError.noLog(contest: contest) }
         let size = size ?? leaves.count
         guard size >= 1, size <= leaves.count else { throw EntryLogError.badRange("size must be between 1 and \(leaves.count)") }
@@ -65,11 +76,30 @@ public struct EntryLogService: Sendable {
 
     /// PROOF(from, to) between two sizes of the log.
     public func consistencyProof(contest: String, from: Int, to: Int) async throws -> [String] {
-        let leaves = try await store.logLeaves(contest: contest)
+        let leaves = try await currentLeaves(contest)
         guard !leaves.isEmpty else { throw EntryLogError.noLog(contest: contest) }
         guard let path = MerkleTree.consistencyProof(from: from, to: to, leaves: leaves) else {
             throw EntryLogError.badRange("need 1 ≤ from ≤ to ≤ \(leaves.count)")
         }
         return path.map(Hex.encode)
+    }
+}
+
+/// Each contest's leaves as read so far (the log only grows, so what was read stays true).
+final class LeafCache: Sendable {
+    private let leavesByContest = Mutex<[String: [MerkleTree.Hash]]>([:])
+
+    func leaves(_ contest: String) -> [MerkleTree.Hash] { leavesByContest.withLock { $0[contest] ?? [] } }
+
+    /// The leaves with `added` (read from index `from`) appended, kept when they are the longest
+    /// known (another request may have extended them meanwhile).
+    func extend(_ contest: String, from: Int, with added: [MerkleTree.Hash]) -> [MerkleTree.Hash] {
+        leavesByContest.withLock { cache in
+            let known = cache[contest] ?? []
+            if known.count >= from + added.count { return known }
+            let grown = Array(known.prefix(from)) + added
+            cache[contest] = grown
+            return grown
+        }
     }
 }

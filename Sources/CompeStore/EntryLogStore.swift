@@ -72,6 +72,18 @@ extension EntryStore {
         }
     }
 
+    /// The leaf hashes of `contest`'s log from index `from` on, up to its recorded size (the log
+    /// only grows: a reader that has the first `from` reads only what came since).
+    public func logLeaves(contest: String, from: Int) async throws -> [MerkleTree.Hash] {
+        try await reading { db in
+            let size = try db.integer("SELECT size FROM log_size WHERE contest = ?", [contest]) ?? 0
+            guard size > Int64(from) else { return [] }
+            return try db.rows("SELECT leaf_hash FROM log_leaf WHERE contest = ? AND idx >= ? AND idx < ? ORDER BY idx", [contest, Int64(from), size]) {
+                [UInt8](try $0.data("leaf_hash"))
+            }
+        }
+    }
+
     /// The event of each leaf of `contest`'s log, in order (what `events.json` publishes, so
     /// anyone can count the active entries).
     public func logEvents(contest: String) async throws -> [String] {

@@ -27,6 +27,8 @@ import Testing
                 let canonical = try JSONSerialization.data(withJSONObject: leaf, options: [.sortedKeys, .withoutEscapingSlashes])
                 #expect(log["leaf_hash"] as? String == sha256(Data([0]) + canonical))
             }
+            // A proof now (the server keeps the 5 leaves it read; later proofs read only what came since).
+            #expect(try await f.request("GET", "/api/contests/test/log/proof?leaf=4").json?["tree_size"] as? Int == 5)
             // Withdrawing is an event of its own, listed in the entrant's view.
             #expect(try await f.request("DELETE", "/api/entries/E-0002", headers: ["Authorization: Bearer \(tokens[1])"]).status == 200)
             let view = try await f.request("GET", "/api/entries/E-0002", headers: ["Accept: application/json", "Authorization: Bearer \(tokens[1])"])
