@@ -10,7 +10,7 @@ struct BriefReader {
 
     /// Keys a default-language brief may have.
     static let keys = ["title", "description", "opens", "closes", "prizes", "team_size", "uploads", "criteria", "judging", "draft",
-                       "stages", "advance"]
+                       "stages", "advance", "questions", "questions_close"]
     /// Keys a translation may have: text only; numbers and dates live in brief.md.
     static let translationKeys = ["title", "description", "prizes", "criteria", "stages"]
 
@@ -29,11 +29,30 @@ struct BriefReader {
         let criteria = readCriteria(f, diags: &diags)
         let judging = readJudging(f, diags: &diags)
         let later = closes.flatMap { StageReader(brief: self).stages(firstCloses: $0, diags: &diags) }
+        let questions = readQuestions(closes: closes, diags: &diags)
         guard let title, let opens, let closes, let criteria, let later else { return nil }
         return Contest(slug: slug, language: language, title: title,
                        description: f.string("description", diags: &diags) ?? "",
                        opens: opens, closes: closes, prizes: prizes, teamSize: teamSize, uploads: uploads,
-                       criteria: criteria, judging: judging, draft: f.bool("draft", diags: &diags) ?? false, later: later)
+                       criteria: criteria, judging: judging, draft: f.bool("draft", diags: &diags) ?? false, later: later,
+                       questions: questions)
+    }
+
+    /// `questions: false` (no questions), or `questions_close` (a date-time before `closes`);
+    /// nil for the default, a week before `closes`.
+    func readQuestions(closes: Date?, diags: inout Diagnostics) -> QuestionPeriod? {
+        let f = fields
+        if f.bool("questions", diags: &diags) == false {
+            if f.value("questions_close") != nil {
+                diags.error(f.location(ofKey: "questions_close"), "'questions_close' has no use with 'questions: false'")
+            }
+            return .off
+        }
+        guard let end = f.dateTime("questions_close", diags: &diags) else { return nil }
+        if let closes, end > closes {
+            diags.error(f.location(ofKey: "questions_close"), "'questions_close' must not be after 'closes': questions are answered before the deadline")
+        }
+        return .until(end)
     }
 
     func translation(diags: inout Diagnostics) -> ContestTranslation {

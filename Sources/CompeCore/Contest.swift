@@ -31,11 +31,13 @@ public struct Contest: Sendable, Hashable {
     public var draft: Bool
     /// The stages after the first (empty for a one-stage contest); see `stages`.
     public var later: LaterStages
+    /// When entrants may ask questions (by default until a week before `closes`).
+    public var questions: QuestionPeriod
 
     /// Creates a contest.
     public init(slug: String, language: String, title: String, description: String, opens: Date, closes: Date,
                 prizes: [String], teamSize: ClosedRange<Int>, uploads: UploadPolicy, criteria: [Criterion],
-                judging: JudgingPolicy, draft: Bool, later: LaterStages = .single) {
+                judging: JudgingPolicy, draft: Bool, later: LaterStages = .single, questions: QuestionPeriod? = nil) {
         self.slug = slug
         self.language = language
         self.title = title
@@ -49,6 +51,14 @@ public struct Contest: Sendable, Hashable {
         self.judging = judging
         self.draft = draft
         self.later = later
+        self.questions = questions ?? .standard(closes: closes)
+    }
+
+    /// Whether the contest takes questions at `now`: its question period has not ended (questions
+    /// may come before `opens`, once the brief is published).
+    public func takesQuestions(at now: Date) -> Bool {
+        if case .until(let end) = questions { return now < end }
+        return false
     }
 
     /// Where a contest stands at a moment in time.

@@ -107,6 +107,12 @@ public enum FieldProblem: Sendable, Hashable {
     /// A later stage's submission after that stage closed.
     case stageClosed(closes: Date)
 
+    // Questions.
+    /// The contest's question period ended.
+    case questionsClosed(closes: Date)
+    /// The contest takes no questions (`questions: false`).
+    case noQuestions
+
     // Resumable uploads (tus 1.0).
     /// A finished upload the request names is unknown, another client's, unfinished, used, or
     /// for another contest (one answer for all, so nobody learns of others' uploads).

@@ -116,5 +116,6 @@ enum PostgresSchema {
         (PartnerDeliveryMigration.name, PartnerDeliveryMigration.postgres),
         (EntryLogMigration.name, EntryLogMigration.postgres),
         (ResumableUploadMigration.name, ResumableUploadMigration.postgres),
+        (QuestionMigration.name, QuestionMigration.postgres),
     ]
 }

@@ -38,6 +38,8 @@ final class EntryEndpoint: Sendable {
         let api = router.group("api")
         api.post("contests/:slug/entries") { request, context in try await self.api.submit(request, context) }
         api.post("contests/:slug/recover") { request, context in try await self.api.recover(request, context) }
+        api.post("contests/:slug/questions") { request, context in try await self.api.ask(request, context) }
+        api.on("contests/:slug/questions", method: .options) { request, context in self.api.preflight(request, context) }
         api.get("mail/confirm") { request, context in try await self.api.confirmForm(request, context) }
         api.post("mail/confirm") { request, context in try await self.api.confirm(request, context) }
         api.get("entries/:id") { request, context in try await self.api.view(request, context) }

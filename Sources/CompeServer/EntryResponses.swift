@@ -223,7 +223,7 @@ enum ProblemStatus {
         case .wrongType, .uploadContentType: return .unsupportedMediaType
         case .tooSlow: return .requestTimeout
         case .rateLimited, .clientUploadBudget, .totalUploadBudget: return .tooManyRequests
-        case .crossOrigin, .notOpenYet, .closed, .resultsPublished, .notShortlisted, .stageClosed: return .forbidden
+        case .crossOrigin, .notOpenYet, .closed, .resultsPublished, .notShortlisted, .stageClosed, .questionsClosed, .noQuestions: return .forbidden
         case .unknownContest, .notFound: return .notFound
         case .withdrawn: return .conflict
         case .idempotencyMismatch: return .unprocessableContent

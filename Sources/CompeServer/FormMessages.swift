@@ -79,6 +79,9 @@ struct FormMessages: Sendable {
         case .notShortlisted: return t("この応募は次の段階に進んでいないため、提出できません。", "This entry is not on the shortlist, so it cannot send a submission for this stage.")
         case .stageClosed(let closes): return t("この段階の提出は締め切られました (締切: \(when(closes)))。", "Submissions for this stage are closed (the deadline was \(when(closes))).")
         case .resultsPublished: return t("結果が発表されたため、受付は終了しました。", "Entries are closed: the results have been published.")
+        case .questionsClosed(let end): return t("質問の受付は終了しました (締切: \(when(end)))。回答はコンテストのページに掲載されています。",
+                                                  "Questions are closed (they closed \(when(end))). The answers are on the contest page.")
+        case .noQuestions: return t("このコンテストは質問を受け付けていません。", "This contest takes no questions.")
         case .uploadUnavailable(let id):
             return t("アップロード \(id) は見つからないか、完了していないか、すでに使われています。ファイルをもう一度送ってください。",
                      "Upload \(id) is unknown, unfinished or used already; send the file again.")

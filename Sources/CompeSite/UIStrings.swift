@@ -66,6 +66,7 @@ public enum UIKey: String, CaseIterable, Sendable {
     case logSigned = "log_signed"
     case uploadSending = "upload_sending", uploadPaused = "upload_paused", uploadResumed = "upload_resumed", uploadDone = "upload_done"
     case uploadSubmitting = "upload_submitting", uploadFailed = "upload_failed", uploadOffline = "upload_offline"
+    case questionReceivedTitle = "question_received_title", questionReceivedText = "question_received_text", questionMailNote = "question_mail_note"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -94,6 +95,9 @@ public enum UIStrings {
     }
 
     static let ja: [UIKey: String] = [
+        .questionReceivedTitle: "質問を受け付けました",
+        .questionReceivedText: "ありがとうございます。回答は、質問者の名前やメールアドレスを伏せて、コンテストのページで全員に公開します。",
+        .questionMailNote: "回答を公開したときに、一度だけメールでお知らせします。",
         .uploadSending: "「{name}」を送信中: {percent}%", .uploadPaused: "接続が切れました。「{name}」は {percent}% から自動的に再開します。",
         .uploadResumed: "「{name}」を {percent}% から再開しました。", .uploadDone: "「{name}」を送信しました。",
         .uploadSubmitting: "すべてのファイルを送信しました。応募を登録しています…",
@@ -187,6 +191,9 @@ public enum UIStrings {
     ]
 
     static let en: [UIKey: String] = [
+        .questionReceivedTitle: "Question received",
+        .questionReceivedText: "Thank you. The answer will be published for everyone on the contest page, without your name or address.",
+        .questionMailNote: "You will get one mail when it is published.",
         .uploadSending: "Sending '{name}': {percent}%", .uploadPaused: "The connection broke. '{name}' will go on from {percent}% by itself.",
         .uploadResumed: "'{name}' resumed from {percent}%.", .uploadDone: "'{name}' sent.",
         .uploadSubmitting: "All files sent; registering your entry…",

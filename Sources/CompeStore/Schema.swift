@@ -219,6 +219,9 @@ enum Schema {
         m.registerMigration(ResumableUploadMigration.name) { db in
             for statement in ResumableUploadMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(QuestionMigration.name) { db in
+            for statement in QuestionMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }

@@ -20,7 +20,7 @@ public enum StoreCopy {
                         "score_audit", "publication", "idempotency", "panel", "judge_token", "sheet", "score_request", "outbox",
                         "mail_recipient", "finalist", "stage_submission", "stage_file", "consent_event", "share",
                         "share_file", "partner_token", "partner_access",
-                        "log_leaf", "log_size", "log_head", "resumable_upload"]
+                        "log_leaf", "log_size", "log_head", "resumable_upload", "question"]
 
     /// Copies `source` (a SQLite store) into `target`, which must hold no rows; returns what was
     /// copied and verified. Nothing is left in `target` if any step fails.

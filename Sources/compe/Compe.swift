@@ -17,7 +17,7 @@ struct Compe: AsyncParsableCommand {
         discussion: "Run 'compe build' to make the site in Public/ from Content/ and Static/, then 'compe serve' to serve it.",
         subcommands: [Build.self, Serve.self, Backlog.self, Judges.self, Panel.self, Conflicts.self, Assign.self, Entries.self,
                       JudgeCommand.self, Results.self, Shortlist.self, Stats.self, Export.self, Mail.self, Announce.self, Backup.self, Restore.self, Fsck.self,
-                      Migrate.self, Keys.self, Verify.self, Share.self, Partners.self, EntryLogCommand.self]
+                      Migrate.self, Keys.self, Verify.self, Share.self, Partners.self, EntryLogCommand.self, Questions.self]
     )
 
     /// Runs the command. Exit codes: 0 ok, 1 a user error (one line on stderr), 2 usage.
