@@ -74,7 +74,7 @@ struct PageRenderer: Sendable {
         for source in content.contests {
             let c = source.contest
             add(c.language, OutputFile.path(forURL: source.url),
-                [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue,
+                [theme.key("contest"), Fingerprint.stableText(source), c.phase(at: now).rawValue + "\(c.takesQuestions(at: now))",
                  SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now).map { "\($0.id):\($0.version)" }.joined(separator: ",")
                     + "\(content.hasSharingRegister)" + (content.entryLogs[c.slug]?.finalHead.map { "\($0.size) \($0.root) \($0.time)" } ?? ""),
                  "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.publishedShortlists(c.slug).map(\.stage)), Fingerprint.stableText(content.updates(c.slug, language: c.language)),
@@ -279,6 +279,15 @@ struct PageRenderer: Sendable {
         ctx["blind"] = .bool(c.judging.blind)
         ctx["form_action"] = "\(config.submitURL)/contests/\(c.slug)/entries"
         ctx["upload_action"] = .text("\(config.submitURL)/uploads/")
+        if c.takesQuestions(at: now), case .until(let end) = c.questions {
+            ctx["questions_open"] = .bool(true)
+            ctx["question_action"] = .text("\(config.submitURL)/contests/\(c.slug)/questions")
+            ctx["questions_close_iso"] = .text(UTCTimestamp.format(end, milliseconds: false))
+            ctx["questions_close_local"] = .text(dates.local(end, language: lang))
+            ctx["question_languages"] = .objects(config.languages.map { l in
+                ["code": .text(l), "name": .text(UIStrings.languageName(l)), "selected": .bool(l == lang)]
+            })
+        }
         ctx["contest_slug"] = .text(c.slug)
         ctx["recover_action"] = .text("\(config.submitURL)/contests/\(c.slug)/recover")
         ctx["has_results"] = .bool(content.results[c.slug] != nil)

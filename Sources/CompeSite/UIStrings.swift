@@ -67,6 +67,8 @@ public enum UIKey: String, CaseIterable, Sendable {
     case uploadSending = "upload_sending", uploadPaused = "upload_paused", uploadResumed = "upload_resumed", uploadDone = "upload_done"
     case uploadSubmitting = "upload_submitting", uploadFailed = "upload_failed", uploadOffline = "upload_offline"
     case questionReceivedTitle = "question_received_title", questionReceivedText = "question_received_text", questionMailNote = "question_mail_note"
+    case questions, questionsLead = "questions_lead", questionsUntil = "questions_until", qQuestion = "q_question", qLanguage = "q_language"
+    case qEmail = "q_email", qEmailHelp = "q_email_help", qSubmit = "q_submit"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -95,6 +97,9 @@ public enum UIStrings {
     }
 
     static let ja: [UIKey: String] = [
+        .questions: "質問", .questionsLead: "応募についての質問を受け付けています。回答は、質問者の名前やメールアドレスを伏せて、このページで全員に公開します。",
+        .questionsUntil: "受付期限:", .qQuestion: "質問", .qLanguage: "質問の言語", .qEmail: "メールアドレス (任意)",
+        .qEmailHelp: "回答を公開したときに一度だけお知らせします。公開も共有もしません。", .qSubmit: "質問を送る",
         .questionReceivedTitle: "質問を受け付けました",
         .questionReceivedText: "ありがとうございます。回答は、質問者の名前やメールアドレスを伏せて、コンテストのページで全員に公開します。",
         .questionMailNote: "回答を公開したときに、一度だけメールでお知らせします。",
@@ -191,6 +196,9 @@ public enum UIStrings {
     ]
 
     static let en: [UIKey: String] = [
+        .questions: "Questions", .questionsLead: "Ask about the contest here. Every answer is published on this page for everyone, without the asker's name or address.",
+        .questionsUntil: "Questions close:", .qQuestion: "Your question", .qLanguage: "Language of the question", .qEmail: "E-mail address (optional)",
+        .qEmailHelp: "For one notice when the answer is published; never shown or shared.", .qSubmit: "Send the question",
         .questionReceivedTitle: "Question received",
         .questionReceivedText: "Thank you. The answer will be published for everyone on the contest page, without your name or address.",
         .questionMailNote: "You will get one mail when it is published.",

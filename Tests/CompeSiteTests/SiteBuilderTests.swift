@@ -105,18 +105,24 @@ import Testing
         #expect(try read(site, "assets/compe.css").contains(":root"))
     }
 
+    /// The entry form while the contest is open; the question form while its question period
+    /// runs (before `opens` too, until a week before `closes` here).
     @Test func formOnlyWhileOpen() throws {
         let site = try TestSite.minimal()
         try SiteBuilder(options: options(site, now: "2027-01-01T00:00:00+09:00")).build()
         let before = try read(site, "contests/test/index.html")
-        #expect(!before.contains("<form"))
-        #expect(before.contains("受付開始前です"))
+        #expect(!before.contains("class=\"entry-form\"") && before.contains("class=\"question-form\""))
+        #expect(before.contains("受付開始前です") && before.contains("action=\"/api/contests/test/questions\""))
         try SiteBuilder(options: options(site, now: "2027-03-01T00:00:00+09:00")).build()
         let after = try read(site, "contests/test/index.html")
         #expect(!after.contains("<form"))
         #expect(after.contains("受付は終了しました"))
         try SiteBuilder(options: options(site)).build()
-        #expect(try read(site, "contests/test/index.html").contains("<form"))
+        let open = try read(site, "contests/test/index.html")
+        #expect(open.contains("class=\"entry-form\"") && open.contains("class=\"question-form\"") && open.contains("2027-02-03T08:00:00Z"))
+        try SiteBuilder(options: options(site, now: "2027-02-05T00:00:00+09:00")).build()
+        let lastWeek = try read(site, "contests/test/index.html")
+        #expect(lastWeek.contains("class=\"entry-form\"") && !lastWeek.contains("class=\"question-form\""), "no questions in the last week")
     }
 
     @Test func brokenLinkIsReportedAtItsSourcePositionAndOutputIsUntouched() throws {
