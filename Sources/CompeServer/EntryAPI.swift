@@ -218,14 +218,11 @@ struct EntryAPI: Sendable {
         let notFound = respond.failure(.notFound, field: "entry", close: true)
         guard let code = context.parameters.get("id"), EntryCode.parse(code) != nil else { return notFound }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        var limits = self.limits
-        limits.filesAllowed = false
         let receiver: MultipartReceiver
-        switch await receive(request, context, respond, policy: UploadPolicy(maxFiles: 0, maxFileMB: 0, types: []), limits: limits) {
+        switch await receiveFields(request, context, respond) {
         case .success(let received): receiver = received
         case .failure(let refusal): return refusal.response
         }
-        receiver.discardAll()
         guard let entry = try await entries.entry(code: code, token: token(request) ?? receiver.fields["token"] ?? ""),
               let contest = contests[entry.draft.contest] else { return notFound }
         let formRespond = responder(request, context, form: receiver.fields)
@@ -394,6 +391,17 @@ struct EntryAPI: Sendable {
             return .failure(Refused(response: rejected(failure, respond)))
         }
         return .success(receiver)
+    }
+
+    /// The body of a form that takes no file (the consent form, a question): its fields, under
+    /// the same checks as any body; a file part is refused.
+    func receiveFields(_ request: Request, _ context: CompeRequestContext, _ respond: Responder) async -> Result<MultipartReceiver, Refused> {
+        var limits = self.limits
+        limits.filesAllowed = false
+        limits.fileRefusal = .unexpectedFile
+        let result = await receive(request, context, respond, policy: UploadPolicy(maxFiles: 0, maxFileMB: 0, types: []), limits: limits)
+        if case .success(let receiver) = result { receiver.discardAll() }
+        return result
     }
 
     func withdraw(_ request: Request, _ context: CompeRequestContext) async throws -> Response {

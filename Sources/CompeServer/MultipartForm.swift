@@ -20,6 +20,9 @@ struct FormLimits: Sendable {
     /// Whether file parts are taken: an edit whose token comes only in the body may not send
     /// files, since nothing may be written before the token is checked.
     var filesAllowed = true
+    /// What a file part is told when files are not taken: send the token first (an edit), or
+    /// that the form takes no file at all (`EntryAPI.receiveFields`).
+    var fileRefusal: FieldProblem = .tokenFirst
 }
 
 /// A file received in a form, staged in `Data/tmp/` and not yet committed.
@@ -183,7 +186,7 @@ final class MultipartReceiver {
             errors.append(FieldError(field: name, problem: .unexpectedFile))
             part.ignored = true
         } else if part.fileName != nil && !limits.filesAllowed {
-            failure = FormFailure(.tokenFirst, field: "files")
+            failure = FormFailure(limits.fileRefusal, field: "files")
         }
         current = part
     }

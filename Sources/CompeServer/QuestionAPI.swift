@@ -20,14 +20,11 @@ extension EntryAPI {
             return respond.failure(.unknownContest, field: "contest", close: true)
         }
         if let refusal = refuseForeignOrHurried(request, context, respond) { return refusal }
-        var limits = self.limits
-        limits.filesAllowed = false
         let receiver: MultipartReceiver
-        switch await receive(request, context, respond, policy: UploadPolicy(maxFiles: 0, maxFileMB: 0, types: []), limits: limits) {
+        switch await receiveFields(request, context, respond) {
         case .success(let received): receiver = received
         case .failure(let refusal): return refusal.response
         }
-        receiver.discardAll()
         let formRespond = responder(request, context, form: receiver.fields)
         guard contest.takesQuestions(at: clock()) else {
             if case .until(let end) = contest.questions { return formRespond.failure(.questionsClosed(closes: end), field: "question") }
