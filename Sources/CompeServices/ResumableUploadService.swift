@@ -183,7 +183,8 @@ public struct ResumableUploadService: Sendable {
     public func sweep(now: Date) async throws -> Int {
         let (expired, used) = try await store.expiredUploads(now: now)
         for id in expired + used { store.resumable.remove(id) }
-        try await store.forgetExpiredUploads(now: now)
+        // A write only when something is due (used uploads' rows go at their expiry too).
+        if !expired.isEmpty || !used.isEmpty { try await store.forgetExpiredUploads(now: now) }
         let known = Set(try await store.uploadIDs())
         for id in store.resumable.ids(olderThan: 3600) where !known.contains(id) { store.resumable.remove(id) }
         return expired.count
