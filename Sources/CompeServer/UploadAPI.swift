@@ -277,13 +277,13 @@ extension EntryAPI {
     /// complete the upload. Returns the acknowledged offset, or the refusal.
     func receive(_ request: Request, _ context: CompeRequestContext, into upload: ResumableUpload,
                  policy: UploadPolicy) async -> Result<Int64, UploadRefusal> {
-        var expected: (digest: Data, hasher: SHA256Hasher)?
+        var expected: (digest: Data, hasher: SHA256)?
         if let header = request.headers[TusHeader.checksum] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "sha256", let digest = Data(base64Encoded: String(parts[1])), digest.count == 32 else {
                 return .failure(UploadRefusal(.checksumAlgorithm))
             }
-            expected = (digest, SHA256Hasher())
+            expected = (digest, SHA256())
         }
         if let declared = request.headers[.contentLength].flatMap(Int64.init), upload.received + declared > upload.length {
             return .failure(UploadRefusal(.pastUploadLength))
@@ -313,7 +313,7 @@ extension EntryAPI {
                     return .failure(UploadRefusal(scope == .client ? .clientUploadBudget : .totalUploadBudget, retryAfter: wait))
                 }
                 let written = try chunk.withUnsafeReadableBytes { bytes -> Bool in
-                    expected?.hasher.update(bytes)
+                    expected?.hasher.update(bufferPointer: bytes)
                     return try writer.append(bytes)
                 }
                 guard written else { return .failure(UploadRefusal(.offsetMismatch(expected: writer.offset))) }   // taken over
@@ -336,7 +336,7 @@ extension EntryAPI {
             }
             return refuse(error is ConnectionGuard.SlowBody ? .tooSlow : .unterminated)
         }
-        if let expected, expected.hasher.finalize() != expected.digest { return refuse(.checksumMismatch) }
+        if let expected, Data(expected.hasher.finalize()) != expected.digest { return refuse(.checksumMismatch) }
         do {
             guard try await resumable.acknowledge(writer, upload: upload, from: acknowledged) else {
                 return .failure(UploadRefusal(.offsetMismatch(expected: acknowledged)))
@@ -359,11 +359,4 @@ extension EntryAPI {
             return refuse(.lowDisk, retryAfter: 30)
         }
     }
-}
-
-/// SHA-256 of a request body as it streams (the `checksum` extension), apart from the file's own.
-struct SHA256Hasher {
-    private var hasher = SHA256()
-    mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-    func finalize() -> Data { Data(hasher.finalize()) }
 }
