@@ -40,9 +40,14 @@ extension EntryAPI {
 
     /// 503 before reading an upload when the data disk is under its floor.
     func lowDisk(_ respond: Responder) -> Response? {
-        guard let reason = disk?.shortage else { return nil }
+        diskIsShort() ? respond.failure(.lowDisk, close: true) : nil
+    }
+
+    /// Whether the data disk is under its floor now (said in the log for the operator).
+    func diskIsShort() -> Bool {
+        guard let reason = disk?.shortage else { return false }
         logger.warning("uploads refused until space returns", metadata: ["reason": "\(reason)"])
-        return respond.failure(.lowDisk, close: true)
+        return true
     }
 
     /// 507 when the disk filled while storing: nothing was kept, the operator is told.

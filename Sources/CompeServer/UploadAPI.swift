@@ -165,7 +165,7 @@ extension EntryAPI {
         } catch let refusal as UploadRefusal {
             return tusRefusal(refusal.problem, request, context, close: true)
         }
-        if disk?.shortage != nil { return tusRefusal(.lowDisk, request, context, close: true) }
+        if diskIsShort() { return tusRefusal(.lowDisk, request, context, close: true) }
         let upload: ResumableUpload
         do {
             upload = try await resumable.create(contest: slug, policy: policy, client: clientKey(context), ownerKey: key, length: length,
@@ -242,7 +242,7 @@ extension EntryAPI {
             return tusRefusal(.offsetMismatch(expected: upload.received), request, context, close: true)
         }
         guard let contest = contests[upload.contest] else { return tusRefusal(.unknownContest, request, context, close: true) }
-        if disk?.shortage != nil { return tusRefusal(.lowDisk, request, context, close: true) }
+        if diskIsShort() { return tusRefusal(.lowDisk, request, context, close: true) }
         let policy = [contest.uploads] + contest.stages.compactMap(\.submission.uploads)
         let widest = UploadPolicy(maxFiles: 1, maxFileMB: policy.map(\.maxFileMB).max() ?? 0, types: Array(Set(policy.flatMap(\.types))))
         if upload.received > 0 { metrics?.resumableUpload(.resumed) }
