@@ -77,8 +77,9 @@ public struct ContentLoader: Sendable {
         var statsFiles: [ContentFile] = []
         var shortlistFiles: [ContentFile] = []
         var updates: [String: [UpdateSource]] = [:]
+        var answers: [String: [AnswerSource]] = [:]
         let contests = loadContests(config: config, unrendered: &unrendered, resultFiles: &resultFiles, statsFiles: &statsFiles,
-                                    shortlistFiles: &shortlistFiles, updates: &updates, diags: &diags)
+                                    shortlistFiles: &shortlistFiles, updates: &updates, answers: &answers, diags: &diags)
         var shortlists: [String: [ShortlistSource]] = [:]
         for file in shortlistFiles {
             let slug = String(file.relative.split(separator: "/")[1])
@@ -128,7 +129,7 @@ public struct ContentLoader: Sendable {
         return SiteContent(config: config, pages: pages, contests: contests, templates: templates,
                            warnings: diags.sorted.filter { $0.severity == .warning }, unrenderedURLs: unrendered,
                            iterations: iterations, results: results, stats: stats, dataPackages: packages, updates: updates,
-                           shortlists: shortlists, agreements: agreements, signingKey: signingKey, register: register, entryLogs: logs)
+                           answers: answers, shortlists: shortlists, agreements: agreements, signingKey: signingKey, register: register, entryLogs: logs)
     }
 
     /// `site.pub` as `compe keys init` wrote it (a comment line, then base64 of `Ed`, an 8-byte
@@ -340,7 +341,7 @@ public struct ContentLoader: Sendable {
 
     func loadContests(config: SiteConfig, unrendered: inout Set<String>, resultFiles: inout [ContentFile],
                       statsFiles: inout [ContentFile], shortlistFiles: inout [ContentFile], updates: inout [String: [UpdateSource]],
-                      diags: inout Diagnostics) -> [ContestSource] {
+                      answers: inout [String: [AnswerSource]], diags: inout Diagnostics) -> [ContestSource] {
         let dir = root.appendingPathComponent("contests")
         let fm = FileManager.default
         guard let slugs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -374,10 +375,12 @@ public struct ContentLoader: Sendable {
                     statsFiles.append(ContentFile(relative: rel, path: slugURL.path + "/" + name))
                 } else if name == "updates" {
                     updates[slug] = loadUpdates(slug: slug, folder: slugURL.appendingPathComponent("updates"), config: config, diags: &diags)
+                } else if name == "questions" {
+                    answers[slug] = loadAnswers(slug: slug, folder: slugURL.appendingPathComponent("questions"), config: config, diags: &diags)
                 } else if name == "log" {
                     continue   // the published entry log, read by EntryLogFiles
                 } else {
-                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, shortlist.md, stats.json, updates/ and log/")
+                    diags.warning(SourceLocation(path: display(rel)), "ignored: a contest folder holds brief.md, brief.<lang>.md, results.md, shortlist.md, stats.json, updates/, questions/ and log/")
                 }
             }
         }

@@ -227,6 +227,9 @@ public struct SiteContent: Sendable {
     public var dataPackages: [DataPackageSource] = []
     /// Contest updates (`contests/<slug>/updates/`) by contest slug, every language.
     public var updates: [String: [UpdateSource]] = [:]
+    /// Published answers to entrants' questions (`contests/<slug>/questions/`) by contest slug,
+    /// every language.
+    public var answers: [String: [AnswerSource]] = [:]
     /// Shortlists (`contests/<slug>/shortlist.md`, proposed or published) by contest slug, in
     /// stage order.
     public var shortlists: [String: [ShortlistSource]] = [:]

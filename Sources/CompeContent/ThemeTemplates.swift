@@ -6,5 +6,6 @@ public enum ThemeTemplates {
                                        "404", "backlog", "iteration", "results", "stats", "data", "sharing", "entry", "problems", "notice",
                                        "mail_receipt", "mail_changed", "mail_withdrawn", "mail_recover", "mail_update", "mail_results", "recover_form", "continue",
                                        "mail_confirm", "confirm_address",
-                                       "mail_shortlisted", "mail_not_shortlisted", "shortlist", "mail_stage_receipt", "question_form"]
+                                       "mail_shortlisted", "mail_not_shortlisted", "shortlist", "mail_stage_receipt", "question_form",
+                                       "answer", "questions", "mail_answer", "mail_question_answered"]
 }

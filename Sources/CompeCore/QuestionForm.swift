@@ -14,6 +14,23 @@ public struct AskedQuestion: Sendable, Hashable {
     }
 }
 
+/// A question's id, `Q-007`: numbered per contest from 1, three digits at least. The answer's
+/// file is `questions/007.md` and its anchor `question-007`.
+public enum QuestionID {
+    /// `Q-007` for 7.
+    public static func code(_ number: Int64) -> String { "Q-" + digits(number) }
+
+    /// `007` for 7: the answer's file name and anchor.
+    public static func digits(_ number: Int64) -> String { number < 1000 ? String(format: "%03lld", number) : String(number) }
+
+    /// The number of an id (`Q-007`, `007` or `7`), or nil.
+    public static func number(_ code: String) -> Int64? {
+        let digits = code.hasPrefix("Q-") ? String(code.dropFirst(2)) : code
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(digits), n > 0 else { return nil }
+        return n
+    }
+}
+
 /// When a contest takes questions (`questions_close` in its brief, `questions: false` for none).
 public enum QuestionPeriod: Sendable, Hashable {
     /// The contest takes no questions.

@@ -78,6 +78,7 @@ struct PageRenderer: Sendable {
                  SharingAgreement.consentOffers(content.agreements, contest: c.slug, at: now).map { "\($0.id):\($0.version)" }.joined(separator: ",")
                     + "\(content.hasSharingRegister)" + (content.entryLogs[c.slug]?.finalHead.map { "\($0.size) \($0.root) \($0.time)" } ?? ""),
                  "\(content.results[c.slug] != nil)", "\(content.stats[c.slug] != nil)", Fingerprint.stableText(content.publishedShortlists(c.slug).map(\.stage)), Fingerprint.stableText(content.updates(c.slug, language: c.language)),
+                 Fingerprint.stableText(content.answers(c.slug, language: c.language).prefix(Self.answersOnContestPage)),
                  Fingerprint.stableText(contestURLs[c.slug] ?? [:])]) { renderContest(source) }
         }
         for lang in config.languages {
@@ -97,6 +98,13 @@ struct PageRenderer: Sendable {
             add(source.contest.language, OutputFile.path(forURL: source.url + "shortlist/"),
                 [theme.key("shortlist"), Fingerprint.stableText(source), Fingerprint.stableText(shortlists),
                  Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderShortlist(source) }
+        }
+        for source in content.contests {
+            let answers = content.answers(source.contest.slug, language: source.contest.language)
+            guard !answers.isEmpty else { continue }
+            add(source.contest.language, OutputFile.path(forURL: source.url + "questions/"),
+                [theme.key("questions"), Fingerprint.stableText(source), Fingerprint.stableText(answers), "\(source.contest.takesQuestions(at: now))",
+                 Fingerprint.stableText(contestURLs[source.contest.slug] ?? [:])]) { renderAnswers(source) }
         }
         for source in content.contests {
             guard let stats = content.stats[source.contest.slug] else { continue }
@@ -293,6 +301,12 @@ struct PageRenderer: Sendable {
         ctx["has_results"] = .bool(content.results[c.slug] != nil)
         ctx["has_stats"] = .bool(content.stats[c.slug] != nil)
         ctx.merge(stageTimeline(c, url: source.url)) { _, new in new }
+        let answers = content.answers(c.slug, language: lang)
+        ctx["has_answers"] = .bool(!answers.isEmpty)
+        ctx["answers"] = .objects(answers.prefix(Self.answersOnContestPage).map(answerContext))
+        ctx["more_answers"] = .bool(answers.count > Self.answersOnContestPage)
+        ctx["answers_url"] = .text(source.url + "questions/")
+        ctx["answer_level"] = .text("3")   // under the section's h2
         let updates = content.updates(c.slug, language: lang)
         ctx["has_updates"] = .bool(!updates.isEmpty)
         ctx["updates"] = .objects(updates.map { u in
@@ -351,6 +365,15 @@ struct PageRenderer: Sendable {
                                 published: dates.iso(start), updated: dates.iso(start)))
             }
         }
+        // Each published answer, dated at the start of the day it was answered.
+        for s in content.contests where s.contest.language == lang {
+            for a in content.answers(s.contest.slug, language: lang) {
+                guard let day = DateParsing.day(a.answered) else { continue }
+                let start = day.addingTimeInterval(-TimeInterval(config.timeZone.secondsFromGMT(for: day)))
+                entries.append((title: "\(s.contest.title): \(a.code) \(a.question)", url: s.url + "questions/#" + a.anchor,
+                                summary: PlainText.clean(a.markdown), published: dates.iso(start), updated: dates.iso(start)))
+            }
+        }
         entries.sort { $0.updated > $1.updated }
         let feedURL = config.urlPath("", language: lang) + "feed.xml"
         return OutputFile(path: String(feedURL.dropFirst()),
@@ -365,6 +388,9 @@ struct PageRenderer: Sendable {
         }
         for p in content.pages { entries.append((p.url, alternates(pageURLs[p.name] ?? [:]))) }
         for c in content.contests { entries.append((c.url, alternates(contestURLs[c.contest.slug] ?? [:]))) }
+        for c in content.contests where !(content.answers[c.contest.slug] ?? []).isEmpty {
+            entries.append((c.url + "questions/", alternates((contestURLs[c.contest.slug] ?? [:]).mapValues { $0 + "questions/" })))
+        }
         for c in content.contests where content.stats[c.contest.slug] != nil {
             entries.append((c.url + "stats/", alternates((contestURLs[c.contest.slug] ?? [:]).mapValues { $0 + "stats/" })))
         }
@@ -430,6 +456,34 @@ struct PageRenderer: Sendable {
                  "current": .bool(s.id == current), "done": .bool(published.contains(s.id) || (finished && s.id == c.stages.last?.id))]
             }),
         ]
+    }
+
+    /// How many answers the contest page shows (the latest); the questions page has them all.
+    static let answersOnContestPage = 5
+
+    /// What the templates show of one answer.
+    func answerContext(_ a: AnswerSource) -> TemplateContext {
+        ["anchor": .text(a.anchor), "code": .text(a.code), "question": .text(a.question), "asked": .text(a.asked),
+         "answered": .text(a.answered), "html": .bytes(Markdown.htmlBytes(a.markdown, trust: .trusted))]
+    }
+
+    /// `/contests/<slug>/questions/`: every published answer of the contest, newest first.
+    func renderAnswers(_ source: ContestSource) -> OutputFile {
+        let c = source.contest, lang = c.language
+        let t = UIStrings.text(for: lang)
+        let answers = content.answers(c.slug, language: lang)
+        let url = source.url + "questions/"
+        var translations: [String: String] = [:]
+        for (l, u) in contestURLs[c.slug] ?? [:] { translations[l] = u + "questions/" }
+        var ctx = base(language: lang, url: url, title: "\(t[.answers]): \(c.title)", description: t[.answersLead], translations: translations)
+        ctx["contest_url"] = .text(source.url)
+        ctx["contest_title"] = .text(c.title)
+        ctx["answers"] = .objects(answers.map(answerContext))
+        ctx["answer_level"] = .text("2")   // right under the page's h1
+        ctx["questions_open"] = .bool(c.takesQuestions(at: now))
+        let latest = answers[0]
+        return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("questions", ctx),
+                          origin: .init(path: latest.path, markdown: latest.markdown, bodyFirstLine: latest.bodyFirstLine, template: "questions"))
     }
 
     func renderShortlist(_ source: ContestSource) -> OutputFile {

@@ -69,6 +69,10 @@ public enum UIKey: String, CaseIterable, Sendable {
     case questionReceivedTitle = "question_received_title", questionReceivedText = "question_received_text", questionMailNote = "question_mail_note"
     case questions, questionsLead = "questions_lead", questionsUntil = "questions_until", qQuestion = "q_question", qLanguage = "q_language"
     case qEmail = "q_email", qEmailHelp = "q_email_help", qSubmit = "q_submit"
+    case answers, answersLead = "answers_lead", askedOn = "asked_on", answeredOn = "answered_on", allAnswers = "all_answers"
+    case askAQuestion = "ask_a_question"
+    case questionsAsked = "questions_asked", questionsAnswered = "questions_answered", questionsDismissed = "questions_dismissed"
+    case questionsPending = "questions_pending", medianDaysToAnswer = "median_days_to_answer", figureValue = "figure_value"
 }
 
 /// The theme's user-visible strings in Japanese and English.
@@ -103,6 +107,10 @@ public enum UIStrings {
         .questionReceivedTitle: "質問を受け付けました",
         .questionReceivedText: "ありがとうございます。回答は、質問者の名前やメールアドレスを伏せて、コンテストのページで全員に公開します。",
         .questionMailNote: "回答を公開したときに、一度だけメールでお知らせします。",
+        .answers: "質問と回答", .answersLead: "応募者から寄せられた質問への回答です。質問者の名前やメールアドレスを伏せて、全員に同時に公開しています。",
+        .askedOn: "質問日", .answeredOn: "回答日", .allAnswers: "すべての質問と回答", .askAQuestion: "質問する",
+        .questionsAsked: "寄せられた質問", .questionsAnswered: "回答した質問", .questionsDismissed: "回答しなかった質問 (重複・対象外)",
+        .questionsPending: "回答待ちの質問", .medianDaysToAnswer: "回答までの日数 (中央値)", .figureValue: "値",
         .uploadSending: "「{name}」を送信中: {percent}%", .uploadPaused: "接続が切れました。「{name}」は {percent}% から自動的に再開します。",
         .uploadResumed: "「{name}」を {percent}% から再開しました。", .uploadDone: "「{name}」を送信しました。",
         .uploadSubmitting: "すべてのファイルを送信しました。応募を登録しています…",
@@ -202,6 +210,10 @@ public enum UIStrings {
         .questionReceivedTitle: "Question received",
         .questionReceivedText: "Thank you. The answer will be published for everyone on the contest page, without your name or address.",
         .questionMailNote: "You will get one mail when it is published.",
+        .answers: "Questions and answers", .answersLead: "Answers to the questions entrants asked, published for everyone at once, without the asker's name or address.",
+        .askedOn: "Asked", .answeredOn: "Answered", .allAnswers: "All questions and answers", .askAQuestion: "Ask a question",
+        .questionsAsked: "Questions asked", .questionsAnswered: "Questions answered", .questionsDismissed: "Questions not answered (duplicates, out of scope)",
+        .questionsPending: "Questions awaiting an answer", .medianDaysToAnswer: "Days to an answer (median)", .figureValue: "Value",
         .uploadSending: "Sending '{name}': {percent}%", .uploadPaused: "The connection broke. '{name}' will go on from {percent}% by itself.",
         .uploadResumed: "'{name}' resumed from {percent}%.", .uploadDone: "'{name}' sent.",
         .uploadSubmitting: "All files sent; registering your entry…",

@@ -125,6 +125,37 @@ import Testing
         #expect(lastWeek.contains("class=\"entry-form\"") && !lastWeek.contains("class=\"question-form\""), "no questions in the last week")
     }
 
+    /// Published answers: the latest five on the contest page with anchors and both dates, all
+    /// of them on /contests/<slug>/questions/ in every language (the original's words where there
+    /// is no translation), each in the feed, the page in the sitemap; no page without answers.
+    @Test func answersArePublishedOnTheContestPageTheirOwnPageAndTheFeed() throws {
+        let site = try TestSite.minimal()
+        try site.write("contests/test/brief.en.md", "---\ntitle: Test contest\n---\nRules.\n")
+        _ = try SiteBuilder(options: options(site)).build()
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("Public/contests/test/questions/index.html").path))
+        #expect(!(try read(site, "contests/test/index.html")).contains("class=\"answers\""))
+        for n in 1...6 {
+            try site.write("contests/test/questions/00\(n).md", "---\nquestion: 質問 \(n) <b>です</b>\nasked: 2027-01-1\(n)\nanswered: 2027-01-1\(n)\n---\n\n回答 **\(n)**。\n")
+        }
+        try site.write("contests/test/questions/006.en.md", "---\nquestion: Question six\n---\n\nAnswer six.\n")
+        _ = try SiteBuilder(options: options(site)).build()
+        let ja = try read(site, "contests/test/index.html"), en = try read(site, "en/contests/test/index.html")
+        #expect(ja.contains("<h2 id=\"answers\">質問と回答</h2>") && ja.contains("<article id=\"question-006\" class=\"answer\">"))
+        #expect(ja.contains("<h3><span class=\"qid\">Q-006</span> 質問 6 &lt;b&gt;です&lt;/b&gt;</h3>"), "the question is text")
+        #expect(ja.contains("<p>回答 <strong>6</strong>。</p>") && ja.contains("<time datetime=\"2027-01-16\">2027-01-16</time>"))
+        #expect(!ja.contains("question-001") && ja.contains("href=\"/contests/test/questions/\""), "five on the contest page, a link to all")
+        #expect(ja.range(of: "question-006")!.lowerBound < ja.range(of: "question-002")!.lowerBound, "newest first")
+        #expect(en.contains("Question six") && en.contains("<p>Answer six.</p>") && en.contains("質問 5"))
+        let all = try read(site, "contests/test/questions/index.html")
+        #expect(all.contains("<h1>質問と回答: テストコンペ</h1>") && all.contains("<h2><span class=\"qid\">Q-001</span>"))
+        #expect(all.contains("href=\"/contests/test/#questions\""), "the questions page leads to the form while questions are taken")
+        let allEn = try read(site, "en/contests/test/questions/index.html")
+        #expect(allEn.contains("<html lang=\"en\">") && allEn.contains("Question six") && allEn.contains("hreflang=\"ja\""))
+        #expect(try read(site, "feed.xml").contains("https://example.org/contests/test/questions/#question-006"))
+        #expect(try read(site, "en/feed.xml").contains("Question six"))
+        #expect(try read(site, "sitemap.xml").contains("https://example.org/en/contests/test/questions/"))
+    }
+
     @Test func brokenLinkIsReportedAtItsSourcePositionAndOutputIsUntouched() throws {
         let site = try TestSite.minimal()
         try SiteBuilder(options: options(site)).build()
