@@ -117,5 +117,6 @@ enum PostgresSchema {
         (EntryLogMigration.name, EntryLogMigration.postgres),
         (ResumableUploadMigration.name, ResumableUploadMigration.postgres),
         (QuestionMigration.name, QuestionMigration.postgres),
+        (AnswerMailMigration.name, AnswerMailMigration.postgres),
     ]
 }

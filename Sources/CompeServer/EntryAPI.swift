@@ -71,7 +71,7 @@ struct EntryAPI: Sendable {
         agreements = content.agreements
         origins = OriginPolicy(baseURL: content.config.baseURL, allowedOrigins: content.config.allowedOrigins)
         pages = EntryPages(chrome: try SiteChrome(content: content, publicDir: publicDir), config: content.config, contests: localized,
-                           mails: server.entries.mails, updates: content.updates)
+                           mails: server.entries.mails, updates: content.updates, answers: content.answers)
     }
 
     /// This API (same server-wide parts) for a rebuilt `content`.

@@ -17,6 +17,15 @@ struct EntryPages: Sendable {
     var mails = false
     /// Contest updates by slug (every language), for the mail that announces them.
     var updates: [String: [UpdateSource]] = [:]
+    /// Published answers by slug (every language), for the mails that announce them.
+    var answers: [String: [AnswerSource]] = [:]
+
+    /// Answer `code` (`Q-007`) of `slug` in `language`, or in the default language; nil when the
+    /// content does not hold it (yet).
+    func answer(_ slug: String, code: String, language: String) -> AnswerSource? {
+        let all = (answers[slug] ?? []).filter { $0.code == code }
+        return all.first { $0.language == language } ?? all.first { $0.language == config.defaultLanguage }
+    }
 
     func strings(_ language: String) -> UIText { chrome.strings(language) }
 

@@ -31,6 +31,16 @@ public struct MailSettings: Sendable {
     /// (`--confirm-email`); what waits meanwhile is sent once it is confirmed.
     public var confirmAddresses = false
 
+    /// When a message queued at `queuedAt` is tried again after its `attempts`-th failure:
+    /// doubling from `retryBase`, at most a day apart; nil once it is `giveUpAfter` old.
+    func retryAt(attempts: Int, queuedAt: Date, now: Date) -> Date? {
+        now.timeIntervalSince(queuedAt) >= giveUpAfter ? nil : now.addingTimeInterval(min(86_400, retryBase * pow(2, Double(attempts - 1))))
+    }
+
+    /// How long a server keeps the mail it took (ten retry periods, at most 15 minutes): another
+    /// server on the same database leaves it alone meanwhile, and takes it over if this one dies.
+    var lease: TimeInterval { min(900, retryBase * 10) }
+
     public init(relay: SMTPRelay, from: MailAddress, password: String?, trustRoots: [NIOSSLCertificate]? = nil) {
         self.relay = relay
         self.from = from
@@ -92,6 +102,10 @@ struct MailComposer: Sendable {
             context["update_text"] = .text(PlainText.clean(update.markdown).trimmingCharacters(in: .newlines))
             context["update_url"] = .text(contestURL + "#" + update.anchor)
         }
+        if queued.kind == .answer {
+            guard let answer = pages.answer(contest.slug, code: queued.detail, language: language) else { return nil }
+            context.merge(answerContext(answer, contestURL: contestURL)) { _, new in new }
+        }
         if queued.kind == .stageReceipt {
             guard let sent, let stage = contest.stage(queued.detail) else { return nil }
             context["stage"] = .text(stage.name)
@@ -123,6 +137,30 @@ struct MailComposer: Sendable {
             context["shortlist_url"] = .text(contestURL + "shortlist/")
         }
         return compose("mail_\(queued.kind.rawValue)", context, pages: pages, to: entry.draft.contactEmail, messageID: queued.messageID, now: now)
+    }
+
+    /// What the mails about a published answer say of it.
+    private func answerContext(_ answer: AnswerSource, contestURL: String) -> TemplateContext {
+        ["question_code": .text(answer.code), "question_text": .text(answer.question), "answered_day": .text(answer.answered),
+         "answer_text": .text(PlainText.clean(answer.markdown).trimmingCharacters(in: .newlines)),
+         "answer_url": .text(contestURL + "questions/#" + answer.anchor)]
+    }
+
+    /// The asker's one notice that `notice`'s answer is published, in the language the question
+    /// was asked in; nil when the content the server has does not hold the answer (yet).
+    func answerNotice(_ notice: AnswerNotice, now: Date) -> MailMessage? {
+        let pages = currentPages()
+        let code = QuestionID.code(notice.number)
+        guard let contests = pages.contests[notice.contest],
+              let contest = contests[notice.language] ?? contests[pages.config.defaultLanguage] ?? contests.values.first,
+              let answer = pages.answer(notice.contest, code: code, language: contest.language) else { return nil }
+        let contestURL = pages.config.baseURL + pages.config.urlPath("contests/\(contest.slug)", language: contest.language)
+        var context = answerContext(answer, contestURL: contestURL)
+        context["ja"] = .bool(contest.language == "ja")
+        context["contest_title"] = .text(contest.title)
+        let domain = String(from.address.split(separator: "@").last ?? "compe.invalid")
+        return compose("mail_question_answered", context, pages: pages, to: notice.email,
+                       messageID: "question-\(notice.contest)-\(notice.number)@\(domain)", now: now)
     }
 
     /// The request to confirm `address` (`--confirm-email`), in `language`, with `link`.
@@ -175,17 +213,78 @@ final class MailWorker: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.deliverDue()
+                await self.deliverNotices()
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// The askers' notices that are due: each sent once, retried like other mail while the
+    /// relay fails or the content does not hold the answer yet.
+    func deliverNotices() async {
+        let due: [AnswerNotice]
+        do {
+            due = try await store.dueAnswerNotices(now: Date(), lease: settings.lease)
+        } catch {
+            logger.warning("mail: cannot read the askers' notices", metadata: ["error": "\(error)"])
+            return
+        }
+        for notice in due { await deliver(notice) }
+    }
+
+    private func deliver(_ notice: AnswerNotice) async {
+        let now = Date()
+        let id = "\(notice.contest) \(QuestionID.code(notice.number))"
+        func retryAt(_ attempts: Int) -> Date? { settings.retryAt(attempts: attempts + 1, queuedAt: notice.queuedAt, now: now) }
+        do {
+            guard let message = composer.answerNotice(notice, now: clock()) else {
+                let reason = "the answer \(id) is not in the content the server has"
+                try await store.recordAnswerNotice(contest: notice.contest, number: notice.number, sent: false, error: reason,
+                                                   retryAt: retryAt(notice.attempts), now: now)
+                logger.notice("asker's notice waits: \(reason)")
+                return
+            }
+            let recipient = try await store.mailRecipient(notice.email, now: now)
+            // One mail, asked for by whoever typed the address: under the same rules as the
+            // rest (confirmed first with --confirm-email, never past the day's limit).
+            if settings.confirmAddresses && !recipient.confirmed {
+                if recipient.sentToday < settings.dailyCap, recipient.confirmationSentAt.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
+                    await askConfirmation(of: notice.email, language: notice.language, now: now)
+                }
+                try await store.recordAnswerNotice(contest: notice.contest, number: notice.number, sent: false,
+                                                   error: "waiting for the owner of the address to confirm it (--confirm-email)",
+                                                   retryAt: retryAt(notice.attempts), now: now)
+                return
+            }
+            if recipient.sentToday >= settings.dailyCap {
+                let reason = "not sent: this address has had the day's limit of \(settings.dailyCap) mails"
+                try await store.recordAnswerNotice(contest: notice.contest, number: notice.number, sent: false, error: reason, now: now)
+                logger.warning("asker's notice \(reason)", metadata: ["question": "\(id)"])
+                return
+            }
+            do {
+                try await client.send(message, requireTLS: false)
+                try await store.recordAnswerNotice(contest: notice.contest, number: notice.number, sent: true, now: now)
+                try await store.countMail(to: notice.email, now: now)
+                logger.info("mail sent", metadata: ["kind": "question_answered", "question": "\(id)"])
+            } catch {
+                let mailError = error as? MailError ?? .connection(String(describing: error))
+                let refused = mailError.isPermanent && notice.attempts + 1 >= settings.permanentAttempts
+                let next = refused ? nil : retryAt(notice.attempts)
+                try await store.recordAnswerNotice(contest: notice.contest, number: notice.number, sent: false, error: mailError.description,
+                                                   retryAt: next, now: now)
+                logger.warning(next == nil ? "asker's notice failed" : "asker's notice not delivered yet, will retry",
+                               metadata: ["question": "\(id)", "error": "\(mailError)"])
+            }
+        } catch {
+            logger.warning("mail: cannot update an asker's notice", metadata: ["question": "\(id)", "error": "\(error)"])
         }
     }
 
     func deliverDue() async {
         let due: [OutboxMessage]
         do {
-            // Claimed for ten retry periods (at most 15 minutes): another server on the same
-            // database leaves them alone meanwhile, and takes them over if this one dies.
-            due = try await store.dueMail(now: Date(), lease: min(900, settings.retryBase * 10))
+            due = try await store.dueMail(now: Date(), lease: settings.lease)
         } catch {
             logger.warning("mail: cannot read the outbox", metadata: ["error": "\(error)"])
             return
@@ -206,7 +305,8 @@ final class MailWorker: Service, Sendable {
                 // The content does not hold the contest or the update yet (announced before the
                 // server saw the file): the mail waits and is tried again, like one the relay
                 // could not take, until the content has it or the mail is a day old.
-                let what = queued.kind == .update ? "the update '\(queued.detail)' of \(entry.draft.contest)" : "the contest \(entry.draft.contest)"
+                let what = queued.kind == .update ? "the update '\(queued.detail)' of \(entry.draft.contest)"
+                    : queued.kind == .answer ? "the answer \(queued.detail) of \(entry.draft.contest)" : "the contest \(entry.draft.contest)"
                 try await wait(queued, now: now, because: "\(what) is not in the content the server has")
                 return
             }
@@ -234,9 +334,8 @@ final class MailWorker: Service, Sendable {
             } catch {
                 let mailError = error as? MailError ?? .connection(String(describing: error))
                 let attempts = queued.attempts + 1
-                let expired = now.timeIntervalSince(queued.createdAt) >= settings.giveUpAfter
                 let refused = mailError.isPermanent && attempts >= settings.permanentAttempts
-                let retryAt = expired || refused ? nil : now.addingTimeInterval(min(86_400, settings.retryBase * pow(2, Double(attempts - 1))))
+                let retryAt = refused ? nil : settings.retryAt(attempts: attempts, queuedAt: queued.createdAt, now: now)
                 try await store.recordDelivery(queued.id, sent: false, error: mailError.description, retryAt: retryAt, now: now)
                 logger.warning(retryAt == nil ? "mail failed" : "mail not delivered yet, will retry",
                                metadata: ["outbox": "\(queued.id)", "attempts": "\(attempts)", "error": "\(mailError)"])
@@ -249,9 +348,7 @@ final class MailWorker: Service, Sendable {
     /// Leaves `queued` pending with `reason`, to be tried again after the usual backoff (failed
     /// once it is older than `giveUpAfter`).
     private func wait(_ queued: OutboxMessage, now: Date, because reason: String) async throws {
-        let attempts = queued.attempts + 1
-        let expired = now.timeIntervalSince(queued.createdAt) >= settings.giveUpAfter
-        let retryAt = expired ? nil : now.addingTimeInterval(min(86_400, settings.retryBase * pow(2, Double(attempts - 1))))
+        let retryAt = settings.retryAt(attempts: queued.attempts + 1, queuedAt: queued.createdAt, now: now)
         try await store.recordDelivery(queued.id, sent: false, error: reason, retryAt: retryAt, now: now)
         logger.notice(retryAt == nil ? "mail failed: \(reason)" : "mail waits: \(reason)", metadata: ["outbox": "\(queued.id)"])
     }

@@ -39,8 +39,11 @@ extension EntryAPI {
         guard let question = QuestionForm.question(from: receiver.fields, languages: config.languages, problems: &errors), errors.isEmpty else {
             return formRespond.failure(errors)
         }
-        let number = try await entries.store.ask(question, contest: slug, now: clock())
-        let code = StoredQuestion.code(number)
+        // Numbered past the published answers too, so a new question never takes the number of
+        // an answer the organisers wrote by hand (its file would be there already).
+        let published = pages.answers[slug]?.map(\.number).max() ?? 0
+        let number = try await entries.store.ask(question, contest: slug, after: published, now: clock())
+        let code = QuestionID.code(number)
         logger.info("question asked", metadata: ["contest": "\(slug)", "question": "\(code)"])
         let text = t[.questionReceivedText] + (question.email == nil ? "" : " " + t[.questionMailNote])
         if request.answersJSON {

@@ -22,6 +22,8 @@ public struct ContestCatalog: Sendable {
     public let config: SiteConfig
     /// Contest updates by slug (every language).
     public let updates: [String: [UpdateSource]]
+    /// Published answers to entrants' questions by slug (every language).
+    public let answers: [String: [AnswerSource]]
     /// Agreements to share data with partners, by handle (`sharing/<handle>.yml`).
     public let agreements: [String: SharingAgreement]
 
@@ -42,6 +44,7 @@ public struct ContestCatalog: Sendable {
         self.translations = translations
         config = content.config
         updates = content.updates
+        answers = content.answers
         agreements = Dictionary(uniqueKeysWithValues: content.agreements.map { ($0.id, $0) })
     }
 

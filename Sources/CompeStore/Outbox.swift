@@ -13,6 +13,9 @@ public enum MailKind: String, Sendable, Codable, CaseIterable {
     case recover
     /// A contest update (`detail`: its name), sent by `compe announce`.
     case update
+    /// A published answer to an entrant's question (`detail`: its id, `Q-007`), announced by
+    /// `compe announce <contest> Q-007`.
+    case answer
     /// The results are out (queued by `compe results publish`).
     case results
     /// The entry is on a stage's shortlist (`detail`: the stage): what to submit, by when.

@@ -222,6 +222,9 @@ enum Schema {
         m.registerMigration(QuestionMigration.name) { db in
             for statement in QuestionMigration.sqlite { try db.execute(sql: statement) }
         }
+        m.registerMigration(AnswerMailMigration.name) { db in
+            for statement in AnswerMailMigration.sqlite { try db.execute(sql: statement) }
+        }
         return m
     }
 }
