@@ -49,6 +49,8 @@ struct Compe: AsyncParsableCommand {
             exit(withError: fail(error.description))
         } catch let error as SharingError {
             exit(withError: fail(error.description))
+        } catch let error as QuestionError {
+            exit(withError: fail(error.description))
         } catch let error as EntryLogError {
             exit(withError: fail(error.description))
         } catch let error as VerifyFailure {
