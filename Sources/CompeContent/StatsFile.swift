@@ -77,6 +77,27 @@ public struct ContestStats: Codable, Sendable, Hashable {
 
     }
 
+    /// The questions entrants asked before the deadline: counts, and how long an answer took.
+    /// Questions are anonymous and their answers public, so nothing here is suppressed.
+    public struct Questions: Codable, Sendable, Hashable {
+        public var asked: Int
+        public var answered: Int
+        public var dismissed: Int
+        /// Neither answered nor dismissed yet.
+        public var open: Int
+        /// Median days from a question to its answer (two decimals); null before the first answer.
+        @NullEncoded public var medianDaysToAnswer: Double?
+
+        /// The figures of questions asked at `asked` and answered (or dismissed) as `closed`.
+        public init(asked: Int, answered: Int, dismissed: Int, daysToAnswer: [Double]) {
+            self.asked = asked
+            self.answered = answered
+            self.dismissed = dismissed
+            open = asked - answered - dismissed
+            medianDaysToAnswer = daysToAnswer.isEmpty ? nil : Summary(daysToAnswer, k: 1).median
+        }
+    }
+
     public var contest: String
     /// When the numbers were taken (YYYY-MM-DD, site time zone).
     public var generated: String
@@ -104,10 +125,12 @@ public struct ContestStats: Codable, Sendable, Hashable {
     /// stage id). Absent for a contest of one stage. Finalists are public (the shortlist page
     /// names them), so these counts are not suppressed.
     public var funnel: [Count]?
+    /// Questions asked and answered; absent for a contest that takes none and got none.
+    public var questions: Questions?
 
     public init(contest: String, generated: String, timeZone: String, k: Int, entries: Int, withdrawn: Int, edits: Int,
                 perDay: [Day], countries: [Count], teamSizes: [Count], filesPerEntry: Summary, bytesPerEntry: Summary,
-                fileTypes: [Count], daysToEntry: Summary, judging: Judging, agreement: [Agreement], funnel: [Count]? = nil) {
+                fileTypes: [Count], daysToEntry: Summary, judging: Judging, agreement: [Agreement], funnel: [Count]? = nil, questions: Questions? = nil) {
         self.contest = contest
         self.generated = generated
         self.timeZone = timeZone
@@ -126,6 +149,7 @@ public struct ContestStats: Codable, Sendable, Hashable {
         self.judging = judging
         self.agreement = agreement
         self.funnel = funnel
+        self.questions = questions
     }
 }
 

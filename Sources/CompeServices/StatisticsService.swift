@@ -55,7 +55,18 @@ extension JudgingService {
             bytesPerEntry: .init(active.map { Double($0.files.reduce(0) { $0 + $1.bytes }) }, k: k),
             fileTypes: kinds, daysToEntry: .init(active.map { max(0, $0.receivedAt.timeIntervalSince(contest.opens) / 86_400) }, k: k),
             judging: .init(judges: Set(assignments.map(\.judge)).count, assigned: assignments.count, complete: complete),
-            agreement: agreement, funnel: try await funnel(contest, active: Set(active.map(\.id))))
+            agreement: agreement, funnel: try await funnel(contest, active: Set(active.map(\.id))),
+            questions: try await questionFigures(contest))
+    }
+
+    /// Questions asked, answered and dismissed, and the median days to an answer; nil for a
+    /// contest that takes no questions and has none.
+    func questionFigures(_ contest: Contest) async throws -> ContestStats.Questions? {
+        let questions = try await storeErrors { try await store.questions(contest: contest.slug) }
+        if questions.isEmpty, contest.questions == .off { return nil }
+        let answered = questions.filter { $0.state == .answered }
+        return .init(asked: questions.count, answered: answered.count, dismissed: questions.filter { $0.state == .dismissed }.count,
+                     daysToAnswer: answered.compactMap { q in q.closedAt.map { max(0, $0.timeIntervalSince(q.askedAt) / 86_400) } })
     }
 
     /// The active entries in each stage of a contest in stages; nil for one stage.

@@ -40,6 +40,16 @@ extension PageRenderer {
             StatsTable(id: "agreement", file: "agreement.csv", columns: [t[.criterion], "α"],
                        rows: s.agreement.map { [$0.criterion == "overall" ? t[.overall] : $0.criterion, $0.alpha.map { String(format: "%.3f", $0) } ?? "–"] }),
         ] + (s.funnel.map { [counts("funnel", t[.stage], $0)] } ?? [])
+          + (s.questions.map { [questionsTable($0, t: t)] } ?? [])
+    }
+
+    /// The questions' figures as a table (and `questions.csv`): one figure a row.
+    static func questionsTable(_ q: ContestStats.Questions, t: UIText) -> StatsTable {
+        let median = q.medianDaysToAnswer.map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.2f", $0) } ?? "–"
+        return StatsTable(id: "questions", file: "questions.csv", columns: [t[.questions], t[.figureValue]],
+                          rows: [[t[.questionsAsked], String(q.asked)], [t[.questionsAnswered], String(q.answered)],
+                                 [t[.questionsDismissed], String(q.dismissed)], [t[.questionsPending], String(q.open)],
+                                 [t[.medianDaysToAnswer], median]])
     }
 
     func renderStats(_ source: ContestSource) -> OutputFile {
@@ -77,17 +87,19 @@ extension PageRenderer {
             .object(table(tables[1], title: t[.countries], svg: Charts.bars("countries", s.countries, title: t[.countries], t: t))),
             .object(table(tables[2], title: t[.teamSizes], svg: Charts.bars("team-sizes", s.teamSizes, title: t[.teamSizes], t: t))),
         ]
-        if let funnel = s.funnel, tables.count > 6 {
+        if let funnel = s.funnel, let funnelTable = tables.first(where: { $0.id == "funnel" }) {
             // Entries → shortlist → final, each stage by its name in the page's language.
             let named = funnel.map { ContestStats.Count(label: c.stage($0.label)?.name ?? $0.label, entries: $0.entries) }
-            charts.insert(.object(table(tables[6], title: t[.funnel], svg: Charts.bars("funnel", named, title: t[.funnel], t: t))), at: 1)
+            charts.insert(.object(table(funnelTable, title: t[.funnel], svg: Charts.bars("funnel", named, title: t[.funnel], t: t))), at: 1)
         }
         ctx["charts"] = .list(charts)
-        ctx["tables"] = .list([
+        var plain: [TemplateValue] = [
             .object(table(tables[3], title: t[.fileTypes], svg: nil)),
             .object(table(tables[4], title: t[.perEntry], svg: nil)),
             .object(table(tables[5], title: t[.agreement], svg: nil)),
-        ])
+        ]
+        if let questions = tables.first(where: { $0.id == "questions" }) { plain.append(.object(table(questions, title: t[.questions], svg: nil))) }
+        ctx["tables"] = .list(plain)
         return OutputFile(path: OutputFile.path(forURL: url), bytes: wrap("stats", ctx),
                           origin: .init(path: stats.path, markdown: "", bodyFirstLine: 1, template: "stats"))
     }

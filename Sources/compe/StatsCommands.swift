@@ -80,6 +80,10 @@ enum StatsText {
         lines += ["", "Judging: \(s.judging.judges) judges, \(s.judging.complete) of \(s.judging.assigned) sheets complete (\(percent)%)"]
         lines += ["", "Agreement (Krippendorff's alpha, interval)"]
         lines += s.agreement.map { "  " + Terminal.pad($0.criterion, 16) + ($0.alpha.map { String(format: "%6.3f", $0) } ?? "   n/a") }
+        if let q = s.questions {
+            lines += ["", "Questions: \(q.asked) asked, \(q.answered) answered, \(q.dismissed) dismissed, \(q.open) open; "
+                + "median days to an answer " + (q.medianDaysToAnswer.map { String(format: "%.1f", $0) } ?? "n/a")]
+        }
         lines += ["", "Suppression: \(s.suppression)"]
         return lines.joined(separator: "\n")
     }

@@ -233,7 +233,8 @@ def main():
         for lang, prefix in (("ja", ""), ("en", "en/")):
             page = open(os.path.join(public, prefix, "contests", CONTEST, "stats", "index.html"), encoding="utf-8").read()
             check(f"stats page ({lang}) has its charts, tables and downloads", page.count('<svg class="chart"') == 3
-                  and page.count('<table class="data">') == 6 and "entries-per-day.csv" in page and f'lang="{lang}"' in page, lang)
+                  and page.count('<table class="data">') == 7 and "entries-per-day.csv" in page and "questions.csv" in page
+                  and f'lang="{lang}"' in page, lang)
             contest_page = open(os.path.join(public, prefix, "contests", CONTEST, "index.html"), encoding="utf-8").read()
             check(f"contest page ({lang}) links to the statistics", f"/contests/{CONTEST}/stats/" in contest_page, lang)
         every_csv = [os.path.join(d, f) for d, _, fs in os.walk(public) for f in fs if f.endswith(".csv")]
