@@ -3,7 +3,8 @@
 axe-selenium-python) finds no violation of impact serious or critical, and the console shows
 nothing the Content Security Policy blocked.
 
-Page types: home, contest list, an open contest (with the entry form), a contest not open (in
+Page types: home, contest list, an open contest (with the entry and question forms), its
+published questions and answers, a contest not open (in
 two stages: its timeline, shortlist and results with the stages), a page, the backlog, an iteration, the 404 page; and from the server: the entrant's receipt
 and edit page, the page an edit link opens, the page listing form problems, and the notice page. Prints
 "accessibility: N passed, M failed" and exits non-zero on any failure.
@@ -16,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import SHOTS, Tally, browser, compe_binary, csp_violations, fill_entry_form, start_site
 
-STATIC_PAGES = ["/", "/contests/", "/contests/sme-support-ui/", "/contests/disaster-info-app/",
+STATIC_PAGES = ["/", "/contests/", "/contests/sme-support-ui/", "/contests/sme-support-ui/questions/", "/contests/disaster-info-app/",
                 "/contests/disaster-info-app/shortlist/", "/contests/disaster-info-app/results/", "/about/",
                 "/backlog/", "/backlog/iteration-1/", "/data/sharing/", "/no/such/page/"]
 

@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Browser"))
 from browser_support import compe_binary, free_port  # noqa: E402
+from mail_support import Sink, body_of, check, failures, wait  # noqa: E402
 
 CONTEST = "sme-support-ui"
 STAGED = "two-stage"
@@ -55,39 +56,6 @@ stages:
 ---
 Body.
 """
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
-    if not ok:
-        failures.append(name)
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-        self.refuse = False
-        self.users = []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "550 5.7.1 refused by the test"
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
-        if session.authenticated:
-            self.users.append(session.auth_data)
-        return "250 OK"
-
-
-def wait(predicate, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 class Site:
     def __init__(self, compe, work, smtp, extra=("--smtp-insecure",), env=None, log=None):
         self.compe, self.work = compe, work
@@ -127,10 +95,6 @@ class Site:
     def status(self):
         out = subprocess.run([self.compe, "mail", "status", "--json", "--all"], cwd=self.work, capture_output=True, text=True)
         return json.loads(out.stdout or "[]")
-
-
-def body_of(message):
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def open_link(link, port):
