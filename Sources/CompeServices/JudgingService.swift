@@ -62,7 +62,7 @@ public struct JudgingService: Sendable {
         }
         do {
             let added = try await store.assign(contest: slug, stage: contest.stageID, finalistsOnly: later, perEntry: n, seed: seed)
-            let all = try await store.assignments(contest: slug, stage: contest.stageID)
+            let all = try await store.assignedPairs(contest: slug, stage: contest.stageID)
             let load = Dictionary(grouping: all, by: \.judge).mapValues(\.count).sorted { $0.key < $1.key }
             return AssignmentReport(added: added.count, total: all.count, perEntry: n, load: load.map { ($0.key, $0.value) })
         } catch let s as AssignmentPlanner.Shortage {

@@ -110,7 +110,12 @@ extension EntryStore {
     /// Declared conflicts plus those inferred from a judge's email domain or organisation
     /// matching an entrant's (email domain, team name or member names), with reasons.
     public func conflicts(contest: String) async throws -> [AssignmentPlanner.Pair: String] {
-        let entries = try await self.entries(contest: contest)
+        try await conflicts(entries: try await self.entries(contest: contest))
+    }
+
+    /// The conflicts of `entries` (one contest's, already read). Each entry's domain and text
+    /// and each judge's are lowered once, not once per pair.
+    func conflicts(entries: [Entry]) async throws -> [AssignmentPlanner.Pair: String] {
         let judges = try await self.judges()
         var out: [AssignmentPlanner.Pair: String] = [:]
         let declared = try await reading { db in
@@ -124,17 +129,21 @@ extension EntryStore {
             let d = email[email.index(after: at)...].lowercased()
             return Self.publicMailDomains.contains(d) ? nil : d
         }
+        let entrants = entries.map { entry -> (id: Int64, domain: String?, text: String) in
+            let domain = domain(entry.draft.contactEmail)
+            return (entry.id, domain, ([entry.draft.teamName] + entry.draft.members + [domain ?? ""]).joined(separator: "\n").lowercased())
+        }
         for judge in judges {
             let judgeDomain = domain(judge.email)
             let org = judge.organisation?.lowercased().trimmingCharacters(in: .whitespaces)
-            for entry in entries {
-                let pair = AssignmentPlanner.Pair(entry: entry.id, judge: judge.handle)
+            guard judgeDomain != nil || (org?.count ?? 0) >= 3 else { continue }
+            for entrant in entrants {
+                let pair = AssignmentPlanner.Pair(entry: entrant.id, judge: judge.handle)
                 guard out[pair] == nil else { continue }
-                if let judgeDomain, domain(entry.draft.contactEmail) == judgeDomain {
+                if let judgeDomain, entrant.domain == judgeDomain {
                     out[pair] = "same email domain (\(judgeDomain))"
-                } else if let org, org.count >= 3 {
-                    let haystack = ([entry.draft.teamName] + entry.draft.members + [domain(entry.draft.contactEmail) ?? ""]).joined(separator: "\n").lowercased()
-                    if haystack.contains(org) { out[pair] = "organisation '\(judge.organisation!)' appears in the entry" }
+                } else if let org, org.count >= 3, entrant.text.contains(org) {
+                    out[pair] = "organisation '\(judge.organisation!)' appears in the entry"
                 }
             }
         }
@@ -152,25 +161,35 @@ extension EntryStore {
         }
         let judges = try await panel(contest: contest, stage: stage).map(\.handle)
         guard !judges.isEmpty else { throw StoreError.noPanel(contest: contest) }
-        let conflicts = try await self.conflicts(contest: contest)
-        let existing = try await assignments(contest: contest, stage: stage)
+        let conflicts = try await self.conflicts(entries: entries)
+        let existing = try await assignedPairs(contest: contest, stage: stage)
         let pairs = try AssignmentPlanner.plan(entries: entries.map(\.id), judges: judges, conflicts: Set(conflicts.keys),
-                                               existing: Set(existing.map { AssignmentPlanner.Pair(entry: $0.entry.id, judge: $0.judge) }),
+                                               existing: existing,
                                                perEntry: perEntry, seed: seed)
         let byID = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
         return try await writing { db in
             try db.lock("assign:\(contest)")
             var used = Set(try db.rows("SELECT blind_code FROM assignment WHERE contest = ?", [contest]) { try $0.string("blind_code") })
             var out: [Assignment] = []
+            let now = Timestamp.string(Date())   // one moment for the whole plan
             for pair in pairs {
                 var code: String
                 repeat { code = BlindCode.random() } while !used.insert(code).inserted
                 try db.execute("INSERT INTO assignment (contest, stage, entry_id, judge, blind_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               [contest, stage, pair.entry, pair.judge, code, Timestamp.string(Date())])
+                               [contest, stage, pair.entry, pair.judge, code, now])
                 out.append(Assignment(entry: byID[pair.entry]!, judge: pair.judge, blindCode: code, stage: stage))
             }
             return out
         }
+    }
+
+    /// The (entry, judge) pairs of a contest's stage, without reading the entries.
+    public func assignedPairs(contest: String, stage: String) async throws -> Set<AssignmentPlanner.Pair> {
+        Set(try await reading { db in
+            try db.rows("SELECT entry_id, judge FROM assignment WHERE contest = ? AND stage = ?", [contest, stage]) {
+                AssignmentPlanner.Pair(entry: try $0.int64("entry_id"), judge: try $0.string("judge"))
+            }
+        })
     }
 
     /// Every assignment of a contest's stage.
