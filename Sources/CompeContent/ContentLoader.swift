@@ -61,6 +61,7 @@ public struct ContentLoader: Sendable {
             return (page, d, stamp.map { ($0, page, d) })
         }
         cache?.store(zip(pageFiles, pageResults).compactMap { file, r in r.2.map { (file.relative, $0) } })
+        cache?.retain(only: Set(pageFiles.map(\.relative)))
         var pages: [PageSource] = []
         var unrendered: Set<String> = []
         for (file, (page, d, _)) in zip(pageFiles, pageResults) {

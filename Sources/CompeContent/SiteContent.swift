@@ -1,5 +1,6 @@
 import CompeCore
 import Foundation
+import Synchronization
 
 /// Settings from `Content/site.yml`.
 public struct SiteConfig: Sendable {
@@ -77,8 +78,21 @@ public final class PageSource: Sendable {
     public let weight: Int
     /// Template name (`page` unless the front matter says otherwise).
     public let template: String
-    /// The Markdown body.
-    public let markdown: String
+    /// The Markdown body. A page restored from the build's source cache (`SourceCache`) has not
+    /// read it: it is read from `file` the first time a render asks, since an unchanged page is
+    /// usually not rendered at all.
+    public var markdown: String {
+        body.withLock { body in
+            if let body { return body }
+            let text = file.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let read = (try? FrontMatterDocument.split(text, path: path).get())?.body ?? ""
+            body = read
+            return read
+        }
+    }
+    private let body: Mutex<String?>
+    /// The file to read the body from when it was not read with the front matter.
+    let file: String?
     /// Line of the body's first line in the file.
     public let bodyFirstLine: Int
     /// The URL path, e.g. `/en/about/`.
@@ -98,7 +112,28 @@ public final class PageSource: Sendable {
         self.menu = menu
         self.weight = weight
         self.template = template
-        self.markdown = markdown
+        self.body = Mutex(markdown)
+        self.file = nil
+        self.bodyFirstLine = bodyFirstLine
+        self.url = url
+        self.digest = digest
+    }
+
+    /// A page whose front matter was read before (from the source cache); its body is read from
+    /// `file` when first needed.
+    init(path: String, name: String, language: String, title: String, description: String, draft: Bool, menu: Bool,
+         weight: Int, template: String, file: String, bodyFirstLine: Int, url: String, digest: String) {
+        self.path = path
+        self.name = name
+        self.language = language
+        self.title = title
+        self.description = description
+        self.draft = draft
+        self.menu = menu
+        self.weight = weight
+        self.template = template
+        self.body = Mutex(nil)
+        self.file = file
         self.bodyFirstLine = bodyFirstLine
         self.url = url
         self.digest = digest

@@ -49,11 +49,122 @@ public final class SourceCache: Sendable {
         }
     }
 
-    /// Size, modification time (ns) and inode of a file: editors that save by rename change the inode.
+    /// Size, modification time, change time (ns) and inode of a file: editors that save by
+    /// rename change the inode, and a write that puts the old size and modification time back
+    /// still moves the change time, which no program can set.
     public static func stamp(_ path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
+        return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec):\(info.st_ino)"
+    }
+
+    /// Whether nothing has been parsed yet.
+    public var isEmpty: Bool { state.withLock { $0.pages.isEmpty } }
+
+    /// Takes the pages of `other` (a cache read from disk) as this one's starting point.
+    public func adopt(_ other: SourceCache) {
+        let pages = other.state.withLock { $0.pages }
+        state.withLock { $0.pages.merge(pages) { mine, _ in mine } }
+    }
+
+    /// Forgets files that are no longer there (by path relative to `Content/`).
+    func retain(only paths: Set<String>) {
+        state.withLock { s in
+            if s.pages.count > paths.count || s.pages.keys.contains(where: { !paths.contains($0) }) {
+                s.pages = s.pages.filter { paths.contains($0.key) }
+            }
+        }
+    }
+
+    // MARK: kept between runs
+
+    /// The file beside the build manifest that keeps the cache for the next `compe build`.
+    public static let fileName = ".compe-sources"
+    static let header = "compe-sources 1"
+
+    /// Whether a stamp taken during a build that started at `since` (seconds) can be trusted by
+    /// a later one: not when the file was modified or changed in that second or after it, since
+    /// a second write in the same clock tick can leave size and times as they were (git's "racy"
+    /// rule). Such files are read again.
+    static func trusted(_ stamp: String, since: Int) -> Bool {
+        let fields = stamp.split(separator: "|").last?.split(separator: ":") ?? []
+        guard fields.count == 4, let modified = fields[1].split(separator: ".").first.flatMap({ Int($0) }),
+              let changed = fields[2].split(separator: ".").first.flatMap({ Int($0) }) else { return false }
+        return max(modified, changed) < since
+    }
+
+    /// The cache as `write` left it in `file`, pages' bodies to be read from under `contentRoot`;
+    /// an empty cache when there is none, it is damaged, or another compe program wrote it.
+    public static func read(from file: String, contentRoot: String) -> SourceCache {
+        let cache = SourceCache()
+        guard let data = FileManager.default.contents(atPath: file) else { return cache }
+        var reader = FieldReader(bytes: [UInt8](data))
+        guard reader.field() == header, reader.field() == Fingerprint.generator, let since = reader.field().flatMap({ Int($0) }),
+              let count = reader.field().flatMap({ Int($0) }), count >= 0 else { return cache }
+        var pages: [String: Entry] = Dictionary(minimumCapacity: count)
+        for _ in 0..<count {
+            guard let f = reader.fields(14) else { return cache }
+            guard trusted(f[1], since: since), let weight = Int(f[9]), let firstLine = Int(f[11]) else { continue }
+            let page = PageSource(path: f[2], name: f[3], language: f[4], title: f[5], description: f[6], draft: f[7] == "1",
+                                  menu: f[8] == "1", weight: weight, template: f[10], file: contentRoot + "/" + f[0],
+                                  bodyFirstLine: firstLine, url: f[12], digest: f[13])
+            pages[f[0]] = (f[1], page, Diagnostics())
+        }
+        cache.state.withLock { $0.pages = pages }
+        return cache
+    }
+
+    /// Writes the pages parsed without a problem to `file` (replaced in one rename), for a build
+    /// that started at `since` (seconds since 1970). Drafts are left out (read again each time):
+    /// the file sits in the output folder, and a draft's title is not published yet.
+    public func write(to file: String, since: Int) throws {
+        let pages = state.withLock { $0.pages }.filter { $0.value.page.map { !$0.draft } == true && $0.value.diags.all.isEmpty }
+        var out: [UInt8] = []
+        out.reserveCapacity(pages.count * 256)
+        func put(_ s: String) {
+            var s = s
+            s.withUTF8 { bytes in
+                var n = UInt32(bytes.count).littleEndian
+                withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+                out.append(contentsOf: bytes)
+            }
+        }
+        put(Self.header); put(Fingerprint.generator); put(String(since)); put(String(pages.count))
+        for (relative, entry) in pages.sorted(by: { $0.key < $1.key }) {
+            let p = entry.page!
+            for field in [relative, entry.stamp, p.path, p.name, p.language, p.title, p.description, p.draft ? "1" : "0", p.menu ? "1" : "0",
+                          String(p.weight), p.template, String(p.bodyFirstLine), p.url, p.digest] { put(field) }
+        }
+        let temporary = file + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(out)), rename(temporary, file) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}
+
+/// Reads the length-prefixed fields `SourceCache.write` puts out.
+private struct FieldReader {
+    let bytes: [UInt8]
+    var at = 0
+
+    mutating func field() -> String? {
+        guard at + 4 <= bytes.count else { return nil }
+        let n = Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+        at += 4
+        guard n <= bytes.count - at else { return nil }
+        defer { at += n }
+        return String(decoding: bytes[at..<at + n], as: UTF8.self)
+    }
+
+    mutating func fields(_ count: Int) -> [String]? {
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let f = field() else { return nil }
+            out.append(f)
+        }
+        return out
     }
 }
 

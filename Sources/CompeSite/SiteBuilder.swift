@@ -71,16 +71,30 @@ public struct SiteBuilder: Sendable {
     @discardableResult
     public func build(clean: Bool = false) throws -> BuildReport {
         var clock = StepClock()
-        let loaded = try loadStep()
+        let started = Int(Date().timeIntervalSince1970)
+        let sources = self.sources(clean: clean)
+        let loaded = try loadStep(sources: sources)
         clock.lap("load")
         let rendered = try renderStep(loaded, clean: clean)
         clock.lap("render")
         let checked = try checkStep(rendered)
         clock.lap("check")
         var report = try writeStep(checked)
+        // A cache that cannot be written costs the next build time, not this build its result.
+        try? sources.write(to: options.output.path + "/" + SourceCache.fileName, since: started)
         clock.lap("write")
         report.timings = clock.laps
         return report
+    }
+
+    /// The parsed pages to start from: the dev server's own, else what the last build kept
+    /// beside its manifest (`.compe-sources`: each page's front matter by path and `stat`
+    /// stamp), so an unchanged page is neither read nor parsed again; none for `clean`.
+    func sources(clean: Bool) -> SourceCache {
+        let kept = { SourceCache.read(from: options.output.path + "/" + SourceCache.fileName, contentRoot: options.content.path) }
+        guard let memory else { return clean ? SourceCache() : kept() }
+        if !clean, memory.sources.isEmpty { memory.sources.adopt(kept()) }
+        return memory.sources
     }
 
     // MARK: the steps, each a value in and a value out
@@ -118,8 +132,10 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Load: reads and checks `Content/` (files parsed in parallel), the theme and `Static/`.
-    func loadStep() throws -> Loaded {
+    func loadStep(sources: SourceCache? = nil) throws -> Loaded {
         var diags = Diagnostics()
+        var loader = self.loader
+        if let sources { loader.cache = sources }
         guard let content = loader.load(&diags) else { throw DiagnosticError(diags.sorted) }
         let theme = try Theme(overrides: content.templates)
         let staticFiles = try StaticFiles.list(options.staticDir)

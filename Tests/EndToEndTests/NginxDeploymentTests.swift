@@ -98,6 +98,11 @@ import Testing
         #expect(try Self.curl(["\(base)\(stylesheet)"], ca: ca).headers["cache-control"] == "public, max-age=31536000, immutable")
         let missing = try Self.curl(["\(base)/no/such/page/"], ca: ca)
         #expect(missing.status == 404 && missing.text.contains("ページが見つかりません") && missing.headers["content-security-policy"] != nil)
+        // The build's own hidden files stay private, as compe keeps them.
+        for hidden in ["/.compe-build", "/.compe-sources", "/contests/.compe-tmp-x"] {
+            let r = try Self.curl(["\(base)\(hidden)"], ca: ca)
+            #expect(r.status == 404 && r.headers["content-security-policy"] != nil, "\(hidden)")
+        }
 
         // An entry over TLS, through nginx to compe: compe's answer and headers come back whole.
         func submit(from client: String, forwardedFor: String? = nil, title: String) throws -> Curl {
