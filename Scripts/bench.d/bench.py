@@ -86,14 +86,31 @@ def bench_build(compe):
     cw, cm = med["compe"]
     hw, hm = med["hugo"]
     fw, _ = med["floor"]
-    row("build", "compe / hugo wall", f"{cw / hw:.2f}x", "<= 0.50x", cw / hw <= 0.5)
-    row("build", "compe / hugo peak RSS", f"{cm / hm:.2f}x", "<= 0.50x", cm / hm <= 0.5)
+    row("build", "compe / hugo wall", f"{cw / hw:.2f}x", "<= 0.33x", cw / hw <= 0.33)
+    row("build", "compe / hugo peak RSS", f"{cm / hm:.2f}x", "<= 0.15x", cm / hm <= 0.15)
     row("build", "compe / Discount-only floor wall", f"{cw / fw:.2f}x", "<= 1.50x", cw / fw <= 1.5)
     # Where compe's time goes.
     p = subprocess.run(tools["compe"][1] + ["--timings"], cwd=tools["compe"][2], capture_output=True, text=True, check=True)
     row("build", "compe steps (one --clean run)", p.stdout.strip().splitlines()[-1].replace(" ms", "").replace(", ", " "))
-    p = subprocess.run([compe, "build", "--timings"], cwd=tools["compe"][2], capture_output=True, text=True, check=True)
-    row("build", "compe build again, nothing changed", re.search(r"in (\d+) ms", p.stdout).group(1) + " ms")
+    # Rebuilds: nothing changed, then one page edited (the stat cache of the build before is
+    # trusted only a second after it started, as git's racy rule asks, hence the pauses).
+    again = lambda: int(re.search(r"in (\d+) ms", subprocess.run([compe, "build", "--timings"], cwd=tools["compe"][2],
+                                                                  capture_output=True, text=True, check=True).stdout).group(1))
+    time.sleep(1.1)
+    again()
+    time.sleep(1.1)
+    noop = statistics.median(again() for _ in range(3))
+    row("build", "compe build again, nothing changed (median)", f"{noop:.0f} ms", "<= 500 ms", noop <= 500)
+    page = os.path.join(tools["compe"][2], "Content/pages/p100.md")
+    original = open(page, encoding="utf-8").read()
+    try:
+        with open(page, "a", encoding="utf-8") as f:
+            f.write("\n編集 edit\n")
+        one = again()
+    finally:
+        with open(page, "w", encoding="utf-8") as f:
+            f.write(original)
+    row("build", "compe build, one page edited", f"{one} ms", "<= 500 ms", one <= 500)
 
 
 # --- incremental ---------------------------------------------------------------------------
@@ -376,7 +393,7 @@ def bench_results(compe):
         run("results", "bench", "--json")
         times.append(time.perf_counter() - start)
     med = statistics.median(times)
-    row("results", f"compe assign: 10,000 entries x 3 judges", f"{assign_s:.2f} s")
+    row("results", f"compe assign: 10,000 entries x 30 judges, 3 each", f"{assign_s:.2f} s", "<= 0.5 s", assign_s <= 0.5)
     row("results", f"compe results: 10,000 x 3 judges x 5 criteria", f"{med:.2f} s", "< 1 s", med < 1)
 
 

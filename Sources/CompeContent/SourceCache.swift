@@ -87,10 +87,31 @@ public final class SourceCache: Sendable {
     /// a second write in the same clock tick can leave size and times as they were (git's "racy"
     /// rule). Such files are read again.
     static func trusted(_ stamp: String, since: Int) -> Bool {
-        let fields = stamp.split(separator: "|").last?.split(separator: ":") ?? []
-        guard fields.count == 4, let modified = fields[1].split(separator: ".").first.flatMap({ Int($0) }),
-              let changed = fields[2].split(separator: ".").first.flatMap({ Int($0) }) else { return false }
-        return max(modified, changed) < since
+        // Read from the bytes without splitting: it runs once per page of the site (50,000
+        // pages: split strings were a tenth of a build with nothing changed).
+        var utf8 = stamp.utf8[...]
+        if let bar = utf8.lastIndex(of: UInt8(ascii: "|")) { utf8 = utf8[utf8.index(after: bar)...] }
+        var seconds: [Int] = []   // size, mtime s, ctime s, inode
+        var field = 0, value = 0, digits = 0, inFraction = false
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if !inFraction { value = value &* 10 &+ Int(byte - UInt8(ascii: "0")); digits += 1 }
+            case UInt8(ascii: "."):
+                guard field == 1 || field == 2, !inFraction, digits > 0 else { return false }
+                inFraction = true
+            case UInt8(ascii: ":"):
+                guard digits > 0 else { return false }
+                seconds.append(value)
+                field += 1; value = 0; digits = 0; inFraction = false
+            default:
+                return false
+            }
+        }
+        guard digits > 0 else { return false }
+        seconds.append(value)
+        guard seconds.count == 4 else { return false }
+        return max(seconds[1], seconds[2]) < since
     }
 
     /// The cache as `write` left it in `file`, pages' bodies to be read from under `contentRoot`;
