@@ -101,28 +101,17 @@ public final class PageSource: Sendable {
     public let digest: String
 
     /// Creates a page.
-    public init(path: String, name: String, language: String, title: String, description: String, draft: Bool, menu: Bool,
-                weight: Int, template: String, markdown: String, bodyFirstLine: Int, url: String, digest: String) {
-        self.path = path
-        self.name = name
-        self.language = language
-        self.title = title
-        self.description = description
-        self.draft = draft
-        self.menu = menu
-        self.weight = weight
-        self.template = template
-        self.body = Mutex(markdown)
-        self.file = nil
-        self.bodyFirstLine = bodyFirstLine
-        self.url = url
-        self.digest = digest
+    public convenience init(path: String, name: String, language: String, title: String, description: String, draft: Bool,
+                            menu: Bool, weight: Int, template: String, markdown: String, bodyFirstLine: Int, url: String,
+                            digest: String) {
+        self.init(path: path, name: name, language: language, title: title, description: description, draft: draft, menu: menu,
+                  weight: weight, template: template, body: markdown, file: nil, bodyFirstLine: bodyFirstLine, url: url, digest: digest)
     }
 
-    /// A page whose front matter was read before (from the source cache); its body is read from
-    /// `file` when first needed.
+    /// A page with its body (`body`), or whose front matter was read before (from the source
+    /// cache) and whose body is read from `file` when first needed.
     init(path: String, name: String, language: String, title: String, description: String, draft: Bool, menu: Bool,
-         weight: Int, template: String, file: String, bodyFirstLine: Int, url: String, digest: String) {
+         weight: Int, template: String, body: String?, file: String?, bodyFirstLine: Int, url: String, digest: String) {
         self.path = path
         self.name = name
         self.language = language
@@ -132,7 +121,7 @@ public final class PageSource: Sendable {
         self.menu = menu
         self.weight = weight
         self.template = template
-        self.body = Mutex(nil)
+        self.body = Mutex(body)
         self.file = file
         self.bodyFirstLine = bodyFirstLine
         self.url = url

@@ -127,7 +127,7 @@ public final class SourceCache: Sendable {
             guard let f = reader.fields(14) else { return cache }
             guard trusted(f[1], since: since), let weight = Int(f[9]), let firstLine = Int(f[11]) else { continue }
             let page = PageSource(path: f[2], name: f[3], language: f[4], title: f[5], description: f[6], draft: f[7] == "1",
-                                  menu: f[8] == "1", weight: weight, template: f[10], file: contentRoot + "/" + f[0],
+                                  menu: f[8] == "1", weight: weight, template: f[10], body: nil, file: contentRoot + "/" + f[0],
                                   bodyFirstLine: firstLine, url: f[12], digest: f[13])
             pages[f[0]] = (f[1], page, Diagnostics())
         }
